@@ -1,0 +1,397 @@
+//! The Alibaba Cloud DTS HTTP client: a thin layer that signs with [`request::build`],
+//! sends with reqwest, turns the answer into a value or an [`ApiError`], and retries
+//! what is retryable under a [`RetryPolicy`].
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use reqwest::Url;
+use serde_json::Value;
+
+use super::actions::{
+    Action, DescribeDtsJobDetail, DescribeDtsJobs, ModifyDtsJob, ModifyDtsJobEndpoint, StartDtsJob,
+    SuspendDtsJob, WriteResponse,
+};
+use super::credentials::Credentials;
+use super::endpoint::{is_loopback, regional_endpoint, validate_region};
+use super::model::{DtsJob, JobType};
+use super::request::{self, Params, SignatureVersion, Signer, format_timestamp};
+use crate::cloud::{ApiError, Error, Provider, RetryPolicy, SigningContext, retry};
+
+/// Stop paging after this many pages, whatever the server says (a loop guard).
+const MAX_PAGES: u32 = 10_000;
+
+/// How to reach and talk to the API.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Sent as `RegionId` on every request; picks the regional endpoint.
+    pub region: String,
+    /// Overrides the regional endpoint (see [`super::endpoint::parse_endpoint`]).
+    pub endpoint: Option<Url>,
+    pub signature_version: SignatureVersion,
+    pub retry: RetryPolicy,
+    /// Per HTTP request (each retry has its own).
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Rows per DescribeDtsJobs page.
+    pub page_size: u32,
+    pub signing: SigningContext,
+}
+
+impl ClientConfig {
+    pub fn new(region: impl Into<String>) -> Self {
+        Self {
+            region: region.into(),
+            endpoint: None,
+            signature_version: SignatureVersion::V3,
+            retry: RetryPolicy::default(),
+            request_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            page_size: 30,
+            signing: SigningContext::default(),
+        }
+    }
+}
+
+/// A client for one region and one set of credentials.
+#[derive(Debug, Clone)]
+pub struct AlibabaClient {
+    http: reqwest::Client,
+    endpoint: Url,
+    config: ClientConfig,
+    credentials: Credentials,
+}
+
+impl AlibabaClient {
+    pub fn new(config: ClientConfig, credentials: Credentials) -> Result<Self, Error> {
+        validate_region(&config.region)?;
+        let endpoint = match &config.endpoint {
+            Some(url) => url.clone(),
+            None => regional_endpoint(&config.region)?,
+        };
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout);
+        // A proxy from the environment must not capture traffic meant for a local emulator.
+        if is_loopback(&endpoint) {
+            builder = builder.no_proxy();
+        }
+        let http = builder
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            endpoint,
+            config,
+            credentials,
+        })
+    }
+
+    pub fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    pub fn region(&self) -> &str {
+        &self.config.region
+    }
+
+    /// Calls a typed action, with retries.
+    pub async fn call<A: Action>(&self, action: &A) -> Result<A::Response, Error> {
+        let value = self
+            .call_params(A::NAME, &action.params(&self.config.region))
+            .await?;
+        serde_json::from_value(value).map_err(|e| Error::Decode {
+            action: A::NAME.to_owned(),
+            status: 200,
+            reason: e.to_string(),
+        })
+    }
+
+    /// Calls any action with raw parameters, with retries. For actions without a typed
+    /// request, and for tests that must send what a typed request would refuse to.
+    pub async fn call_params(&self, action: &str, params: &Params) -> Result<Value, Error> {
+        retry(&self.config.retry, action, |_| {
+            self.send_once(action, params)
+        })
+        .await
+    }
+
+    async fn send_once(&self, action: &str, params: &Params) -> Result<Value, Error> {
+        let timestamp = format_timestamp(self.config.signing.clock.now());
+        let nonce = self.config.signing.nonces.nonce();
+        let signed = request::build(
+            action,
+            params,
+            &Signer {
+                endpoint: &self.endpoint,
+                credentials: &self.credentials,
+                version: self.config.signature_version,
+                timestamp: &timestamp,
+                nonce: &nonce,
+            },
+        );
+        let mut builder = self.http.post(signed.url);
+        for (name, value) in &signed.headers {
+            builder = builder.header(name, value);
+        }
+        let started = Instant::now();
+        let transport = |e: reqwest::Error| self.transport_error(action, &e);
+        let response = builder.body(signed.body).send().await.map_err(transport)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("x-acs-retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.bytes().await.map_err(transport)?;
+        let result = parse_response(action, status, retry_after.as_deref(), &body);
+        let request_id = match &result {
+            Ok(v) => v
+                .get("RequestId")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            Err(e) => e.api().and_then(|a| a.request_id.clone()),
+        };
+        tracing::debug!(
+            action,
+            status,
+            request_id = request_id.as_deref().unwrap_or("-"),
+            elapsed_ms = started.elapsed().as_millis(),
+            "dts call"
+        );
+        result
+    }
+
+    fn transport_error(&self, action: &str, e: &reqwest::Error) -> Error {
+        // `without_url`: the URL's query holds signatures and can hold a password.
+        let mut reason = if e.is_timeout() {
+            "timed out".to_owned()
+        } else if e.is_connect() {
+            "connection failed".to_owned()
+        } else {
+            "request failed".to_owned()
+        };
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            reason.push_str(": ");
+            reason.push_str(&s.to_string());
+            source = s.source();
+        }
+        Error::Transport {
+            action: action.to_owned(),
+            endpoint: super::endpoint::host_header(&self.endpoint),
+            reason,
+        }
+    }
+
+    /// DescribeDtsJobDetail for one job.
+    pub async fn describe_job(&self, dts_job_id: &str) -> Result<DtsJob, Error> {
+        self.call(&DescribeDtsJobDetail {
+            dts_job_id: dts_job_id.to_owned(),
+            ..DescribeDtsJobDetail::default()
+        })
+        .await
+    }
+
+    /// Every job of one type, following DescribeDtsJobs pages to the end. Trusts
+    /// `TotalRecordCount` when present (a server may cap the page size below what was
+    /// asked for), else stops at the first short page.
+    pub async fn list_jobs(&self, job_type: JobType) -> Result<Vec<DtsJob>, Error> {
+        let mut request = DescribeDtsJobs::all(job_type);
+        request.page_size = self.config.page_size;
+        let mut jobs = Vec::new();
+        let mut seen = HashSet::new();
+        loop {
+            let page = self.call(&request).await?;
+            let rows = page.dts_job_list.len();
+            for job in page.dts_job_list {
+                if seen.insert(job.dts_job_id.clone()) {
+                    jobs.push(job);
+                }
+            }
+            let done = rows == 0
+                || match page.total_record_count {
+                    Some(total) => i64::try_from(seen.len()).unwrap_or(i64::MAX) >= total,
+                    None => rows < request.page_size as usize,
+                };
+            if done || request.page_number >= MAX_PAGES {
+                return Ok(jobs);
+            }
+            request.page_number += 1;
+        }
+    }
+
+    /// Synchronization and migration jobs, in that order.
+    pub async fn list_sync_and_migration_jobs(&self) -> Result<Vec<DtsJob>, Error> {
+        let (sync, migration) = tokio::try_join!(
+            self.list_jobs(JobType::Sync),
+            self.list_jobs(JobType::Migration)
+        )?;
+        Ok(sync.into_iter().chain(migration).collect())
+    }
+
+    pub async fn modify_job(&self, request: &ModifyDtsJob) -> Result<WriteResponse, Error> {
+        self.call(request).await
+    }
+
+    pub async fn modify_endpoint(
+        &self,
+        request: &ModifyDtsJobEndpoint,
+    ) -> Result<WriteResponse, Error> {
+        self.call(request).await
+    }
+
+    pub async fn start_job(&self, dts_job_id: &str) -> Result<WriteResponse, Error> {
+        self.call(&StartDtsJob {
+            dts_job_id: dts_job_id.to_owned(),
+            ..StartDtsJob::default()
+        })
+        .await
+    }
+
+    pub async fn suspend_job(&self, dts_job_id: &str) -> Result<WriteResponse, Error> {
+        self.call(&SuspendDtsJob {
+            dts_job_id: dts_job_id.to_owned(),
+            ..SuspendDtsJob::default()
+        })
+        .await
+    }
+}
+
+fn text(obj: &Value, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| match obj.get(*k)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+fn is_false(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::Bool(b)) => !b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("false"),
+        _ => false,
+    }
+}
+
+/// Classifies an HTTP answer (reference §8): a 4xx/5xx is an error with the body's
+/// `Code`/`Message`/`RequestId`; a 2xx whose body says `Success: false` is an error too,
+/// with `ErrCode`/`ErrMessage` (`%s` filled from `DynamicMessage`); anything else is the
+/// JSON body.
+pub fn parse_response(
+    action: &str,
+    status: u16,
+    retry_after: Option<&str>,
+    body: &[u8],
+) -> Result<Value, Error> {
+    let parsed = serde_json::from_slice::<Value>(body)
+        .ok()
+        .filter(Value::is_object);
+    let ok_status = (200..300).contains(&status);
+    let retry_after = retry_after
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|ms| *ms > 0)
+        .map(Duration::from_millis);
+    let api = |code: String, message: String, request_id: Option<String>| {
+        Error::Api(ApiError {
+            provider: Provider::Alibaba,
+            action: action.to_owned(),
+            http_status: Some(status),
+            code,
+            message,
+            request_id,
+            retry_after,
+        })
+    };
+    let Some(obj) = parsed else {
+        // The body is not shown: an echoing proxy could reflect our signed request.
+        return Err(if ok_status {
+            Error::Decode {
+                action: action.to_owned(),
+                status,
+                reason: "the body is not a JSON object".into(),
+            }
+        } else {
+            api(
+                "UnexpectedResponse".into(),
+                format!("HTTP {status} with a body that is not a JSON error"),
+                None,
+            )
+        });
+    };
+    let request_id = text(&obj, &["RequestId", "requestId"]);
+    if !ok_status {
+        return Err(api(
+            text(&obj, &["Code", "code", "ErrCode"]).unwrap_or_else(|| format!("HTTP{status}")),
+            text(&obj, &["Message", "message", "ErrMessage"]).unwrap_or_default(),
+            request_id,
+        ));
+    }
+    if is_false(obj.get("Success")) {
+        let mut message = text(&obj, &["ErrMessage", "Message"]).unwrap_or_default();
+        if let Some(dynamic) = text(&obj, &["DynamicMessage"]) {
+            message = message.replace("%s", &dynamic);
+        }
+        return Err(api(
+            text(&obj, &["ErrCode", "Code", "DynamicCode"]).unwrap_or_else(|| "Unknown".into()),
+            message,
+            request_id,
+        ));
+    }
+    Ok(obj)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_error_body_carries_code_message_request_id_and_retry_after() {
+        let body = br#"{"Code":"LXBuyError","HostId":"dts.aliyuncs.com","Message":"Buy instance error.ARREARAGE","Recommend":"https://x","RequestId":"F24B990A"}"#;
+        let err = parse_response("ConfigureDtsJob", 403, Some("1500"), body).unwrap_err();
+        let api = err.api().unwrap();
+        assert_eq!(api.code, "LXBuyError");
+        assert_eq!(api.message, "Buy instance error.ARREARAGE");
+        assert_eq!(api.request_id.as_deref(), Some("F24B990A"));
+        assert_eq!(api.http_status, Some(403));
+        assert_eq!(api.retry_after, Some(Duration::from_millis(1500)));
+        assert_eq!(
+            err.to_string(),
+            "Alibaba Cloud DTS ConfigureDtsJob failed: LXBuyError: Buy instance error.ARREARAGE (RequestId: F24B990A, HTTP 403)"
+        );
+    }
+
+    #[test]
+    fn success_false_in_a_2xx_body_is_an_error() {
+        let body = br#"{"RequestId":"R1","Success":"false","ErrCode":"InvalidParameter","ErrMessage":"The Value of Input Parameter %s is not valid.","DynamicMessage":"DtsJobId","Code":200}"#;
+        let api = parse_response("StartDtsJob", 200, None, body)
+            .unwrap_err()
+            .api()
+            .cloned()
+            .unwrap();
+        assert_eq!(api.code, "InvalidParameter");
+        assert_eq!(
+            api.message,
+            "The Value of Input Parameter DtsJobId is not valid."
+        );
+        assert_eq!(api.request_id.as_deref(), Some("R1"));
+        assert!(!api.is_retryable());
+    }
+
+    #[test]
+    fn success_true_or_absent_is_the_body() {
+        let v = parse_response("X", 200, None, br#"{"RequestId":"R","Success":true}"#).unwrap();
+        assert_eq!(v["RequestId"], "R");
+        assert!(parse_response("X", 200, None, br#"{"RequestId":"R"}"#).is_ok());
+    }
+
+    #[test]
+    fn non_json_answers() {
+        let err = parse_response("X", 502, None, b"<html>Bad Gateway</html>").unwrap_err();
+        assert!(err.is_retryable(), "a 5xx from a proxy is retryable");
+        assert!(!err.to_string().contains("html"));
+        let err = parse_response("X", 200, None, b"not json").unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }));
+        assert!(!err.is_retryable());
+    }
+}

@@ -1,0 +1,25 @@
+//! Alibaba Cloud DTS, OpenAPI 2020-01-01 (reference: `../shared/reference/alibaba-dts-api.md`).
+//!
+//! * [`sign`] — V3 `ACS3-HMAC-SHA256` and V1 `HMAC-SHA1`, pure, pinned to the reference vectors;
+//! * [`request`] — parameters → signed HTTP request, pure;
+//! * [`actions`] — the typed actions dtsform uses and where each parameter goes;
+//! * [`model`] — jobs, statuses and endpoints as the API returns them;
+//! * [`credentials`], [`endpoint`] — where keys and hosts come from;
+//! * [`client`] — sends, classifies answers, retries.
+
+pub mod actions;
+pub mod client;
+pub mod credentials;
+pub mod endpoint;
+pub mod model;
+pub mod request;
+pub mod sign;
+
+pub use actions::{
+    Action, DescribeDtsJobDetail, DescribeDtsJobs, EndpointSide, ModifyDtsJob, ModifyDtsJobChange,
+    ModifyDtsJobEndpoint, StartDtsJob, SuspendDtsJob, WriteResponse,
+};
+pub use client::{AlibabaClient, ClientConfig};
+pub use credentials::{Credentials, CredentialsError};
+pub use model::{DtsJob, EndpointInfo, JobStatus, JobType};
+pub use request::{Params, SignatureVersion};

@@ -1,0 +1,192 @@
+//! Errors from cloud API calls. An API error always carries the cloud's own code,
+//! message and RequestId, so a user can quote them to support.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Which cloud an error came from; decides which codes are retryable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Alibaba,
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Alibaba => "Alibaba Cloud DTS",
+        })
+    }
+}
+
+/// An error answer from the cloud API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub provider: Provider,
+    /// The API action that failed, e.g. `ModifyDtsJob`.
+    pub action: String,
+    /// HTTP status, when the error came with one (a 2xx body with `Success:false` has 2xx).
+    pub http_status: Option<u16>,
+    pub code: String,
+    pub message: String,
+    pub request_id: Option<String>,
+    /// The server's `x-acs-retry-after` hint, when it sent one.
+    pub retry_after: Option<Duration>,
+}
+
+/// Alibaba codes that mean "the job is busy being modified; try again shortly".
+pub(crate) const ALIBABA_JOB_MODIFYING_CODES: &[&str] =
+    &["DTS.Msg.OperationDenied.JobStatusModifying"];
+
+impl ApiError {
+    /// Whether retrying the same call later can succeed: throttling, a server-side
+    /// failure, a replayed nonce (each attempt signs a fresh one), or a job that is
+    /// still being modified. Everything else is terminal.
+    pub fn is_retryable(&self) -> bool {
+        match self.provider {
+            Provider::Alibaba => {
+                self.code.contains("Throttling")
+                    || matches!(
+                        self.code.as_str(),
+                        "ServiceUnavailable" | "InternalError" | "SignatureNonceUsed"
+                    )
+                    || ALIBABA_JOB_MODIFYING_CODES.contains(&self.code.as_str())
+                    || self.http_status.is_some_and(|s| s >= 500)
+            }
+        }
+    }
+
+    fn help_text(&self) -> Option<&'static str> {
+        Some(match self.code.as_str() {
+            "SignatureDoesNotMatch" | "IncompleteSignature" => {
+                "the access key secret does not match the access key id; check ALIBABA_CLOUD_ACCESS_KEY_SECRET or the profile in ~/.aliyun/config.json"
+            }
+            "InvalidAccessKeyId.NotFound" | "InvalidAccessKeyId.Inactive" => {
+                "the access key id is unknown or disabled; check ALIBABA_CLOUD_ACCESS_KEY_ID or the profile in ~/.aliyun/config.json"
+            }
+            "InvalidTimeStamp.Expired" => {
+                "the request timestamp is more than 15 minutes off; check this machine's clock"
+            }
+            "Forbidden.InstanceNotFound" | "InvalidJobId" => {
+                "check the job id and the region: a job is only found in the region it lives in"
+            }
+            "Forbidden.RAM" => "the RAM user or role lacks permission for this DTS action",
+            "DTS.Msg.OperationDenied.JobStatusModifying" => {
+                "the job is still applying an earlier modification; wait until it leaves Modifying"
+            }
+            "DTS.Msg.ModifyDenied.JobStatusNotRunning" => {
+                "objects can only be modified while the job is running; start it first"
+            }
+            code if code.contains("Throttling") => {
+                "the API rate limit was hit; retry later or lower the request rate"
+            }
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} failed: {}: {}",
+            self.provider, self.action, self.code, self.message
+        )?;
+        match (&self.request_id, self.http_status) {
+            (Some(id), Some(status)) => write!(f, " (RequestId: {id}, HTTP {status})"),
+            (Some(id), None) => write!(f, " (RequestId: {id})"),
+            (None, Some(status)) => write!(f, " (HTTP {status})"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl miette::Diagnostic for ApiError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help_text()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+}
+
+/// Everything a cloud call can fail with.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum Error {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Api(#[from] ApiError),
+
+    /// The request did not get an HTTP answer. Never includes the URL: its query can
+    /// hold a signature or a password.
+    #[error("{action}: could not reach {endpoint}: {reason}")]
+    #[diagnostic(
+        code(dtsform::transport),
+        help(
+            "check the network and the endpoint; transport failures are retried until the deadline"
+        )
+    )]
+    Transport {
+        action: String,
+        endpoint: String,
+        reason: String,
+    },
+
+    /// An answer that is not what the API documents (not JSON, wrong shape).
+    #[error("{action}: unexpected response (HTTP {status}): {reason}")]
+    #[diagnostic(code(dtsform::decode))]
+    Decode {
+        action: String,
+        status: u16,
+        reason: String,
+    },
+
+    /// Retries ran out; the last failure is the source.
+    #[error("{action}: gave up after {attempts} attempts in {elapsed:.1?}")]
+    #[diagnostic(code(dtsform::retries_exhausted))]
+    GaveUp {
+        action: String,
+        attempts: u32,
+        elapsed: Duration,
+        #[source]
+        last: Box<Error>,
+    },
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Credentials(#[from] crate::cloud::alibaba::CredentialsError),
+
+    #[error("invalid client configuration: {0}")]
+    #[diagnostic(code(dtsform::config))]
+    Config(String),
+}
+
+impl Error {
+    /// The cloud's error answer, looking through a [`Error::GaveUp`].
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(e) => Some(e),
+            Self::GaveUp { last, .. } => last.api(),
+            _ => None,
+        }
+    }
+
+    /// Whether a retry may succeed (see [`ApiError::is_retryable`]); transport failures are.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Api(e) => e.is_retryable(),
+            Self::Transport { .. } => true,
+            _ => false,
+        }
+    }
+
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api(e) => e.retry_after,
+            _ => None,
+        }
+    }
+}

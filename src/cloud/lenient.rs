@@ -1,0 +1,76 @@
+//! Field decoders for response models whose JSON types vary by action: the DTS models
+//! type `Success` as bool here and string there, `HttpStatusCode` as int or string,
+//! `Port` as string or number (reference §5). Each accepts every spelling and `null`.
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// `true`, `"true"`, `"True"` → `Some(true)`; `null`/absent → `None`.
+pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::Bool(b)) => Some(b),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Some(true),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Some(false),
+        Some(Value::Number(n)) => Some(n.as_i64() != Some(0)),
+        _ => None,
+    })
+}
+
+/// An integer from a number or a numeric string.
+pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// A string from a string, number or bool (`"3306"` and `3306` both give `"3306"`).
+pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Bool(b)) => Some(b.to_string()),
+        _ => None,
+    })
+}
+
+/// Like [`opt_string`], but absent or `null` is the empty string.
+pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(opt_string(d)?.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct T {
+        #[serde(default, deserialize_with = "opt_bool")]
+        b: Option<bool>,
+        #[serde(default, deserialize_with = "opt_i64")]
+        i: Option<i64>,
+        #[serde(default, deserialize_with = "opt_string")]
+        s: Option<String>,
+    }
+
+    fn t(json: &str) -> (Option<bool>, Option<i64>, Option<String>) {
+        let t: T = serde_json::from_str(json).unwrap();
+        (t.b, t.i, t.s)
+    }
+
+    #[test]
+    fn accepts_every_spelling() {
+        assert_eq!(
+            t(r#"{"b":true,"i":200,"s":"x"}"#),
+            (Some(true), Some(200), Some("x".into()))
+        );
+        assert_eq!(
+            t(r#"{"b":"False","i":"200","s":3306}"#),
+            (Some(false), Some(200), Some("3306".into()))
+        );
+        assert_eq!(t(r#"{"b":null,"i":null,"s":null}"#), (None, None, None));
+        assert_eq!(t("{}"), (None, None, None));
+        assert_eq!(t(r#"{"b":"maybe","i":"x"}"#), (None, None, None));
+    }
+}

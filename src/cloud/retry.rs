@@ -1,0 +1,240 @@
+//! Retries with exponential backoff, jitter and an overall deadline, honouring the
+//! server's retry-after hint. Which errors are worth retrying is decided by
+//! [`Error::is_retryable`](super::Error::is_retryable).
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::Error;
+
+/// How hard to retry one API call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Total attempts including the first; 1 disables retries.
+    pub max_attempts: u32,
+    /// Backoff cap before the first retry; doubles per retry up to `max_backoff`.
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+    /// No retry is started that would end after this much time since the first attempt.
+    pub deadline: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 10,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(10),
+            deadline: Duration::from_mins(2),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// One attempt, no retries.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// The pause after the `failures`-th failed attempt (1-based). `jitter` is a uniform
+    /// sample in `[0, 1)`. Without a hint this is "equal jitter": half the exponential
+    /// cap plus a random half, so retries never bunch up and never spin. A server hint
+    /// is honoured, plus up to 10 % so that throttled clients do not return in lockstep.
+    pub fn delay(&self, failures: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
+        let jitter = jitter.clamp(0.0, 1.0);
+        if let Some(hint) = retry_after {
+            return hint + hint.mul_f64(0.1 * jitter);
+        }
+        let exp = self
+            .initial_backoff
+            .saturating_mul(1u32 << failures.saturating_sub(1).min(20));
+        let cap = exp.min(self.max_backoff);
+        cap / 2 + (cap / 2).mul_f64(jitter)
+    }
+}
+
+/// Runs `op` until it succeeds, fails terminally, or the policy runs out. `op` gets the
+/// 1-based attempt number. Retries are logged at debug level without parameters.
+pub async fn retry<T, F, Fut>(policy: &RetryPolicy, action: &str, mut op: F) -> Result<T, Error>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+{
+    let start = Instant::now();
+    let mut attempt = 1;
+    loop {
+        let err = match op(attempt).await {
+            Ok(value) => return Ok(value),
+            Err(err) => err,
+        };
+        if !err.is_retryable() {
+            return Err(err);
+        }
+        let delay = policy.delay(attempt, err.retry_after(), rand::random::<f64>());
+        let elapsed = start.elapsed();
+        if attempt >= policy.max_attempts || elapsed + delay > policy.deadline {
+            if attempt == 1 {
+                return Err(err);
+            }
+            return Err(Error::GaveUp {
+                action: action.to_owned(),
+                attempts: attempt,
+                elapsed,
+                last: Box::new(err),
+            });
+        }
+        tracing::debug!(action, attempt, ?delay, error = %err, "retrying");
+        tokio::time::sleep(delay).await;
+        attempt += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::{ApiError, Provider};
+
+    fn api(code: &str, status: u16) -> Error {
+        Error::Api(ApiError {
+            provider: Provider::Alibaba,
+            action: "ModifyDtsJob".into(),
+            http_status: Some(status),
+            code: code.into(),
+            message: "m".into(),
+            request_id: Some("RID".into()),
+            retry_after: None,
+        })
+    }
+
+    #[test]
+    fn backoff_grows_exponentially_within_jitter_bounds_and_caps() {
+        let p = RetryPolicy {
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+            ..RetryPolicy::default()
+        };
+        for (failures, cap_ms) in [
+            (1, 100),
+            (2, 200),
+            (3, 400),
+            (4, 800),
+            (5, 1000),
+            (40, 1000),
+        ] {
+            let cap = Duration::from_millis(cap_ms);
+            assert_eq!(p.delay(failures, None, 0.0), cap / 2, "failures={failures}");
+            let hi = p.delay(failures, None, 0.999_999);
+            assert!(
+                hi <= cap && hi > cap.mul_f64(0.99),
+                "failures={failures}: {hi:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn server_hint_wins_with_a_little_jitter() {
+        let p = RetryPolicy::default();
+        let hint = Duration::from_millis(1500);
+        assert_eq!(p.delay(1, Some(hint), 0.0), hint);
+        assert!(p.delay(1, Some(hint), 0.999) <= hint.mul_f64(1.1));
+    }
+
+    #[test]
+    fn classification() {
+        for code in [
+            "Throttling.User",
+            "Throttling.Api",
+            "Rejected.Throttling",
+            "DTS.Msg.Throttling.User",
+            "ServiceUnavailable",
+            "InternalError",
+            "SignatureNonceUsed",
+            "DTS.Msg.OperationDenied.JobStatusModifying",
+        ] {
+            assert!(api(code, 400).is_retryable(), "{code}");
+        }
+        assert!(api("Whatever", 502).is_retryable());
+        for code in [
+            "SignatureDoesNotMatch",
+            "InvalidAccessKeyId.NotFound",
+            "Forbidden.InstanceNotFound",
+            "InvalidParameter",
+            "DTS.Msg.ModifyDenied.JobStatusNotRunning",
+        ] {
+            assert!(!api(code, 400).is_retryable(), "{code}");
+        }
+        let transport = Error::Transport {
+            action: "X".into(),
+            endpoint: "e".into(),
+            reason: "r".into(),
+        };
+        assert!(transport.is_retryable());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retries_until_success_and_stops_on_terminal_errors() {
+        let p = RetryPolicy::default();
+        let mut calls = 0;
+        let out = retry(&p, "X", |attempt| {
+            calls += 1;
+            async move {
+                if attempt < 3 {
+                    Err(api("Throttling.User", 400))
+                } else {
+                    Ok(attempt)
+                }
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!((out, calls), (3, 3));
+
+        let mut calls = 0;
+        let err = retry(&p, "X", |_| {
+            calls += 1;
+            async { Err::<(), _>(api("InvalidParameter", 400)) }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(calls, 1);
+        assert_eq!(err.api().unwrap().code, "InvalidParameter");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn gives_up_at_max_attempts_and_at_the_deadline() {
+        let p = RetryPolicy {
+            max_attempts: 4,
+            ..RetryPolicy::default()
+        };
+        let mut calls = 0;
+        let err = retry(&p, "X", |_| {
+            calls += 1;
+            async { Err::<(), _>(api("ServiceUnavailable", 503)) }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(calls, 4);
+        assert!(matches!(err, Error::GaveUp { attempts: 4, .. }));
+        assert_eq!(err.api().unwrap().code, "ServiceUnavailable");
+
+        let p = RetryPolicy {
+            max_attempts: 1000,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(1),
+            deadline: Duration::from_secs(5),
+        };
+        let start = tokio::time::Instant::now();
+        let err = retry(&p, "X", |_| async {
+            Err::<(), _>(api("ServiceUnavailable", 503))
+        })
+        .await
+        .unwrap_err();
+        assert!(matches!(err, Error::GaveUp { .. }));
+        assert!(start.elapsed() <= Duration::from_secs(5));
+    }
+}

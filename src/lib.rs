@@ -1,0 +1,18 @@
+//! dtsform: plan and apply cloud DTS jobs — above all their object lists — from HCL, the
+//! way Terraform does for infrastructure. See `../shared/DESIGN.md` for the pipeline.
+//!
+//! A tour of the crate:
+//!
+//! * [`cloud`] — API clients: request building and signing as pure functions, a thin
+//!   HTTP layer, errors that carry the cloud's code and RequestId, retries.
+//! * [`emulator`] — a local HTTP server that speaks the DTS wire protocols, verifies real
+//!   signatures and models the real semantics (full-overwrite object lists, the job
+//!   status machine, error codes, idempotency, limits and injectable faults).
+//! * [`cli`] — the command-line front end; each command is a thin wrapper.
+//! * [`secret`], [`env`] — redacted strings and the environment as a value.
+
+pub mod cli;
+pub mod cloud;
+pub mod emulator;
+pub mod env;
+pub mod secret;
