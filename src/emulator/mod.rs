@@ -1,1 +1,459 @@
-//! placeholder
+//! A local Alibaba Cloud DTS (OpenAPI 2020-01-01) that speaks the real wire protocol, so
+//! dtsform can be tried and tested with no cloud account.
+//!
+//! Every request goes through the same pipeline as at the real gateway:
+//! authentication ([`auth`]: V3 or V1 signature, known key, fresh timestamp, unused
+//! nonce) → rate limit (`Throttling.User` with `x-acs-retry-after`) → injected faults →
+//! the action itself ([`alibaba`]) against the [`world`] → atomic persistence of the world
+//! when it changed. Answers have the real shapes ([`reply`]).
+//!
+//! It binds loopback addresses only. Tests start it in-process on port 0 with
+//! [`Emulator::start`]; `dtsform emulator` serves it from the command line.
+
+pub mod alibaba;
+pub mod auth;
+pub mod reply;
+pub mod world;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::response::Response;
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng as _};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower_http::catch_panic::CatchPanicLayer;
+
+pub use alibaba::Behaviour;
+use auth::{Incoming, Keys};
+use reply::{Failure, json_response};
+pub use world::{World, WorldError};
+
+use crate::secret::Secret;
+
+/// Where `dtsform emulator` listens unless told otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8417";
+/// The access key id the emulator accepts by default.
+pub const DEFAULT_ACCESS_KEY_ID: &str = "dtsform-emulator";
+/// The access key secret the emulator accepts by default. Not a secret: it is public.
+pub const DEFAULT_ACCESS_KEY_SECRET: &str = "dtsform-emulator-secret";
+/// Requests with a larger body are refused before parsing (a 1 MB DbList, form-encoded,
+/// stays well below).
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// Injectable misbehaviour.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Faults {
+    /// Added before every answer.
+    pub latency: Duration,
+    /// Requests per second across all callers; beyond it, `Throttling.User`.
+    pub rate_limit: Option<f64>,
+    /// Requests allowed at once before the rate applies (default: one second's worth).
+    pub rate_burst: Option<u32>,
+    /// Probability that a request fails with `ServiceUnavailable` before doing anything.
+    pub failure_rate: f64,
+    /// Probability that a write succeeds but its answer is replaced by
+    /// `ServiceUnavailable` — the case idempotency tokens exist for.
+    pub lost_response_rate: f64,
+    /// Seed for the fault dice, for reproducible runs.
+    pub seed: Option<u64>,
+}
+
+/// How the emulator behaves.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    pub access_key_id: String,
+    pub access_key_secret: Secret,
+    pub behaviour: Behaviour,
+    /// Largest accepted difference between a request's timestamp and the clock.
+    pub max_clock_skew: Duration,
+    pub faults: Faults,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            access_key_id: DEFAULT_ACCESS_KEY_ID.into(),
+            access_key_secret: Secret::new(DEFAULT_ACCESS_KEY_SECRET),
+            behaviour: Behaviour {
+                modify_duration: Duration::from_secs(3),
+                step_duration: Duration::from_secs(1),
+                lowercase_detail_status: false,
+            },
+            max_clock_skew: Duration::from_mins(15),
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum EmulatorError {
+    #[error("the emulator listens on loopback only, not on {0}")]
+    #[diagnostic(
+        code(dtsform::emulator::not_loopback),
+        help("use 127.0.0.1:PORT or [::1]:PORT; port 0 picks a free port")
+    )]
+    NotLoopback(SocketAddr),
+
+    #[error("cannot listen on {addr}: {reason}")]
+    #[diagnostic(
+        code(dtsform::emulator::bind),
+        help(
+            "another process may be using the port; pick another with --listen 127.0.0.1:PORT, or port 0 for a free one"
+        )
+    )]
+    Bind { addr: SocketAddr, reason: String },
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    World(#[from] WorldError),
+}
+
+/// Token bucket for the rate limit.
+#[derive(Debug)]
+struct Bucket {
+    rate: f64,
+    capacity: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    fn new(rate: f64, burst: Option<u32>) -> Self {
+        let capacity = burst.map_or(rate.max(1.0), f64::from).max(1.0);
+        Self {
+            rate,
+            capacity,
+            tokens: capacity,
+            last: Instant::now(),
+        }
+    }
+
+    /// Takes a token, or says how long until one is available.
+    fn take(&mut self, now: Instant) -> Result<(), Duration> {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * self.rate).min(self.capacity);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - self.tokens) / self.rate))
+        }
+    }
+}
+
+struct Inner {
+    world: World,
+    faults: Faults,
+    bucket: Option<Bucket>,
+    rng: StdRng,
+    /// Nonce → when it may be forgotten.
+    nonces: HashMap<String, SystemTime>,
+    /// Authenticated requests per action.
+    calls: BTreeMap<String, u64>,
+}
+
+struct Shared {
+    config: EmulatorConfig,
+    state_file: Option<PathBuf>,
+    inner: Mutex<Inner>,
+}
+
+impl Shared {
+    /// The lock survives a panic elsewhere: the world is only changed by code that
+    /// cannot panic half-way, and the catch-panic layer answers `InternalError`.
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// An emulator ready to start.
+pub struct Emulator {
+    config: EmulatorConfig,
+    world: World,
+    state_file: Option<PathBuf>,
+}
+
+impl Emulator {
+    pub fn new(config: EmulatorConfig, world: World) -> Self {
+        Self {
+            config,
+            world,
+            state_file: None,
+        }
+    }
+
+    /// Persists every change to `path` (atomically).
+    #[must_use]
+    pub fn persist_to(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Binds `listen` (loopback only; port 0 picks a free port) and serves in the
+    /// background until the returned handle is stopped or dropped.
+    pub async fn start(self, listen: SocketAddr) -> Result<RunningEmulator, EmulatorError> {
+        if !listen.ip().is_loopback() {
+            return Err(EmulatorError::NotLoopback(listen));
+        }
+        let listener =
+            tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| EmulatorError::Bind {
+                    addr: listen,
+                    reason: e.to_string(),
+                })?;
+        let addr = listener.local_addr().map_err(|e| EmulatorError::Bind {
+            addr: listen,
+            reason: e.to_string(),
+        })?;
+        let faults = self.config.faults.clone();
+        let shared = Arc::new(Shared {
+            inner: Mutex::new(Inner {
+                world: self.world,
+                bucket: faults.rate_limit.map(|r| Bucket::new(r, faults.rate_burst)),
+                rng: faults
+                    .seed
+                    .map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64),
+                faults,
+                nonces: HashMap::new(),
+                calls: BTreeMap::new(),
+            }),
+            config: self.config,
+            state_file: self.state_file,
+        });
+        let app = Router::new()
+            .fallback(handle)
+            .with_state(shared.clone())
+            .layer(CatchPanicLayer::custom(|_| {
+                Failure::internal().into_response(&new_request_id())
+            }));
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "emulator server stopped");
+            }
+        });
+        Ok(RunningEmulator {
+            addr,
+            shared,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+}
+
+/// A serving emulator. Dropping it stops the server.
+pub struct RunningEmulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunningEmulator {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, the endpoint to give a client.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A snapshot of the world, with due status changes applied.
+    pub fn world(&self) -> World {
+        let mut world = self.shared.lock().world.clone();
+        let now = SystemTime::now();
+        for job in &mut world.jobs {
+            job.settle(now);
+        }
+        world
+    }
+
+    /// Changes the injected faults while serving.
+    pub fn set_faults(&self, faults: Faults) {
+        let mut inner = self.shared.lock();
+        inner.bucket = faults.rate_limit.map(|r| Bucket::new(r, faults.rate_burst));
+        if let Some(seed) = faults.seed {
+            inner.rng = StdRng::seed_from_u64(seed);
+        }
+        inner.faults = faults;
+    }
+
+    /// Authenticated requests so far, per action.
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        self.shared.lock().calls.clone()
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits for the server.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// An uppercase UUID, the shape of real RequestIds.
+fn new_request_id() -> String {
+    uuid::Uuid::new_v4()
+        .hyphenated()
+        .to_string()
+        .to_ascii_uppercase()
+}
+
+fn decode_pairs(text: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(text).into_owned().collect()
+}
+
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let request_id = new_request_id();
+    let latency = shared.lock().faults.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await else {
+        return Failure::new(
+            413,
+            "InvalidParameter",
+            format!("The request body exceeds {MAX_BODY_BYTES} bytes."),
+        )
+        .into_response(&request_id);
+    };
+    let query = decode_pairs(parts.uri.query().unwrap_or_default().as_bytes());
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let form = if is_form {
+        decode_pairs(&body)
+    } else {
+        Vec::new()
+    };
+    if !matches!(parts.method, Method::GET | Method::POST) || parts.uri.path() != "/" {
+        return Failure::unknown_api().into_response(&request_id);
+    }
+    let incoming = Incoming {
+        method: parts.method.as_str(),
+        query: &query,
+        form: &form,
+        headers: &parts.headers,
+        body: &body,
+    };
+    match process(&shared, &incoming, &request_id) {
+        Ok(body) => json_response(200, &body),
+        Err(failure) => failure.into_response(&request_id),
+    }
+}
+
+fn process(
+    shared: &Shared,
+    incoming: &Incoming<'_>,
+    request_id: &str,
+) -> Result<serde_json::Value, Failure> {
+    let config = &shared.config;
+    let now = SystemTime::now();
+    let verified = auth::verify(
+        incoming,
+        &Keys {
+            access_key_id: &config.access_key_id,
+            access_key_secret: config.access_key_secret.expose(),
+        },
+        now,
+        config.max_clock_skew,
+    )
+    .inspect_err(|f| tracing::debug!(code = %f.code, "authentication failed"))?;
+
+    let mut inner = shared.lock();
+    let nonce_key = format!("{}\n{}", verified.access_key_id, verified.nonce);
+    if inner.nonces.contains_key(&nonce_key) {
+        return Err(Failure::new(
+            400,
+            "SignatureNonceUsed",
+            "Specified signature nonce was used already.",
+        ));
+    }
+    if inner.nonces.len() >= 10_000 {
+        inner.nonces.retain(|_, expiry| *expiry > now);
+    }
+    inner.nonces.insert(nonce_key, verified.nonce_expiry);
+    *inner.calls.entry(verified.action.clone()).or_default() += 1;
+
+    if let Some(bucket) = inner.bucket.as_mut()
+        && let Err(wait) = bucket.take(Instant::now())
+    {
+        let ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
+        return Err(Failure::throttled(ms));
+    }
+    let failure_rate = inner.faults.failure_rate;
+    if failure_rate > 0.0 && inner.rng.random::<f64>() < failure_rate {
+        return Err(Failure::unavailable());
+    }
+
+    let mut params = incoming.query.to_vec();
+    params.extend(incoming.form.iter().cloned());
+    let call = alibaba::Call {
+        action: &verified.action,
+        version: &verified.version,
+        params: &params,
+        request_id,
+        now,
+    };
+    // Keep the pre-write world when persisting, to roll back if the file cannot be written.
+    let before = shared.state_file.as_ref().map(|_| inner.world.clone());
+    let outcome = alibaba::handle(&call, &mut inner.world, &config.behaviour)?;
+    if outcome.changed
+        && let (Some(path), Some(before)) = (&shared.state_file, before)
+        && let Err(e) = inner.world.save(path)
+    {
+        tracing::error!(error = %e, "cannot persist the world; the write is rolled back");
+        inner.world = before;
+        return Err(Failure::internal());
+    }
+    let lost = inner.faults.lost_response_rate;
+    if outcome.write && lost > 0.0 && inner.rng.random::<f64>() < lost {
+        return Err(Failure::unavailable());
+    }
+    tracing::debug!(action = %verified.action, request_id, "served");
+    Ok(outcome.body)
+}
+
+/// Loads `path`, or creates it holding the sample world if it does not exist.
+/// Returns the world and whether the file was created.
+pub fn load_or_create(path: &Path) -> Result<(World, bool), WorldError> {
+    if path.exists() {
+        Ok((World::load(path)?, false))
+    } else {
+        let world = World::sample();
+        world.save(path)?;
+        Ok((world, true))
+    }
+}

@@ -1,0 +1,182 @@
+//! `dtsform emulator`: serve the local DTS API until interrupted.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use miette::{IntoDiagnostic as _, Result, miette};
+
+use crate::emulator::{
+    DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_LISTEN, Emulator, EmulatorConfig,
+    Faults, World, load_or_create,
+};
+use crate::secret::Secret;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on: loopback only. Port 0 picks a free port; the address bound
+    /// is printed on the first line of output.
+    #[arg(long, default_value = DEFAULT_LISTEN)]
+    listen: SocketAddr,
+
+    /// World file to serve and to save every change to (atomically). Created with the
+    /// sample world if it does not exist. Without it, the built-in sample world is
+    /// served from memory.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+
+    /// Access key id to accept.
+    #[arg(long, default_value = DEFAULT_ACCESS_KEY_ID)]
+    access_key_id: String,
+
+    /// Access key secret to accept.
+    #[arg(
+        long,
+        env = "DTSFORM_EMULATOR_ACCESS_KEY_SECRET",
+        hide_env_values = true,
+        default_value = DEFAULT_ACCESS_KEY_SECRET,
+        hide_default_value = true
+    )]
+    access_key_secret: String,
+
+    /// Seconds a synchronization job stays `Modifying` after its objects change.
+    #[arg(long, default_value_t = 3.0, value_name = "SECONDS")]
+    modify_seconds: f64,
+
+    /// Seconds each step of starting a job takes (Prechecking, Initializing).
+    #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
+    step_seconds: f64,
+
+    /// Answer DescribeDtsJobDetail with lowercase statuses (`synchronizing`), as the real
+    /// service sometimes does.
+    #[arg(long)]
+    lowercase_status: bool,
+
+    /// Milliseconds added before every answer.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    latency_ms: u64,
+
+    /// Requests per second accepted; more are answered with Throttling.User.
+    #[arg(long, value_name = "RPS")]
+    rate_limit: Option<f64>,
+
+    /// Requests accepted at once before the rate limit applies (default: one second's worth).
+    #[arg(long, value_name = "N", requires = "rate_limit")]
+    rate_burst: Option<u32>,
+
+    /// Fraction of requests (0 to 1) failed with ServiceUnavailable before doing anything.
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    failure_rate: f64,
+
+    /// Fraction of writes (0 to 1) carried out but answered with ServiceUnavailable.
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    lost_response_rate: f64,
+
+    /// Seed for the fault dice.
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+fn seconds(name: &str, value: f64) -> Result<Duration> {
+    Duration::try_from_secs_f64(value).map_err(|_| {
+        miette!(
+            help = "give a number of seconds, such as 0.5 or 3",
+            "--{name} {value} is not a duration"
+        )
+    })
+}
+
+fn probability(name: &str, value: f64) -> Result<f64> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(miette!(
+            help = "give a fraction from 0 to 1, such as 0.1",
+            "--{name} {value} is not a probability"
+        ))
+    }
+}
+
+impl Args {
+    fn config(&self) -> Result<EmulatorConfig> {
+        if let Some(rate) = self.rate_limit
+            && !(rate.is_finite() && rate > 0.0)
+        {
+            return Err(miette!(
+                help = "give requests per second, such as 20",
+                "--rate-limit {rate} must be positive"
+            ));
+        }
+        let mut config = EmulatorConfig {
+            access_key_id: self.access_key_id.clone(),
+            access_key_secret: Secret::new(self.access_key_secret.clone()),
+            faults: Faults {
+                latency: Duration::from_millis(self.latency_ms),
+                rate_limit: self.rate_limit,
+                rate_burst: self.rate_burst,
+                failure_rate: probability("failure-rate", self.failure_rate)?,
+                lost_response_rate: probability("lost-response-rate", self.lost_response_rate)?,
+                seed: self.seed,
+            },
+            ..EmulatorConfig::default()
+        };
+        config.behaviour.modify_duration = seconds("modify-seconds", self.modify_seconds)?;
+        config.behaviour.step_duration = seconds("step-seconds", self.step_seconds)?;
+        config.behaviour.lowercase_detail_status = self.lowercase_status;
+        Ok(config)
+    }
+}
+
+pub async fn run(args: Args) -> Result<ExitCode> {
+    let config = args.config()?;
+    let (emulator, origin) = match &args.state {
+        Some(path) => {
+            let (world, created) = load_or_create(path)?;
+            let origin = if created {
+                format!("{} (created with the sample world)", path.display())
+            } else {
+                path.display().to_string()
+            };
+            (Emulator::new(config, world).persist_to(path), origin)
+        }
+        None => (
+            Emulator::new(config, World::sample()),
+            "the built-in sample world (in memory)".to_owned(),
+        ),
+    };
+    let jobs = emulator_jobs(&args);
+    let running = emulator.start(args.listen).await?;
+    // The first line is the contract scripts and tests read: keep its shape.
+    println!("dtsform emulator listening on {}", running.url());
+    println!("serving {jobs} from {origin}");
+    println!("access key id {:?}; stop with Ctrl-C", args.access_key_id);
+    wait_for_shutdown().await.into_diagnostic()?;
+    running.stop().await;
+    eprintln!("dtsform emulator stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn emulator_jobs(args: &Args) -> String {
+    let count = match &args.state {
+        Some(path) => World::load(path).map(|w| w.jobs.len()).unwrap_or_default(),
+        None => World::sample().jobs.len(),
+    };
+    format!("{count} job{}", if count == 1 { "" } else { "s" })
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn wait_for_shutdown() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}
