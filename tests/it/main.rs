@@ -1,0 +1,10 @@
+//! The integration tests: one binary, one module per area. Everything runs on loopback
+//! ports chosen at run time; nothing reaches the internet except the one-time install
+//! of the official Python SDK from PyPI (see `support::python_sdk`).
+
+mod cli;
+mod client;
+mod emulator_process;
+mod robustness;
+mod sdk_interop;
+mod support;
