@@ -77,6 +77,28 @@ async fn serves_on_a_free_port_creates_and_persists_its_world_across_restarts() 
     );
 }
 
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/worlds")
+        .join(name)
+}
+
+#[tokio::test]
+async fn the_example_world_is_served_as_written() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/world.json");
+    let world = World::load(&path).expect("examples/world.json stays valid");
+    let emu = crate::support::start(crate::support::fast_config(), world).await;
+    let c = client(&emu.url(), SignatureVersion::V3);
+    let job = c.describe_job("p9x2cd41ka0").await.unwrap();
+    assert!(
+        job.db_object
+            .unwrap()
+            .contains(r#""created_at":{"name":"paid_at"}"#)
+    );
+    // The migration job lives in cn-shanghai: not found from cn-hangzhou.
+    assert!(c.describe_job("n41qv8c0ta7").await.is_err());
+}
+
 #[test]
 fn refuses_to_listen_beyond_loopback() {
     let out = dtsform(&["emulator", "--listen", "0.0.0.0:0"]);
@@ -90,8 +112,8 @@ fn refuses_to_listen_beyond_loopback() {
 fn a_broken_world_file_is_reported_at_its_line_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("world.json");
-    let text = "{\n  \"version\": 1,\n  \"jobs\": [\n    {\"job_id\": \"a\",}\n  ]\n}\n";
-    std::fs::write(&state, text).unwrap();
+    let text = std::fs::read_to_string(fixture("trailing-comma.json")).unwrap();
+    std::fs::write(&state, &text).unwrap();
     let out = dtsform(&[
         "emulator",
         "--listen",
@@ -108,9 +130,7 @@ fn a_broken_world_file_is_reported_at_its_line_and_left_untouched() {
     assert!(stderr.contains("world file is not valid"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&state).unwrap(), text);
 
-    let mut dup = World::sample();
-    dup.jobs[1].instance_id = dup.jobs[0].instance_id.clone();
-    std::fs::write(&state, serde_json::to_string(&dup).unwrap()).unwrap();
+    std::fs::copy(fixture("duplicate-instance.json"), &state).unwrap();
     let out = dtsform(&[
         "emulator",
         "--listen",
