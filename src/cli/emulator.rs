@@ -40,7 +40,7 @@ pub struct Args {
     )]
     access_key_secret: String,
 
-    /// Seconds a synchronization job stays `Modifying` after its objects change.
+    /// Seconds a job stays `Modifying` after its objects change.
     #[arg(long, default_value_t = 3.0, value_name = "SECONDS")]
     modify_seconds: f64,
 
@@ -69,7 +69,8 @@ pub struct Args {
     #[arg(long, default_value_t = 0.0, value_name = "P")]
     failure_rate: f64,
 
-    /// Fraction of writes (0 to 1) carried out but answered with ServiceUnavailable.
+    /// Fraction (0 to 1) of successful write calls answered with ServiceUnavailable anyway:
+    /// the call took effect, its answer is lost.
     #[arg(long, default_value_t = 0.0, value_name = "P")]
     lost_response_rate: f64,
 
@@ -130,7 +131,7 @@ impl Args {
 
 pub async fn run(args: Args) -> Result<ExitCode> {
     let config = args.config()?;
-    let (emulator, origin) = match &args.state {
+    let (world, origin) = match &args.state {
         Some(path) => {
             let (world, created) = load_or_create(path)?;
             let origin = if created {
@@ -138,14 +139,21 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             } else {
                 path.display().to_string()
             };
-            (Emulator::new(config, world).persist_to(path), origin)
+            (world, origin)
         }
         None => (
-            Emulator::new(config, World::sample()),
+            World::sample(),
             "the built-in sample world (in memory)".to_owned(),
         ),
     };
-    let jobs = emulator_jobs(&args);
+    let jobs = match world.jobs.len() {
+        1 => "1 job".to_owned(),
+        n => format!("{n} jobs"),
+    };
+    let mut emulator = Emulator::new(config, world);
+    if let Some(path) = &args.state {
+        emulator = emulator.persist_to(path);
+    }
     let running = emulator.start(args.listen).await?;
     // The first line is the contract scripts and tests read: keep its shape.
     println!("dtsform emulator listening on {}", running.url());
@@ -155,14 +163,6 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     running.stop().await;
     eprintln!("dtsform emulator stopped");
     Ok(ExitCode::SUCCESS)
-}
-
-fn emulator_jobs(args: &Args) -> String {
-    let count = match &args.state {
-        Some(path) => World::load(path).map(|w| w.jobs.len()).unwrap_or_default(),
-        None => World::sample().jobs.len(),
-    };
-    format!("{count} job{}", if count == 1 { "" } else { "s" })
 }
 
 /// Ctrl-C, or SIGTERM on Unix.

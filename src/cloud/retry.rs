@@ -24,7 +24,8 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            max_attempts: 10,
+            // Enough that the deadline, not the count, ends a long throttling spell.
+            max_attempts: 30,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(10),
             deadline: Duration::from_mins(2),

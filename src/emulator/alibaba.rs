@@ -160,10 +160,11 @@ pub struct Outcome {
     pub write: bool,
 }
 
-/// A write's effect, for the write log.
+/// What a successful write call did, for the records.
 struct Effect {
     job_id: String,
-    what: String,
+    /// For the write log; `None` when the call changed nothing (a no-op or a dry run).
+    what: Option<String>,
 }
 
 /// Runs one authenticated call against the world.
@@ -229,29 +230,31 @@ pub fn handle(
         "StartDtsJob" => start_job(call, world, behaviour)?,
         _ => suspend_job(call, world)?,
     };
-    let changed = effect.is_some();
-    if let Some(effect) = effect {
+    let changed = token.is_some() || effect.what.is_some();
+    // A token is spent by any successful write call, even one that changed nothing (a
+    // no-op start, a dry run): reusing it with other parameters must still be refused.
+    if let Some(token) = token {
+        world.client_tokens.push(TokenRecord {
+            token: token.to_owned(),
+            action: call.action.to_owned(),
+            job_id: effect.job_id.clone(),
+            fingerprint: call.fingerprint(),
+            request_id: call.request_id.to_owned(),
+            response: body.clone(),
+            replays: 0,
+        });
+    }
+    if let Some(what) = effect.what {
         let seq = world.writes.last().map_or(1, |w| w.seq + 1);
         world.writes.push(WriteRecord {
             seq,
             at: rfc3339(call.now),
             action: call.action.to_owned(),
-            job_id: effect.job_id.clone(),
+            job_id: effect.job_id,
             request_id: call.request_id.to_owned(),
             client_token: token.map(str::to_owned),
-            what: effect.what,
+            what,
         });
-        if let Some(token) = token {
-            world.client_tokens.push(TokenRecord {
-                token: token.to_owned(),
-                action: call.action.to_owned(),
-                job_id: effect.job_id,
-                fingerprint: call.fingerprint(),
-                request_id: call.request_id.to_owned(),
-                response: body.clone(),
-                replays: 0,
-            });
-        }
     }
     Ok(Outcome {
         body,
@@ -497,7 +500,7 @@ fn modify_job(
     call: &Call<'_>,
     world: &mut World,
     behaviour: &Behaviour,
-) -> Result<(Value, Option<Effect>), Failure> {
+) -> Result<(Value, Effect), Failure> {
     let instance_id = call.require("DtsInstanceId")?;
     check_direction(call)?;
     let reserved_mode = match call.get("ModifyTypeEnum") {
@@ -528,7 +531,7 @@ fn modify_job(
         job.reserved.extend(reserved);
         "reserved"
     } else {
-        let modifiable = job.status.is_running()
+        let modifiable = job.status == job.kind.running_status()
             || matches!(job.status, JobStatus::Failed | JobStatus::MigrationFailed);
         if !modifiable {
             return Err(Failure::new(
@@ -553,12 +556,12 @@ fn modify_job(
     m.insert("Status".into(), json!("200"));
     let effect = Effect {
         job_id: job.job_id.clone(),
-        what: what.to_owned(),
+        what: Some(what.to_owned()),
     };
-    Ok((Value::Object(m), Some(effect)))
+    Ok((Value::Object(m), effect))
 }
 
-fn modify_endpoint(call: &Call<'_>, world: &mut World) -> Result<(Value, Option<Effect>), Failure> {
+fn modify_endpoint(call: &Call<'_>, world: &mut World) -> Result<(Value, Effect), Failure> {
     let job_id = call.get("DtsJobId");
     let instance_id = call.get("DtsInstanceId");
     if job_id.is_none() && instance_id.is_none() {
@@ -603,7 +606,11 @@ fn modify_endpoint(call: &Call<'_>, world: &mut World) -> Result<(Value, Option<
     let mut m = ok(call.request_id);
     m.insert("HttpStatusCode".into(), json!("200"));
     if dry_run {
-        return Ok((Value::Object(m), None));
+        let effect = Effect {
+            job_id: job.job_id.clone(),
+            what: None,
+        };
+        return Ok((Value::Object(m), effect));
     }
     let endpoint = if side == "src" {
         &mut job.source
@@ -634,9 +641,9 @@ fn modify_endpoint(call: &Call<'_>, world: &mut World) -> Result<(Value, Option<
     );
     let effect = Effect {
         job_id: job.job_id.clone(),
-        what,
+        what: Some(what),
     };
-    Ok((Value::Object(m), Some(effect)))
+    Ok((Value::Object(m), effect))
 }
 
 fn invalid_status(job: &Job) -> Failure {
@@ -654,7 +661,7 @@ fn start_job(
     call: &Call<'_>,
     world: &mut World,
     behaviour: &Behaviour,
-) -> Result<(Value, Option<Effect>), Failure> {
+) -> Result<(Value, Effect), Failure> {
     let job_id = call.require("DtsJobId")?;
     check_direction(call)?;
     let job = find_job(call, world, Some(job_id), call.get("DtsInstanceId"))?;
@@ -698,14 +705,14 @@ fn start_job(
         | JobStatus::Retrying => false,
         _ => return Err(invalid_status(job)),
     };
-    let effect = changed.then(|| Effect {
+    let effect = Effect {
         job_id: job.job_id.clone(),
-        what: "start".into(),
-    });
+        what: changed.then(|| "start".to_owned()),
+    };
     Ok((Value::Object(ok(call.request_id)), effect))
 }
 
-fn suspend_job(call: &Call<'_>, world: &mut World) -> Result<(Value, Option<Effect>), Failure> {
+fn suspend_job(call: &Call<'_>, world: &mut World) -> Result<(Value, Effect), Failure> {
     let job_id = call.require("DtsJobId")?;
     check_direction(call)?;
     let job = find_job(call, world, Some(job_id), call.get("DtsInstanceId"))?;
@@ -724,10 +731,10 @@ fn suspend_job(call: &Call<'_>, world: &mut World) -> Result<(Value, Option<Effe
         JobStatus::Modifying => return Err(Failure::job_modifying()),
         _ => return Err(invalid_status(job)),
     };
-    let effect = changed.then(|| Effect {
+    let effect = Effect {
         job_id: job.job_id.clone(),
-        what: "suspend".into(),
-    });
+        what: changed.then(|| "suspend".to_owned()),
+    };
     Ok((Value::Object(ok(call.request_id)), effect))
 }
 
@@ -892,6 +899,43 @@ mod tests {
         )
         .unwrap();
         assert_eq!(world.writes.len(), 1);
+    }
+
+    #[test]
+    fn a_token_is_spent_even_by_a_call_that_changes_nothing() {
+        let mut world = World::sample();
+        let b = behaviour();
+        let now = SystemTime::now();
+        let start = p(&[("DtsJobId", "k2gm967v16f"), ("ClientToken", "t")]);
+        let out = handle(&call("StartDtsJob", &start, now), &mut world, &b).unwrap();
+        assert!(out.changed, "the token record must be persisted");
+        assert!(
+            world.writes.is_empty(),
+            "starting a running job is not a write"
+        );
+        let other = p(&[("DtsJobId", "s7qd5ph3n9c"), ("ClientToken", "t")]);
+        assert_eq!(
+            code(handle(&call("StartDtsJob", &other, now), &mut world, &b)),
+            "IdempotentParameterMismatch"
+        );
+        let plain = p(&[("DtsJobId", "k2gm967v16f")]);
+        let out = handle(&call("StartDtsJob", &plain, now), &mut world, &b).unwrap();
+        assert!(!out.changed, "no token, no effect: nothing to save");
+    }
+
+    #[test]
+    fn objects_change_only_in_the_kinds_own_running_status() {
+        let mut world = World::sample();
+        world.jobs[0].status = JobStatus::Normal; // a change-tracking status
+        let params = p(&[("DtsInstanceId", "dtsk2gm967v16f"), ("DbList", "{}")]);
+        assert_eq!(
+            code(handle(
+                &call("ModifyDtsJob", &params, SystemTime::now()),
+                &mut world,
+                &behaviour()
+            )),
+            "DTS.Msg.ModifyDenied.JobStatusNotRunning"
+        );
     }
 
     #[test]
