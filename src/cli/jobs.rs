@@ -53,48 +53,23 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> Result<ExitCode> {
-    let env = Environment::from_process();
-    // Keep the embedded emulator alive until the listing is done.
-    let mut _emulator: Option<RunningEmulator> = None;
-    let (client, origin) = if args.emulator {
-        let world = match &args.emulator_state {
-            Some(path) => load_or_create(path)?.0,
-            None => World::sample(),
-        };
-        let mut emulator = Emulator::new(EmulatorConfig::default(), world);
-        if let Some(path) = &args.emulator_state {
-            emulator = emulator.persist_to(path);
-        }
-        let running = emulator
-            .start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-            .await?;
+    // Bound for the whole listing: dropping it stops the embedded emulator.
+    let emulator = if args.emulator {
+        Some(start_embedded(&args).await?)
+    } else {
+        None
+    };
+    let (client, origin) = if let Some(running) = &emulator {
         let mut config = ClientConfig::new(args.region.as_deref().unwrap_or(EMULATOR_REGION));
         config.endpoint = Some(parse_endpoint(&running.url())?);
         config.signature_version = args.signature;
-        let origin = format!("the embedded emulator at {}", running.url());
-        let client = AlibabaClient::new(
-            config,
-            Credentials::new(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET),
-        )?;
-        _emulator = Some(running);
-        (client, origin)
+        let credentials = Credentials::new(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET);
+        (
+            AlibabaClient::new(config, credentials)?,
+            format!("the embedded emulator at {}", running.url()),
+        )
     } else {
-        let credentials = Credentials::from_chain(&env, args.profile.as_deref())?;
-        let region = args
-            .region
-            .clone()
-            .or_else(|| env.var("ALIBABA_CLOUD_REGION_ID").map(str::to_owned))
-            .or_else(|| credentials.region_hint.clone())
-            .ok_or_else(|| {
-                miette!(
-                    help = "pass --region cn-hangzhou (or set ALIBABA_CLOUD_REGION_ID); try --emulator for a local demo",
-                    "no region given"
-                )
-            })?;
-        let mut config = ClientConfig::new(region);
-        config.endpoint = args.endpoint.as_deref().map(parse_endpoint).transpose()?;
-        config.signature_version = args.signature;
-        let client = AlibabaClient::new(config, credentials)?;
+        let client = cloud_client(&args, &Environment::from_process())?;
         let origin = client.endpoint().to_string();
         (client, origin)
     };
@@ -110,6 +85,43 @@ pub async fn run(args: Args) -> Result<ExitCode> {
         print!("{}", render_table(&jobs, &origin, client.region()));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The embedded emulator on a free loopback port, serving the sample world or
+/// `--emulator-state`.
+async fn start_embedded(args: &Args) -> Result<RunningEmulator> {
+    let world = match &args.emulator_state {
+        Some(path) => load_or_create(path)?.0,
+        None => World::sample(),
+    };
+    let mut emulator = Emulator::new(EmulatorConfig::default(), world);
+    if let Some(path) = &args.emulator_state {
+        emulator = emulator.persist_to(path);
+    }
+    Ok(emulator
+        .start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await?)
+}
+
+/// A client for a real account: credentials from the chain, the region from the flags,
+/// the environment or the profile.
+fn cloud_client(args: &Args, env: &Environment) -> Result<AlibabaClient> {
+    let credentials = Credentials::from_chain(env, args.profile.as_deref())?;
+    let region = args
+        .region
+        .clone()
+        .or_else(|| env.var("ALIBABA_CLOUD_REGION_ID").map(str::to_owned))
+        .or_else(|| credentials.region_hint.clone())
+        .ok_or_else(|| {
+            miette!(
+                help = "pass --region cn-hangzhou (or set ALIBABA_CLOUD_REGION_ID); try --emulator for a local demo",
+                "no region given"
+            )
+        })?;
+    let mut config = ClientConfig::new(region);
+    config.endpoint = args.endpoint.as_deref().map(parse_endpoint).transpose()?;
+    config.signature_version = args.signature;
+    Ok(AlibabaClient::new(config, credentials)?)
 }
 
 fn objects(job: &DtsJob) -> Option<Value> {

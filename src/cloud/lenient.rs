@@ -25,14 +25,19 @@ pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error>
     })
 }
 
-/// A string from a string, number or bool (`"3306"` and `3306` both give `"3306"`).
-pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::String(s)) => Some(s),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(Value::Bool(b)) => Some(b.to_string()),
+/// The text of a string, number or bool value (`"3306"` and `3306` both give `"3306"`).
+pub fn as_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
         _ => None,
-    })
+    }
+}
+
+/// A string from a string, number or bool; see [`as_text`].
+pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<Value>::deserialize(d)?.as_ref().and_then(as_text))
 }
 
 /// Like [`opt_string`], but absent or `null` is the empty string.

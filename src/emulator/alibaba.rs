@@ -193,6 +193,7 @@ pub fn handle(
     }
 
     let token = call.get("ClientToken");
+    let fingerprint = call.fingerprint();
     if let Some(token) = token {
         if token.len() > 64 || !token.is_ascii() {
             return Err(Failure::invalid(
@@ -200,7 +201,6 @@ pub fn handle(
                 "it must be ASCII and at most 64 characters",
             ));
         }
-        let fingerprint = call.fingerprint();
         if let Some(record) = world
             .client_tokens
             .iter_mut()
@@ -238,7 +238,7 @@ pub fn handle(
             token: token.to_owned(),
             action: call.action.to_owned(),
             job_id: effect.job_id.clone(),
-            fingerprint: call.fingerprint(),
+            fingerprint,
             request_id: call.request_id.to_owned(),
             response: body.clone(),
             replays: 0,

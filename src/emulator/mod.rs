@@ -128,6 +128,13 @@ struct Bucket {
 }
 
 impl Bucket {
+    /// The bucket for `faults`, if they set a rate limit.
+    fn for_faults(faults: &Faults) -> Option<Self> {
+        faults
+            .rate_limit
+            .map(|rate| Self::new(rate, faults.rate_burst))
+    }
+
     fn new(rate: f64, burst: Option<u32>) -> Self {
         let capacity = burst.map_or(rate.max(1.0), f64::from).max(1.0);
         Self {
@@ -223,7 +230,7 @@ impl Emulator {
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner {
                 world: self.world,
-                bucket: faults.rate_limit.map(|r| Bucket::new(r, faults.rate_burst)),
+                bucket: Bucket::for_faults(&faults),
                 rng: faults
                     .seed
                     .map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64),
@@ -289,7 +296,7 @@ impl RunningEmulator {
     /// Changes the injected faults while serving.
     pub fn set_faults(&self, faults: Faults) {
         let mut inner = self.shared.lock();
-        inner.bucket = faults.rate_limit.map(|r| Bucket::new(r, faults.rate_burst));
+        inner.bucket = Bucket::for_faults(&faults);
         if let Some(seed) = faults.seed {
             inner.rng = StdRng::seed_from_u64(seed);
         }

@@ -150,22 +150,16 @@ async fn other_writes(c: &AlibabaClient) {
     endpoint.endpoint_instance_id = Some("rm-new-dest".into());
     endpoint.account = Some(("writer2".into(), Secret::new("pw-never-stored")));
     endpoint.dry_run = true;
+    let destination = async || {
+        let job = c.describe_job(SHOP_JOB).await.unwrap();
+        job.destination_endpoint.unwrap()
+    };
     c.modify_endpoint(&endpoint).await.unwrap();
-    let dest = c
-        .describe_job(SHOP_JOB)
-        .await
-        .unwrap()
-        .destination_endpoint
-        .unwrap();
+    let dest = destination().await;
     assert_eq!(dest.instance_id.as_deref(), Some("rm-bp1dst000000001"));
     endpoint.dry_run = false;
     c.modify_endpoint(&endpoint).await.unwrap();
-    let dest = c
-        .describe_job(SHOP_JOB)
-        .await
-        .unwrap()
-        .destination_endpoint
-        .unwrap();
+    let dest = destination().await;
     assert_eq!(dest.instance_id.as_deref(), Some("rm-new-dest"));
     assert_eq!(dest.user_name.as_deref(), Some("writer2"));
 

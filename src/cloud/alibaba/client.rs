@@ -16,7 +16,7 @@ use super::credentials::Credentials;
 use super::endpoint::{is_loopback, regional_endpoint, validate_region};
 use super::model::{DtsJob, JobType};
 use super::request::{self, Params, SignatureVersion, Signer, format_timestamp};
-use crate::cloud::{ApiError, Error, Provider, RetryPolicy, SigningContext, retry};
+use crate::cloud::{ApiError, Error, Provider, RetryPolicy, SigningContext, lenient, retry};
 
 /// Stop paging after this many pages, whatever the server says (a loop guard).
 const MAX_PAGES: u32 = 10_000;
@@ -258,11 +258,12 @@ impl AlibabaClient {
     }
 }
 
+/// The first of `keys` with a non-empty value, as text.
 fn text(obj: &Value, keys: &[&str]) -> Option<String> {
-    keys.iter().find_map(|k| match obj.get(*k)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
+    keys.iter().find_map(|k| {
+        obj.get(*k)
+            .and_then(lenient::as_text)
+            .filter(|s| !s.is_empty())
     })
 }
 
