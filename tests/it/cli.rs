@@ -124,3 +124,21 @@ fn jobs_without_credentials_or_region_explains_what_to_do() {
         "{stderr}"
     );
 }
+
+#[test]
+fn verbose_logs_name_calls_and_request_ids_without_secrets_or_colour() {
+    let out = dtsform(&["-v", "jobs", "--emulator"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("dts call") && stderr.contains("request_id="),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no colour when piped: {stderr:?}"
+    );
+    for secret in ["dtsform-emulator-secret", "Signature", "authorization"] {
+        assert!(!stderr.contains(secret), "{secret} in logs: {stderr}");
+    }
+}
