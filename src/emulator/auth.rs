@@ -227,3 +227,42 @@ fn verify_v1(
         nonce_expiry,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn odd_signed_header_names_are_refused_not_panicked_on() {
+        let mut headers = HeaderMap::new();
+        for name in V3_REQUIRED_SIGNED {
+            headers.insert(*name, HeaderValue::from_static("x"));
+        }
+        for odd in ["bad header", "\u{0}", "", "é", ":authority", "x\ny"] {
+            let list = format!("{};{odd}", V3_REQUIRED_SIGNED.join(";"));
+            let auth = format!("ACS3-HMAC-SHA256 Credential=k,SignedHeaders={list},Signature=s");
+            headers.insert(
+                "authorization",
+                HeaderValue::from_str(&auth).unwrap_or(HeaderValue::from_static("x")),
+            );
+            let req = Incoming {
+                method: "POST",
+                query: &[],
+                form: &[],
+                headers: &headers,
+                body: b"",
+            };
+            let keys = Keys {
+                access_key_id: "k",
+                access_key_secret: "s",
+            };
+            let err = verify(&req, &keys, SystemTime::now(), Duration::from_mins(15)).unwrap_err();
+            assert!(
+                ["IncompleteSignature", "InvalidTimeStamp.Format"].contains(&err.code.as_str()),
+                "{odd:?}: {err:?}"
+            );
+        }
+    }
+}

@@ -54,7 +54,8 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 pub struct Faults {
     /// Added before every answer.
     pub latency: Duration,
-    /// Requests per second across all callers; beyond it, `Throttling.User`.
+    /// Requests per second across all callers; beyond it, `Throttling.User`. Ignored
+    /// unless a positive number.
     pub rate_limit: Option<f64>,
     /// Requests allowed at once before the rate applies (default: one second's worth).
     pub rate_burst: Option<u32>,
@@ -129,9 +130,11 @@ struct Bucket {
 
 impl Bucket {
     /// The bucket for `faults`, if they set a rate limit.
+    /// A rate that is not a positive number means no limit.
     fn for_faults(faults: &Faults) -> Option<Self> {
         faults
             .rate_limit
+            .filter(|rate| rate.is_finite() && *rate > 0.0)
             .map(|rate| Self::new(rate, faults.rate_burst))
     }
 
@@ -154,7 +157,8 @@ impl Bucket {
             self.tokens -= 1.0;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64((1.0 - self.tokens) / self.rate))
+            let wait = (1.0 - self.tokens) / self.rate;
+            Err(Duration::try_from_secs_f64(wait).unwrap_or(Duration::from_hours(1)))
         }
     }
 }
@@ -462,5 +466,36 @@ pub fn load_or_create(path: &Path) -> Result<(World, bool), WorldError> {
         let world = World::sample();
         world.save(path)?;
         Ok((world, true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bucket_refills_at_its_rate_and_says_how_long_to_wait() {
+        let start = Instant::now();
+        let mut bucket = Bucket::new(10.0, Some(2));
+        bucket.last = start;
+        assert!(bucket.take(start).is_ok());
+        assert!(bucket.take(start).is_ok());
+        let wait = bucket.take(start).unwrap_err();
+        assert!(
+            wait > Duration::from_millis(90) && wait <= Duration::from_millis(100),
+            "{wait:?}"
+        );
+        assert!(bucket.take(start + Duration::from_millis(100)).is_ok());
+    }
+
+    #[test]
+    fn nonsense_rates_mean_no_limit() {
+        for rate in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let faults = Faults {
+                rate_limit: Some(rate),
+                ..Faults::default()
+            };
+            assert!(Bucket::for_faults(&faults).is_none(), "{rate}");
+        }
     }
 }
