@@ -38,7 +38,7 @@ pub struct Args {
         default_value = DEFAULT_ACCESS_KEY_SECRET,
         hide_default_value = true
     )]
-    access_key_secret: String,
+    access_key_secret: Secret,
 
     /// Seconds a job stays `Modifying` after its objects change.
     #[arg(long, default_value_t = 3.0, value_name = "SECONDS")]
@@ -79,7 +79,16 @@ pub struct Args {
     seed: Option<u64>,
 }
 
+/// The longest status step the emulator accepts: a day.
+const MAX_STEP_SECONDS: f64 = 86_400.0;
+
 fn seconds(name: &str, value: f64) -> Result<Duration> {
+    if value > MAX_STEP_SECONDS {
+        return Err(miette!(
+            help = "give at most 86400 seconds (a day)",
+            "--{name} {value} is too long"
+        ));
+    }
     Duration::try_from_secs_f64(value).map_err(|_| {
         miette!(
             help = "give a number of seconds, such as 0.5 or 3",
@@ -111,7 +120,7 @@ impl Args {
         }
         let mut config = EmulatorConfig {
             access_key_id: self.access_key_id.clone(),
-            access_key_secret: Secret::new(self.access_key_secret.clone()),
+            access_key_secret: self.access_key_secret.clone(),
             faults: Faults {
                 latency: Duration::from_millis(self.latency_ms),
                 rate_limit: self.rate_limit,

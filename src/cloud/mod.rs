@@ -14,7 +14,35 @@ pub use error::{ApiError, Error, Provider};
 pub use retry::{RetryPolicy, retry};
 
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use time::OffsetDateTime;
+
+/// `t` as a calendar time, or `None` if it is outside the years the calendar types
+/// support. Unlike `From`, never panics.
+pub(crate) fn to_datetime(t: SystemTime) -> Option<OffsetDateTime> {
+    let nanos = match t.duration_since(UNIX_EPOCH) {
+        Ok(after) => i128::try_from(after.as_nanos()).ok()?,
+        Err(before) => -i128::try_from(before.duration().as_nanos()).ok()?,
+    };
+    OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()
+}
+
+/// A calendar time as a `SystemTime`, or `None` if the platform cannot represent it.
+/// Unlike `From`, never panics.
+pub(crate) fn from_datetime(t: OffsetDateTime) -> Option<SystemTime> {
+    let nanos = t.unix_timestamp_nanos();
+    let abs = nanos.unsigned_abs();
+    let magnitude = Duration::new(
+        u64::try_from(abs / 1_000_000_000).ok()?,
+        u32::try_from(abs % 1_000_000_000).ok()?,
+    );
+    if nanos >= 0 {
+        UNIX_EPOCH.checked_add(magnitude)
+    } else {
+        UNIX_EPOCH.checked_sub(magnitude)
+    }
+}
 
 /// Where signing timestamps come from. Tests inject a fixed or skewed clock.
 pub trait Clock: Send + Sync {

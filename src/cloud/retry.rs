@@ -60,16 +60,19 @@ impl RetryPolicy {
 }
 
 /// Runs `op` until it succeeds, fails terminally, or the policy runs out. `op` gets the
-/// 1-based attempt number. Retries are logged at debug level without parameters.
+/// 1-based attempt number and the time left before the deadline, which the attempt must
+/// not outlast (the client caps its request timeout with it). Retries are logged at
+/// debug level without parameters.
 pub async fn retry<T, F, Fut>(policy: &RetryPolicy, action: &str, mut op: F) -> Result<T, Error>
 where
-    F: FnMut(u32) -> Fut,
+    F: FnMut(u32, Duration) -> Fut,
     Fut: Future<Output = Result<T, Error>>,
 {
     let start = Instant::now();
     let mut attempt = 1;
     loop {
-        let err = match op(attempt).await {
+        let remaining = policy.deadline.saturating_sub(start.elapsed());
+        let err = match op(attempt, remaining).await {
             Ok(value) => return Ok(value),
             Err(err) => err,
         };
@@ -78,7 +81,7 @@ where
         }
         let delay = policy.delay(attempt, err.retry_after(), rand::random::<f64>());
         let elapsed = start.elapsed();
-        if attempt >= policy.max_attempts || elapsed + delay > policy.deadline {
+        if attempt >= policy.max_attempts || elapsed + delay >= policy.deadline {
             if attempt == 1 {
                 return Err(err);
             }
@@ -181,7 +184,7 @@ mod tests {
     async fn retries_until_success_and_stops_on_terminal_errors() {
         let p = RetryPolicy::default();
         let mut calls = 0;
-        let out = retry(&p, "X", |attempt| {
+        let out = retry(&p, "X", |attempt, _| {
             calls += 1;
             async move {
                 if attempt < 3 {
@@ -196,7 +199,7 @@ mod tests {
         assert_eq!((out, calls), (3, 3));
 
         let mut calls = 0;
-        let err = retry(&p, "X", |_| {
+        let err = retry(&p, "X", |_, _| {
             calls += 1;
             async { Err::<(), _>(api("InvalidParameter", 400)) }
         })
@@ -213,7 +216,7 @@ mod tests {
             ..RetryPolicy::default()
         };
         let mut calls = 0;
-        let err = retry(&p, "X", |_| {
+        let err = retry(&p, "X", |_, _| {
             calls += 1;
             async { Err::<(), _>(api("ServiceUnavailable", 503)) }
         })
@@ -230,7 +233,7 @@ mod tests {
             deadline: Duration::from_secs(5),
         };
         let start = tokio::time::Instant::now();
-        let err = retry(&p, "X", |_| async {
+        let err = retry(&p, "X", |_, _| async {
             Err::<(), _>(api("ServiceUnavailable", 503))
         })
         .await

@@ -51,6 +51,9 @@ const FRAMING_PARAMS: &[&str] = &[
     "Version",
 ];
 
+/// Parameters whose values are secrets: never stored, not even hashed.
+const SECRET_PARAMS: &[&str] = &["Password", "ShardPassword"];
+
 /// Endpoint types ModifyDtsJobEndpoint accepts (case-insensitive).
 const ENDPOINT_TYPES: &[&str] = &[
     "rds",
@@ -63,6 +66,11 @@ const ENDPOINT_TYPES: &[&str] = &[
     "express",
     "other",
 ];
+
+/// Whether `action` is one the emulator treats as a write.
+pub fn is_write(action: &str) -> bool {
+    WRITE_ACTIONS.contains(&action)
+}
 
 /// Timing knobs of the status machine.
 #[derive(Debug, Clone)]
@@ -136,11 +144,18 @@ impl Call<'_> {
             })
     }
 
+    /// What makes two calls "the same" for a ClientToken: the business parameters with
+    /// a value. Passwords are left out, so nothing derived from them is ever stored; a
+    /// replay that differs only in a password gets the first answer.
     fn fingerprint(&self) -> String {
         let mut business: Vec<_> = self
             .params
             .iter()
-            .filter(|(k, _)| !FRAMING_PARAMS.contains(&k.as_str()))
+            .filter(|(k, v)| {
+                !v.is_empty()
+                    && !FRAMING_PARAMS.contains(&k.as_str())
+                    && !SECRET_PARAMS.contains(&k.as_str())
+            })
             .collect();
         business.sort();
         sha256_hex(
@@ -173,9 +188,16 @@ pub fn handle(
     world: &mut World,
     behaviour: &Behaviour,
 ) -> Result<Outcome, Failure> {
-    let write = WRITE_ACTIONS.contains(&call.action);
+    let write = is_write(call.action);
     if call.version != API_VERSION || !(write || READ_ACTIONS.contains(&call.action)) {
         return Err(Failure::unknown_api());
+    }
+    // The signature covers repeated names in any order; which one would count is
+    // ambiguous, so refuse them (also a name in both the query and the body).
+    let mut names: Vec<&str> = call.params.iter().map(|(k, _)| k.as_str()).collect();
+    names.sort_unstable();
+    if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(Failure::invalid(pair[0], "it is given more than once"));
     }
     for job in &mut world.jobs {
         job.settle(call.now);
@@ -213,7 +235,7 @@ pub fn handle(
                     "The request uses the same client token as a previous, but non-identical request.",
                 ));
             }
-            record.replays += 1;
+            record.replays = record.replays.saturating_add(1);
             let mut body = record.response.clone();
             body["RequestId"] = json!(call.request_id);
             return Ok(Outcome {
@@ -245,7 +267,7 @@ pub fn handle(
         });
     }
     if let Some(what) = effect.what {
-        let seq = world.writes.last().map_or(1, |w| w.seq + 1);
+        let seq = world.writes.last().map_or(1, |w| w.seq.saturating_add(1));
         world.writes.push(WriteRecord {
             seq,
             at: rfc3339(call.now),
@@ -543,12 +565,10 @@ fn modify_job(
                 ),
             ));
         }
+        let back_at = after(call.now, behaviour.modify_duration)?;
         job.db_list = db_list.unwrap_or_default();
         job.status = JobStatus::Modifying;
-        job.schedule([(
-            job.kind.running_status(),
-            call.now + behaviour.modify_duration,
-        )]);
+        job.schedule([(job.kind.running_status(), back_at)]);
         "objects"
     };
     let mut m = ok(call.request_id);
@@ -646,6 +666,20 @@ fn modify_endpoint(call: &Call<'_>, world: &mut World) -> Result<(Value, Effect)
     Ok((Value::Object(m), effect))
 }
 
+/// `now + wait`, or a refusal — before anything changes — if that is beyond what the
+/// world file can record (a misconfigured duration).
+fn after(now: SystemTime, wait: Duration) -> Result<SystemTime, Failure> {
+    now.checked_add(wait)
+        .filter(|t| crate::cloud::to_datetime(*t).is_some())
+        .ok_or_else(|| {
+            Failure::new(
+                500,
+                "InternalError",
+                "The emulator's configured status durations are too long to schedule.",
+            )
+        })
+}
+
 fn invalid_status(job: &Job) -> Failure {
     Failure::new(
         403,
@@ -666,21 +700,20 @@ fn start_job(
     check_direction(call)?;
     let job = find_job(call, world, Some(job_id), call.get("DtsInstanceId"))?;
     let running = job.kind.running_status();
-    let step = behaviour.step_duration;
-    let now = call.now;
+    // Every time is computed before the job changes, so a refusal leaves it untouched.
+    let one_step = after(call.now, behaviour.step_duration)?;
+    let two_steps = after(one_step, behaviour.step_duration)?;
     let changed = match job.status {
         JobStatus::NotStarted
         | JobStatus::NotConfigured
         | JobStatus::PreCheckPass
         | JobStatus::PrecheckFailed => {
             job.status = JobStatus::Prechecking;
-            match job.kind {
-                Kind::Sync => job.schedule([
-                    (JobStatus::Initializing, now + step),
-                    (running, now + step * 2),
-                ]),
-                Kind::Migration => job.schedule([(running, now + step)]),
-            }
+            let steps = match job.kind {
+                Kind::Sync => vec![(JobStatus::Initializing, one_step), (running, two_steps)],
+                Kind::Migration => vec![(running, one_step)],
+            };
+            job.schedule(steps);
             true
         }
         JobStatus::Suspending => {
@@ -693,7 +726,7 @@ fn start_job(
         | JobStatus::MigrationFailed
         | JobStatus::ModifyFailed => {
             job.status = JobStatus::Initializing;
-            job.schedule([(running, now + step)]);
+            job.schedule([(running, one_step)]);
             true
         }
         // Already on its way or there: starting again changes nothing.
@@ -936,6 +969,74 @@ mod tests {
             )),
             "DTS.Msg.ModifyDenied.JobStatusNotRunning"
         );
+    }
+
+    #[test]
+    fn passwords_leave_no_trace_in_the_world() {
+        let mut world = World::sample();
+        let params = p(&[
+            ("DtsJobId", "k2gm967v16f"),
+            ("Endpoint", "src"),
+            ("EndpointInstanceType", "rds"),
+            ("ModifyAccount", "true"),
+            ("Username", "u"),
+            ("Password", "hunter2"),
+            ("ClientToken", "t"),
+        ]);
+        let c = call("ModifyDtsJobEndpoint", &params, SystemTime::now());
+        handle(&c, &mut world, &behaviour()).unwrap();
+        let saved = serde_json::to_string(&world).unwrap();
+        assert!(!saved.contains("hunter2"));
+        let without = p(&[
+            ("DtsJobId", "k2gm967v16f"),
+            ("Endpoint", "src"),
+            ("EndpointInstanceType", "rds"),
+            ("ModifyAccount", "true"),
+            ("Username", "u"),
+            ("ClientToken", "t"),
+            ("RegionId", ""),
+        ]);
+        assert_eq!(
+            c.fingerprint(),
+            call("ModifyDtsJobEndpoint", &without, SystemTime::now()).fingerprint(),
+            "neither the password nor an empty parameter is part of the fingerprint"
+        );
+    }
+
+    #[test]
+    fn repeated_parameters_and_impossible_durations_are_refused_before_any_change() {
+        let mut world = World::sample();
+        let twice = p(&[("DtsJobId", "k2gm967v16f"), ("DtsJobId", "s7qd5ph3n9c")]);
+        let err = handle(
+            &call("StartDtsJob", &twice, SystemTime::now()),
+            &mut world,
+            &behaviour(),
+        )
+        .unwrap_err();
+        assert_eq!(err.code, "InvalidParameter");
+        assert!(err.message.contains("DtsJobId"));
+
+        let mut b = behaviour();
+        b.modify_duration = Duration::MAX;
+        let params = p(&[("DtsInstanceId", "dtsk2gm967v16f"), ("DbList", "{}")]);
+        let err = handle(
+            &call("ModifyDtsJob", &params, SystemTime::now()),
+            &mut world,
+            &b,
+        )
+        .unwrap_err();
+        assert_eq!(err.code, "InternalError");
+        b.step_duration = Duration::from_secs(u64::MAX / 2);
+        let params = p(&[("DtsJobId", "s7qd5ph3n9c")]);
+        assert!(
+            handle(
+                &call("StartDtsJob", &params, SystemTime::now()),
+                &mut world,
+                &b
+            )
+            .is_err()
+        );
+        assert_eq!(world, World::sample(), "nothing changed");
     }
 
     #[test]

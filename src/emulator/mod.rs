@@ -343,6 +343,18 @@ fn decode_pairs(text: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(text).into_owned().collect()
 }
 
+/// Whether the body is too large (as opposed to unreadable).
+fn exceeds_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let request_id = new_request_id();
     let latency = shared.lock().faults.latency;
@@ -350,38 +362,62 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         tokio::time::sleep(latency).await;
     }
     let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await else {
-        return Failure::new(
-            413,
-            "InvalidParameter",
-            format!("The request body exceeds {MAX_BODY_BYTES} bytes."),
-        )
-        .into_response(&request_id);
-    };
-    let query = decode_pairs(parts.uri.query().unwrap_or_default().as_bytes());
-    let is_form = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let form = if is_form {
-        decode_pairs(&body)
-    } else {
-        Vec::new()
+    let body = match axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(e) if exceeds_limit(&e) => {
+            return Failure::new(
+                413,
+                "InvalidParameter",
+                format!("The request body exceeds {MAX_BODY_BYTES} bytes."),
+            )
+            .into_response(&request_id);
+        }
+        Err(_) => {
+            return Failure::new(
+                400,
+                "InvalidParameter",
+                "The request body could not be read.",
+            )
+            .into_response(&request_id);
+        }
     };
     if !matches!(parts.method, Method::GET | Method::POST) || parts.uri.path() != "/" {
         return Failure::unknown_api().into_response(&request_id);
     }
-    let incoming = Incoming {
-        method: parts.method.as_str(),
-        query: &query,
-        form: &form,
-        headers: &parts.headers,
-        body: &body,
-    };
-    match process(&shared, &incoming, &request_id) {
-        Ok(body) => json_response(200, &body),
-        Err(failure) => failure.into_response(&request_id),
+    // The lock, the world and its fsync'd saves are synchronous: keep them off the async
+    // workers so a slow disk never stalls other connections.
+    let answer = tokio::task::spawn_blocking(move || {
+        let query = decode_pairs(parts.uri.query().unwrap_or_default().as_bytes());
+        let is_form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|media| {
+                media
+                    .trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        let form = if is_form {
+            decode_pairs(&body)
+        } else {
+            Vec::new()
+        };
+        let incoming = Incoming {
+            method: parts.method.as_str(),
+            query: &query,
+            form: &form,
+            headers: &parts.headers,
+            body: &body,
+        };
+        let result = process(&shared, &incoming, &request_id);
+        (result, request_id)
+    })
+    .await;
+    match answer {
+        Ok((Ok(body), _)) => json_response(200, &body),
+        Ok((Err(failure), request_id)) => failure.into_response(&request_id),
+        Err(_) => Failure::internal().into_response(&new_request_id()),
     }
 }
 
@@ -439,7 +475,8 @@ fn process(
         now,
     };
     // Keep the pre-write world when persisting, to roll back if the file cannot be written.
-    let before = shared.state_file.as_ref().map(|_| inner.world.clone());
+    let before = (shared.state_file.is_some() && alibaba::is_write(&verified.action))
+        .then(|| inner.world.clone());
     let outcome = alibaba::handle(&call, &mut inner.world, &config.behaviour)?;
     if outcome.changed
         && let (Some(path), Some(before)) = (&shared.state_file, before)

@@ -160,9 +160,10 @@ pub struct WriteRecord {
     pub what: String,
 }
 
-/// RFC 3339 with milliseconds, UTC.
+/// RFC 3339 with milliseconds, UTC. Times the calendar cannot show (callers keep them
+/// within a day of now) print as the epoch.
 pub fn rfc3339(t: SystemTime) -> String {
-    let t = OffsetDateTime::from(t);
+    let t = crate::cloud::to_datetime(t).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let t = t
         .replace_nanosecond(u32::from(t.millisecond()) * 1_000_000)
         .unwrap_or(t);
@@ -170,7 +171,9 @@ pub fn rfc3339(t: SystemTime) -> String {
 }
 
 fn parse_rfc3339(s: &str) -> Option<SystemTime> {
-    OffsetDateTime::parse(s, &Rfc3339).ok().map(Into::into)
+    OffsetDateTime::parse(s, &Rfc3339)
+        .ok()
+        .and_then(crate::cloud::from_datetime)
 }
 
 impl Job {
@@ -321,6 +324,9 @@ impl World {
         for job in &self.jobs {
             if job.job_id.is_empty() || job.instance_id.is_empty() {
                 return Err("every job needs a non-empty job_id and instance_id".into());
+            }
+            if job.status.as_str().trim().is_empty() {
+                return Err(format!("job {:?} needs a status", job.job_id));
             }
             if !jobs.insert(job.job_id.as_str()) {
                 return Err(format!("job_id {:?} appears twice", job.job_id));
@@ -494,6 +500,16 @@ mod tests {
         assert!(matches!(
             World::from_json("w", typo),
             Err(WorldError::Syntax { .. })
+        ));
+        let no_status = r#"{"version":1,"jobs":[{"job_id":"a","instance_id":"b","type":"sync","region":"r","db_list":{}}]}"#;
+        assert!(matches!(
+            World::from_json("w", no_status),
+            Err(WorldError::Syntax { .. })
+        ));
+        let empty_status = no_status.replace(r#""db_list""#, r#""status":" ","db_list""#);
+        assert!(matches!(
+            World::from_json("w", &empty_status),
+            Err(WorldError::Invalid { .. })
         ));
         let v2 = r#"{"version":2,"jobs":[]}"#;
         assert!(matches!(

@@ -305,14 +305,107 @@ async fn lost_answers_are_retried_without_writing_twice() {
             .await
             .unwrap();
     }
+    // Without a caller's token the client makes one per call and keeps it across retries.
+    for i in 12..24 {
+        let change = ModifyDtsJobChange::Reserved(format!(r#"{{"step":{i}}}"#));
+        c.modify_job(&modify(change, None)).await.unwrap();
+    }
     let world = emu.world();
-    assert_eq!(world.writes.len(), 12, "each write applied exactly once");
+    assert_eq!(world.writes.len(), 24, "each write applied exactly once");
+    assert!(
+        world.client_tokens[12..]
+            .iter()
+            .all(|t| t.token.starts_with("dtsform-")),
+        "generated tokens"
+    );
     let replays: u32 = world.client_tokens.iter().map(|t| t.replays).sum();
     assert!(
         replays > 0,
         "the seed loses some answers, so some tokens were replayed"
     );
-    assert_eq!(u64::from(replays) + 12, emu.calls()["ModifyDtsJob"]);
+    assert_eq!(u64::from(replays) + 24, emu.calls()["ModifyDtsJob"]);
+}
+
+#[tokio::test]
+async fn no_attempt_outlasts_the_retry_deadline() {
+    let mut config = fast_config();
+    config.faults.latency = Duration::from_secs(5);
+    let emu = start(config, World::sample()).await;
+    let mut config = client_config(&emu.url(), SignatureVersion::V3);
+    config.retry.deadline = Duration::from_millis(400);
+    let c = AlibabaClient::new(config, emulator_credentials()).unwrap();
+    let started = std::time::Instant::now();
+    let err = c.describe_job(SHOP_JOB).await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(err.to_string().contains("timed out"), "{err}");
+}
+
+#[tokio::test]
+async fn paging_stops_on_a_server_that_ignores_page_numbers() {
+    // Every page is the same one row and the total says there are more.
+    let app = axum::Router::new().fallback(|| async {
+        json!({
+            "RequestId": "R", "Success": true, "TotalRecordCount": 50,
+            "DtsJobList": [{"DtsJobId": "only", "Status": "Synchronizing"}]
+        })
+        .to_string()
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let c = client(&url, SignatureVersion::V3);
+    let err = c
+        .list_jobs(dtsform::cloud::alibaba::JobType::Sync)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err}");
+    assert!(err.to_string().contains("page 2 repeated"), "{err}");
+}
+
+#[tokio::test]
+async fn the_form_content_type_is_matched_case_insensitively() {
+    use dtsform::cloud::alibaba::request::{Signer, build, format_timestamp};
+    let emu = start(fast_config(), World::sample()).await;
+    let endpoint = dtsform::cloud::alibaba::endpoint::parse_endpoint(&emu.url()).unwrap();
+    let credentials = emulator_credentials();
+    let params = Params::default()
+        .query("DtsInstanceId", SHOP_INSTANCE)
+        .body("ModifyTypeEnum", "UPDATE_RESERVED")
+        .body("Reserved", r#"{"a":1}"#);
+    for version in BOTH {
+        let signed = build(
+            "ModifyDtsJob",
+            &params,
+            &Signer {
+                endpoint: &endpoint,
+                credentials: &credentials,
+                version,
+                timestamp: &format_timestamp(SystemTime::now()),
+                nonce: &uuid::Uuid::new_v4().to_string(),
+            },
+        );
+        let mut request = reqwest::Client::new().post(signed.url).body(signed.body);
+        for (name, value) in signed.headers {
+            let value = if name == "content-type" && version == SignatureVersion::V1 {
+                // Unsigned in V1, so free to vary.
+                "Application/X-WWW-Form-URLEncoded; charset=UTF-8".to_owned()
+            } else {
+                value
+            };
+            request = request.header(name, value);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(
+            response.status(),
+            200,
+            "{version:?}: {}",
+            response.text().await.unwrap()
+        );
+    }
 }
 
 #[tokio::test]

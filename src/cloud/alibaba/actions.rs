@@ -12,6 +12,10 @@ use crate::secret::Secret;
 /// One API action: its name, its parameters, its response.
 pub trait Action {
     const NAME: &'static str;
+    /// Whether the action takes a `ClientToken`. The client gives such a call a fresh
+    /// token when the caller did not, and keeps it across retries, so a retry after a
+    /// lost answer can never apply the write twice.
+    const CLIENT_TOKEN: bool = false;
     type Response: DeserializeOwned;
     /// The parameters, with `RegionId` set to `region`.
     fn params(&self, region: &str) -> Params;
@@ -139,6 +143,7 @@ pub struct ModifyDtsJob {
 
 impl Action for ModifyDtsJob {
     const NAME: &'static str = "ModifyDtsJob";
+    const CLIENT_TOKEN: bool = true;
     type Response = WriteResponse;
     fn params(&self, region: &str) -> Params {
         let p = Params::default()

@@ -97,9 +97,13 @@ impl AlibabaClient {
 
     /// Calls a typed action, with retries.
     pub async fn call<A: Action>(&self, action: &A) -> Result<A::Response, Error> {
-        let value = self
-            .call_params(A::NAME, &action.params(&self.config.region))
-            .await?;
+        let mut params = action.params(&self.config.region);
+        if A::CLIENT_TOKEN && !params.query.iter().any(|(k, _)| k == "ClientToken") {
+            // One token for the whole logical call: every retry below re-sends it.
+            let token = format!("dtsform-{}", uuid::Uuid::new_v4().simple());
+            params = params.query("ClientToken", token);
+        }
+        let value = self.call_params(A::NAME, &params).await?;
         serde_json::from_value(value).map_err(|e| Error::Decode {
             action: A::NAME.to_owned(),
             status: 200,
@@ -110,13 +114,19 @@ impl AlibabaClient {
     /// Calls any action with raw parameters, with retries. For actions without a typed
     /// request, and for tests that must send what a typed request would refuse to.
     pub async fn call_params(&self, action: &str, params: &Params) -> Result<Value, Error> {
-        retry(&self.config.retry, action, |_| {
-            self.send_once(action, params)
+        retry(&self.config.retry, action, |_, remaining| {
+            self.send_once(action, params, remaining)
         })
         .await
     }
 
-    async fn send_once(&self, action: &str, params: &Params) -> Result<Value, Error> {
+    /// One attempt, given at most `remaining` of the retry deadline.
+    async fn send_once(
+        &self,
+        action: &str,
+        params: &Params,
+        remaining: Duration,
+    ) -> Result<Value, Error> {
         let timestamp = format_timestamp(self.config.signing.clock.now());
         let nonce = self.config.signing.nonces.nonce();
         let signed = request::build(
@@ -130,7 +140,10 @@ impl AlibabaClient {
                 nonce: &nonce,
             },
         );
-        let mut builder = self.http.post(signed.url);
+        let mut builder = self
+            .http
+            .post(signed.url)
+            .timeout(self.config.request_timeout.min(remaining));
         for (name, value) in &signed.headers {
             builder = builder.header(name, value);
         }
@@ -204,10 +217,22 @@ impl AlibabaClient {
         loop {
             let page = self.call(&request).await?;
             let rows = page.dts_job_list.len();
+            let before = seen.len();
             for job in page.dts_job_list {
                 if seen.insert(job.dts_job_id.clone()) {
                     jobs.push(job);
                 }
+            }
+            if rows > 0 && seen.len() == before {
+                // A server that ignores PageNumber would otherwise be asked forever.
+                return Err(Error::Decode {
+                    action: DescribeDtsJobs::NAME.to_owned(),
+                    status: 200,
+                    reason: format!(
+                        "page {} repeated only jobs already listed; stopping instead of paging forever",
+                        request.page_number
+                    ),
+                });
             }
             let done = rows == 0
                 || match page.total_record_count {

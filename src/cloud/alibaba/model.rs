@@ -114,10 +114,17 @@ impl Serialize for JobStatus {
     }
 }
 
+/// Strict: a string is required. API models read statuses leniently through
+/// [`lenient_status`] instead.
 impl<'de> Deserialize<'de> for JobStatus {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(Self::parse(&lenient::string(d)?))
+        Ok(Self::parse(&String::deserialize(d)?))
     }
+}
+
+/// A status from any scalar, `null` or absent giving an empty `Other`.
+fn lenient_status<'de, D: Deserializer<'de>>(d: D) -> Result<JobStatus, D::Error> {
+    Ok(JobStatus::parse(&lenient::string(d)?))
 }
 
 /// The kind of job. The API spells it `sync`, `SYNC`, `MIGRATION`, `online`... depending on
@@ -240,7 +247,7 @@ pub struct DtsJob {
     pub dts_job_name: String,
     #[serde(default = "unknown_type")]
     pub job_type: JobType,
-    #[serde(default = "unknown_status")]
+    #[serde(default = "unknown_status", deserialize_with = "lenient_status")]
     pub status: JobStatus,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub synchronization_direction: Option<String>,

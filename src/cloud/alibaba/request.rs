@@ -105,12 +105,15 @@ impl fmt::Debug for SignedRequest {
 }
 
 /// `2024-05-01T12:00:00Z`, the timestamp format of both signature versions.
+/// A clock outside the calendar's range (years 1 to 9999) signs as the Unix epoch, which
+/// the server then rejects as expired.
 pub fn format_timestamp(t: SystemTime) -> String {
-    OffsetDateTime::from(t)
+    crate::cloud::to_datetime(t)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
         .format(format_description!(
             "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
         ))
-        .expect("UTC timestamps always format")
+        .unwrap_or_default()
 }
 
 /// Parses [`format_timestamp`]'s format.
@@ -118,7 +121,7 @@ pub fn parse_timestamp(s: &str) -> Option<SystemTime> {
     let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     time::PrimitiveDateTime::parse(s, format)
         .ok()
-        .map(|t| t.assume_utc().into())
+        .and_then(|t| crate::cloud::from_datetime(t.assume_utc()))
 }
 
 /// Everything the builder needs besides the action and parameters.
@@ -262,10 +265,14 @@ mod tests {
     }
 
     #[test]
-    fn timestamp_round_trip() {
+    fn timestamp_round_trip_and_extremes() {
         let t = parse_timestamp(DATE).unwrap();
         assert_eq!(format_timestamp(t), DATE);
         assert_eq!(parse_timestamp("2024-05-01 12:00:00"), None);
+        assert!(parse_timestamp("0001-01-01T00:00:00Z").is_some());
+        assert!(parse_timestamp("9999-12-31T23:59:59Z").is_some());
+        let far = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1 << 40);
+        assert_eq!(format_timestamp(far), "1970-01-01T00:00:00Z");
     }
 
     #[test]

@@ -71,7 +71,7 @@ fn canonical_pairs(pairs: &[(String, String)]) -> String {
 }
 
 /// The inputs of a V3 signature.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct V3Input<'a> {
     pub method: &'a str,
     /// Decoded query parameters (the SDK's "query" placement).
@@ -82,14 +82,40 @@ pub struct V3Input<'a> {
     pub payload_sha256: &'a str,
 }
 
-/// Every intermediate of a V3 signature, so tests and the emulator can show where a
-/// mismatch starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Every intermediate of a V3 signature, so tests can show where a mismatch starts.
+#[derive(Clone, PartialEq, Eq)]
 pub struct V3Signature {
     pub canonical_request: String,
     pub string_to_sign: String,
     pub signed_headers: String,
     pub signature: String,
+}
+
+/// Names only: header values include STS tokens, and the query can hold a password.
+impl std::fmt::Debug for V3Input<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("V3Input")
+            .field("method", &self.method)
+            .field(
+                "query",
+                &self.query.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// The signed header names only: the canonical request carries tokens and parameter
+/// values, and a signature is a credential for its request.
+impl std::fmt::Debug for V3Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("V3Signature")
+            .field("signed_headers", &self.signed_headers)
+            .finish_non_exhaustive()
+    }
 }
 
 impl V3Signature {

@@ -465,6 +465,23 @@ fn parses_v3_authorization_and_rejects_malformed_ones() {
 }
 
 #[test]
+fn debug_output_carries_no_token_signature_or_value() {
+    let query = pairs(&[("Password", "db-pw")]);
+    let headers = pairs(&[("x-acs-security-token", "CAIS+token")]);
+    let input = V3Input {
+        method: "POST",
+        query: &query,
+        headers: &headers,
+        payload_sha256: EMPTY_SHA256,
+    };
+    let sig = sign_v3(&input, SECRET);
+    let shown = format!("{input:?} {sig:?}");
+    for secret in ["db-pw", "CAIS+token", sig.signature.as_str(), SECRET] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+}
+
+#[test]
 fn constant_time_compare() {
     assert!(signatures_equal("abc", "abc"));
     assert!(!signatures_equal("abc", "abd"));
