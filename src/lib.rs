@@ -15,4 +15,5 @@ pub mod cli;
 pub mod cloud;
 pub mod emulator;
 pub mod env;
+pub mod objects;
 pub mod secret;

@@ -1,0 +1,356 @@
+//! The canonical object tree: one model of "what a job replicates" for every cloud.
+//!
+//! A job's objects form a tree. The top level holds databases (for database→schema
+//! engines DTS keys the top level by schema; the tree does not care). Every node is
+//! keyed by its **kind and source name** and carries **attributes verbatim**: the rename
+//! target `name`, `all`, `filter`, `dml_op`, `ddl_op`, and every other attribute,
+//! including ones dtsform does not understand. Nothing is ever dropped.
+//!
+//! Alibaba's `DbList`/`DbObject` JSON converts to and from the tree losslessly
+//! ([`ObjectTree::from_json`], [`ObjectTree::to_value`]): an object key that names a
+//! container kind (`Table`, `column`, `View`, ... matched case-insensitively, as DTS's
+//! own parser does) and whose value is an object of objects becomes a container of
+//! child nodes, remembered under the exact key spelling it was written with; every
+//! other key is an attribute. Serialising puts attributes first, then containers, each
+//! in key order; tree → JSON → tree is the identity.
+//!
+//! Comparison never looks at raw JSON. [`normalize`] defines what counts as the same:
+//! key order and whitespace, the server-added `"state":"normal"`, boolean spellings
+//! (`"true"`/`"True"`/`true`), comma-list spellings of `dml_op`/`ddl_op`, and an absent
+//! `name` meaning "same as the source name". The differences those rules hide are
+//! counted, so a plan can say how many it suppressed.
+
+pub mod address;
+pub mod diff;
+pub mod normalize;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+pub use address::{Address, AddressError, Pattern};
+
+/// The kinds of objects a DbList can hold, by the container key that introduces them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Database,
+    Schema,
+    Table,
+    View,
+    Column,
+    AttachColumn,
+    Synonym,
+    Procedure,
+    Function,
+    Type,
+    Rule,
+    Plan,
+    Package,
+    Sequence,
+    Domain,
+    Aggregate,
+    Operator,
+    Extension,
+    Default,
+    Job,
+    Scripts,
+}
+
+/// (kind, canonical container key, noun). The keys are what DTS's parser matches
+/// case-insensitively (reference §9); `column` is written lower-case as in the docs.
+const KINDS: &[(Kind, &str, &str)] = &[
+    (Kind::Database, "Database", "database"),
+    (Kind::Schema, "Schema", "schema"),
+    (Kind::Table, "Table", "table"),
+    (Kind::View, "View", "view"),
+    (Kind::Column, "column", "column"),
+    (Kind::AttachColumn, "attach_column", "attach_column"),
+    (Kind::Synonym, "Synonym", "synonym"),
+    (Kind::Procedure, "Procedure", "procedure"),
+    (Kind::Function, "Function", "function"),
+    (Kind::Type, "Type", "type"),
+    (Kind::Rule, "Rule", "rule"),
+    (Kind::Plan, "Plan", "plan"),
+    (Kind::Package, "Package", "package"),
+    (Kind::Sequence, "Sequence", "sequence"),
+    (Kind::Domain, "Domain", "domain"),
+    (Kind::Aggregate, "Aggregate", "aggregate"),
+    (Kind::Operator, "Operator", "operator"),
+    (Kind::Extension, "Extension", "extension"),
+    (Kind::Default, "Default", "default"),
+    (Kind::Job, "Job", "job"),
+    (Kind::Scripts, "Scripts", "scripts"),
+];
+
+impl Kind {
+    /// Every kind, in a fixed order.
+    pub fn all() -> impl Iterator<Item = Kind> {
+        KINDS.iter().map(|(k, _, _)| *k)
+    }
+
+    /// The kind a DbList container key introduces, matched case-insensitively.
+    pub fn from_container_key(key: &str) -> Option<Kind> {
+        KINDS
+            .iter()
+            .find(|(_, k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(kind, _, _)| *kind)
+    }
+
+    /// The kind named by an HCL block type or a noun (`table`, `column`, ...).
+    pub fn from_noun(noun: &str) -> Option<Kind> {
+        KINDS
+            .iter()
+            .find(|(_, _, n)| *n == noun)
+            .map(|(kind, _, _)| *kind)
+    }
+
+    /// The key dtsform writes for this kind's container.
+    pub fn container_key(self) -> &'static str {
+        KINDS
+            .iter()
+            .find(|(k, _, _)| *k == self)
+            .map_or("", |(_, key, _)| key)
+    }
+
+    /// `table`, `column`, ...: for messages and HCL block types.
+    pub fn noun(self) -> &'static str {
+        KINDS
+            .iter()
+            .find(|(k, _, _)| *k == self)
+            .map_or("", |(_, _, noun)| noun)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.noun())
+    }
+}
+
+/// One object: its attributes and its child containers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Node {
+    /// Attributes verbatim, known or not (`name`, `all`, `filter`, `state`, ...).
+    pub attrs: BTreeMap<String, Value>,
+    /// Child containers, keyed by the container key exactly as written (`Table`, `column`).
+    pub containers: BTreeMap<String, Container>,
+}
+
+/// The children of one kind under a node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Container {
+    pub kind: Kind,
+    /// Children by source name.
+    pub nodes: BTreeMap<String, Node>,
+}
+
+/// A job's whole object list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ObjectTree {
+    /// Top-level objects (databases, or schemas for schema-keyed engines) by source name.
+    pub databases: BTreeMap<String, Node>,
+}
+
+/// A DbList that is not a tree of objects.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ObjectsError {
+    #[error("the object list is not valid JSON: {0}")]
+    Json(String),
+    #[error("the object list must be a JSON object keyed by database name")]
+    NotAnObject,
+    #[error("the entry for database {0:?} must be a JSON object")]
+    DatabaseNotAnObject(String),
+}
+
+impl Node {
+    /// A node from a DbList JSON object (see the module docs for the rules).
+    pub fn from_map(map: &Map<String, Value>) -> Node {
+        let mut node = Node::default();
+        for (key, value) in map {
+            let container = Kind::from_container_key(key).and_then(|kind| match value {
+                Value::Object(entries) if entries.values().all(Value::is_object) => {
+                    Some(Container {
+                        kind,
+                        nodes: entries
+                            .iter()
+                            .map(|(name, v)| {
+                                let child = v.as_object().map(Node::from_map).unwrap_or_default();
+                                (name.clone(), child)
+                            })
+                            .collect(),
+                    })
+                }
+                _ => None,
+            });
+            match container {
+                Some(c) => {
+                    node.containers.insert(key.clone(), c);
+                }
+                None => {
+                    node.attrs.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        node
+    }
+
+    /// The node as a DbList JSON object: attributes, then containers, each in key order.
+    pub fn to_map(&self) -> Map<String, Value> {
+        let mut map = Map::new();
+        for (k, v) in &self.attrs {
+            map.insert(k.clone(), v.clone());
+        }
+        for (key, container) in &self.containers {
+            let entries: Map<String, Value> = container
+                .nodes
+                .iter()
+                .map(|(name, child)| (name.clone(), Value::Object(child.to_map())))
+                .collect();
+            map.insert(key.clone(), Value::Object(entries));
+        }
+        map
+    }
+
+    /// Children of every kind as (kind, source name, node), kinds in `Kind` order and
+    /// merged across key spellings, names in order.
+    pub fn children(&self) -> Vec<(Kind, &str, &Node)> {
+        let mut out: Vec<(Kind, &str, &Node)> = self
+            .containers
+            .values()
+            .flat_map(|c| {
+                c.nodes
+                    .iter()
+                    .map(move |(n, node)| (c.kind, n.as_str(), node))
+            })
+            .collect();
+        out.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        out
+    }
+
+    /// The child of `kind` named `name`, under any key spelling.
+    pub fn child(&self, kind: Kind, name: &str) -> Option<&Node> {
+        self.containers
+            .values()
+            .filter(|c| c.kind == kind)
+            .find_map(|c| c.nodes.get(name))
+    }
+
+    /// The container for `kind`, created with the canonical key if there is none.
+    pub fn container_mut(&mut self, kind: Kind) -> &mut Container {
+        let key = self
+            .containers
+            .iter()
+            .find(|(_, c)| c.kind == kind)
+            .map_or_else(|| kind.container_key().to_owned(), |(k, _)| k.clone());
+        self.containers.entry(key).or_insert_with(|| Container {
+            kind,
+            nodes: BTreeMap::new(),
+        })
+    }
+
+    /// This node and all its descendants.
+    pub fn count(&self) -> usize {
+        1 + self
+            .containers
+            .values()
+            .flat_map(|c| c.nodes.values())
+            .map(Node::count)
+            .sum::<usize>()
+    }
+}
+
+impl ObjectTree {
+    /// Parses a DbList / DbObject JSON string.
+    pub fn from_json(text: &str) -> Result<ObjectTree, ObjectsError> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| ObjectsError::Json(e.to_string()))?;
+        ObjectTree::from_value(&value)
+    }
+
+    pub fn from_value(value: &Value) -> Result<ObjectTree, ObjectsError> {
+        let Value::Object(map) = value else {
+            return Err(ObjectsError::NotAnObject);
+        };
+        let mut databases = BTreeMap::new();
+        for (name, db) in map {
+            let Value::Object(db) = db else {
+                return Err(ObjectsError::DatabaseNotAnObject(name.clone()));
+            };
+            databases.insert(name.clone(), Node::from_map(db));
+        }
+        Ok(ObjectTree { databases })
+    }
+
+    pub fn to_value(&self) -> Value {
+        Value::Object(
+            self.databases
+                .iter()
+                .map(|(name, node)| (name.clone(), Value::Object(node.to_map())))
+                .collect(),
+        )
+    }
+
+    /// Compact JSON, as sent in `DbList`.
+    pub fn to_json(&self) -> String {
+        self.to_value().to_string()
+    }
+
+    /// Two-space indented JSON, for diffs a reviewer reads.
+    pub fn to_pretty_json(&self) -> String {
+        serde_json::to_string_pretty(&self.to_value()).unwrap_or_default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.databases.is_empty()
+    }
+
+    /// Number of objects: every node at every level.
+    pub fn count(&self) -> usize {
+        self.databases.values().map(Node::count).sum()
+    }
+
+    /// Every object with its address and kind, depth first, in order.
+    pub fn walk(&self) -> Vec<(Address, Kind, &Node)> {
+        fn visit<'a>(
+            address: &Address,
+            kind: Kind,
+            node: &'a Node,
+            out: &mut Vec<(Address, Kind, &'a Node)>,
+        ) {
+            out.push((address.clone(), kind, node));
+            for (child_kind, name, child) in node.children() {
+                visit(&address.child(name), child_kind, child, out);
+            }
+        }
+        let mut out = Vec::new();
+        for (name, node) in &self.databases {
+            visit(
+                &Address::new([name.as_str()]),
+                Kind::Database,
+                node,
+                &mut out,
+            );
+        }
+        out
+    }
+
+    /// The node at `address`, if there is one (any kind at each level).
+    pub fn get(&self, address: &Address) -> Option<(Kind, &Node)> {
+        let mut segments = address.segments().iter();
+        let mut node = self.databases.get(segments.next()?)?;
+        let mut kind = Kind::Database;
+        for segment in segments {
+            let (k, _, child) = node
+                .children()
+                .into_iter()
+                .find(|(_, name, _)| name == segment)?;
+            kind = k;
+            node = child;
+        }
+        Some((kind, node))
+    }
+}
+
+#[cfg(test)]
+mod tests;
