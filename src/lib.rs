@@ -13,7 +13,12 @@
 
 pub mod cli;
 pub mod cloud;
+pub mod config;
 pub mod emulator;
 pub mod env;
+pub mod fsutil;
+pub mod guard;
 pub mod objects;
+pub mod plan;
+pub mod render;
 pub mod secret;

@@ -2,12 +2,20 @@
 //! library; errors become miette reports at this edge and exit code 1.
 
 mod emulator;
+mod fmt;
 mod jobs;
+mod plan;
+mod validate;
 
+use std::ffi::OsString;
 use std::io::IsTerminal as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use crate::config::{Config, ConfigError, ConfigErrors, Inputs};
+use crate::env::Environment;
 
 /// Plan and apply cloud DTS jobs from HCL, Terraform-style.
 #[derive(Debug, Parser)]
@@ -23,15 +31,110 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve a local DTS API (Alibaba Cloud OpenAPI 2020-01-01) on loopback.
-    Emulator(emulator::Args),
+    /// Show what applying the configuration would change in the live jobs.
+    Plan(plan::Args),
+    /// Check the configuration, without reaching the network.
+    Validate(validate::Args),
+    /// Rewrite *.hcl files in the canonical format.
+    Fmt(fmt::Args),
     /// List the DTS jobs an account (or the embedded emulator) serves.
     Jobs(jobs::Args),
+    /// Serve a local DTS API (Alibaba Cloud OpenAPI 2020-01-01) on loopback.
+    Emulator(emulator::Args),
+}
+
+/// Where the configuration is and its variable values; shared by the commands that
+/// read a configuration.
+#[derive(Debug, clap::Args)]
+struct ConfigArgs {
+    /// The configuration directory (its *.hcl files). Default: the current directory.
+    dir: Option<PathBuf>,
+
+    /// The configuration directory, Terraform-style (-chdir=DIR).
+    #[arg(long, value_name = "DIR", conflicts_with = "dir")]
+    chdir: Option<PathBuf>,
+
+    /// Set a variable: -var 'name=value'. Repeatable; later ones win.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+
+    /// Read variables from a file of `name = value` lines (or JSON). Repeatable.
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+}
+
+impl ConfigArgs {
+    fn load(&self, env: &Environment) -> Result<Config, ConfigErrors> {
+        let dir = self
+            .chdir
+            .clone()
+            .or_else(|| self.dir.clone())
+            .unwrap_or_else(|| PathBuf::from("."));
+        crate::config::load(
+            &dir,
+            &Inputs {
+                vars: self.vars.clone(),
+                var_files: self.var_files.clone(),
+                env: env.clone(),
+            },
+        )
+    }
+}
+
+/// Prints every error as a diagnostic and a count; the exit code for errors.
+fn print_errors(errors: Vec<ConfigError>) -> ExitCode {
+    let count = errors.len();
+    for error in errors {
+        eprintln!("{:?}", miette::Report::new(error));
+    }
+    if count > 1 {
+        eprintln!("{count} errors.");
+    }
+    ExitCode::FAILURE
+}
+
+/// Colour on a terminal unless NO_COLOR is set or --no-color given.
+fn colour_enabled(no_color: bool) -> bool {
+    !no_color && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Long flags Terraform users write with one dash (`-chdir=DIR`, `-var`, `-out`).
+const SINGLE_DASH_LONG: &[&str] = &[
+    "chdir",
+    "var",
+    "var-file",
+    "out",
+    "detailed-exitcode",
+    "allow-removal",
+    "no-color",
+    "check",
+    "diff",
+    "emulator",
+    "emulator-state",
+    "parallelism",
+];
+
+/// Rewrites `-chdir=DIR` as `--chdir=DIR` (and the others), leaving `-v` alone.
+fn terraform_style(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    args.into_iter()
+        .map(|arg| {
+            let Some(text) = arg.to_str() else { return arg };
+            let Some(rest) = text.strip_prefix('-').filter(|r| !r.starts_with('-')) else {
+                return arg;
+            };
+            let name = rest.split('=').next().unwrap_or(rest);
+            if SINGLE_DASH_LONG.contains(&name) {
+                OsString::from(format!("--{rest}"))
+            } else {
+                arg
+            }
+        })
+        .collect()
 }
 
 /// Runs the command line; the binary's whole `main`.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(terraform_style(std::env::args_os()));
     init_logging(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -45,8 +148,11 @@ pub fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Emulator(args) => emulator::run(args).await,
+            Command::Plan(args) => plan::run(args).await,
+            Command::Validate(args) => Ok(validate::run(&args)),
+            Command::Fmt(args) => fmt::run(&args),
             Command::Jobs(args) => jobs::run(args).await,
+            Command::Emulator(args) => emulator::run(args).await,
         }
     });
     match result {
@@ -73,4 +179,44 @@ fn init_logging(verbose: u8) {
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terraform_style_flags_get_two_dashes() {
+        let args = terraform_style(
+            [
+                "dtsform",
+                "-chdir=x",
+                "plan",
+                "-var",
+                "a=1",
+                "-out=p",
+                "-v",
+                "--var-file",
+                "f",
+                "-detailed-exitcode",
+            ]
+            .map(OsString::from),
+        );
+        assert_eq!(
+            args,
+            [
+                "dtsform",
+                "--chdir=x",
+                "plan",
+                "--var",
+                "a=1",
+                "--out=p",
+                "-v",
+                "--var-file",
+                "f",
+                "--detailed-exitcode"
+            ]
+            .map(OsString::from)
+        );
+    }
 }

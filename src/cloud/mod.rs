@@ -8,9 +8,11 @@
 pub mod alibaba;
 mod error;
 pub(crate) mod lenient;
+mod pacing;
 mod retry;
 
 pub use error::{ApiError, Error, Provider};
+pub use pacing::Pacer;
 pub use retry::{RetryPolicy, retry};
 
 use std::sync::Arc;

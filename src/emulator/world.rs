@@ -8,7 +8,6 @@
 //! across restarts of the emulator.
 
 use std::collections::HashSet;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -353,9 +352,7 @@ impl World {
         Self::from_json(&path.display().to_string(), &text)
     }
 
-    /// Writes the world to `path` atomically: a temporary file in the same directory,
-    /// flushed to disk, then renamed over the old one. A crash leaves either the old or
-    /// the new world, never a torn one.
+    /// Writes the world to `path` atomically (see [`crate::fsutil::write_atomically`]).
     pub fn save(&self, path: &Path) -> Result<(), WorldError> {
         let io = |e: std::io::Error| WorldError::Io {
             path: path.to_owned(),
@@ -363,34 +360,7 @@ impl World {
         };
         let mut text = serde_json::to_vec_pretty(self).map_err(|e| io(e.into()))?;
         text.push(b'\n');
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(
-            ".{file_name}.{}.{}.tmp",
-            std::process::id(),
-            uuid::Uuid::new_v4().simple()
-        ));
-        let result = (|| {
-            let mut file = std::fs::File::create(&tmp)?;
-            file.write_all(&text)?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, path)?;
-            if let Ok(d) = std::fs::File::open(dir) {
-                // Persist the rename itself; not every platform can sync a directory.
-                let _ = d.sync_all();
-            }
-            Ok(())
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result.map_err(io)
+        crate::fsutil::write_atomically(path, &text).map_err(io)
     }
 }
 

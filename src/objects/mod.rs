@@ -113,6 +113,12 @@ impl Kind {
             .map_or("", |(_, key, _)| key)
     }
 
+    /// Columns belong to their table: they are not counted as objects of their own
+    /// unless one is itself what is added or removed.
+    pub fn is_part_of_parent(self) -> bool {
+        matches!(self, Kind::Column | Kind::AttachColumn)
+    }
+
     /// `table`, `column`, ...: for messages and HCL block types.
     pub fn noun(self) -> &'static str {
         KINDS
@@ -249,11 +255,13 @@ impl Node {
         })
     }
 
-    /// This node and all its descendants.
+    /// How many objects this node stands for: itself and the objects inside it, where
+    /// columns count as part of their table, not as objects of their own.
     pub fn count(&self) -> usize {
         1 + self
             .containers
             .values()
+            .filter(|c| !c.kind.is_part_of_parent())
             .flat_map(|c| c.nodes.values())
             .map(Node::count)
             .sum::<usize>()
@@ -305,7 +313,7 @@ impl ObjectTree {
         self.databases.is_empty()
     }
 
-    /// Number of objects: every node at every level.
+    /// Number of objects (see [`Node::count`]).
     pub fn count(&self) -> usize {
         self.databases.values().map(Node::count).sum()
     }

@@ -45,8 +45,6 @@ pub struct Suppressed {
     pub implicit_names: usize,
     /// Live JSON whose key order or whitespace differs from the canonical form.
     pub key_order: usize,
-    /// A status spelled in another case (`synchronizing`).
-    pub status_case: usize,
 }
 
 impl Suppressed {
@@ -56,7 +54,6 @@ impl Suppressed {
             + self.op_lists
             + self.implicit_names
             + self.key_order
-            + self.status_case
     }
 
     pub fn add(&mut self, other: &Suppressed) {
@@ -65,7 +62,6 @@ impl Suppressed {
         self.op_lists += other.op_lists;
         self.implicit_names += other.implicit_names;
         self.key_order += other.key_order;
-        self.status_case += other.status_case;
     }
 
     /// `2 "state" markers, 1 key order` — the non-zero rules, for the plan's summary.
@@ -92,7 +88,6 @@ impl Suppressed {
                 "key order/whitespace",
                 "key order/whitespace",
             ),
-            (self.status_case, "status case", "status case"),
         ]
         .iter()
         .filter(|(n, _, _)| *n > 0)

@@ -16,7 +16,7 @@ use super::credentials::Credentials;
 use super::endpoint::{is_loopback, regional_endpoint, validate_region};
 use super::model::{DtsJob, JobType};
 use super::request::{self, Params, SignatureVersion, Signer, format_timestamp};
-use crate::cloud::{ApiError, Error, Provider, RetryPolicy, SigningContext, lenient, retry};
+use crate::cloud::{ApiError, Error, Pacer, Provider, RetryPolicy, SigningContext, lenient, retry};
 
 /// Stop paging after this many pages, whatever the server says (a loop guard).
 const MAX_PAGES: u32 = 10_000;
@@ -36,6 +36,8 @@ pub struct ClientConfig {
     /// Rows per DescribeDtsJobs page.
     pub page_size: u32,
     pub signing: SigningContext,
+    /// Paces every request this client (and its clones) sends, if set.
+    pub pacer: Option<Pacer>,
 }
 
 impl ClientConfig {
@@ -49,6 +51,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(10),
             page_size: 30,
             signing: SigningContext::default(),
+            pacer: None,
         }
     }
 }
@@ -127,6 +130,9 @@ impl AlibabaClient {
         params: &Params,
         remaining: Duration,
     ) -> Result<Value, Error> {
+        if let Some(pacer) = &self.config.pacer {
+            pacer.wait().await;
+        }
         let timestamp = format_timestamp(self.config.signing.clock.now());
         let nonce = self.config.signing.nonces.nonce();
         let signed = request::build(

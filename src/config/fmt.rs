@@ -1,0 +1,1116 @@
+//! Canonical formatting of HCL configuration files, in the spirit of `terraform fmt`.
+//!
+//! # What "canonical" means
+//!
+//! * Every line is indented with two spaces per open bracket (`{`, `[`, `(` and template
+//!   interpolations `${`/`%{` that span lines); a line that starts with closing brackets is
+//!   dedented by the brackets it closes. Tabs in indentation become spaces.
+//! * Trailing whitespace is removed (except on the verbatim lines listed below).
+//! * Runs of consecutive one-line attribute assignments at the same depth (including ones that
+//!   open a multi-line value, like `tags = {`) get their `=` signs aligned one space after the
+//!   longest key. Keys are identifiers or (in object constructors) quoted strings. Around the `=`
+//!   of an assignment there is exactly one space (plus alignment padding); everything after it is
+//!   kept as written. A blank line, a comment-only line, a block header, any other line or a
+//!   change of depth ends a run.
+//! * Block headers (`resource "a" "b" {`) have single spaces between their tokens and exactly one
+//!   space before the `{`.
+//! * Two or more blank lines collapse into one; there are no blank lines right after a line that
+//!   ends by opening a `{`, right before a line starting with `}`, or at the start of the file.
+//!   The output ends with exactly one `\n` (an input that is empty or only whitespace formats to
+//!   the empty string). Line endings are always `\n`; `\r\n` input is accepted.
+//!
+//! # Why line-based
+//!
+//! A formatter that rebuilds the file from a syntax tree has to carry every comment and every
+//! byte of heredoc and string content through the tree, and any gap there silently changes a
+//! user's file. Instead this module keeps the original text and only rewrites *whitespace*: a small
+//! lexer walks the file once and records, per line, the bracket depth at its start (outside
+//! strings, comments and heredocs), whether it starts inside a heredoc body or a `/* */` comment,
+//! and whether it is an attribute assignment or a block header. The formatter then re-indents,
+//! re-spaces and re-joins lines from that information. Formatting therefore never changes anything
+//! but spaces, tabs and line breaks, and it is idempotent.
+//!
+//! # What is preserved
+//!
+//! * Heredoc bodies, byte for byte, and the closing marker of a plain `<<EOT` heredoc (whose
+//!   indentation is left as written). The closing marker of an indented `<<-EOT` heredoc is
+//!   re-indented to the surrounding depth (its body is still left alone).
+//! * Lines that start inside a multi-line `/* */` comment, byte for byte.
+//! * String literals, including escapes and nested template interpolations/directives.
+//! * Comments (`#`, `//`, `/* */`): kept as written; a comment on its own line is re-indented, a
+//!   trailing comment stays on its line.
+//!
+//! The input is expected to be valid HCL (the caller checks that first), but the formatter never
+//! panics on any input: unterminated strings end at the end of their line, unterminated heredocs
+//! and comments run to the end of the file, and unbalanced closing brackets leave the depth at 0.
+//!
+//! # Known differences from `terraform fmt`
+//!
+//! * Depth counts brackets, not lines: the body of `jsonencode({` is indented two levels and
+//!   `})` closes both (`terraform fmt` indents such a body by one level).
+//! * Trailing comments keep their spacing; `terraform fmt` also aligns them.
+//! * Spacing inside expressions (`a==b`, `[1,2]`, `{k=1}`) and object items written `key: value`
+//!   are left as written.
+
+use std::borrow::Cow;
+
+/// Whitespace that HCL treats as insignificant between tokens.
+const WS: [char; 3] = [' ', '\t', '\r'];
+
+/// Whitespace allowed before a heredoc closing marker.
+const INDENT_WS: [char; 2] = [' ', '\t'];
+
+/// Formats one HCL file's text canonically. The input is already known to parse as HCL
+/// (the caller checks with hcl-edit first); never panics on any input anyway.
+#[must_use]
+pub fn format_hcl(input: &str) -> String {
+    let mut lexer = Lexer::default();
+    let lines: Vec<Line<'_>> = input
+        .split('\n')
+        .map(|raw| lexer.line(raw.trim_end_matches('\r')))
+        .collect();
+    let mut lines = drop_blank_lines(lines);
+    align_assignments(&mut lines);
+    render(&lines, input.len())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lines
+// ---------------------------------------------------------------------------------------------
+
+/// One input line, classified.
+#[derive(Debug)]
+enum Line<'a> {
+    /// Left exactly as written (without its line ending): heredoc bodies, the closing marker of a
+    /// `<<EOT` heredoc, lines that start inside a `/* */` comment.
+    Verbatim(&'a str),
+    /// A whitespace-only line outside heredocs and comments.
+    Blank,
+    /// Everything else; re-indented and re-spaced.
+    Code(CodeLine<'a>),
+}
+
+#[derive(Debug)]
+struct CodeLine<'a> {
+    /// Indentation level (two spaces each).
+    indent: usize,
+    /// The line without indentation and trailing whitespace (used when `assign` is `None`).
+    text: Cow<'a, str>,
+    /// Set when the line is an attribute assignment `key = value`.
+    assign: Option<Assign<'a>>,
+    /// The last token of the line (ignoring comments) opens a `{`.
+    opens_brace: bool,
+    /// The line starts with `}`.
+    starts_with_close_brace: bool,
+}
+
+#[derive(Debug)]
+struct Assign<'a> {
+    /// The key, an identifier or a quoted string.
+    key: &'a str,
+    /// Everything after the `=`, without leading whitespace (may be empty).
+    value: &'a str,
+    /// Whether this line can take part in `=` alignment (it does not close more than it opens).
+    alignable: bool,
+    /// Extra spaces between key and `=`, set by [`align_assignments`].
+    pad: usize,
+}
+
+impl Assign<'_> {
+    fn key_width(&self) -> usize {
+        self.key.chars().count()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lexer
+// ---------------------------------------------------------------------------------------------
+
+/// An open construct on the lexer's stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    Brace,
+    Bracket,
+    Paren,
+    /// A template interpolation `${ ... }` or directive `%{ ... }` inside a quoted string.
+    Interp,
+    /// A quoted string (template). Never survives the end of a line.
+    Str,
+}
+
+/// What the start of the next line is inside of.
+#[derive(Debug, Default)]
+enum Mode<'a> {
+    #[default]
+    Code,
+    BlockComment,
+    Heredoc {
+        marker: &'a str,
+        flush: bool,
+    },
+}
+
+#[derive(Debug, Default)]
+struct Lexer<'a> {
+    stack: Vec<Frame>,
+    mode: Mode<'a>,
+}
+
+/// What scanning one line found out.
+#[derive(Debug, Default)]
+struct Scan {
+    /// Closing brackets at the start of the line that closed an open frame.
+    leading_closers: usize,
+    /// The last token outside comments was a `{` opening a brace.
+    opens_brace: bool,
+}
+
+impl<'a> Lexer<'a> {
+    /// Current bracket depth (strings do not count).
+    fn depth(&self) -> usize {
+        self.stack.iter().filter(|f| **f != Frame::Str).count()
+    }
+
+    /// Classifies one line (without its line ending) and advances the lexer past it.
+    fn line(&mut self, raw: &'a str) -> Line<'a> {
+        match std::mem::take(&mut self.mode) {
+            Mode::Heredoc { marker, flush } => {
+                let trimmed = raw.trim_start_matches(INDENT_WS);
+                if trimmed != marker {
+                    self.mode = Mode::Heredoc { marker, flush };
+                    Line::Verbatim(raw)
+                } else if flush {
+                    Line::Code(CodeLine {
+                        indent: self.depth(),
+                        text: Cow::Borrowed(trimmed),
+                        assign: None,
+                        opens_brace: false,
+                        starts_with_close_brace: false,
+                    })
+                } else {
+                    Line::Verbatim(raw)
+                }
+            }
+            Mode::BlockComment => {
+                self.mode = Mode::BlockComment;
+                self.scan(raw);
+                Line::Verbatim(raw)
+            }
+            Mode::Code => self.code_line(raw),
+        }
+    }
+
+    fn code_line(&mut self, raw: &'a str) -> Line<'a> {
+        let start_depth = self.depth();
+        let in_body = matches!(self.stack.last(), None | Some(Frame::Brace));
+        let scan = self.scan(raw);
+        let end_depth = self.depth();
+
+        let content = raw.trim_matches(WS);
+        if content.is_empty() {
+            return Line::Blank;
+        }
+        let mut line = CodeLine {
+            indent: start_depth.saturating_sub(scan.leading_closers),
+            text: Cow::Borrowed(content),
+            assign: None,
+            opens_brace: scan.opens_brace,
+            starts_with_close_brace: content.starts_with('}'),
+        };
+        if in_body {
+            if let Some((key, value)) = parse_assignment(content) {
+                line.assign = Some(Assign {
+                    key,
+                    value,
+                    alignable: end_depth >= start_depth,
+                    pad: 0,
+                });
+            } else if let Some(header) = normalize_block_header(content) {
+                line.text = Cow::Owned(header);
+            }
+        }
+        Line::Code(line)
+    }
+
+    /// Lexes one line, updating the bracket stack and mode.
+    fn scan(&mut self, line: &'a str) -> Scan {
+        let b = line.as_bytes();
+        let mut scan = Scan::default();
+        let mut leading = true;
+        let mut heredoc = None;
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            let next = b.get(i + 1).copied();
+            if matches!(self.mode, Mode::BlockComment) {
+                if c == b'*' && next == Some(b'/') {
+                    self.mode = Mode::Code;
+                    i += 2;
+                } else {
+                    i += 1;
+                }
+                continue;
+            }
+            if self.stack.last() == Some(&Frame::Str) {
+                scan.opens_brace = false;
+                i += self.string_char(c, next, b.get(i + 2).copied());
+                continue;
+            }
+            match c {
+                b' ' | b'\t' | b'\r' => {}
+                b'#' => break,
+                b'/' if next == Some(b'/') => break,
+                b'/' if next == Some(b'*') => {
+                    self.mode = Mode::BlockComment;
+                    leading = false;
+                    i += 2;
+                    continue;
+                }
+                b'{' | b'[' | b'(' | b'"' => {
+                    self.stack.push(match c {
+                        b'{' => Frame::Brace,
+                        b'[' => Frame::Bracket,
+                        b'(' => Frame::Paren,
+                        _ => Frame::Str,
+                    });
+                    leading = false;
+                    scan.opens_brace = c == b'{';
+                }
+                b'}' | b']' | b')' => {
+                    if self.close(c) && leading {
+                        scan.leading_closers += 1;
+                    }
+                    scan.opens_brace = false;
+                }
+                _ => {
+                    leading = false;
+                    scan.opens_brace = false;
+                    if c == b'<' && next == Some(b'<') {
+                        heredoc = heredoc_opener(&line[i + 2..]);
+                        if heredoc.is_some() {
+                            break;
+                        }
+                        i += 1;
+                    }
+                }
+            }
+            i += 1;
+        }
+        // Quoted strings cannot span lines: an unterminated one ends here.
+        while self.stack.last() == Some(&Frame::Str) {
+            self.stack.pop();
+        }
+        if let Some(mode) = heredoc {
+            self.mode = mode;
+        }
+        scan
+    }
+
+    /// Handles one byte inside a quoted string; returns how many bytes were consumed.
+    fn string_char(&mut self, c: u8, next: Option<u8>, after: Option<u8>) -> usize {
+        match c {
+            b'\\' => 2,
+            b'"' => {
+                self.stack.pop();
+                1
+            }
+            // `$${` and `%%{` are escapes for a literal `${` / `%{`.
+            b'$' | b'%' if next == Some(c) && after == Some(b'{') => 3,
+            b'$' | b'%' if next == Some(b'{') => {
+                self.stack.push(Frame::Interp);
+                2
+            }
+            _ => 1,
+        }
+    }
+
+    /// Handles a closing bracket; returns whether it closed an open frame.
+    fn close(&mut self, c: u8) -> bool {
+        match self.stack.last() {
+            Some(Frame::Interp) if c != b'}' => false,
+            Some(Frame::Brace | Frame::Bracket | Frame::Paren | Frame::Interp) => {
+                self.stack.pop();
+                true
+            }
+            Some(Frame::Str) | None => false,
+        }
+    }
+}
+
+/// `rest` follows a `<<`; if it is `-`? IDENT and then only whitespace, returns the heredoc mode.
+fn heredoc_opener(rest: &str) -> Option<Mode<'_>> {
+    let (flush, rest) = match rest.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    let n = ident_len(rest)?;
+    rest[n..]
+        .trim_matches(WS)
+        .is_empty()
+        .then_some(Mode::Heredoc {
+            marker: &rest[..n],
+            flush,
+        })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Line-level syntax
+// ---------------------------------------------------------------------------------------------
+
+/// Byte length of the HCL identifier at the start of `s`, if any.
+fn ident_len(s: &str) -> Option<usize> {
+    let mut chars = s.char_indices();
+    let (_, first) = chars.next()?;
+    if !(first.is_alphabetic() || first == '_') {
+        return None;
+    }
+    Some(
+        chars
+            .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .map_or(s.len(), |(i, _)| i),
+    )
+}
+
+/// Byte length of the simple quoted string (no template sequences) at the start of `s`, if any.
+fn quoted_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'"') {
+        return None;
+    }
+    let mut i = 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            b'$' | b'%' if b.get(i + 1) == Some(&b'{') => return None,
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Splits `key = value` (the whole trimmed line) into key and value.
+///
+/// The key is an identifier or a simple quoted string; the `=` must not be part of `==` or `=>`.
+fn parse_assignment(content: &str) -> Option<(&str, &str)> {
+    let n = ident_len(content).or_else(|| quoted_len(content))?;
+    let rest = content[n..].trim_start_matches(WS).strip_prefix('=')?;
+    if rest.starts_with(['=', '>']) {
+        return None;
+    }
+    Some((&content[..n], rest.trim_start_matches(WS)))
+}
+
+/// Rewrites a block header `type "label" ident {...` with single spaces between the header tokens
+/// and one space before `{`. Returns `None` if `content` is not a block header.
+fn normalize_block_header(content: &str) -> Option<String> {
+    let first = ident_len(content)?;
+    let mut header = String::with_capacity(content.len() + 2);
+    header.push_str(&content[..first]);
+    let mut rest = &content[first..];
+    loop {
+        let token = rest.trim_start_matches(WS);
+        if let Some(after) = token.strip_prefix('{') {
+            header.push_str(" {");
+            header.push_str(after);
+            return Some(header);
+        }
+        let n = ident_len(token).or_else(|| quoted_len(token))?;
+        header.push(' ');
+        header.push_str(&token[..n]);
+        rest = &token[n..];
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole-file passes
+// ---------------------------------------------------------------------------------------------
+
+/// Applies the blank-line rules.
+fn drop_blank_lines(lines: Vec<Line<'_>>) -> Vec<Line<'_>> {
+    let mut out: Vec<Line<'_>> = Vec::with_capacity(lines.len());
+    for line in lines {
+        match &line {
+            Line::Blank => match out.last() {
+                None | Some(Line::Blank) => continue,
+                Some(Line::Code(prev)) if prev.opens_brace => continue,
+                _ => {}
+            },
+            Line::Code(code) if code.starts_with_close_brace => {
+                if matches!(out.last(), Some(Line::Blank)) {
+                    out.pop();
+                }
+            }
+            _ => {}
+        }
+        out.push(line);
+    }
+    // Trailing blank lines (also whitespace-only lines of an unterminated heredoc or comment).
+    while out.last().is_some_and(|line| match line {
+        Line::Blank => true,
+        Line::Verbatim(text) => text.trim_matches(WS).is_empty(),
+        Line::Code(_) => false,
+    }) {
+        out.pop();
+    }
+    out
+}
+
+/// The indentation and key width of a line that can take part in `=` alignment.
+fn alignable(line: &Line<'_>) -> Option<(usize, usize)> {
+    match line {
+        Line::Code(CodeLine {
+            indent,
+            assign: Some(assign),
+            ..
+        }) if assign.alignable => Some((*indent, assign.key_width())),
+        _ => None,
+    }
+}
+
+/// Aligns the `=` of runs of consecutive assignments at the same depth.
+fn align_assignments(lines: &mut [Line<'_>]) {
+    let mut start = 0;
+    while start < lines.len() {
+        let Some((indent, _)) = alignable(&lines[start]) else {
+            start += 1;
+            continue;
+        };
+        let mut end = start;
+        let mut width = 0;
+        while let Some((d, w)) = lines.get(end).and_then(alignable) {
+            if d != indent {
+                break;
+            }
+            width = width.max(w);
+            end += 1;
+        }
+        for line in &mut lines[start..end] {
+            if let Line::Code(CodeLine {
+                assign: Some(assign),
+                ..
+            }) = line
+            {
+                assign.pad = width.saturating_sub(assign.key_width());
+            }
+        }
+        start = end;
+    }
+}
+
+fn render(lines: &[Line<'_>], size_hint: usize) -> String {
+    let mut out = String::with_capacity(size_hint + size_hint / 4);
+    for line in lines {
+        match line {
+            Line::Verbatim(text) => out.push_str(text),
+            Line::Blank => {}
+            Line::Code(code) => {
+                for _ in 0..code.indent {
+                    out.push_str("  ");
+                }
+                match &code.assign {
+                    Some(assign) => {
+                        out.push_str(assign.key);
+                        for _ in 0..assign.pad {
+                            out.push(' ');
+                        }
+                        out.push_str(" =");
+                        if !assign.value.is_empty() {
+                            out.push(' ');
+                            out.push_str(assign.value);
+                        }
+                    }
+                    None => out.push_str(&code.text),
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_hcl;
+
+    /// Asserts `input` formats to `expected`, and that `expected` is a fixed point.
+    #[track_caller]
+    fn check(input: &str, expected: &str) {
+        let got = format_hcl(input);
+        assert_eq!(
+            got, expected,
+            "\n--- input ---\n{input}\n--- got ---\n{got}"
+        );
+        assert_eq!(
+            format_hcl(expected),
+            expected,
+            "expected output is not a fixed point"
+        );
+    }
+
+    fn strip_ws(s: &str) -> String {
+        s.chars()
+            .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
+            .collect()
+    }
+
+    /// Checks the properties every formatting must have.
+    #[track_caller]
+    fn check_properties(input: &str) {
+        let once = format_hcl(input);
+        let twice = format_hcl(&once);
+        assert_eq!(twice, once, "not idempotent for input {input:?}");
+        assert_eq!(
+            strip_ws(&once),
+            strip_ws(input),
+            "changed non-whitespace for {input:?}"
+        );
+        assert!(once.is_empty() || (once.ends_with('\n') && !once.ends_with("\n\n")));
+        assert!(!once.contains('\r') || input.contains('\r'));
+    }
+
+    const SAMPLE: &str = r#"provider "alicloud" {
+region="cn-hangzhou"
+  endpoint   = "http://127.0.0.1:8417" # the emulator
+}
+
+resource   "alicloud_dts_job"    "shop_sync"{
+  dts_job_id = "k2gm967v16f"
+  status = "running"
+  database "shop" {
+      target = "shop_replica"
+    dynamic "table" {
+      for_each = var.shop_tables
+      labels = [table.value]
+      content {}
+    }
+    table "payments" {
+      filter = "created_at >= '${var.cutoff}'"   // a template
+      columns = ["id", "amount",
+        "created_at"]
+    }
+  }
+
+
+  removed {
+    objects = ["shop.legacy_orders"]
+  }
+  db_list = <<-EOT
+    {"keep": "   this   =  indentation   "}
+  EOT
+}
+"#;
+
+    const SAMPLE_FORMATTED: &str = r#"provider "alicloud" {
+  region   = "cn-hangzhou"
+  endpoint = "http://127.0.0.1:8417" # the emulator
+}
+
+resource "alicloud_dts_job" "shop_sync" {
+  dts_job_id = "k2gm967v16f"
+  status     = "running"
+  database "shop" {
+    target = "shop_replica"
+    dynamic "table" {
+      for_each = var.shop_tables
+      labels   = [table.value]
+      content {}
+    }
+    table "payments" {
+      filter  = "created_at >= '${var.cutoff}'"   // a template
+      columns = ["id", "amount",
+        "created_at"]
+    }
+  }
+
+  removed {
+    objects = ["shop.legacy_orders"]
+  }
+  db_list = <<-EOT
+    {"keep": "   this   =  indentation   "}
+  EOT
+}
+"#;
+
+    #[test]
+    fn formats_the_sample_config() {
+        check(SAMPLE, SAMPLE_FORMATTED);
+    }
+
+    // --- rule 1: indentation ------------------------------------------------------------------
+
+    #[test]
+    fn indents_two_spaces_per_level() {
+        check(
+            "job \"a\" {\ndatabase \"b\" {\ntable \"c\" {\nfilter = \"x\"\n}\n}\n}\n",
+            "job \"a\" {\n  database \"b\" {\n    table \"c\" {\n      filter = \"x\"\n    }\n  }\n}\n",
+        );
+    }
+
+    #[test]
+    fn tabs_in_indentation_become_spaces() {
+        check(
+            "job \"a\" {\n\tstatus = \"running\"\n\t\tobjects = []\n}\n",
+            "job \"a\" {\n  status  = \"running\"\n  objects = []\n}\n",
+        );
+    }
+
+    #[test]
+    fn closing_brackets_dedent_their_line() {
+        check(
+            "locals {\nlist = [\n\"a\",\n\"b\",\n]\ncall = merge(\n{\na = 1\n},\n)\n}\n",
+            "locals {\n  list = [\n    \"a\",\n    \"b\",\n  ]\n  call = merge(\n    {\n      a = 1\n    },\n  )\n}\n",
+        );
+    }
+
+    #[test]
+    fn several_leading_closers_dedent_by_all_of_them() {
+        check(
+            "locals {\nx = jsonencode({\na = 1\n})\ny = [{\nb = 2\n}, {\nc = 3\n}]\n}\n",
+            "locals {\n  x = jsonencode({\n      a = 1\n  })\n  y = [{\n      b = 2\n    }, {\n      c = 3\n  }]\n}\n",
+        );
+    }
+
+    #[test]
+    fn continuation_lines_are_indented_inside_their_bracket() {
+        check(
+            "locals {\ncolumns = [\"id\", \"amount\",\n\"created_at\"]\nn = 1\n}\n",
+            "locals {\n  columns = [\"id\", \"amount\",\n    \"created_at\"]\n  n = 1\n}\n",
+        );
+    }
+
+    #[test]
+    fn unbalanced_closers_saturate_at_zero() {
+        check("}\n}\na = 1\n  }\n", "}\n}\na = 1\n}\n");
+        check("]])\nx {\ny = 1\n}\n", "]])\nx {\n  y = 1\n}\n");
+    }
+
+    #[test]
+    fn multi_line_interpolation_is_indented() {
+        check(
+            "locals {\nx = \"${join(\",\",\n[\"a\", \"b\"]\n)}\"\n}\n",
+            "locals {\n  x = \"${join(\",\",\n      [\"a\", \"b\"]\n  )}\"\n}\n",
+        );
+    }
+
+    // --- rule 2: trailing whitespace ----------------------------------------------------------
+
+    #[test]
+    fn removes_trailing_whitespace() {
+        check(
+            "job \"a\" {   \n  status = \"running\" \t \n}\t\n",
+            "job \"a\" {\n  status = \"running\"\n}\n",
+        );
+        check(
+            "job \"a\" {\n  status = \"running\" # note   \n}\n",
+            "job \"a\" {\n  status = \"running\" # note\n}\n",
+        );
+    }
+
+    // --- rule 3: attribute alignment ----------------------------------------------------------
+
+    #[test]
+    fn aligns_equals_in_a_run() {
+        check(
+            "job \"a\" {\nid = \"k2gm967v16f\"\nstatus = \"running\"\ndts_job_name = \"sync\"\n}\n",
+            "job \"a\" {\n  id           = \"k2gm967v16f\"\n  status       = \"running\"\n  dts_job_name = \"sync\"\n}\n",
+        );
+    }
+
+    #[test]
+    fn normalizes_spaces_around_equals() {
+        check(
+            "a=1\nbb   =   2\nccc\t=\t3\nd =\n",
+            "a   = 1\nbb  = 2\nccc = 3\nd   =\n",
+        );
+    }
+
+    #[test]
+    fn runs_are_broken_by_blank_comment_header_and_depth() {
+        check(
+            "job \"a\" {\n  id = 1\n  status = 2\n\n  region = 3\n  # comment\n  endpoint = 4\n  x = 5\n  database \"shop\" {\n    target = \"t\"\n  }\n  long_name = 6\n  y = 7\n}\n",
+            "job \"a\" {\n  id     = 1\n  status = 2\n\n  region = 3\n  # comment\n  endpoint = 4\n  x        = 5\n  database \"shop\" {\n    target = \"t\"\n  }\n  long_name = 6\n  y         = 7\n}\n",
+        );
+    }
+
+    #[test]
+    fn multi_line_values_join_the_run_they_open() {
+        check(
+            "resource \"x\" \"y\" {\nname = \"n\"\ntags = {\nowner = \"dts\"\nenvironment = \"prod\"\n}\nregion = \"r\"\nstatus = \"s\"\n}\n",
+            "resource \"x\" \"y\" {\n  name = \"n\"\n  tags = {\n    owner       = \"dts\"\n    environment = \"prod\"\n  }\n  region = \"r\"\n  status = \"s\"\n}\n",
+        );
+        check(
+            "locals {\nn = 1\ncolumns = [\"id\",\n\"amount\"]\n}\n",
+            "locals {\n  n       = 1\n  columns = [\"id\",\n    \"amount\"]\n}\n",
+        );
+    }
+
+    #[test]
+    fn leaves_other_equals_alone() {
+        check(
+            "locals {\nfilter=\"a=b == c\"\nok = a==b\nne=a!=b\nle = a<=b\nge= a>=b\nobj = {k=1,  v  =  2}\nm = { for k, v in var.x : k=>v }\n}\n",
+            "locals {\n  filter = \"a=b == c\"\n  ok     = a==b\n  ne     = a!=b\n  le     = a<=b\n  ge     = a>=b\n  obj    = {k=1,  v  =  2}\n  m      = { for k, v in var.x : k=>v }\n}\n",
+        );
+    }
+
+    #[test]
+    fn does_not_treat_comparisons_or_arrows_as_assignments() {
+        check(
+            "locals {\nm = {\nfor k, v in var.x :\nk   => v\n}\nb = (\na   == b\n)\n}\n",
+            "locals {\n  m = {\n    for k, v in var.x :\n    k   => v\n  }\n  b = (\n    a   == b\n  )\n}\n",
+        );
+    }
+
+    #[test]
+    fn aligns_quoted_keys_in_objects() {
+        check(
+            "locals {\nm = {\n\"shop.orders\"=\"a\"\nid = \"b\"\n}\n}\n",
+            "locals {\n  m = {\n    \"shop.orders\" = \"a\"\n    id            = \"b\"\n  }\n}\n",
+        );
+    }
+
+    #[test]
+    fn trailing_comments_stay_while_aligning() {
+        check(
+            "job \"a\" {\nid = 1 # first\nstatus = \"running\" // second\n}\n",
+            "job \"a\" {\n  id     = 1 # first\n  status = \"running\" // second\n}\n",
+        );
+    }
+
+    // --- rule 4: block headers ----------------------------------------------------------------
+
+    #[test]
+    fn normalizes_block_headers() {
+        check(
+            "resource   \"alicloud_dts_job\"    \"shop_sync\"{\n}\ndatabase\t\"a b\"   {}\nlocals{\n}\nx \"y\"  {  # c\n}\n",
+            "resource \"alicloud_dts_job\" \"shop_sync\" {\n}\ndatabase \"a b\" {}\nlocals {\n}\nx \"y\" {  # c\n}\n",
+        );
+    }
+
+    #[test]
+    fn header_labels_keep_their_content() {
+        check(
+            "table   \"a  \\\"b\\\"  {\"   {\nx = 1\n}\n",
+            "table \"a  \\\"b\\\"  {\" {\n  x = 1\n}\n",
+        );
+    }
+
+    // --- rule 5: blank lines ------------------------------------------------------------------
+
+    #[test]
+    fn collapses_and_trims_blank_lines() {
+        check("\n\n\na = 1\n\n\n\nb = 2\n\n\n", "a = 1\n\nb = 2\n");
+        check(
+            "job \"a\" {\n\n  status = 1\n\n}\n\n\njob \"b\" {\n}",
+            "job \"a\" {\n  status = 1\n}\n\njob \"b\" {\n}\n",
+        );
+        check(
+            "locals {\n  m = { # open\n\n    a = 1\n\n  }\n}\n",
+            "locals {\n  m = { # open\n    a = 1\n  }\n}\n",
+        );
+    }
+
+    #[test]
+    fn keeps_blank_lines_before_closing_square_brackets() {
+        check("x = [\n  1,\n\n]\n", "x = [\n  1,\n\n]\n");
+    }
+
+    #[test]
+    fn empty_and_blank_files() {
+        check("", "");
+        check("\n", "");
+        check("  \n\t\n\r\n", "");
+        check("a = 1", "a = 1\n");
+    }
+
+    // --- rule 6: comments ---------------------------------------------------------------------
+
+    #[test]
+    fn reindents_own_line_comments() {
+        check(
+            "job \"a\" {\n        # hash\n// slashes\n\t/* block */\n  id = 1\n}\n",
+            "job \"a\" {\n  # hash\n  // slashes\n  /* block */\n  id = 1\n}\n",
+        );
+    }
+
+    #[test]
+    fn multi_line_block_comments_are_verbatim() {
+        let input = "job \"a\" {\n    /* first line\n  {   keep    = this\n       }   \n  end */\n  id = 1\n}\n";
+        check(
+            input,
+            "job \"a\" {\n  /* first line\n  {   keep    = this\n       }   \n  end */\n  id = 1\n}\n",
+        );
+    }
+
+    #[test]
+    fn code_after_a_block_comment_ends_is_lexed() {
+        check(
+            "job \"a\" {\n/*\n*/ x = {\ny = 1\n}\n}\n",
+            "job \"a\" {\n  /*\n*/ x = {\n    y = 1\n  }\n}\n",
+        );
+    }
+
+    #[test]
+    fn brackets_in_comments_do_not_count() {
+        check(
+            "job \"a\" { # {\n  id = 1 // }\n  /* ] */ x = 2\n}\n",
+            "job \"a\" { # {\n  id = 1 // }\n  /* ] */ x = 2\n}\n",
+        );
+    }
+
+    // --- heredocs -----------------------------------------------------------------------------
+
+    #[test]
+    fn plain_heredocs_are_untouched() {
+        check(
+            "job \"a\" {\ndb_list = <<EOT\n   {\"a\":   1}   \n}\n\n\n   EOT\n    region = \"r\"\n}\n",
+            "job \"a\" {\n  db_list = <<EOT\n   {\"a\":   1}   \n}\n\n\n   EOT\n  region = \"r\"\n}\n",
+        );
+    }
+
+    #[test]
+    fn indented_heredocs_keep_content_and_reindent_the_marker() {
+        check(
+            "job \"a\" {\n      db_list = <<-JSON\n        {\n\n          \"x\": \"  = \"\n        }\n\t\tJSON\n}\n",
+            "job \"a\" {\n  db_list = <<-JSON\n        {\n\n          \"x\": \"  = \"\n        }\n  JSON\n}\n",
+        );
+    }
+
+    #[test]
+    fn heredoc_marker_must_be_alone_on_its_line() {
+        check(
+            "x = <<EOT\nEOT is not the end\n  EOTX\nEOT\ny = 1\n",
+            "x = <<EOT\nEOT is not the end\n  EOTX\nEOT\ny = 1\n",
+        );
+    }
+
+    #[test]
+    fn heredoc_inside_a_call() {
+        check(
+            "locals {\nx = jsonencode(<<-EOT\n  a\n    EOT\n)\n}\n",
+            "locals {\n  x = jsonencode(<<-EOT\n  a\n    EOT\n  )\n}\n",
+        );
+    }
+
+    // --- strings ------------------------------------------------------------------------------
+
+    #[test]
+    fn strings_with_special_characters() {
+        check(
+            concat!(
+                "job \"a\" {\n",
+                "a = \"{\"\n",
+                "bb = \"}\"\n",
+                "c = \"x = y # not a comment // neither\"\n",
+                "d = \"${ \"}\" } and ${ \"{\" }\"\n",
+                "e = \"escaped \\\" { quote\"\n",
+                "f = \"$${literal} %%{literal} {\"\n",
+                "g = \"%{ if var.x }{%{ endif }\"\n",
+                "h = \"${ {a = \"${ \"}}\" }\"}.a }\"\n",
+                "}\n",
+            ),
+            concat!(
+                "job \"a\" {\n",
+                "  a  = \"{\"\n",
+                "  bb = \"}\"\n",
+                "  c  = \"x = y # not a comment // neither\"\n",
+                "  d  = \"${ \"}\" } and ${ \"{\" }\"\n",
+                "  e  = \"escaped \\\" { quote\"\n",
+                "  f  = \"$${literal} %%{literal} {\"\n",
+                "  g  = \"%{ if var.x }{%{ endif }\"\n",
+                "  h  = \"${ {a = \"${ \"}}\" }\"}.a }\"\n",
+                "}\n",
+            ),
+        );
+    }
+
+    #[test]
+    fn heredoc_markers_in_strings_and_comments_are_ignored() {
+        check(
+            "x = \"<<EOT\"\n# <<EOT\ny  =  1\n",
+            "x = \"<<EOT\"\n# <<EOT\ny = 1\n",
+        );
+    }
+
+    // --- line endings -------------------------------------------------------------------------
+
+    #[test]
+    fn accepts_crlf() {
+        check(
+            "job \"a\" {\r\n\tstatus=\"running\"  \r\n  db = <<EOT\r\n  keep  \r\nEOT\r\n}\r\n",
+            "job \"a\" {\n  status = \"running\"\n  db     = <<EOT\n  keep  \nEOT\n}\n",
+        );
+        assert_eq!(format_hcl(&SAMPLE.replace('\n', "\r\n")), SAMPLE_FORMATTED);
+    }
+
+    // --- robustness ---------------------------------------------------------------------------
+
+    const NASTY: &[&str] = &[
+        "}}}",
+        "\"unterminated",
+        "<<EOT\nno end",
+        "/* open",
+        "${",
+        "\"${",
+        "\"${\n}\n\"",
+        "x = \"${ \"\n}\n",
+        "<<",
+        "<<-",
+        "x = <<-\n",
+        "<<EOT",
+        "\"\\",
+        "\\",
+        "\"%{",
+        "{[(",
+        ")]}",
+        "{)",
+        "(}",
+        "\"$${\"",
+        "/*/",
+        "*/",
+        "//",
+        "#",
+        "=",
+        " = ",
+        "==",
+        "\"\"=1",
+        "a\"b\"{",
+        "é = 1\nüñï \"ç\" {\n日本 = \"語\"\n}",
+        "\u{feff}a = 1",
+        "\r",
+        "\r\r\n\r",
+        "a = 1\r\r\n",
+        "x = <<EOT\nbody\nEOT\r\r\n",
+        "x = <<EOT  \nEOT",
+        "\t\t\t",
+        "a\u{3000}=\u{3000}1",
+        "x = [<<EOT\n]\nEOT\n]",
+    ];
+
+    #[test]
+    fn never_panics_on_nasty_inputs() {
+        for input in NASTY {
+            check_properties(input);
+        }
+    }
+
+    /// A small deterministic linear congruential generator.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn next(&mut self) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            usize::try_from(self.0 >> 33).unwrap_or(0)
+        }
+
+        fn pick<'s>(&mut self, items: &[&'s str]) -> &'s str {
+            items[self.next() % items.len()]
+        }
+    }
+
+    /// Randomly re-indents and space-mangles `input`.
+    fn mangle(input: &str, rng: &mut Lcg) -> String {
+        let mut out = String::new();
+        for line in input.lines() {
+            let mut line = line.trim_start().to_string();
+            match rng.next() % 6 {
+                0 => line = line.replacen(" = ", "=", 1),
+                1 => line = line.replacen(" = ", "   =\t ", 1),
+                2 => line = line.replace(' ', "  "),
+                3 => line = line.replacen(" {", "{", 1),
+                _ => {}
+            }
+            out.push_str(rng.pick(&["", " ", "  ", "\t", "      ", "\t  "]));
+            out.push_str(&line);
+            out.push_str(rng.pick(&["", "", " ", "\t", "  \t"]));
+            out.push_str(rng.pick(&["\n", "\n", "\n", "\r\n", "\n\n", "\n  \n\n"]));
+        }
+        out
+    }
+
+    fn good_inputs() -> Vec<String> {
+        let mut inputs = vec![SAMPLE.to_string(), SAMPLE_FORMATTED.to_string()];
+        inputs.extend(NASTY.iter().map(ToString::to_string));
+        inputs.push(
+            concat!(
+                "# dtsform config\n",
+                "variable \"cutoff\" {\n  type = string\n  default = \"2024-01-01\"\n}\n\n",
+                "locals {\n  tables = [\"orders\", \"payments\"]\n  tags = {\n    \"team\" = \"dts\"\n    env = \"prod\"\n  }\n",
+                "  merged = merge(local.tags, {\n    extra = \"${var.cutoff}-x\"\n  })\n}\n",
+                "/* a\n   multi-line\n      comment */\n",
+                "resource \"alicloud_dts_job\" \"x\" {\n  script = <<EOT\n  #!/bin/sh\n    echo \"}\"\nEOT\n",
+                "  cond = var.a == 1 ? \"x\" : \"y\"\n  list = [for t in local.tables : upper(t) if t != \"\"]\n}\n",
+            )
+            .to_string(),
+        );
+        inputs
+    }
+
+    #[test]
+    fn mangled_inputs_format_stably_and_only_change_whitespace() {
+        let mut rng = Lcg(0x5eed);
+        for input in good_inputs() {
+            check_properties(&input);
+            for _ in 0..50 {
+                check_properties(&mangle(&input, &mut rng));
+            }
+        }
+    }
+
+    /// Re-indents `canonical` randomly, adds trailing whitespace, removable blank lines and CRLF,
+    /// without touching heredoc bodies (lines listed in `keep`).
+    fn reindent(canonical: &str, keep: &[&str], rng: &mut Lcg) -> String {
+        let mut out = String::new();
+        for line in canonical.lines() {
+            if keep.contains(&line) {
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            }
+            out.push_str(rng.pick(&["", " ", "   ", "\t", "\t\t ", "        "]));
+            out.push_str(line.trim_start());
+            if line.trim() != "EOT" {
+                out.push_str(rng.pick(&["", "", " ", "\t "]));
+            }
+            out.push_str(rng.pick(&["\n", "\n", "\r\n"]));
+            if line.is_empty() || line.ends_with('{') {
+                out.push_str(rng.pick(&["", "\n", " \n\t\n"]));
+            }
+        }
+        format!(
+            "{}{out}{}",
+            rng.pick(&["", "\n", "\n \n"]),
+            rng.pick(&["", "\n\n"])
+        )
+    }
+
+    #[test]
+    fn reindented_sample_formats_back_to_canonical() {
+        let mut rng = Lcg(42);
+        let keep = [r#"    {"keep": "   this   =  indentation   "}"#];
+        for _ in 0..200 {
+            let mangled = reindent(SAMPLE_FORMATTED, &keep, &mut rng);
+            assert_eq!(format_hcl(&mangled), SAMPLE_FORMATTED, "input:\n{mangled}");
+        }
+    }
+
+    #[test]
+    fn random_garbage_never_panics_and_is_stable() {
+        #[rustfmt::skip]
+        const ALPHABET: &[&str] = &[
+            "{", "}", "[", "]", "(", ")", "\"", "\\", "$", "%", "#", "/", "*", "<<", "<<-", "-",
+            "=", "==", "=>", "EOT", "a", "key", " ", "  ", "\t", "\n", "\n", "\r\n", "\r", "é",
+            "日", ":", ",", ".", "${", "%{", "$${", "/*", "*/", "//", "\nEOT\n", "\n  EOT\n",
+            "a = ", "b \"l\" {",
+        ];
+        let mut rng = Lcg(7);
+        for _ in 0..3000 {
+            let len = rng.next() % 40;
+            let input: String = (0..len).map(|_| rng.pick(ALPHABET)).collect();
+            check_properties(&input);
+        }
+    }
+}

@@ -1,0 +1,2982 @@
+//! The built-in functions of the configuration language: Terraform's function library, as
+//! far as dtsform needs it, over [`serde_json::Value`]s.
+//!
+//! Values are null, bool, number, string, array (an HCL list, tuple or set) and object (an
+//! HCL map or object; insertion-ordered). A numeric result stays an integer when it is
+//! integral, otherwise it is an `f64`.
+//!
+//! Arguments are converted the way Terraform converts them: a string parameter also takes a
+//! number or a bool, a number parameter also takes a numeric string, and a bool parameter
+//! also takes `"true"` / `"false"`. Null is refused unless a function says otherwise.
+//!
+//! `try` and `can` are not here: they need unevaluated arguments, so the evaluator handles
+//! them itself. `sensitive` and `nonsensitive` return their argument unchanged; the caller
+//! tracks sensitivity.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+use std::fmt;
+use std::path::Path;
+
+use serde_json::{Map, Number, Value};
+
+/// What a function may need besides its arguments.
+pub struct FnContext<'a> {
+    /// Directory of the configuration; `file()` paths are relative to it.
+    pub base_dir: &'a Path,
+}
+
+/// Why a call failed. `arg` is the 0-based index of the argument at fault, when one is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FnError {
+    pub message: String,
+    pub arg: Option<usize>,
+}
+
+impl fmt::Display for FnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FnError {}
+
+/// Every function, sorted. Keep in step with [`arity`] (a test checks).
+const NAMES: &[&str] = &[
+    "abs",
+    "alltrue",
+    "anytrue",
+    "base64decode",
+    "base64encode",
+    "ceil",
+    "chomp",
+    "chunklist",
+    "coalesce",
+    "coalescelist",
+    "compact",
+    "concat",
+    "contains",
+    "distinct",
+    "element",
+    "endswith",
+    "file",
+    "fileexists",
+    "flatten",
+    "floor",
+    "format",
+    "formatlist",
+    "indent",
+    "index",
+    "join",
+    "jsondecode",
+    "jsonencode",
+    "keys",
+    "length",
+    "lookup",
+    "lower",
+    "max",
+    "merge",
+    "min",
+    "nonsensitive",
+    "one",
+    "parseint",
+    "pow",
+    "range",
+    "replace",
+    "reverse",
+    "sensitive",
+    "setintersection",
+    "setunion",
+    "signum",
+    "slice",
+    "sort",
+    "split",
+    "startswith",
+    "strrev",
+    "substr",
+    "sum",
+    "title",
+    "tobool",
+    "tolist",
+    "tomap",
+    "tonumber",
+    "toset",
+    "tostring",
+    "trim",
+    "trimprefix",
+    "trimspace",
+    "trimsuffix",
+    "upper",
+    "values",
+    "zipmap",
+];
+
+/// Names of every function, sorted (used for "did you mean" suggestions).
+#[must_use]
+pub fn names() -> &'static [&'static str] {
+    NAMES
+}
+
+/// Most elements `range` may produce (Terraform's limit).
+const RANGE_LIMIT: usize = 1024;
+/// Largest `indent` and format width/precision we accept: bigger ones are mistakes and
+/// would only allocate.
+const MAX_PAD: usize = 10_000;
+/// Largest string `replace`, `indent` and `format` may build (64 MiB): bigger results are
+/// mistakes, and refusing them beats exhausting memory.
+const MAX_RESULT: usize = 64 << 20;
+
+/// Least and (if bounded) most argument count of each function.
+fn arity(name: &str) -> Option<(usize, Option<usize>)> {
+    let one = (1, Some(1));
+    let two = (2, Some(2));
+    let three = (3, Some(3));
+    let at_least_one = (1, None);
+    Some(match name {
+        "abs" | "alltrue" | "anytrue" | "base64decode" | "base64encode" | "ceil" | "chomp"
+        | "compact" | "distinct" | "file" | "fileexists" | "flatten" | "floor" | "jsondecode"
+        | "jsonencode" | "keys" | "length" | "lower" | "nonsensitive" | "one" | "reverse"
+        | "sensitive" | "signum" | "sort" | "strrev" | "sum" | "title" | "tobool" | "tolist"
+        | "tomap" | "tonumber" | "toset" | "tostring" | "trimspace" | "upper" | "values" => one,
+        "chunklist" | "contains" | "element" | "endswith" | "indent" | "index" | "parseint"
+        | "pow" | "split" | "startswith" | "trim" | "trimprefix" | "trimsuffix" | "zipmap" => two,
+        "replace" | "slice" | "substr" => three,
+        "coalesce" | "coalescelist" | "concat" | "format" | "formatlist" | "max" | "min"
+        | "setintersection" | "setunion" => at_least_one,
+        "join" => (2, None),
+        "lookup" => (2, Some(3)),
+        "merge" => (0, None),
+        "range" => (1, Some(3)),
+        _ => return None,
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn arity_error(name: &str, min: usize, max: Option<usize>, got: usize) -> FnError {
+    let expected = match max {
+        Some(m) if m == min => format!("{min} argument{}", plural(min)),
+        Some(m) if m == min + 1 => format!("{min} or {m} arguments"),
+        Some(m) => format!("{min} to {m} arguments"),
+        None => format!("at least {min} argument{}", plural(min)),
+    };
+    FnError {
+        message: format!("{name}: expects {expected}, got {got}"),
+        // Too many: point at the first one too many.
+        arg: max.filter(|&m| got > m),
+    }
+}
+
+/// Calls function `name` with already-evaluated arguments. Unknown name → Err with arg None
+/// and message "unknown function NAME". Wrong arity → Err naming the expected arity.
+///
+/// # Errors
+///
+/// An unknown name, a wrong argument count, or whatever the function itself refuses
+/// (wrong types, bad format verbs, missing files, …), as an [`FnError`].
+pub fn call(name: &str, args: Vec<Value>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
+    let Some((min, max)) = arity(name) else {
+        return Err(FnError {
+            message: format!("unknown function {name}"),
+            arg: None,
+        });
+    };
+    if args.len() < min || max.is_some_and(|m| args.len() > m) {
+        return Err(arity_error(name, min, max, args.len()));
+    }
+    let mut a = Args { f: name, v: args };
+    dispatch(&mut a, ctx)
+}
+
+// ---------------------------------------------------------------------------------------
+// Numbers
+
+/// A number: an exact integer when integral (and within `i128`), else an `f64`.
+#[derive(Debug, Clone, Copy)]
+enum Num {
+    Int(i128),
+    Float(f64),
+}
+
+/// Bounds (exclusive) within which an integral `f64` converts to `i128` exactly.
+const I128_BOUND: f64 = 1.7e38;
+
+impl Num {
+    fn of(n: &Number) -> Num {
+        if let Some(i) = n.as_i64() {
+            Num::Int(i128::from(i))
+        } else if let Some(u) = n.as_u64() {
+            Num::Int(i128::from(u))
+        } else {
+            Num::float(n.as_f64().unwrap_or(f64::NAN))
+        }
+    }
+
+    /// A float, as an integer when it is integral.
+    // No std conversion from f64 to i128 exists; the range check makes the cast exact.
+    #[allow(clippy::cast_possible_truncation)]
+    fn float(f: f64) -> Num {
+        if f.is_finite() && f.fract() == 0.0 && f.abs() < I128_BOUND {
+            Num::Int(f as i128)
+        } else {
+            Num::Float(f)
+        }
+    }
+
+    // No std conversion from i128 to f64 exists; rounding to the nearest f64 is intended.
+    #[allow(clippy::cast_precision_loss)]
+    fn f64(self) -> f64 {
+        match self {
+            Num::Int(i) => i as f64,
+            Num::Float(f) => f,
+        }
+    }
+
+    fn signum(self) -> i32 {
+        match self {
+            Num::Int(i) => match i.cmp(&0) {
+                Ordering::Less => -1,
+                Ordering::Equal => 0,
+                Ordering::Greater => 1,
+            },
+            Num::Float(f) if f > 0.0 => 1,
+            Num::Float(f) if f < 0.0 => -1,
+            Num::Float(_) => 0,
+        }
+    }
+
+    fn cmp(self, other: Num) -> Ordering {
+        match (self, other) {
+            (Num::Int(a), Num::Int(b)) => a.cmp(&b),
+            (a, b) => a.f64().total_cmp(&b.f64()),
+        }
+    }
+
+    fn add(self, other: Num) -> Num {
+        match (self, other) {
+            (Num::Int(a), Num::Int(b)) => match a.checked_add(b) {
+                Some(s) => Num::Int(s),
+                None => Num::float(self.f64() + other.f64()),
+            },
+            (a, b) => Num::float(a.f64() + b.f64()),
+        }
+    }
+
+    /// The JSON number; integers as `i64`/`u64` when they fit.
+    fn to_value(self) -> Result<Value, String> {
+        match self {
+            Num::Int(i) => {
+                if let Ok(v) = i64::try_from(i) {
+                    Ok(Value::from(v))
+                } else if let Ok(v) = u64::try_from(i) {
+                    Ok(Value::from(v))
+                } else {
+                    Num::Float(self.f64()).to_value()
+                }
+            }
+            Num::Float(f) => Number::from_f64(f)
+                .map(Value::Number)
+                .ok_or_else(|| "result is not a finite number".to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for Num {
+    /// Terraform's number-to-string: all digits, never an exponent.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Num::Int(i) => write!(f, "{i}"),
+            Num::Float(0.0) => f.write_str("0"),
+            Num::Float(x) => write!(f, "{x}"),
+        }
+    }
+}
+
+/// Parses a number the way Terraform converts a string to a number.
+fn parse_number(s: &str) -> Option<Num> {
+    if let Ok(i) = s.parse::<i128>() {
+        return Some(Num::Int(i));
+    }
+    // Rust also accepts "inf", "NaN" and "infinity"; Terraform does not.
+    let plain = s
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'));
+    if !plain || !s.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .map(Num::float)
+}
+
+// ---------------------------------------------------------------------------------------
+// Conversions and descriptions
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "object",
+    }
+}
+
+/// JSON-quotes a string.
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+}
+
+/// A short description of a value for messages: `string "x"`, `number 5`, `list`.
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("bool {b}"),
+        Value::Number(n) => format!("number {}", Num::of(n)),
+        Value::String(s) => {
+            const MAX: usize = 40;
+            if s.chars().count() > MAX {
+                let head: String = s.chars().take(MAX).collect();
+                format!("string {}…", quote(&head))
+            } else {
+                format!("string {}", quote(s))
+            }
+        }
+        Value::Array(a) => format!("list of {} element{}", a.len(), plural(a.len())),
+        Value::Object(_) => "object".to_owned(),
+    }
+}
+
+/// Terraform's conversion to string: strings, numbers and bools convert.
+fn conv_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(Num::of(n).to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Terraform's conversion to number: numbers and numeric strings convert.
+fn conv_num(v: &Value) -> Option<Num> {
+    match v {
+        Value::Number(n) => Some(Num::of(n)),
+        Value::String(s) => parse_number(s),
+        _ => None,
+    }
+}
+
+/// Terraform's conversion to bool: bools and "true"/"false" convert.
+fn conv_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s == "true" => Some(true),
+        Value::String(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// A copy with integral numbers as integers and, if `sort_keys`, object keys sorted.
+fn normalize(v: &Value, sort_keys: bool) -> Value {
+    match v {
+        Value::Number(n) => Num::of(n)
+            .to_value()
+            .unwrap_or_else(|_| Value::Number(n.clone())),
+        Value::Array(a) => Value::Array(a.iter().map(|x| normalize(x, sort_keys)).collect()),
+        Value::Object(o) => {
+            let mut entries: Vec<(&String, &Value)> = o.iter().collect();
+            if sort_keys {
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+            }
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, x)| (k.clone(), normalize(x, sort_keys)))
+                    .collect(),
+            )
+        }
+        other => other.clone(),
+    }
+}
+
+/// Terraform's `jsonencode`: compact, keys sorted, `<`, `>`, `&`, U+2028 and U+2029 escaped.
+fn json_encode(v: &Value) -> String {
+    let raw = serde_json::to_string(&normalize(v, true)).unwrap_or_else(|_| "null".to_owned());
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            // These can only occur inside JSON strings, where the escape means the same.
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A key equal for equal values (numbers compared by value, object keys unordered).
+fn canonical(v: &Value) -> String {
+    serde_json::to_string(&normalize(v, true)).unwrap_or_default()
+}
+
+fn values_equal(a: &Value, b: &Value) -> bool {
+    canonical(a) == canonical(b)
+}
+
+/// Converts the elements of a list or the values of a map to one type as Terraform does
+/// when a tuple becomes a list/set or an object becomes a map: mixed strings, numbers and
+/// bools all become strings; other mixtures are an error. Nulls stay.
+fn unify(elems: Vec<Value>) -> Result<Vec<Value>, String> {
+    let mut first: Option<&'static str> = None;
+    let mut mixed: Option<(&'static str, &'static str)> = None;
+    let (mut has_string, mut has_collection) = (false, false);
+    for v in elems.iter().filter(|v| !v.is_null()) {
+        let t = type_name(v);
+        has_string |= t == "string";
+        has_collection |= matches!(v, Value::Array(_) | Value::Object(_));
+        match first {
+            None => first = Some(t),
+            Some(f) if f != t && mixed.is_none() => mixed = Some((f, t)),
+            Some(_) => {}
+        }
+    }
+    let Some((a, b)) = mixed else {
+        return Ok(elems);
+    };
+    if has_collection || !has_string {
+        return Err(format!(
+            "elements must all have one type, found {a} and {b}"
+        ));
+    }
+    Ok(elems
+        .into_iter()
+        .map(|v| conv_string(&v).map_or(v, Value::String))
+        .collect())
+}
+
+/// A Terraform set from list elements: one type, no duplicates, no nulls, and ordered like
+/// Terraform orders sets (strings lexicographically, numbers by value, false before true;
+/// other elements keep their first-seen order).
+fn to_set(elems: Vec<Value>) -> Result<Vec<Value>, String> {
+    if let Some(i) = elems.iter().position(Value::is_null) {
+        return Err(format!("element {i} is null; sets cannot contain null"));
+    }
+    let elems = unify(elems)?;
+    let mut seen = HashSet::new();
+    let mut out: Vec<Value> = elems
+        .into_iter()
+        .filter(|v| seen.insert(canonical(v)))
+        .collect();
+    if out.iter().all(Value::is_string) {
+        out.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    } else if out.iter().all(Value::is_number) {
+        out.sort_by(|a, b| match (a, b) {
+            (Value::Number(x), Value::Number(y)) => Num::of(x).cmp(Num::of(y)),
+            _ => Ordering::Equal,
+        });
+    } else if out.iter().all(Value::is_boolean) {
+        out.sort_by_key(Value::as_bool);
+    }
+    Ok(out)
+}
+
+/// `base64` with the standard alphabet and padding.
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn b64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(B64[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Decodes standard padded base64, ignoring CR and LF like Go's decoder. The error is the
+/// 0-based character offset of the first bad character.
+fn b64_decode(s: &str) -> Result<Vec<u8>, usize> {
+    let chars: Vec<(usize, u8)> = s
+        .chars()
+        .enumerate()
+        .filter(|(_, c)| !matches!(c, '\r' | '\n'))
+        .map(|(i, c)| (i, u8::try_from(c).unwrap_or(0xff)))
+        .collect();
+    if !chars.len().is_multiple_of(4) {
+        return Err(chars.last().map_or(0, |&(i, _)| i + 1));
+    }
+    let mut out = Vec::with_capacity(chars.len() / 4 * 3);
+    let groups = chars.len() / 4;
+    for (g, group) in chars.chunks(4).enumerate() {
+        let mut n: u32 = 0;
+        let mut pad = 0;
+        for (k, &(pos, c)) in group.iter().enumerate() {
+            let d = match c {
+                b'A'..=b'Z' => c - b'A',
+                b'a'..=b'z' => c - b'a' + 26,
+                b'0'..=b'9' => c - b'0' + 52,
+                b'+' => 62,
+                b'/' => 63,
+                // Padding: only in the last group, only in its last two places, only at the end.
+                b'=' if g + 1 == groups && k >= 2 => {
+                    pad += 1;
+                    0
+                }
+                _ => return Err(pos),
+            };
+            if pad > 0 && c != b'=' {
+                return Err(pos);
+            }
+            n = (n << 6) | u32::from(d);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..4 - pad]);
+    }
+    Ok(out)
+}
+
+/// An OS error's reason without Rust's " (os error N)" tail, lowercase first.
+fn os_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    let s = s.find(" (os error").map_or(s.as_str(), |i| &s[..i]);
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Go's `strings.Title` word boundary.
+fn is_title_separator(c: char) -> bool {
+    if c.is_ascii() {
+        return !(c.is_ascii_alphanumeric() || c == '_');
+    }
+    if c.is_alphanumeric() {
+        return false;
+    }
+    c.is_whitespace()
+}
+
+// ---------------------------------------------------------------------------------------
+// Arguments
+
+static NULL: Value = Value::Null;
+
+struct Args<'a> {
+    f: &'a str,
+    v: Vec<Value>,
+}
+
+impl Args<'_> {
+    fn err(&self, arg: Option<usize>, msg: impl fmt::Display) -> FnError {
+        FnError {
+            message: format!("{}: {msg}", self.f),
+            arg,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.v.len()
+    }
+
+    fn get(&self, i: usize) -> &Value {
+        self.v.get(i).unwrap_or(&NULL)
+    }
+
+    fn take(&mut self, i: usize) -> Value {
+        self.v.get_mut(i).map(std::mem::take).unwrap_or_default()
+    }
+
+    fn type_err(&self, i: usize, what: &str, want: &str, got: &Value) -> FnError {
+        if got.is_null() {
+            self.err(Some(i), format!("{what} must not be null"))
+        } else {
+            self.err(
+                Some(i),
+                format!("{what} must be {want}, got {}", describe(got)),
+            )
+        }
+    }
+
+    /// `v` (argument `i` or one of its elements, named `what`) as a string.
+    fn want_string(&self, i: usize, what: &str, v: &Value) -> Result<String, FnError> {
+        conv_string(v).ok_or_else(|| self.type_err(i, what, "a string", v))
+    }
+
+    fn want_num(&self, i: usize, what: &str, v: &Value) -> Result<Num, FnError> {
+        conv_num(v).ok_or_else(|| self.type_err(i, what, "a number", v))
+    }
+
+    fn want_bool(&self, i: usize, what: &str, v: &Value) -> Result<bool, FnError> {
+        conv_bool(v).ok_or_else(|| self.type_err(i, what, "a bool", v))
+    }
+
+    fn string(&self, i: usize, what: &str) -> Result<String, FnError> {
+        self.want_string(i, what, self.get(i))
+    }
+
+    fn num(&self, i: usize, what: &str) -> Result<Num, FnError> {
+        self.want_num(i, what, self.get(i))
+    }
+
+    /// A whole number within `i64`.
+    fn int(&self, i: usize, what: &str) -> Result<i64, FnError> {
+        match self.num(i, what)? {
+            Num::Int(n) => i64::try_from(n)
+                .map_err(|_| self.err(Some(i), format!("{what} is out of range, got {n}"))),
+            Num::Float(f) => Err(self.err(
+                Some(i),
+                format!("{what} must be a whole number, got {}", Num::Float(f)),
+            )),
+        }
+    }
+
+    fn list(&mut self, i: usize, what: &str) -> Result<Vec<Value>, FnError> {
+        match self.take(i) {
+            Value::Array(a) => Ok(a),
+            other => Err(self.type_err(i, what, "a list", &other)),
+        }
+    }
+
+    fn object(&mut self, i: usize, what: &str) -> Result<Map<String, Value>, FnError> {
+        match self.take(i) {
+            Value::Object(o) => Ok(o),
+            other => Err(self.type_err(i, what, "a map or object", &other)),
+        }
+    }
+
+    fn strings_of(&self, i: usize, list: &[Value]) -> Result<Vec<String>, FnError> {
+        list.iter()
+            .enumerate()
+            .map(|(j, v)| self.want_string(i, &format!("element {j}"), v))
+            .collect()
+    }
+
+    /// A number result, or this function's error if it is not finite.
+    fn number(&self, n: Num) -> Result<Value, FnError> {
+        n.to_value().map_err(|m| self.err(None, m))
+    }
+}
+
+fn arg_name(i: usize) -> String {
+    format!("argument {}", i + 1)
+}
+
+// ---------------------------------------------------------------------------------------
+// The functions
+
+#[allow(clippy::too_many_lines)]
+fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
+    const ARG: &str = "argument";
+    let v = match a.f {
+        // ----- encoding
+        "jsonencode" => Value::String(json_encode(a.get(0))),
+        "jsondecode" => {
+            let s = a.string(0, ARG)?;
+            let v: Value = serde_json::from_str(&s)
+                .map_err(|e| a.err(Some(0), format!("invalid JSON: {e}")))?;
+            normalize(&v, false)
+        }
+        "base64encode" => Value::String(b64_encode(a.string(0, ARG)?.as_bytes())),
+        "base64decode" => {
+            let s = a.string(0, ARG)?;
+            let bytes = b64_decode(&s)
+                .map_err(|at| a.err(Some(0), format!("invalid base64 data at character {at}")))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| a.err(Some(0), "the decoded data is not valid UTF-8"))?;
+            Value::String(text)
+        }
+
+        // ----- filesystem
+        "file" => {
+            let p = a.string(0, "path")?;
+            let full = ctx.base_dir.join(&p);
+            let shown = quote(&full.display().to_string());
+            let bytes = std::fs::read(&full)
+                .map_err(|e| a.err(Some(0), format!("cannot read {shown}: {}", os_reason(&e))))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| a.err(Some(0), format!("{shown} is not valid UTF-8 text")))?;
+            Value::String(text)
+        }
+        "fileexists" => {
+            let p = a.string(0, "path")?;
+            let full = ctx.base_dir.join(&p);
+            let shown = quote(&full.display().to_string());
+            match std::fs::metadata(&full) {
+                Ok(m) if m.is_file() => Value::Bool(true),
+                Ok(m) if m.is_dir() => {
+                    return Err(a.err(Some(0), format!("{shown} is a directory, not a file")));
+                }
+                Ok(_) => return Err(a.err(Some(0), format!("{shown} is not a regular file"))),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    Value::Bool(false)
+                }
+                Err(e) => {
+                    return Err(a.err(Some(0), format!("cannot check {shown}: {}", os_reason(&e))));
+                }
+            }
+        }
+
+        // ----- strings
+        "lower" => Value::String(a.string(0, ARG)?.to_lowercase()),
+        "upper" => Value::String(a.string(0, ARG)?.to_uppercase()),
+        "title" => {
+            let s = a.string(0, ARG)?;
+            let mut out = String::with_capacity(s.len());
+            let mut prev = ' ';
+            for c in s.chars() {
+                if is_title_separator(prev) {
+                    out.extend(c.to_uppercase());
+                } else {
+                    out.push(c);
+                }
+                prev = c;
+            }
+            Value::String(out)
+        }
+        "trimspace" => Value::String(a.string(0, ARG)?.trim().to_owned()),
+        "trim" => {
+            let s = a.string(0, "string")?;
+            let cutset = a.string(1, "characters to trim")?;
+            Value::String(s.trim_matches(|c| cutset.contains(c)).to_owned())
+        }
+        "trimprefix" => {
+            let s = a.string(0, "string")?;
+            let prefix = a.string(1, "prefix")?;
+            Value::String(s.strip_prefix(prefix.as_str()).unwrap_or(&s).to_owned())
+        }
+        "trimsuffix" => {
+            let s = a.string(0, "string")?;
+            let suffix = a.string(1, "suffix")?;
+            Value::String(s.strip_suffix(suffix.as_str()).unwrap_or(&s).to_owned())
+        }
+        "replace" => {
+            let s = a.string(0, "string")?;
+            let search = a.string(1, "substring")?;
+            let with = a.string(2, "replacement")?;
+            if search.len() > 1 && search.starts_with('/') && search.ends_with('/') {
+                return Err(a.err(
+                    Some(1),
+                    "regular expression replacement (\"/.../\") is not supported; give a plain substring",
+                ));
+            }
+            let hits = if search.is_empty() {
+                s.chars().count() + 1
+            } else {
+                s.matches(search.as_str()).count()
+            };
+            if s.len().saturating_add(hits.saturating_mul(with.len())) > MAX_RESULT {
+                return Err(a.err(
+                    None,
+                    format!("result would be larger than {MAX_RESULT} bytes"),
+                ));
+            }
+            Value::String(s.replace(search.as_str(), &with))
+        }
+        "split" => {
+            let sep = a.string(0, "separator")?;
+            let s = a.string(1, "string")?;
+            let parts: Vec<Value> = if sep.is_empty() {
+                s.chars().map(|c| Value::String(c.to_string())).collect()
+            } else {
+                s.split(sep.as_str())
+                    .map(|p| Value::String(p.to_owned()))
+                    .collect()
+            };
+            Value::Array(parts)
+        }
+        "join" => {
+            let sep = a.string(0, "separator")?;
+            let mut parts = Vec::new();
+            for i in 1..a.len() {
+                let list = a.list(i, &arg_name(i))?;
+                for (j, v) in list.iter().enumerate() {
+                    parts.push(a.want_string(i, &format!("element {j} of {}", arg_name(i)), v)?);
+                }
+            }
+            Value::String(parts.join(&sep))
+        }
+        "format" => {
+            let spec = a.string(0, "format")?;
+            Value::String(format_values(a.f, &spec, &a.v[1..])?)
+        }
+        "formatlist" => {
+            let spec = a.string(0, "format")?;
+            let rest = &a.v[1..];
+            let mut len: Option<(usize, usize)> = None;
+            for (i, v) in rest.iter().enumerate() {
+                if let Value::Array(l) = v {
+                    match len {
+                        None => len = Some((l.len(), i)),
+                        Some((n, first)) if n != l.len() => {
+                            return Err(a.err(
+                                Some(i + 1),
+                                format!(
+                                    "{} has length {}, which is inconsistent with {} of length {n}",
+                                    arg_name(i + 1),
+                                    l.len(),
+                                    arg_name(first + 1)
+                                ),
+                            ));
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+            let n = len.map_or(1, |(n, _)| n);
+            let mut out = Vec::with_capacity(n);
+            for k in 0..n {
+                let row: Vec<Value> = rest
+                    .iter()
+                    .map(|v| match v {
+                        Value::Array(l) => l.get(k).cloned().unwrap_or_default(),
+                        other => other.clone(),
+                    })
+                    .collect();
+                out.push(Value::String(format_values(a.f, &spec, &row)?));
+            }
+            Value::Array(out)
+        }
+        "substr" => {
+            let s = a.string(0, "string")?;
+            let offset = a.int(1, "offset")?;
+            let length = a.int(2, "length")?;
+            let chars: Vec<char> = s.chars().collect();
+            let total = i64::try_from(chars.len()).unwrap_or(i64::MAX);
+            let offset = if offset < 0 {
+                offset.saturating_add(total)
+            } else {
+                offset
+            };
+            let start = usize::try_from(offset.clamp(0, total)).unwrap_or(0);
+            let end = if length < 0 {
+                chars.len()
+            } else {
+                usize::try_from(length)
+                    .map_or(chars.len(), |l| start.saturating_add(l).min(chars.len()))
+            };
+            Value::String(chars.get(start..end).unwrap_or_default().iter().collect())
+        }
+        "strrev" => Value::String(a.string(0, ARG)?.chars().rev().collect()),
+        "startswith" => {
+            let s = a.string(0, "string")?;
+            let prefix = a.string(1, "prefix")?;
+            Value::Bool(s.starts_with(prefix.as_str()))
+        }
+        "endswith" => {
+            let s = a.string(0, "string")?;
+            let suffix = a.string(1, "suffix")?;
+            Value::Bool(s.ends_with(suffix.as_str()))
+        }
+        "indent" => {
+            let n = a.int(0, "spaces")?;
+            let s = a.string(1, "string")?;
+            let n = usize::try_from(n)
+                .ok()
+                .filter(|&n| n <= MAX_PAD)
+                .ok_or_else(|| {
+                    a.err(
+                        Some(0),
+                        format!("spaces must be between 0 and {MAX_PAD}, got {n}"),
+                    )
+                })?;
+            let lines = s.matches('\n').count();
+            if s.len().saturating_add(lines.saturating_mul(n)) > MAX_RESULT {
+                return Err(a.err(
+                    None,
+                    format!("result would be larger than {MAX_RESULT} bytes"),
+                ));
+            }
+            Value::String(s.replace('\n', &format!("\n{}", " ".repeat(n))))
+        }
+        "chomp" => Value::String(a.string(0, ARG)?.trim_end_matches(['\r', '\n']).to_owned()),
+
+        // ----- collections
+        "length" => match a.get(0) {
+            Value::String(s) => Value::from(s.chars().count()),
+            Value::Array(l) => Value::from(l.len()),
+            Value::Object(o) => Value::from(o.len()),
+            other => return Err(a.type_err(0, ARG, "a string, list or map", other)),
+        },
+        "concat" => {
+            let mut out = Vec::new();
+            for i in 0..a.len() {
+                out.extend(a.list(i, &arg_name(i))?);
+            }
+            Value::Array(out)
+        }
+        "merge" => {
+            let mut out = Map::new();
+            for i in 0..a.len() {
+                if a.get(i).is_null() {
+                    continue;
+                }
+                out.extend(a.object(i, &arg_name(i))?);
+            }
+            Value::Object(out)
+        }
+        "keys" => {
+            let o = a.object(0, ARG)?;
+            let mut keys: Vec<String> = o.into_iter().map(|(k, _)| k).collect();
+            keys.sort();
+            Value::Array(keys.into_iter().map(Value::String).collect())
+        }
+        "values" => {
+            let o = a.object(0, ARG)?;
+            let mut entries: Vec<(String, Value)> = o.into_iter().collect();
+            entries.sort_by(|x, y| x.0.cmp(&y.0));
+            Value::Array(entries.into_iter().map(|(_, v)| v).collect())
+        }
+        "lookup" => {
+            let key = a.string(1, "key")?;
+            let default = if a.len() == 3 { Some(a.take(2)) } else { None };
+            let mut map = a.object(0, "map")?;
+            match map.remove(&key) {
+                Some(v) => v,
+                None => default
+                    .ok_or_else(|| a.err(Some(1), format!("key {} not found", quote(&key))))?,
+            }
+        }
+        "contains" => {
+            let needle = a.take(1);
+            let list = a.list(0, "list")?;
+            Value::Bool(list.iter().any(|v| values_equal(v, &needle)))
+        }
+        "index" => {
+            let needle = a.take(1);
+            let list = a.list(0, "list")?;
+            match list.iter().position(|v| values_equal(v, &needle)) {
+                Some(i) => Value::from(i),
+                None => {
+                    return Err(a.err(Some(1), format!("no element equals {}", describe(&needle))));
+                }
+            }
+        }
+        "distinct" => {
+            let list = a.list(0, ARG)?;
+            let mut seen = HashSet::new();
+            Value::Array(
+                list.into_iter()
+                    .filter(|v| seen.insert(canonical(v)))
+                    .collect(),
+            )
+        }
+        "flatten" => {
+            fn flat(list: Vec<Value>, out: &mut Vec<Value>) {
+                for v in list {
+                    match v {
+                        Value::Array(inner) => flat(inner, out),
+                        other => out.push(other),
+                    }
+                }
+            }
+            let list = a.list(0, ARG)?;
+            let mut out = Vec::new();
+            flat(list, &mut out);
+            Value::Array(out)
+        }
+        "element" => {
+            let index = a.int(1, "index")?;
+            let mut list = a.list(0, "list")?;
+            if list.is_empty() {
+                return Err(a.err(Some(0), "cannot use element function with an empty list"));
+            }
+            let Ok(index) = usize::try_from(index) else {
+                return Err(a.err(Some(1), format!("index must not be negative, got {index}")));
+            };
+            let i = index % list.len();
+            list.swap_remove(i)
+        }
+        "slice" => {
+            let from = a.int(1, "start index")?;
+            let to = a.int(2, "end index")?;
+            let list = a.list(0, "list")?;
+            let len = i64::try_from(list.len()).unwrap_or(i64::MAX);
+            if from < 0 {
+                return Err(a.err(
+                    Some(1),
+                    format!("start index must not be negative, got {from}"),
+                ));
+            }
+            if to > len {
+                return Err(a.err(
+                    Some(2),
+                    format!("end index must not exceed the list length {len}, got {to}"),
+                ));
+            }
+            if from > to {
+                return Err(a.err(
+                    Some(1),
+                    format!("start index {from} must not exceed end index {to}"),
+                ));
+            }
+            let (from, to) = (
+                usize::try_from(from).unwrap_or(0),
+                usize::try_from(to).unwrap_or(0),
+            );
+            Value::Array(list.into_iter().skip(from).take(to - from).collect())
+        }
+        "reverse" => {
+            let mut list = a.list(0, ARG)?;
+            list.reverse();
+            Value::Array(list)
+        }
+        "sort" => {
+            let list = a.list(0, ARG)?;
+            let mut strings = a.strings_of(0, &list)?;
+            strings.sort();
+            Value::Array(strings.into_iter().map(Value::String).collect())
+        }
+        "range" => range(a)?,
+        "zipmap" => {
+            let values = a.list(1, "values")?;
+            let keys = a.list(0, "keys")?;
+            if keys.len() != values.len() {
+                return Err(a.err(
+                    Some(1),
+                    format!(
+                        "number of keys ({}) does not match number of values ({})",
+                        keys.len(),
+                        values.len()
+                    ),
+                ));
+            }
+            let keys = a.strings_of(0, &keys)?;
+            Value::Object(keys.into_iter().zip(values).collect())
+        }
+        "coalesce" => {
+            let found =
+                a.v.iter()
+                    .position(|v| !v.is_null() && v.as_str() != Some(""))
+                    .ok_or_else(|| a.err(None, "no non-null, non-empty-string arguments"))?;
+            a.take(found)
+        }
+        "coalescelist" => {
+            let mut found = None;
+            for i in 0..a.len() {
+                match a.get(i) {
+                    Value::Null => {}
+                    Value::Array(l) if l.is_empty() => {}
+                    Value::Array(_) => {
+                        found = Some(i);
+                        break;
+                    }
+                    other => return Err(a.type_err(i, &arg_name(i), "a list", other)),
+                }
+            }
+            let i = found.ok_or_else(|| a.err(None, "all arguments are empty or null"))?;
+            a.take(i)
+        }
+        "compact" => {
+            let list = a.list(0, ARG)?;
+            let mut out = Vec::new();
+            for (j, v) in list.iter().enumerate() {
+                if v.is_null() {
+                    continue;
+                }
+                let s = a.want_string(0, &format!("element {j}"), v)?;
+                if !s.is_empty() {
+                    out.push(Value::String(s));
+                }
+            }
+            Value::Array(out)
+        }
+        "toset" => match a.take(0) {
+            Value::Null => Value::Null,
+            Value::Array(l) => Value::Array(to_set(l).map_err(|m| a.err(Some(0), m))?),
+            other => return Err(a.type_err(0, ARG, "a list", &other)),
+        },
+        "tolist" => match a.take(0) {
+            Value::Null => Value::Null,
+            Value::Array(l) => Value::Array(unify(l).map_err(|m| a.err(Some(0), m))?),
+            other => return Err(a.type_err(0, ARG, "a list or set", &other)),
+        },
+        "tomap" => match a.take(0) {
+            Value::Null => Value::Null,
+            Value::Object(o) => {
+                let (keys, vals): (Vec<String>, Vec<Value>) = o.into_iter().unzip();
+                let vals = unify(vals).map_err(|m| a.err(Some(0), m))?;
+                Value::Object(keys.into_iter().zip(vals).collect())
+            }
+            other => return Err(a.type_err(0, ARG, "a map or object", &other)),
+        },
+        "chunklist" => {
+            let size = a.int(1, "size")?;
+            let list = a.list(0, "list")?;
+            let Ok(size) = usize::try_from(size) else {
+                return Err(a.err(Some(1), format!("size must not be negative, got {size}")));
+            };
+            if list.is_empty() {
+                Value::Array(Vec::new())
+            } else if size == 0 {
+                Value::Array(vec![Value::Array(list)])
+            } else {
+                Value::Array(
+                    list.chunks(size)
+                        .map(|c| Value::Array(c.to_vec()))
+                        .collect(),
+                )
+            }
+        }
+        "setunion" => {
+            let mut all = Vec::new();
+            for i in 0..a.len() {
+                all.extend(a.list(i, &arg_name(i))?);
+            }
+            Value::Array(to_set(all).map_err(|m| a.err(None, m))?)
+        }
+        "setintersection" => {
+            // Unify across all sets first, so ["1"] and [1] meet as strings.
+            let mut all = Vec::new();
+            let mut lens = Vec::new();
+            for i in 0..a.len() {
+                let l = a.list(i, &arg_name(i))?;
+                lens.push(l.len());
+                all.extend(l);
+            }
+            let mut all = unify(all).map_err(|m| a.err(None, m))?.into_iter();
+            let mut sets = Vec::new();
+            for (i, n) in lens.into_iter().enumerate() {
+                let set = to_set(all.by_ref().take(n).collect()).map_err(|m| a.err(Some(i), m))?;
+                sets.push(set);
+            }
+            let mut sets = sets.into_iter();
+            let first = sets.next().unwrap_or_default();
+            let others: Vec<HashSet<String>> =
+                sets.map(|s| s.iter().map(canonical).collect()).collect();
+            Value::Array(
+                first
+                    .into_iter()
+                    .filter(|v| {
+                        let key = canonical(v);
+                        others.iter().all(|s| s.contains(&key))
+                    })
+                    .collect(),
+            )
+        }
+        "one" => match a.take(0) {
+            Value::Array(mut l) if l.len() <= 1 => l.pop().unwrap_or_default(),
+            Value::Array(l) => {
+                return Err(a.err(
+                    Some(0),
+                    format!("list must have zero or one elements, got {}", l.len()),
+                ));
+            }
+            other => return Err(a.type_err(0, ARG, "a list", &other)),
+        },
+        "alltrue" => {
+            let list = a.list(0, ARG)?;
+            let mut all = true;
+            for (j, v) in list.iter().enumerate() {
+                // Terraform: a null element makes the result false.
+                if v.is_null() || !a.want_bool(0, &format!("element {j}"), v)? {
+                    all = false;
+                    break;
+                }
+            }
+            Value::Bool(all)
+        }
+        "anytrue" => {
+            let list = a.list(0, ARG)?;
+            let mut any = false;
+            for (j, v) in list.iter().enumerate() {
+                if !v.is_null() && a.want_bool(0, &format!("element {j}"), v)? {
+                    any = true;
+                    break;
+                }
+            }
+            Value::Bool(any)
+        }
+        "sum" => {
+            let list = a.list(0, ARG)?;
+            if list.is_empty() {
+                return Err(a.err(Some(0), "cannot sum an empty list"));
+            }
+            let mut total = Num::Int(0);
+            for (j, v) in list.iter().enumerate() {
+                let Value::Number(n) = v else {
+                    return Err(a.type_err(0, &format!("element {j}"), "a number", v));
+                };
+                total = total.add(Num::of(n));
+            }
+            a.number(total)?
+        }
+
+        // ----- numbers
+        "abs" => a.number(match a.num(0, ARG)? {
+            Num::Int(i) => Num::Int(i.saturating_abs()),
+            Num::Float(f) => Num::float(f.abs()),
+        })?,
+        "ceil" => a.number(match a.num(0, ARG)? {
+            Num::Float(f) => Num::float(f.ceil()),
+            n @ Num::Int(_) => n,
+        })?,
+        "floor" => a.number(match a.num(0, ARG)? {
+            Num::Float(f) => Num::float(f.floor()),
+            n @ Num::Int(_) => n,
+        })?,
+        "max" | "min" => {
+            let want = if a.f == "max" {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            };
+            let mut best = a.num(0, &arg_name(0))?;
+            for i in 1..a.len() {
+                let n = a.num(i, &arg_name(i))?;
+                if n.cmp(best) == want {
+                    best = n;
+                }
+            }
+            a.number(best)?
+        }
+        "pow" => {
+            let base = a.num(0, "base")?;
+            let exp = a.num(1, "exponent")?;
+            let exact = match (base, exp) {
+                (Num::Int(b), Num::Int(e)) => u32::try_from(e).ok().and_then(|e| b.checked_pow(e)),
+                _ => None,
+            };
+            a.number(exact.map_or_else(|| Num::float(base.f64().powf(exp.f64())), Num::Int))?
+        }
+        "signum" => Value::from(a.num(0, ARG)?.signum()),
+        "parseint" => {
+            let Value::String(s) = a.get(0) else {
+                return Err(a.type_err(0, "number", "a string", a.get(0)));
+            };
+            let base = a.int(1, "base")?;
+            let radix = u32::try_from(base)
+                .ok()
+                .filter(|b| (2..=62).contains(b))
+                .ok_or_else(|| {
+                    a.err(
+                        Some(1),
+                        format!("base must be between 2 and 62, got {base}"),
+                    )
+                })?;
+            let n = parse_int(s, radix).ok_or_else(|| {
+                a.err(
+                    Some(0),
+                    format!("cannot parse {} as a base {radix} integer", quote(s)),
+                )
+            })?;
+            a.number(n)?
+        }
+
+        // ----- type conversion
+        "tostring" => match a.get(0) {
+            Value::Null => Value::Null,
+            v => Value::String(a.want_string(0, ARG, v).map_err(|_| {
+                a.err(
+                    Some(0),
+                    format!("cannot convert {} to string", type_name(v)),
+                )
+            })?),
+        },
+        "tonumber" => match a.get(0) {
+            Value::Null => Value::Null,
+            v => {
+                let n = conv_num(v).ok_or_else(|| {
+                    a.err(Some(0), format!("cannot convert {} to number", describe(v)))
+                })?;
+                a.number(n)?
+            }
+        },
+        "tobool" => match a.get(0) {
+            Value::Null => Value::Null,
+            v => Value::Bool(conv_bool(v).ok_or_else(|| {
+                a.err(Some(0), format!("cannot convert {} to bool", describe(v)))
+            })?),
+        },
+        "sensitive" | "nonsensitive" => a.take(0),
+
+        name => {
+            return Err(FnError {
+                message: format!("unknown function {name}"),
+                arg: None,
+            });
+        }
+    };
+    Ok(v)
+}
+
+/// `range(limit)`, `range(start, limit)`, `range(start, limit, step)`.
+fn range(a: &Args<'_>) -> Result<Value, FnError> {
+    let (start, limit, step) = match a.len() {
+        1 => {
+            let limit = a.num(0, "limit")?;
+            (
+                Num::Int(0),
+                limit,
+                Num::Int(if limit.signum() < 0 { -1 } else { 1 }),
+            )
+        }
+        2 => {
+            let start = a.num(0, "start")?;
+            let limit = a.num(1, "limit")?;
+            let step = if limit.cmp(start) == Ordering::Less {
+                -1
+            } else {
+                1
+            };
+            (start, limit, Num::Int(step))
+        }
+        _ => (a.num(0, "start")?, a.num(1, "limit")?, a.num(2, "step")?),
+    };
+    let down = match step.signum() {
+        0 => return Err(a.err(Some(2), "step must not be zero")),
+        s => s < 0,
+    };
+    if down && limit.cmp(start) == Ordering::Greater {
+        return Err(a.err(
+            Some(1),
+            "limit must not be greater than start when step is negative",
+        ));
+    }
+    if !down && limit.cmp(start) == Ordering::Less {
+        return Err(a.err(
+            Some(1),
+            "limit must not be less than start when step is positive",
+        ));
+    }
+    let mut out = Vec::new();
+    let mut k: i32 = 0;
+    loop {
+        // start + k*step rather than repeated addition; floats are tidied to 15 significant
+        // digits so range(0, 1, 0.1) gives 0.3, not 0.30000000000000004.
+        let cur = match (start, step) {
+            (Num::Int(s), Num::Int(st)) => {
+                s.checked_add(st.saturating_mul(i128::from(k))).map_or_else(
+                    || Num::float(start.f64() + step.f64() * f64::from(k)),
+                    Num::Int,
+                )
+            }
+            _ => Num::float(tidy(start.f64() + step.f64() * f64::from(k))),
+        };
+        let past = if down {
+            cur.cmp(limit) != Ordering::Greater
+        } else {
+            cur.cmp(limit) != Ordering::Less
+        };
+        if past {
+            break;
+        }
+        if out.len() >= RANGE_LIMIT {
+            return Err(a.err(
+                None,
+                format!(
+                    "more than {RANGE_LIMIT} values were generated; decrease the difference between start and limit or use a larger step"
+                ),
+            ));
+        }
+        out.push(a.number(cur)?);
+        k += 1;
+    }
+    Ok(Value::Array(out))
+}
+
+/// Rounds to 15 significant digits, hiding binary noise such as 0.30000000000000004.
+fn tidy(f: f64) -> f64 {
+    format!("{f:.14e}").parse().unwrap_or(f)
+}
+
+/// Go's `big.Int.SetString(s, base)` for bases 2–62 (no prefixes, no underscores).
+fn parse_int(s: &str, radix: u32) -> Option<Num> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut acc: i128 = 0;
+    for c in digits.chars() {
+        let d = match c {
+            '0'..='9' => u32::from(c) - u32::from('0'),
+            'a'..='z' => u32::from(c) - u32::from('a') + 10,
+            'A'..='Z' if radix <= 36 => u32::from(c) - u32::from('A') + 10,
+            'A'..='Z' => u32::from(c) - u32::from('A') + 36,
+            _ => return None,
+        };
+        if d >= radix {
+            return None;
+        }
+        acc = acc
+            .checked_mul(i128::from(radix))?
+            .checked_add(i128::from(d))?;
+    }
+    Some(Num::Int(if neg { -acc } else { acc }))
+}
+
+// ---------------------------------------------------------------------------------------
+// format
+
+/// How a formatted value fills its width.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Align {
+    #[default]
+    Right,
+    /// The `-` flag.
+    Left,
+    /// The `0` flag (without `-`).
+    ZeroPad,
+}
+
+/// One `%` verb's flags, width and precision.
+#[derive(Debug, Default, Clone, Copy)]
+struct Verb {
+    align: Align,
+    /// `+` or ` ` (the `+` flag wins).
+    sign: Option<char>,
+    /// The `#` flag.
+    sharp: bool,
+    width: Option<usize>,
+    prec: Option<usize>,
+}
+
+/// Terraform's `format`: `spec` with `args` (which are the function's arguments 1..).
+fn format_values(f: &str, spec: &str, args: &[Value]) -> Result<String, FnError> {
+    let spec_err = |msg: String| FnError {
+        message: format!("{f}: {msg}"),
+        arg: Some(0),
+    };
+    let mut out = String::new();
+    let mut it = spec.char_indices().peekable();
+    let mut next_arg = 0usize;
+    let mut highest = 0usize;
+    while let Some((start, c)) = it.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let (v, index) = parse_verb(&mut it, start).map_err(spec_err)?;
+        let Some((at, mode)) = it.next() else {
+            return Err(spec_err(format!("unterminated verb at offset {start}")));
+        };
+        let raw = spec.get(start..at + mode.len_utf8()).unwrap_or("%");
+        if v.width.unwrap_or(0) > MAX_PAD || v.prec.unwrap_or(0) > MAX_PAD {
+            return Err(spec_err(format!(
+                "width or precision in \"{raw}\" is larger than {MAX_PAD}"
+            )));
+        }
+        if mode == '%' {
+            out.push('%');
+            continue;
+        }
+        if !"vtbdoxXeEfFgGsq".contains(mode) {
+            return Err(spec_err(format!("unsupported verb \"{raw}\"")));
+        }
+        let idx = index.unwrap_or(next_arg);
+        next_arg = idx.saturating_add(1);
+        highest = highest.max(next_arg);
+        let Some(arg) = args.get(idx) else {
+            return Err(spec_err(format!(
+                "not enough arguments for \"{raw}\": needs argument {next_arg}, have {}",
+                args.len()
+            )));
+        };
+        let piece = format_one(&v, mode, raw, arg).map_err(|m| FnError {
+            message: format!("{f}: {m}"),
+            arg: Some(idx + 1),
+        })?;
+        out.push_str(&piece);
+        if out.len() > MAX_RESULT {
+            return Err(spec_err(format!(
+                "result would be larger than {MAX_RESULT} bytes"
+            )));
+        }
+    }
+    if highest < args.len() {
+        let msg = if highest == 0 {
+            "too many arguments; the format string has no verbs".to_owned()
+        } else {
+            format!("too many arguments; the format string uses only {highest}")
+        };
+        return Err(FnError {
+            message: format!("{f}: {msg}"),
+            arg: Some(highest + 1),
+        });
+    }
+    Ok(out)
+}
+
+type Chars<'s> = std::iter::Peekable<std::str::CharIndices<'s>>;
+
+/// Flags, `[n]` argument index, width and precision of the verb starting at byte offset
+/// `start` (the iterator is just past its `%`); the index is 0-based.
+fn parse_verb(it: &mut Chars<'_>, start: usize) -> Result<(Verb, Option<usize>), String> {
+    let mut v = Verb::default();
+    let (mut minus, mut zero, mut plus, mut space) = (false, false, false, false);
+    while let Some(&(_, flag)) = it.peek() {
+        match flag {
+            '-' => minus = true,
+            '+' => plus = true,
+            '#' => v.sharp = true,
+            ' ' => space = true,
+            '0' => zero = true,
+            _ => break,
+        }
+        it.next();
+    }
+    v.align = match (minus, zero) {
+        (true, _) => Align::Left,
+        (false, true) => Align::ZeroPad,
+        (false, false) => Align::Right,
+    };
+    v.sign = if plus {
+        Some('+')
+    } else if space {
+        Some(' ')
+    } else {
+        None
+    };
+    let read_index = |it: &mut Chars<'_>, index: &mut Option<usize>| {
+        if it.peek().map(|&(_, c)| c) != Some('[') {
+            return Ok(());
+        }
+        it.next();
+        match (read_digits(it), it.next()) {
+            (Some(n), Some((_, ']'))) if n >= 1 => {
+                *index = Some(n - 1);
+                Ok(())
+            }
+            _ => Err(format!("bad argument index in verb at offset {start}")),
+        }
+    };
+    let mut index = None;
+    read_index(it, &mut index)?;
+    v.width = read_digits(it);
+    if it.peek().map(|&(_, c)| c) == Some('.') {
+        it.next();
+        v.prec = Some(read_digits(it).unwrap_or(0));
+    }
+    read_index(it, &mut index)?;
+    Ok((v, index))
+}
+
+/// Digits at the iterator, as a number (saturating); None if there are none.
+fn read_digits(it: &mut Chars<'_>) -> Option<usize> {
+    let mut n: Option<usize> = None;
+    while let Some(&(_, c)) = it.peek() {
+        let Some(d) = c.to_digit(10) else { break };
+        n = Some(n.unwrap_or(0).saturating_mul(10).saturating_add(d as usize));
+        it.next();
+    }
+    n
+}
+
+/// Pads to the verb's width (in characters).
+fn pad(v: &Verb, s: String) -> String {
+    let len = s.chars().count();
+    let Some(width) = v.width.filter(|&w| w > len) else {
+        return s;
+    };
+    let fill = if v.align == Align::ZeroPad { '0' } else { ' ' };
+    let pads: String = std::iter::repeat_n(fill, width - len).collect();
+    if v.align == Align::Left {
+        s + &pads
+    } else {
+        pads + &s
+    }
+}
+
+/// Pads a number: sign and prefix first, zero padding (if asked) between them and digits.
+fn pad_number(v: &Verb, neg: bool, prefix: &str, digits: &str, allow_zero: bool) -> String {
+    let sign = if neg { Some('-') } else { v.sign };
+    let head: String = sign.into_iter().chain(prefix.chars()).collect();
+    let len = head.chars().count() + digits.chars().count();
+    match v.width {
+        Some(w) if w > len && v.align == Align::ZeroPad && allow_zero => {
+            format!("{head}{}{digits}", "0".repeat(w - len))
+        }
+        _ => {
+            let align = if v.align == Align::Left {
+                Align::Left
+            } else {
+                Align::Right
+            };
+            pad(&Verb { align, ..*v }, head + digits)
+        }
+    }
+}
+
+fn format_one(v: &Verb, mode: char, raw: &str, arg: &Value) -> Result<String, String> {
+    let needs = |what: &str| format!("\"{raw}\" needs {what}, got {}", describe(arg));
+    match mode {
+        'v' => Ok(pad(
+            v,
+            match arg {
+                Value::String(s) if !v.sharp => s.clone(),
+                Value::Number(n) if !v.sharp => match Num::of(n) {
+                    // Terraform prints %v numbers as %g; integers read better as digits.
+                    Num::Int(i) => i.to_string(),
+                    Num::Float(f) => {
+                        let body = fmt_g(f.abs(), None, false);
+                        if f < 0.0 { format!("-{body}") } else { body }
+                    }
+                },
+                other => json_encode(other),
+            },
+        )),
+        't' => conv_bool(arg)
+            .map(|b| pad(v, b.to_string()))
+            .ok_or_else(|| needs("a bool")),
+        's' | 'q' => {
+            let mut s = conv_string(arg).ok_or_else(|| needs("a string"))?;
+            if let Some(p) = v.prec.filter(|&p| p > 0) {
+                s = s.chars().take(p).collect();
+            }
+            if mode == 'q' {
+                s = json_encode(&Value::String(s));
+            }
+            Ok(pad(v, s))
+        }
+        'b' | 'd' | 'o' | 'x' | 'X' => {
+            let n = conv_num(arg).ok_or_else(|| needs("a number"))?;
+            let (neg, digits) = match n {
+                Num::Int(i) => {
+                    let m = i.unsigned_abs();
+                    let digits = match mode {
+                        'b' => format!("{m:b}"),
+                        'o' => format!("{m:o}"),
+                        'x' => format!("{m:x}"),
+                        'X' => format!("{m:X}"),
+                        _ => m.to_string(),
+                    };
+                    (i < 0, digits)
+                }
+                Num::Float(f) if f.is_finite() && f.fract() == 0.0 && mode == 'd' => {
+                    (f < 0.0, format!("{:.0}", f.abs()))
+                }
+                Num::Float(_) => return Err(needs("a whole number")),
+            };
+            let digits = match v.prec {
+                Some(p) if p > digits.len() => format!("{}{digits}", "0".repeat(p - digits.len())),
+                _ => digits,
+            };
+            let prefix = match (v.sharp, mode) {
+                (true, 'b') => "0b",
+                (true, 'o') => "0",
+                (true, 'x') => "0x",
+                (true, 'X') => "0X",
+                _ => "",
+            };
+            Ok(pad_number(v, neg, prefix, &digits, v.prec.is_none()))
+        }
+        _ => {
+            // e E f F g G
+            let f = conv_num(arg).ok_or_else(|| needs("a number"))?.f64();
+            let x = f.abs();
+            let body = match mode {
+                'e' | 'E' => fmt_e(x, v.prec.unwrap_or(6), mode == 'E'),
+                'g' | 'G' => fmt_g(x, v.prec, mode == 'G'),
+                _ => format!("{x:.prec$}", prec = v.prec.unwrap_or(6)),
+            };
+            let neg = f.is_sign_negative() && f != 0.0;
+            Ok(pad_number(v, neg, "", &body, true))
+        }
+    }
+}
+
+/// `%e` of a non-negative number: Go's form, `1.500000e+00`.
+fn fmt_e(x: f64, prec: usize, upper: bool) -> String {
+    let s = format!("{x:.prec$e}");
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    exp_form(mant, exp.parse().unwrap_or(0), upper)
+}
+
+fn exp_form(mant: &str, exp: i32, upper: bool) -> String {
+    let e = if upper { 'E' } else { 'e' };
+    let sign = if exp < 0 { '-' } else { '+' };
+    format!("{mant}{e}{sign}{:02}", exp.unsigned_abs())
+}
+
+/// `%g` of a non-negative number, following Go: shortest digits without a precision,
+/// exponent form when the exponent is below -4 or at least the precision (6 when shortest).
+fn fmt_g(x: f64, prec: Option<usize>, upper: bool) -> String {
+    if x == 0.0 {
+        return "0".to_owned();
+    }
+    let p_sig = prec.map(|p| p.max(1));
+    let s = match p_sig {
+        None => format!("{x:e}"),
+        Some(p) => format!("{x:.prec$e}", prec = p - 1),
+    };
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i64 = exp.parse().unwrap_or(0);
+    let mut digits: Vec<char> = mant.chars().filter(char::is_ascii_digit).collect();
+    while digits.len() > 1 && digits.last() == Some(&'0') {
+        digits.pop();
+    }
+    let nd = i64::try_from(digits.len()).unwrap_or(i64::MAX);
+    let dp = exp + 1;
+    let mut p = p_sig.map_or(nd, |p| i64::try_from(p).unwrap_or(i64::MAX));
+    let mut eprec = p;
+    if eprec > nd && nd >= dp {
+        eprec = nd;
+    }
+    if p_sig.is_none() {
+        eprec = 6;
+    }
+    if exp < -4 || exp >= eprec {
+        p = p.min(nd);
+        let mut mant: String = digits.first().copied().unwrap_or('0').to_string();
+        if p > 1 {
+            mant.push('.');
+            mant.extend(digits.iter().take(usize::try_from(p).unwrap_or(0)).skip(1));
+        }
+        return exp_form(&mant, i32::try_from(exp).unwrap_or(0), upper);
+    }
+    if p > dp {
+        p = nd;
+    }
+    let decimals = (p - dp).max(0);
+    let digit = |i: i64| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| digits.get(i))
+            .copied()
+            .unwrap_or('0')
+    };
+    let mut out: String = if dp > 0 {
+        (0..dp).map(digit).collect()
+    } else {
+        "0".to_owned()
+    };
+    if decimals > 0 {
+        out.push('.');
+        out.extend((dp..dp + decimals).map(digit));
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::path::PathBuf;
+
+    fn ctx_call(dir: &Path, name: &str, args: Vec<Value>) -> Result<Value, FnError> {
+        call(name, args, &FnContext { base_dir: dir })
+    }
+
+    fn c(name: &str, args: Vec<Value>) -> Result<Value, FnError> {
+        ctx_call(Path::new("."), name, args)
+    }
+
+    fn ok(name: &str, args: Vec<Value>) -> Value {
+        match c(name, args) {
+            Ok(v) => v,
+            Err(e) => panic!("{name} failed: {}", e.message),
+        }
+    }
+
+    fn err(name: &str, args: Vec<Value>) -> FnError {
+        match c(name, args) {
+            Ok(v) => panic!("{name} should fail, got {v}"),
+            Err(e) => e,
+        }
+    }
+
+    fn fmt(spec: &str, args: Vec<Value>) -> String {
+        let mut all = vec![json!(spec)];
+        all.extend(args);
+        ok("format", all).as_str().unwrap_or_default().to_owned()
+    }
+
+    /// A fresh directory under the system temp dir, removed on drop.
+    struct TempDir(PathBuf);
+    impl TempDir {
+        fn new(tag: &str) -> TempDir {
+            let p = std::env::temp_dir().join(format!("hclfuncs-{tag}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&p);
+            std::fs::create_dir_all(&p).expect("create temp dir");
+            TempDir(p)
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    // ----- the table
+
+    #[test]
+    fn names_are_sorted_unique_and_all_callable() {
+        let n = names();
+        assert!(
+            n.windows(2).all(|w| w[0] < w[1]),
+            "names must be sorted and unique"
+        );
+        for name in n {
+            assert!(arity(name).is_some(), "{name} has no arity");
+        }
+        assert!(!n.contains(&"try") && !n.contains(&"can"));
+        for name in n {
+            let (min, _) = arity(name).unwrap_or_default();
+            let args = vec![json!([]); min];
+            if let Err(e) = c(name, args) {
+                assert!(
+                    !e.message.starts_with("unknown function"),
+                    "{name} is not dispatched"
+                );
+            }
+        }
+        assert_eq!(n.len(), 66);
+    }
+
+    #[test]
+    fn unknown_function() {
+        let e = err("nosuch", vec![]);
+        assert_eq!(
+            e,
+            FnError {
+                message: "unknown function nosuch".into(),
+                arg: None
+            }
+        );
+        assert_eq!(err("try", vec![json!(1)]).message, "unknown function try");
+    }
+
+    #[test]
+    fn arity_errors() {
+        let e = err("upper", vec![]);
+        assert_eq!(e.message, "upper: expects 1 argument, got 0");
+        assert_eq!(e.arg, None);
+        let e = err("upper", vec![json!("a"), json!("b")]);
+        assert_eq!(e.message, "upper: expects 1 argument, got 2");
+        assert_eq!(e.arg, Some(1));
+        assert_eq!(
+            err("lookup", vec![json!({})]).message,
+            "lookup: expects 2 or 3 arguments, got 1"
+        );
+        assert_eq!(
+            err("range", vec![]).message,
+            "range: expects 1 to 3 arguments, got 0"
+        );
+        assert_eq!(
+            err("range", vec![json!(1), json!(2), json!(3), json!(4)]).message,
+            "range: expects 1 to 3 arguments, got 4"
+        );
+        assert_eq!(
+            err("join", vec![json!(",")]).message,
+            "join: expects at least 2 arguments, got 1"
+        );
+        assert_eq!(
+            err("max", vec![]).message,
+            "max: expects at least 1 argument, got 0"
+        );
+        assert_eq!(
+            err("substr", vec![json!("a")]).message,
+            "substr: expects 3 arguments, got 1"
+        );
+    }
+
+    #[test]
+    fn every_function_survives_odd_arguments() {
+        let odd = [
+            json!(null),
+            json!(true),
+            json!(-1),
+            json!(1.5),
+            json!(u64::MAX),
+            json!(i64::MIN),
+            json!(1e300),
+            json!(""),
+            json!("é🎉/x/"),
+            json!("%"),
+            json!([]),
+            json!([null, 1, "a", [2], {"k": 1}]),
+            json!({"a": null, "b": [1]}),
+        ];
+        for name in names() {
+            let (min, max) = arity(name).unwrap_or((0, Some(0)));
+            for n in min..=max.unwrap_or(min + 2).min(3) {
+                for a in &odd {
+                    for b in &odd {
+                        let args: Vec<Value> = (0..n)
+                            .map(|i| if i % 2 == 0 { a.clone() } else { b.clone() })
+                            .collect();
+                        let _ = c(name, args);
+                    }
+                }
+            }
+        }
+    }
+
+    // ----- encoding
+
+    #[test]
+    fn jsonencode_sorts_keys_and_escapes_html() {
+        let v = json!({"b": 1, "a": [true, null, 2.5, {"z": "x", "y": "<&>"}]});
+        assert_eq!(
+            ok("jsonencode", vec![v]),
+            json!(r#"{"a":[true,null,2.5,{"y":"\u003c\u0026\u003e","z":"x"}],"b":1}"#)
+        );
+        assert_eq!(ok("jsonencode", vec![json!(2.0)]), json!("2"));
+        assert_eq!(
+            ok("jsonencode", vec![json!("a\"b\n")]),
+            json!(r#""a\"b\n""#)
+        );
+    }
+
+    #[test]
+    fn jsondecode_and_errors() {
+        assert_eq!(
+            ok("jsondecode", vec![json!(r#"{"b":1,"a":[1.0,"x"]}"#)]),
+            json!({"b": 1, "a": [1, "x"]})
+        );
+        let e = err("jsondecode", vec![json!("{\"a\": }")]);
+        assert!(
+            e.message.starts_with("jsondecode: invalid JSON: "),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("line 1 column 7"), "{}", e.message);
+        assert_eq!(e.arg, Some(0));
+        assert!(
+            err("jsondecode", vec![json!([])])
+                .message
+                .contains("must be a string, got list")
+        );
+    }
+
+    #[test]
+    fn json_round_trips() {
+        let samples = [
+            json!(null),
+            json!({"a": {"b": [1, 2, {"c": null}], "d": "é🎉<>"}, "e": -3, "f": 0.25}),
+            json!([[[]], {}, "", false, u64::MAX, i64::MIN]),
+            json!({"z": [{"y": {"x": [true, 1e-7, "\u{2028}"]}}]}),
+            json!("just a string"),
+        ];
+        for v in samples {
+            let enc = ok("jsonencode", vec![v.clone()]);
+            let dec = ok("jsondecode", vec![enc]);
+            assert!(values_equal(&dec, &v), "{dec} != {v}");
+            assert_eq!(canonical(&dec), canonical(&v));
+        }
+    }
+
+    #[test]
+    fn base64() {
+        for (plain, enc) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("héllo", "aMOpbGxv"),
+        ] {
+            assert_eq!(ok("base64encode", vec![json!(plain)]), json!(enc));
+            assert_eq!(ok("base64decode", vec![json!(enc)]), json!(plain));
+        }
+        assert_eq!(
+            ok("base64decode", vec![json!("Zm9v\r\nYmFy")]),
+            json!("foobar")
+        );
+        for bad in [
+            "Zm9", "Zm=v", "Z===", "Zm9v!A==", "=AAA", "Zg==Zg==", "Zé==",
+        ] {
+            let e = err("base64decode", vec![json!(bad)]);
+            assert!(
+                e.message
+                    .starts_with("base64decode: invalid base64 data at character"),
+                "{bad}: {}",
+                e.message
+            );
+        }
+        assert_eq!(
+            err("base64decode", vec![json!("/w==")]).message,
+            "base64decode: the decoded data is not valid UTF-8"
+        );
+    }
+
+    // ----- filesystem
+
+    #[test]
+    fn file_and_fileexists() {
+        let dir = TempDir::new("file");
+        std::fs::write(dir.0.join("hello.txt"), "hi there\n").expect("write");
+        std::fs::create_dir_all(dir.0.join("sub")).expect("mkdir");
+        std::fs::write(dir.0.join("sub/inner.txt"), "inner").expect("write");
+        std::fs::write(dir.0.join("bin.dat"), [0xff, 0xfe, 0x00]).expect("write");
+
+        assert_eq!(
+            ctx_call(&dir.0, "file", vec![json!("hello.txt")]),
+            Ok(json!("hi there\n"))
+        );
+        assert_eq!(
+            ctx_call(&dir.0, "file", vec![json!("sub/inner.txt")]),
+            Ok(json!("inner"))
+        );
+        let abs = dir.0.join("hello.txt").display().to_string();
+        assert_eq!(
+            ctx_call(Path::new("/nonexistent"), "file", vec![json!(abs)]),
+            Ok(json!("hi there\n"))
+        );
+
+        let e = ctx_call(&dir.0, "file", vec![json!("missing.txt")]).expect_err("missing");
+        assert!(
+            e.message.starts_with("file: cannot read \""),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("missing.txt"), "{}", e.message);
+        assert!(
+            e.message.ends_with("no such file or directory"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.arg, Some(0));
+        let e = ctx_call(&dir.0, "file", vec![json!("bin.dat")]).expect_err("binary");
+        assert!(
+            e.message.ends_with("is not valid UTF-8 text"),
+            "{}",
+            e.message
+        );
+        assert!(ctx_call(&dir.0, "file", vec![json!("sub")]).is_err());
+
+        assert_eq!(
+            ctx_call(&dir.0, "fileexists", vec![json!("hello.txt")]),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            ctx_call(&dir.0, "fileexists", vec![json!("nope.txt")]),
+            Ok(json!(false))
+        );
+        assert_eq!(
+            ctx_call(&dir.0, "fileexists", vec![json!("hello.txt/x")]),
+            Ok(json!(false))
+        );
+        let e = ctx_call(&dir.0, "fileexists", vec![json!("sub")]).expect_err("dir");
+        assert!(
+            e.message.ends_with("is a directory, not a file"),
+            "{}",
+            e.message
+        );
+    }
+
+    // ----- strings
+
+    #[test]
+    fn case_functions() {
+        assert_eq!(ok("lower", vec![json!("HéLLO")]), json!("héllo"));
+        assert_eq!(ok("upper", vec![json!("héllo")]), json!("HÉLLO"));
+        assert_eq!(ok("upper", vec![json!(true)]), json!("TRUE"));
+        assert_eq!(
+            ok("title", vec![json!("hello world-wide web_site élan")]),
+            json!("Hello World-Wide Web_site Élan")
+        );
+        let e = err("lower", vec![json!([1])]);
+        assert_eq!(
+            e.message,
+            "lower: argument must be a string, got list of 1 element"
+        );
+        assert_eq!(
+            err("lower", vec![json!(null)]).message,
+            "lower: argument must not be null"
+        );
+    }
+
+    #[test]
+    fn trimming() {
+        assert_eq!(
+            ok("trimspace", vec![json!("\n\t hi \u{a0}\n")]),
+            json!("hi")
+        );
+        assert_eq!(
+            ok("trim", vec![json!("?!hello?!"), json!("!?")]),
+            json!("hello")
+        );
+        assert_eq!(ok("trim", vec![json!("ééaéé"), json!("é")]), json!("a"));
+        assert_eq!(
+            ok("trimprefix", vec![json!("helloworld"), json!("hello")]),
+            json!("world")
+        );
+        assert_eq!(
+            ok("trimprefix", vec![json!("helloworld"), json!("cat")]),
+            json!("helloworld")
+        );
+        assert_eq!(
+            ok("trimsuffix", vec![json!("helloworld"), json!("world")]),
+            json!("hello")
+        );
+        assert_eq!(ok("chomp", vec![json!("hello\r\n\n")]), json!("hello"));
+        assert_eq!(
+            ok("chomp", vec![json!("hello\n world")]),
+            json!("hello\n world")
+        );
+    }
+
+    #[test]
+    fn replace_split_join() {
+        assert_eq!(
+            ok("replace", vec![json!("1 + 2 + 3"), json!("+"), json!("-")]),
+            json!("1 - 2 - 3")
+        );
+        assert_eq!(
+            ok("replace", vec![json!("ab"), json!(""), json!("-")]),
+            json!("-a-b-")
+        );
+        assert_eq!(
+            ok("replace", vec![json!("a/b"), json!("/"), json!("-")]),
+            json!("a-b")
+        );
+        let e = err("replace", vec![json!("hello"), json!("/l+/"), json!("L")]);
+        assert!(e.message.contains("regular expression"), "{}", e.message);
+        assert_eq!(e.arg, Some(1));
+
+        assert_eq!(
+            ok("split", vec![json!(","), json!("a,b,,c")]),
+            json!(["a", "b", "", "c"])
+        );
+        assert_eq!(ok("split", vec![json!(","), json!("")]), json!([""]));
+        assert_eq!(ok("split", vec![json!(""), json!("aé")]), json!(["a", "é"]));
+
+        assert_eq!(
+            ok("join", vec![json!(", "), json!(["a", 1, true])]),
+            json!("a, 1, true")
+        );
+        assert_eq!(
+            ok(
+                "join",
+                vec![json!("-"), json!(["a"]), json!([]), json!(["b", "c"])]
+            ),
+            json!("a-b-c")
+        );
+        assert_eq!(ok("join", vec![json!("-"), json!([])]), json!(""));
+        let e = err("join", vec![json!(","), json!(["a", null])]);
+        assert_eq!(e.message, "join: element 1 of argument 2 must not be null");
+        assert_eq!(e.arg, Some(1));
+        assert_eq!(
+            err("join", vec![json!(","), json!("a")]).message,
+            "join: argument 2 must be a list, got string \"a\""
+        );
+    }
+
+    #[test]
+    fn split_join_round_trip() {
+        let samples = [
+            "",
+            "a",
+            "a,b",
+            ",,",
+            "é,🎉,x",
+            "no separators here",
+            ",lead",
+            "trail,",
+        ];
+        for s in samples {
+            for sep in [",", "🎉", ", "] {
+                let parts = ok("split", vec![json!(sep), json!(s)]);
+                assert_eq!(
+                    ok("join", vec![json!(sep), parts]),
+                    json!(s),
+                    "{s:?} / {sep:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn format_verbs() {
+        assert_eq!(fmt("Hello, %s!", vec![json!("Ander")]), "Hello, Ander!");
+        assert_eq!(
+            fmt("There are %d lights", vec![json!(4)]),
+            "There are 4 lights"
+        );
+        assert_eq!(fmt("%d", vec![json!("12")]), "12");
+        assert_eq!(
+            fmt(
+                "%5d|%-5d|%05d|%+d|% d",
+                vec![json!(42), json!(42), json!(-42), json!(7), json!(7)]
+            ),
+            "   42|42   |-0042|+7| 7"
+        );
+        assert_eq!(
+            fmt(
+                "%f %.2f %.0f %8.3f",
+                vec![json!(1.23456), json!(1.23456), json!(2.5), json!(-1)]
+            ),
+            "1.234560 1.23 2   -1.000"
+        );
+        assert_eq!(fmt("%.2f", vec![json!(1)]), "1.00");
+        assert_eq!(
+            fmt(
+                "%v %v %v %v %v",
+                vec![
+                    json!("s"),
+                    json!(1.5),
+                    json!(true),
+                    json!(null),
+                    json!([1, "a"])
+                ]
+            ),
+            "s 1.5 true null [1,\"a\"]"
+        );
+        assert_eq!(
+            fmt("%v", vec![json!({"b": 1, "a": 2})]),
+            "{\"a\":2,\"b\":1}"
+        );
+        assert_eq!(
+            fmt("%v %v", vec![json!(12_345_678), json!(0.000_012)]),
+            "12345678 1.2e-05"
+        );
+        assert_eq!(fmt("%#v", vec![json!("s")]), "\"s\"");
+        assert_eq!(fmt("%q", vec![json!("a \"b\"\n")]), r#""a \"b\"\n""#);
+        assert_eq!(
+            fmt("%t %t", vec![json!(true), json!("false")]),
+            "true false"
+        );
+        assert_eq!(fmt("100%%", vec![]), "100%");
+        assert_eq!(
+            fmt(
+                "%x %X %o %b %#x",
+                vec![json!(255), json!(255), json!(8), json!(5), json!(-255)]
+            ),
+            "ff FF 10 101 -0xff"
+        );
+        assert_eq!(
+            fmt("%e %.2E", vec![json!(1234.5678), json!(0.000_123)]),
+            "1.234568e+03 1.23E-04"
+        );
+        assert_eq!(
+            fmt(
+                "%g %g %.3g %g",
+                vec![json!(1_234_567.0), json!(0.5), json!(1234.0), json!(100)]
+            ),
+            "1.234567e+06 0.5 1.23e+03 100"
+        );
+        assert_eq!(
+            fmt(
+                "%.3s|%-6s|%6s",
+                vec![json!("abcdef"), json!("é"), json!("🎉")]
+            ),
+            "abc|é     |     🎉"
+        );
+        assert_eq!(fmt("%[2]s %[1]s %s", vec![json!("a"), json!("b")]), "b a b");
+        assert_eq!(fmt("%s", vec![json!(2.5)]), "2.5");
+        assert_eq!(fmt("é%sé", vec![json!("🎉")]), "é🎉é");
+    }
+
+    #[test]
+    fn format_errors() {
+        let e = err("format", vec![json!("%d"), json!("x")]);
+        assert_eq!(e.message, "format: \"%d\" needs a number, got string \"x\"");
+        assert_eq!(e.arg, Some(1));
+        assert_eq!(
+            err("format", vec![json!("%d"), json!(1.5)]).message,
+            "format: \"%d\" needs a whole number, got number 1.5"
+        );
+        assert_eq!(
+            err("format", vec![json!("%s"), json!([1])]).message,
+            "format: \"%s\" needs a string, got list of 1 element"
+        );
+        assert_eq!(
+            err("format", vec![json!("%s"), json!(null)]).message,
+            "format: \"%s\" needs a string, got null"
+        );
+        assert_eq!(
+            err("format", vec![json!("%t"), json!(1)]).message,
+            "format: \"%t\" needs a bool, got number 1"
+        );
+        let e = err("format", vec![json!("%z"), json!(1)]);
+        assert_eq!(e.message, "format: unsupported verb \"%z\"");
+        assert_eq!(e.arg, Some(0));
+        assert_eq!(
+            err("format", vec![json!("%s %s"), json!(1)]).message,
+            "format: not enough arguments for \"%s\": needs argument 2, have 1"
+        );
+        let e = err("format", vec![json!("%s"), json!(1), json!(2)]);
+        assert_eq!(
+            e.message,
+            "format: too many arguments; the format string uses only 1"
+        );
+        assert_eq!(e.arg, Some(2));
+        assert_eq!(
+            err("format", vec![json!("plain"), json!(1)]).message,
+            "format: too many arguments; the format string has no verbs"
+        );
+        assert_eq!(
+            err("format", vec![json!("abc %")]).message,
+            "format: unterminated verb at offset 4"
+        );
+        assert!(
+            err("format", vec![json!("%[0]s"), json!(1)])
+                .message
+                .contains("bad argument index")
+        );
+        assert!(
+            err("format", vec![json!("%99999999999999999999999d"), json!(1)])
+                .message
+                .contains("larger than")
+        );
+        let spec = "%[1]10000s".repeat(7000);
+        assert!(
+            err("format", vec![json!(spec), json!("x")])
+                .message
+                .contains("larger than")
+        );
+    }
+
+    #[test]
+    fn formatlist() {
+        assert_eq!(
+            ok(
+                "formatlist",
+                vec![json!("Hello, %s!"), json!(["Valentina", "Ander"])]
+            ),
+            json!(["Hello, Valentina!", "Hello, Ander!"])
+        );
+        assert_eq!(
+            ok(
+                "formatlist",
+                vec![
+                    json!("%s=%d (%s)"),
+                    json!(["a", "b"]),
+                    json!([1, 2]),
+                    json!("x")
+                ]
+            ),
+            json!(["a=1 (x)", "b=2 (x)"])
+        );
+        assert_eq!(
+            ok("formatlist", vec![json!("%s"), json!("one")]),
+            json!(["one"])
+        );
+        assert_eq!(ok("formatlist", vec![json!("%s"), json!([])]), json!([]));
+        let e = err(
+            "formatlist",
+            vec![json!("%s%s"), json!(["a"]), json!(["b", "c"])],
+        );
+        assert_eq!(
+            e.message,
+            "formatlist: argument 3 has length 2, which is inconsistent with argument 2 of length 1"
+        );
+        assert_eq!(e.arg, Some(2));
+        let e = err("formatlist", vec![json!("%d"), json!(["x"])]);
+        assert_eq!(e.arg, Some(1));
+    }
+
+    #[test]
+    fn substr_strrev_and_friends() {
+        assert_eq!(
+            ok("substr", vec![json!("hello world"), json!(1), json!(4)]),
+            json!("ello")
+        );
+        assert_eq!(
+            ok("substr", vec![json!("🤔🤷"), json!(0), json!(1)]),
+            json!("🤔")
+        );
+        assert_eq!(
+            ok("substr", vec![json!("hello world"), json!(-5), json!(-1)]),
+            json!("world")
+        );
+        assert_eq!(
+            ok("substr", vec![json!("hello"), json!(2), json!(-1)]),
+            json!("llo")
+        );
+        assert_eq!(
+            ok("substr", vec![json!("hello"), json!(10), json!(2)]),
+            json!("")
+        );
+        assert_eq!(
+            ok("substr", vec![json!("hello"), json!(-10), json!(2)]),
+            json!("he")
+        );
+        assert_eq!(
+            ok("substr", vec![json!("hello"), json!(1), json!(100)]),
+            json!("ello")
+        );
+        assert_eq!(
+            ok(
+                "substr",
+                vec![json!("hello"), json!(i64::MAX), json!(i64::MAX)]
+            ),
+            json!("")
+        );
+        assert_eq!(
+            ok(
+                "substr",
+                vec![json!("hello"), json!(i64::MIN), json!(i64::MIN)]
+            ),
+            json!("hello")
+        );
+        assert_eq!(
+            err("substr", vec![json!("hello"), json!(1.5), json!(1)]).message,
+            "substr: offset must be a whole number, got 1.5"
+        );
+        assert_eq!(ok("strrev", vec![json!("héllo🎉")]), json!("🎉olléh"));
+        assert_eq!(
+            ok("startswith", vec![json!("hello"), json!("he")]),
+            json!(true)
+        );
+        assert_eq!(
+            ok("startswith", vec![json!("hello"), json!("lo")]),
+            json!(false)
+        );
+        assert_eq!(
+            ok("endswith", vec![json!("hello"), json!("lo")]),
+            json!(true)
+        );
+        assert_eq!(
+            ok("endswith", vec![json!("hello"), json!("he")]),
+            json!(false)
+        );
+        assert_eq!(
+            ok("indent", vec![json!(2), json!("[\n  foo,\n]\n")]),
+            json!("[\n    foo,\n  ]\n  ")
+        );
+        assert!(
+            err("indent", vec![json!(-1), json!("x")])
+                .message
+                .contains("between 0 and")
+        );
+        let many_lines = "\n".repeat(10_000);
+        assert!(
+            err("indent", vec![json!(10_000), json!(many_lines)])
+                .message
+                .contains("larger than")
+        );
+        let big = "x".repeat(10_000);
+        assert!(
+            err(
+                "replace",
+                vec![json!(big), json!(""), json!("y".repeat(10_000))]
+            )
+            .message
+            .contains("larger than")
+        );
+    }
+
+    // ----- collections
+
+    #[test]
+    fn length_concat_merge() {
+        assert_eq!(ok("length", vec![json!("héllo🎉")]), json!(6));
+        assert_eq!(ok("length", vec![json!([1, 2, 3])]), json!(3));
+        assert_eq!(ok("length", vec![json!({"a": 1})]), json!(1));
+        assert_eq!(
+            err("length", vec![json!(5)]).message,
+            "length: argument must be a string, list or map, got number 5"
+        );
+        assert_eq!(
+            ok("concat", vec![json!(["a"]), json!([]), json!([1, [2]])]),
+            json!(["a", 1, [2]])
+        );
+        assert_eq!(
+            err("concat", vec![json!(["a"]), json!("b")]).message,
+            "concat: argument 2 must be a list, got string \"b\""
+        );
+        assert_eq!(
+            ok(
+                "merge",
+                vec![
+                    json!({"a": 1, "b": 2}),
+                    json!(null),
+                    json!({"b": 3, "c": 4})
+                ]
+            ),
+            json!({"a": 1, "b": 3, "c": 4})
+        );
+        assert_eq!(ok("merge", vec![]), json!({}));
+        let e = err("merge", vec![json!({}), json!([1])]);
+        assert_eq!(
+            e.message,
+            "merge: argument 2 must be a map or object, got list of 1 element"
+        );
+        assert_eq!(e.arg, Some(1));
+    }
+
+    #[test]
+    fn keys_values_lookup() {
+        let m = json!({"b": 2, "a": 1, "c": 3});
+        assert_eq!(ok("keys", vec![m.clone()]), json!(["a", "b", "c"]));
+        assert_eq!(ok("values", vec![m.clone()]), json!([1, 2, 3]));
+        assert_eq!(ok("lookup", vec![m.clone(), json!("b")]), json!(2));
+        assert_eq!(
+            ok("lookup", vec![m.clone(), json!("z"), json!("dflt")]),
+            json!("dflt")
+        );
+        let e = err("lookup", vec![m, json!("z")]);
+        assert_eq!(e.message, "lookup: key \"z\" not found");
+        assert_eq!(e.arg, Some(1));
+        assert!(
+            err("keys", vec![json!([1])])
+                .message
+                .contains("must be a map or object")
+        );
+    }
+
+    #[test]
+    fn searching() {
+        assert_eq!(
+            ok("contains", vec![json!(["a", "b"]), json!("b")]),
+            json!(true)
+        );
+        assert_eq!(
+            ok("contains", vec![json!(["a", "b"]), json!("c")]),
+            json!(false)
+        );
+        assert_eq!(ok("contains", vec![json!([1, 2]), json!(2.0)]), json!(true));
+        assert_eq!(
+            ok(
+                "contains",
+                vec![json!([{"a": 1, "b": 2}]), json!({"b": 2, "a": 1})]
+            ),
+            json!(true)
+        );
+        assert_eq!(
+            ok("index", vec![json!(["a", "b", "c"]), json!("b")]),
+            json!(1)
+        );
+        assert_eq!(
+            err("index", vec![json!(["a"]), json!("z")]).message,
+            "index: no element equals string \"z\""
+        );
+        assert_eq!(
+            ok(
+                "distinct",
+                vec![json!(["a", "b", "a", "c", "d", "b", 1, 1.0])]
+            ),
+            json!(["a", "b", "c", "d", 1])
+        );
+        assert_eq!(
+            ok(
+                "flatten",
+                vec![json!([["a", "b"], [], ["c", ["d", [["e"]]]], {"k": [1]}])]
+            ),
+            json!(["a", "b", "c", "d", "e", {"k": [1]}])
+        );
+    }
+
+    #[test]
+    fn element_slice_reverse_sort() {
+        assert_eq!(
+            ok("element", vec![json!(["a", "b", "c"]), json!(1)]),
+            json!("b")
+        );
+        assert_eq!(
+            ok("element", vec![json!(["a", "b", "c"]), json!(3)]),
+            json!("a")
+        );
+        assert_eq!(
+            ok("element", vec![json!(["a", "b", "c"]), json!(i64::MAX)]),
+            json!("b")
+        );
+        assert_eq!(
+            err("element", vec![json!([]), json!(0)]).message,
+            "element: cannot use element function with an empty list"
+        );
+        assert_eq!(
+            err("element", vec![json!(["a"]), json!(-1)]).message,
+            "element: index must not be negative, got -1"
+        );
+        assert_eq!(
+            ok(
+                "slice",
+                vec![json!(["a", "b", "c", "d"]), json!(1), json!(3)]
+            ),
+            json!(["b", "c"])
+        );
+        assert_eq!(
+            ok("slice", vec![json!(["a"]), json!(1), json!(1)]),
+            json!([])
+        );
+        assert_eq!(
+            err("slice", vec![json!(["a"]), json!(0), json!(2)]).arg,
+            Some(2)
+        );
+        assert_eq!(
+            err("slice", vec![json!(["a"]), json!(-1), json!(1)]).arg,
+            Some(1)
+        );
+        assert_eq!(
+            err("slice", vec![json!(["a", "b"]), json!(2), json!(1)]).arg,
+            Some(1)
+        );
+        assert_eq!(ok("reverse", vec![json!([1, "b", 3])]), json!([3, "b", 1]));
+        assert_eq!(
+            ok("sort", vec![json!(["e", "d", "a", "x", "B"])]),
+            json!(["B", "a", "d", "e", "x"])
+        );
+        assert_eq!(ok("sort", vec![json!([10, 9, 1])]), json!(["1", "10", "9"]));
+        assert_eq!(
+            err("sort", vec![json!(["a", [1]])]).message,
+            "sort: element 1 must be a string, got list of 1 element"
+        );
+    }
+
+    #[test]
+    fn range_semantics() {
+        assert_eq!(ok("range", vec![json!(3)]), json!([0, 1, 2]));
+        assert_eq!(ok("range", vec![json!(0)]), json!([]));
+        assert_eq!(ok("range", vec![json!(-3)]), json!([0, -1, -2]));
+        assert_eq!(ok("range", vec![json!(1), json!(4)]), json!([1, 2, 3]));
+        assert_eq!(ok("range", vec![json!(4), json!(1)]), json!([4, 3, 2]));
+        assert_eq!(
+            ok("range", vec![json!(1), json!(8), json!(2)]),
+            json!([1, 3, 5, 7])
+        );
+        assert_eq!(
+            ok("range", vec![json!(1), json!(4), json!(0.5)]),
+            json!([1, 1.5, 2, 2.5, 3, 3.5])
+        );
+        assert_eq!(
+            ok("range", vec![json!(10), json!(5), json!(-2)]),
+            json!([10, 8, 6])
+        );
+        assert_eq!(
+            ok("range", vec![json!(0), json!(0.5), json!(0.1)]),
+            json!([0, 0.1, 0.2, 0.3, 0.4])
+        );
+        assert_eq!(
+            ok("range", vec![json!(1024)]).as_array().map(Vec::len),
+            Some(1024)
+        );
+        let e = err("range", vec![json!(1025)]);
+        assert!(
+            e.message
+                .starts_with("range: more than 1024 values were generated"),
+            "{}",
+            e.message
+        );
+        assert!(
+            err("range", vec![json!(0), json!(1), json!(1e-9)])
+                .message
+                .contains("more than 1024")
+        );
+        let e = err("range", vec![json!(1), json!(2), json!(0)]);
+        assert_eq!(
+            (e.message.as_str(), e.arg),
+            ("range: step must not be zero", Some(2))
+        );
+        assert_eq!(
+            err("range", vec![json!(1), json!(4), json!(-1)]).arg,
+            Some(1)
+        );
+        assert_eq!(
+            err("range", vec![json!(4), json!(1), json!(1)]).arg,
+            Some(1)
+        );
+        assert_eq!(
+            err("range", vec![json!("x")]).message,
+            "range: limit must be a number, got string \"x\""
+        );
+        assert_eq!(
+            ok("range", vec![json!(i64::MAX - 1), json!(i64::MAX)]),
+            json!([i64::MAX - 1])
+        );
+    }
+
+    #[test]
+    fn zipmap_coalesce_compact() {
+        assert_eq!(
+            ok("zipmap", vec![json!(["a", "b"]), json!([1, [2]])]),
+            json!({"a": 1, "b": [2]})
+        );
+        assert_eq!(
+            err("zipmap", vec![json!(["a"]), json!([1, 2])]).message,
+            "zipmap: number of keys (1) does not match number of values (2)"
+        );
+        assert_eq!(
+            ok(
+                "coalesce",
+                vec![json!(null), json!(""), json!("b"), json!("c")]
+            ),
+            json!("b")
+        );
+        assert_eq!(ok("coalesce", vec![json!(null), json!(1)]), json!(1));
+        assert_eq!(
+            err("coalesce", vec![json!(null), json!("")]).message,
+            "coalesce: no non-null, non-empty-string arguments"
+        );
+        assert_eq!(
+            ok(
+                "coalescelist",
+                vec![json!([]), json!(null), json!(["c"]), json!(["d"])]
+            ),
+            json!(["c"])
+        );
+        assert!(
+            err("coalescelist", vec![json!([]), json!([])])
+                .message
+                .contains("empty")
+        );
+        assert_eq!(err("coalescelist", vec![json!("a")]).arg, Some(0));
+        assert_eq!(
+            ok("compact", vec![json!(["a", "", null, "b", 1])]),
+            json!(["a", "b", "1"])
+        );
+    }
+
+    #[test]
+    fn sets_and_conversions() {
+        assert_eq!(
+            ok("toset", vec![json!(["c", "b", "b", "a"])]),
+            json!(["a", "b", "c"])
+        );
+        assert_eq!(
+            ok("toset", vec![json!([3, 1, 2, 1.0, 10])]),
+            json!([1, 2, 3, 10])
+        );
+        assert_eq!(
+            ok("toset", vec![json!(["a", 1, true])]),
+            json!(["1", "a", "true"])
+        );
+        assert_eq!(
+            ok("toset", vec![json!([true, false, true])]),
+            json!([false, true])
+        );
+        assert_eq!(
+            ok("toset", vec![json!([{"a": 1}, {"a": 1}])]),
+            json!([{"a": 1}])
+        );
+        assert!(
+            err("toset", vec![json!([1, true])])
+                .message
+                .contains("one type")
+        );
+        assert!(
+            err("toset", vec![json!(["a", null])])
+                .message
+                .contains("null")
+        );
+        assert_eq!(
+            ok("tolist", vec![json!(["a", 1, null])]),
+            json!(["a", "1", null])
+        );
+        assert!(
+            err("tolist", vec![json!(["a", [1]])])
+                .message
+                .contains("found string and list")
+        );
+        assert!(
+            err("tolist", vec![json!({"a": 1})])
+                .message
+                .contains("must be a list or set")
+        );
+        assert_eq!(
+            ok("tomap", vec![json!({"a": 1, "b": "x"})]),
+            json!({"a": "1", "b": "x"})
+        );
+        assert!(
+            err("tomap", vec![json!([1])])
+                .message
+                .contains("must be a map or object")
+        );
+        assert_eq!(
+            ok(
+                "setunion",
+                vec![json!(["a", "b"]), json!(["b", "c"]), json!(["d"])]
+            ),
+            json!(["a", "b", "c", "d"])
+        );
+        assert_eq!(
+            ok(
+                "setintersection",
+                vec![json!(["a", "b"]), json!(["b", "c"]), json!(["b", "d"])]
+            ),
+            json!(["b"])
+        );
+        assert_eq!(
+            ok("setintersection", vec![json!(["1", "2"]), json!([2])]),
+            json!(["2"])
+        );
+        assert_eq!(ok("setintersection", vec![json!(["a"])]), json!(["a"]));
+        assert_eq!(
+            ok(
+                "chunklist",
+                vec![json!(["a", "b", "c", "d", "e"]), json!(2)]
+            ),
+            json!([["a", "b"], ["c", "d"], ["e"]])
+        );
+        assert_eq!(
+            ok("chunklist", vec![json!(["a", "b"]), json!(0)]),
+            json!([["a", "b"]])
+        );
+        assert_eq!(ok("chunklist", vec![json!([]), json!(3)]), json!([]));
+        assert!(
+            err("chunklist", vec![json!(["a"]), json!(-1)])
+                .message
+                .contains("negative")
+        );
+    }
+
+    #[test]
+    fn one_alltrue_anytrue_sum() {
+        assert_eq!(ok("one", vec![json!([])]), json!(null));
+        assert_eq!(ok("one", vec![json!(["hello"])]), json!("hello"));
+        assert_eq!(
+            err("one", vec![json!(["a", "b"])]).message,
+            "one: list must have zero or one elements, got 2"
+        );
+        assert_eq!(
+            err("one", vec![json!(null)]).message,
+            "one: argument must not be null"
+        );
+        assert_eq!(ok("alltrue", vec![json!([true, "true"])]), json!(true));
+        assert_eq!(ok("alltrue", vec![json!([])]), json!(true));
+        assert_eq!(ok("alltrue", vec![json!([true, false])]), json!(false));
+        assert_eq!(ok("alltrue", vec![json!([true, null])]), json!(false));
+        assert_eq!(ok("anytrue", vec![json!([false, "true"])]), json!(true));
+        assert_eq!(ok("anytrue", vec![json!([])]), json!(false));
+        assert_eq!(ok("anytrue", vec![json!([null, false])]), json!(false));
+        assert_eq!(
+            err("alltrue", vec![json!([1])]).message,
+            "alltrue: element 0 must be a bool, got number 1"
+        );
+        assert_eq!(ok("sum", vec![json!([10, 13, 6, 4.5])]), json!(33.5));
+        assert_eq!(ok("sum", vec![json!([1, 2, 3])]), json!(6));
+        assert_eq!(ok("sum", vec![json!([0.5, 0.5])]), json!(1));
+        assert_eq!(
+            ok("sum", vec![json!([i64::MAX, i64::MAX])]),
+            json!(18_446_744_073_709_551_614_u64)
+        );
+        assert_eq!(
+            ok("sum", vec![json!([u64::MAX, u64::MAX])]),
+            json!(3.689_348_814_741_910_3e19)
+        );
+        assert_eq!(
+            err("sum", vec![json!([])]).message,
+            "sum: cannot sum an empty list"
+        );
+        assert_eq!(
+            err("sum", vec![json!([1, "2"])]).message,
+            "sum: element 1 must be a number, got string \"2\""
+        );
+    }
+
+    // ----- numbers
+
+    #[test]
+    fn number_functions() {
+        assert_eq!(ok("abs", vec![json!(-12.4)]), json!(12.4));
+        assert_eq!(ok("abs", vec![json!(-3)]), json!(3));
+        assert_eq!(
+            ok("abs", vec![json!(i64::MIN)]),
+            json!(9_223_372_036_854_775_808_u64)
+        );
+        assert_eq!(ok("ceil", vec![json!(4.1)]), json!(5));
+        assert_eq!(ok("ceil", vec![json!(5)]), json!(5));
+        assert_eq!(ok("floor", vec![json!(-4.1)]), json!(-5));
+        assert_eq!(ok("floor", vec![json!("4.9")]), json!(4));
+        assert_eq!(ok("max", vec![json!(12), json!(54), json!(3)]), json!(54));
+        assert_eq!(ok("max", vec![json!(1.5), json!(1)]), json!(1.5));
+        assert_eq!(ok("min", vec![json!(12), json!(54), json!("3")]), json!(3));
+        assert_eq!(
+            err("max", vec![json!(1), json!("x")]).message,
+            "max: argument 2 must be a number, got string \"x\""
+        );
+        assert_eq!(ok("pow", vec![json!(3), json!(2)]), json!(9));
+        assert_eq!(ok("pow", vec![json!(4), json!(0.5)]), json!(2));
+        assert_eq!(ok("pow", vec![json!(2), json!(-1)]), json!(0.5));
+        assert_eq!(
+            ok("pow", vec![json!(2), json!(100)]),
+            json!(1_267_650_600_228_229_401_496_703_205_376.0)
+        );
+        assert_eq!(
+            err("pow", vec![json!(0), json!(-1)]).message,
+            "pow: result is not a finite number"
+        );
+        assert_eq!(ok("signum", vec![json!(-13)]), json!(-1));
+        assert_eq!(ok("signum", vec![json!(0)]), json!(0));
+        assert_eq!(ok("signum", vec![json!(0.1)]), json!(1));
+        assert_eq!(ok("parseint", vec![json!("100"), json!(10)]), json!(100));
+        assert_eq!(ok("parseint", vec![json!("FF"), json!(16)]), json!(255));
+        assert_eq!(ok("parseint", vec![json!("-10"), json!(16)]), json!(-16));
+        assert_eq!(
+            ok("parseint", vec![json!("1011111011101111"), json!(2)]),
+            json!(48879)
+        );
+        assert_eq!(
+            ok("parseint", vec![json!("aA"), json!(62)]),
+            json!(10 * 62 + 36)
+        );
+        assert_eq!(ok("parseint", vec![json!("zz"), json!(36)]), json!(1295));
+        assert_eq!(
+            err("parseint", vec![json!("12"), json!(2)]).message,
+            "parseint: cannot parse \"12\" as a base 2 integer"
+        );
+        assert_eq!(
+            err("parseint", vec![json!("1"), json!(63)]).message,
+            "parseint: base must be between 2 and 62, got 63"
+        );
+        assert!(
+            err("parseint", vec![json!(12), json!(10)])
+                .message
+                .contains("must be a string")
+        );
+        assert!(
+            err(
+                "parseint",
+                vec![json!("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"), json!(36)]
+            )
+            .message
+            .contains("cannot parse")
+        );
+    }
+
+    #[test]
+    fn type_conversions() {
+        assert_eq!(ok("tostring", vec![json!("hello")]), json!("hello"));
+        assert_eq!(ok("tostring", vec![json!(1)]), json!("1"));
+        assert_eq!(ok("tostring", vec![json!(1.5)]), json!("1.5"));
+        assert_eq!(
+            ok("tostring", vec![json!(1e21)]),
+            json!("1000000000000000000000")
+        );
+        assert_eq!(ok("tostring", vec![json!(true)]), json!("true"));
+        assert_eq!(ok("tostring", vec![json!(null)]), json!(null));
+        assert_eq!(
+            err("tostring", vec![json!([])]).message,
+            "tostring: cannot convert list to string"
+        );
+        assert_eq!(ok("tonumber", vec![json!("1")]), json!(1));
+        assert_eq!(ok("tonumber", vec![json!("-2.5e1")]), json!(-25));
+        assert_eq!(ok("tonumber", vec![json!("0.5")]), json!(0.5));
+        assert_eq!(ok("tonumber", vec![json!(3)]), json!(3));
+        assert_eq!(ok("tonumber", vec![json!(null)]), json!(null));
+        assert_eq!(
+            err("tonumber", vec![json!("no")]).message,
+            "tonumber: cannot convert string \"no\" to number"
+        );
+        assert!(c("tonumber", vec![json!("inf")]).is_err());
+        assert!(c("tonumber", vec![json!("NaN")]).is_err());
+        assert_eq!(ok("tobool", vec![json!("true")]), json!(true));
+        assert_eq!(ok("tobool", vec![json!(false)]), json!(false));
+        assert_eq!(ok("tobool", vec![json!(null)]), json!(null));
+        assert_eq!(
+            err("tobool", vec![json!("yes")]).message,
+            "tobool: cannot convert string \"yes\" to bool"
+        );
+        assert_eq!(ok("sensitive", vec![json!({"a": 1})]), json!({"a": 1}));
+        assert_eq!(ok("nonsensitive", vec![json!("x")]), json!("x"));
+    }
+}

@@ -1,0 +1,1021 @@
+//! The configuration: all `*.hcl` files of a directory → evaluated, checked job specs.
+//!
+//! Loading runs in phases, each reporting every problem it finds before stopping:
+//!
+//! 1. **syntax** — every file parses (hcl-edit keeps spans for diagnostics);
+//! 2. **declarations** — top-level blocks are `provider`, `variable`, `locals`,
+//!    `resource`; names are unique;
+//! 3. **values** — variables get their values ([`variables`]) and pass their
+//!    `validation` blocks; locals are evaluated in dependency order (a cycle is an
+//!    error naming it whole);
+//! 4. **resources** — providers and `alicloud_dts_job` resources decode against their
+//!    schemas ([`resource`]);
+//! 5. **references** — `provider =` and `depends_on` point at things that exist, and
+//!    `depends_on` has no cycle.
+//!
+//! Nothing here touches the network; `dtsform validate` is exactly this.
+
+pub mod eval;
+pub mod fmt;
+pub mod functions;
+pub mod model;
+mod reader;
+mod resource;
+pub mod source;
+pub mod variables;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
+use hcl_edit::structure::{Attribute, Block, Body, Structure};
+use hcl_edit::visit::Visit;
+use serde_json::Value;
+
+use crate::cloud::alibaba::SignatureVersion;
+use crate::cloud::alibaba::endpoint::{parse_endpoint, validate_region};
+use crate::env::Environment;
+use eval::{Evaluated, Scope, eval};
+pub use model::{
+    Config, DesiredStatus, EndpointSpec, GuardSpec, JobSpec, ProviderSpec, SecretValue,
+};
+use reader::{Diag, Reader};
+use resource::{ResourceBlock, decode_job};
+pub use source::{ConfigError, ConfigErrors, Sources, Span};
+use source::{FileId, did_you_mean};
+use variables::Type;
+
+/// Where variable values come from besides defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// `-var NAME=VALUE`, in order.
+    pub vars: Vec<String>,
+    /// `-var-file FILE`, in order.
+    pub var_files: Vec<PathBuf>,
+    /// For `DTSFORM_VAR_<name>`.
+    pub env: Environment,
+}
+
+const TOP_BLOCKS: &[&str] = &["provider", "variable", "locals", "resource"];
+const PROVIDER_ATTRIBUTES: &[&str] = &[
+    "region",
+    "endpoint",
+    "profile",
+    "alias",
+    "signature_version",
+    "rate_limit",
+];
+
+/// Parses every `*.hcl` file of `dir` and evaluates the configuration.
+pub fn load(dir: &Path, inputs: &Inputs) -> Result<Config, ConfigErrors> {
+    let mut sources = Sources::default();
+    let bodies = read_dir(dir, &mut sources)?;
+    let d = Diag::new(&sources);
+    // Declaration problems do not stop the run: the offending block is skipped.
+    let decls = declarations(&d, &bodies);
+    let mut errors = d.take();
+    let mut var_sources = Sources::default();
+    let variables = resolve_variables(&d, &decls.variables, inputs, &mut var_sources);
+    let locals = evaluate_locals(&d, &decls.locals, &variables, dir);
+    // A variable or local without a value would make every use of it an error too.
+    if d.has_errors() {
+        errors.extend(d.take());
+        return Err(errors);
+    }
+    let scope = Scope {
+        variables: &variables,
+        locals: &locals,
+        bindings: Vec::new(),
+        base_dir: dir,
+    };
+    let providers: Vec<ProviderSpec> = decls
+        .providers
+        .iter()
+        .filter_map(|(file, block)| decode_provider(&d, *file, block, &scope))
+        .collect();
+    let mut jobs = Vec::new();
+    for res in &decls.resources {
+        if let Some(job) = decode_job(&d, res, &scope) {
+            jobs.push(job);
+        }
+    }
+    check_references(&d, &providers, &jobs);
+    errors.extend(d.take());
+    errors.into_result(Config {
+        dir: dir.to_owned(),
+        sources,
+        providers,
+        jobs,
+    })
+}
+
+/// Reads and parses the directory's `*.hcl` files, in name order.
+fn read_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<(FileId, Body)>, ConfigErrors> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        ConfigError::general(
+            "config_dir",
+            format!(
+                "cannot read the configuration directory {}: {e}",
+                dir.display()
+            ),
+        )
+        .help("pass the directory holding your *.hcl files, e.g. dtsform plan examples/quickstart")
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "hcl") && p.is_file())
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(ConfigError::general(
+            "no_config",
+            format!("no *.hcl files in {}", dir.display()),
+        )
+        .help("dtsform reads every *.hcl file of the directory given (the current one by default)")
+        .into());
+    }
+    let mut errors = ConfigErrors::default();
+    let mut bodies = Vec::new();
+    for path in paths {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(ConfigError::general(
+                    "config_read",
+                    format!("cannot read {}: {e}", path.display()),
+                ));
+                continue;
+            }
+        };
+        let name = path.display().to_string();
+        let id = sources.add(path, name, text);
+        match parse(sources, id) {
+            Ok(body) => bodies.push((id, body)),
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.into_result(bodies)
+}
+
+/// Parses one file of `sources`, turning a syntax error into a located diagnostic.
+pub fn parse(sources: &Sources, id: FileId) -> Result<Body, ConfigError> {
+    let text = &sources.get(id).text;
+    hcl_edit::parser::parse_body(text).map_err(|e| {
+        let offset = e.location().offset().min(text.len());
+        // Underline the whole word at the error, or one character.
+        let word = text[offset..]
+            .char_indices()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '-'))
+            .map_or(text.len() - offset, |(i, _)| i);
+        let end = if word > 0 {
+            offset + word
+        } else {
+            text[offset..]
+                .chars()
+                .next()
+                .map_or(offset, |c| offset + c.len_utf8())
+        };
+        ConfigError::at(
+            sources,
+            Span::new(id, offset..end),
+            "syntax",
+            format!("syntax error: {}", e.message()),
+            "here",
+        )
+        .help("fix the HCL syntax; `dtsform fmt` only formats files that parse")
+    })
+}
+
+/// The top-level blocks, sorted by kind.
+#[derive(Default)]
+struct Declarations<'b> {
+    providers: Vec<(FileId, &'b Block)>,
+    variables: Vec<(FileId, &'b Block)>,
+    locals: Vec<(FileId, &'b Attribute)>,
+    resources: Vec<ResourceBlock<'b>>,
+}
+
+fn declarations<'b>(d: &Diag<'_>, bodies: &'b [(FileId, Body)]) -> Declarations<'b> {
+    let mut decls = Declarations::default();
+    let mut variable_names: HashMap<String, Span> = HashMap::new();
+    let mut local_names: HashMap<String, Span> = HashMap::new();
+    let mut resource_names: HashMap<String, Span> = HashMap::new();
+    for (file, body) in bodies {
+        let file = *file;
+        for structure in body {
+            let block = match structure {
+                Structure::Attribute(attr) => {
+                    d.push(
+                        d.at(Span::of(file, &attr.key), "top_level_attribute", format!("{} cannot be set at the top level", attr.key.as_str()), "not inside a block")
+                            .help("attributes belong inside provider, variable, locals or resource blocks"),
+                    );
+                    continue;
+                }
+                Structure::Block(block) => block,
+            };
+            let ident = block.ident.as_str();
+            let ident_span = Span::of(file, &block.ident);
+            let labels: Vec<&str> = block
+                .labels
+                .iter()
+                .map(hcl_edit::structure::BlockLabel::as_str)
+                .collect();
+            let header = Span::new(
+                file,
+                ident_span.start
+                    ..block
+                        .labels
+                        .last()
+                        .map_or(ident_span.end, |l| Span::of(file, l).end),
+            );
+            let wrong_labels = |expected: &str| {
+                d.push(
+                    d.at(
+                        header,
+                        "invalid_labels",
+                        format!("a {ident} block takes {expected}"),
+                        "wrong labels",
+                    )
+                    .help(format!(
+                        "write {ident} {expected_example} {{ ... }}",
+                        expected_example = match ident {
+                            "resource" => "\"alicloud_dts_job\" \"NAME\"",
+                            "locals" => "",
+                            _ => "\"NAME\"",
+                        }
+                    )),
+                );
+            };
+            match ident {
+                "provider" => {
+                    if labels.len() == 1 {
+                        decls.providers.push((file, block));
+                    } else {
+                        wrong_labels("one label, the provider name");
+                    }
+                }
+                "variable" => {
+                    let [name] = labels.as_slice() else {
+                        wrong_labels("one label, the variable name");
+                        continue;
+                    };
+                    if let Some(first) = variable_names.insert((*name).to_owned(), header) {
+                        d.push(
+                            d.at(
+                                header,
+                                "duplicate_variable",
+                                format!("variable {name:?} is declared twice"),
+                                "declared again",
+                            )
+                            .help(format!(
+                                "the first declaration is at {}",
+                                d.sources.location(first)
+                            )),
+                        );
+                        continue;
+                    }
+                    decls.variables.push((file, block));
+                }
+                "locals" => {
+                    if !labels.is_empty() {
+                        wrong_labels("no labels");
+                        continue;
+                    }
+                    for structure in &block.body {
+                        match structure {
+                            Structure::Attribute(attr) => {
+                                let span = Span::of(file, &attr.key);
+                                if let Some(first) =
+                                    local_names.insert(attr.key.as_str().to_owned(), span)
+                                {
+                                    d.push(
+                                        d.at(
+                                            span,
+                                            "duplicate_local",
+                                            format!(
+                                                "local {:?} is defined twice",
+                                                attr.key.as_str()
+                                            ),
+                                            "defined again",
+                                        )
+                                        .help(format!(
+                                            "the first definition is at {}",
+                                            d.sources.location(first)
+                                        )),
+                                    );
+                                    continue;
+                                }
+                                decls.locals.push((file, attr));
+                            }
+                            Structure::Block(b) => d.push(d.at(
+                                Span::of(file, &b.ident),
+                                "unknown_block",
+                                "locals cannot contain blocks",
+                                "a block",
+                            )),
+                        }
+                    }
+                }
+                "resource" => {
+                    let [kind, name] = labels.as_slice() else {
+                        wrong_labels("two labels, the type and the name");
+                        continue;
+                    };
+                    if *kind != model::ALICLOUD_DTS_JOB {
+                        let label_span = Span::of(file, &block.labels[0]);
+                        let mut e = d.at(
+                            label_span,
+                            "unknown_resource_type",
+                            format!("unknown resource type {kind:?}"),
+                            "unknown type",
+                        );
+                        e = e.help(match did_you_mean(kind, [model::ALICLOUD_DTS_JOB]) {
+                            Some(s) => format!("did you mean {s}?"),
+                            None => {
+                                format!("dtsform manages {} resources", model::ALICLOUD_DTS_JOB)
+                            }
+                        });
+                        d.push(e);
+                        continue;
+                    }
+                    if let Some(first) = resource_names.insert((*name).to_owned(), header) {
+                        d.push(
+                            d.at(
+                                header,
+                                "duplicate_resource",
+                                format!(
+                                    "resource {}.{name} is declared twice",
+                                    model::ALICLOUD_DTS_JOB
+                                ),
+                                "declared again",
+                            )
+                            .help(format!(
+                                "the first declaration is at {}; resource names must be unique",
+                                d.sources.location(first)
+                            )),
+                        );
+                        continue;
+                    }
+                    decls.resources.push(ResourceBlock {
+                        file,
+                        block,
+                        name: (*name).to_owned(),
+                        span: header,
+                    });
+                }
+                other => {
+                    let mut e = d.at(
+                        ident_span,
+                        "unknown_block",
+                        format!("unknown block type {other:?}"),
+                        "unknown block",
+                    );
+                    e = e.help(match did_you_mean(other, TOP_BLOCKS.iter().copied()) {
+                        Some(s) => format!("did you mean {s}?"),
+                        None => format!("the top level holds {} blocks", TOP_BLOCKS.join(", ")),
+                    });
+                    d.push(e);
+                }
+            }
+        }
+    }
+    decls
+}
+
+/// A declared variable's settings.
+struct VariableDecl<'b> {
+    name: String,
+    file: FileId,
+    block: &'b Block,
+    ty: Type,
+    sensitive: bool,
+    default: Option<Evaluated>,
+}
+
+fn resolve_variables(
+    d: &Diag<'_>,
+    blocks: &[(FileId, &Block)],
+    inputs: &Inputs,
+    var_sources: &mut Sources,
+) -> BTreeMap<String, Evaluated> {
+    let no_values = BTreeMap::new();
+    let empty_dir = PathBuf::new();
+    let mut decls = Vec::new();
+    for (file, block) in blocks {
+        let name = block.labels[0].as_str().to_owned();
+        let scope = Scope {
+            variables: &no_values,
+            locals: &no_values,
+            bindings: Vec::new(),
+            base_dir: &empty_dir,
+        };
+        let r = Reader {
+            d,
+            file: *file,
+            body: &block.body,
+            scope,
+            span: Span::of(*file, &block.ident),
+            what: format!("variable {name:?}"),
+        };
+        r.check(
+            &["default", "type", "description", "sensitive", "nullable"],
+            &["validation"],
+        );
+        let ty = match r.attr("type") {
+            None => Type::Any,
+            Some(attr) => match Type::parse(&attr.value) {
+                Ok(t) => t,
+                Err(e) => {
+                    d.push(d.at(
+                        r.span_of(&attr.value),
+                        "invalid_type",
+                        format!("type of variable {name:?}: {e}"),
+                        "not a type",
+                    ));
+                    Type::Any
+                }
+            },
+        };
+        let sensitive = r.bool("sensitive").unwrap_or(false);
+        let _description = r.string("description");
+        let default = r.attr("default").and_then(|attr| {
+            let v = r.eval(&attr.value)?;
+            match ty.convert(&v) {
+                Ok(value) => Some(Evaluated { value, sensitive }),
+                Err(e) => {
+                    d.push(d.at(
+                        r.span_of(&attr.value),
+                        "wrong_type",
+                        format!("the default of variable {name:?} does not fit its type: {e}"),
+                        "wrong type",
+                    ));
+                    None
+                }
+            }
+        });
+        decls.push(VariableDecl {
+            name,
+            file: *file,
+            block,
+            ty,
+            sensitive,
+            default,
+        });
+    }
+
+    // Values, weakest first: environment, var files, -var.
+    let mut given: BTreeMap<String, Evaluated> = BTreeMap::new();
+    let find = |name: &str| decls.iter().find(|v| v.name == name);
+    for decl in &decls {
+        if let Some(text) = inputs.env.var(&format!("DTSFORM_VAR_{}", decl.name)) {
+            match text_value(text, decl) {
+                Ok(v) => {
+                    given.insert(decl.name.clone(), v);
+                }
+                Err(e) => d.push(ConfigError::general(
+                    "invalid_variable",
+                    format!("DTSFORM_VAR_{}: {e}", decl.name),
+                )),
+            }
+        }
+    }
+    for path in &inputs.var_files {
+        read_var_file(d, path, &find, &mut given, var_sources);
+    }
+    for assignment in &inputs.vars {
+        let Some((name, text)) = assignment.split_once('=') else {
+            d.push(
+                ConfigError::general(
+                    "invalid_var",
+                    format!("-var {assignment:?} is not NAME=VALUE"),
+                )
+                .help("write -var 'name=value'"),
+            );
+            continue;
+        };
+        let name = name.trim();
+        let Some(decl) = find(name) else {
+            let mut e = ConfigError::general(
+                "undeclared_variable",
+                format!("-var {name}: no variable {name:?} is declared"),
+            );
+            e = e.help(
+                match did_you_mean(name, decls.iter().map(|v| v.name.as_str())) {
+                    Some(s) => format!("did you mean {s}?"),
+                    None => format!("declare it: variable \"{name}\" {{}}"),
+                },
+            );
+            d.push(e);
+            continue;
+        };
+        match text_value(text, decl) {
+            Ok(v) => {
+                given.insert(name.to_owned(), v);
+            }
+            Err(e) => d.push(ConfigError::general(
+                "invalid_variable",
+                format!("-var {name}: {e}"),
+            )),
+        }
+    }
+
+    let mut values = BTreeMap::new();
+    for decl in &decls {
+        let value = given.remove(&decl.name).or_else(|| decl.default.clone());
+        let Some(mut value) = value else {
+            d.push(
+                d.at(Span::of(decl.file, &decl.block.ident).extend_to(&decl.block.labels[0]), "missing_variable", format!("variable {:?} has no value", decl.name), "no default and no value given")
+                    .help(format!("give one with -var '{0}=...', a -var-file, or DTSFORM_VAR_{0}; or add a default", decl.name)),
+            );
+            continue;
+        };
+        value.sensitive |= decl.sensitive;
+        values.insert(decl.name.clone(), value);
+    }
+    validate_variables(d, &decls, &values);
+    values
+}
+
+/// A value from command-line or environment text, converted to the variable's type.
+fn text_value(text: &str, decl: &VariableDecl<'_>) -> Result<Evaluated, String> {
+    let raw = Evaluated::plain(Value::String(text.to_owned()));
+    let parsed = if decl.ty.takes_raw_text() {
+        raw
+    } else {
+        hcl_edit::parser::parse_expr(text.trim())
+            .ok()
+            .and_then(|expr| {
+                let empty = BTreeMap::new();
+                let dir = PathBuf::new();
+                eval(
+                    &expr,
+                    &Scope {
+                        variables: &empty,
+                        locals: &empty,
+                        bindings: Vec::new(),
+                        base_dir: &dir,
+                    },
+                )
+                .ok()
+            })
+            .unwrap_or(raw)
+    };
+    decl.ty.convert(&parsed).map(|value| Evaluated {
+        value,
+        sensitive: decl.sensitive,
+    })
+}
+
+fn read_var_file<'v>(
+    d: &Diag<'_>,
+    path: &Path,
+    find: &dyn Fn(&str) -> Option<&'v VariableDecl<'v>>,
+    given: &mut BTreeMap<String, Evaluated>,
+    var_sources: &mut Sources,
+) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            d.push(ConfigError::general(
+                "var_file",
+                format!("cannot read -var-file {}: {e}", path.display()),
+            ));
+            return;
+        }
+    };
+    let id = var_sources.add(path.to_owned(), path.display().to_string(), text);
+    let is_json = path.extension().is_some_and(|e| e == "json");
+    let entries: Vec<(String, Result<Evaluated, ConfigError>)> = if is_json {
+        match serde_json::from_str::<serde_json::Map<String, Value>>(&var_sources.get(id).text) {
+            Ok(map) => map
+                .into_iter()
+                .map(|(k, v)| (k, Ok(Evaluated::plain(v))))
+                .collect(),
+            Err(e) => {
+                d.push(ConfigError::general(
+                    "var_file",
+                    format!("-var-file {} is not a JSON object: {e}", path.display()),
+                ));
+                return;
+            }
+        }
+    } else {
+        let body = match parse(var_sources, id) {
+            Ok(b) => b,
+            Err(e) => {
+                d.push(e);
+                return;
+            }
+        };
+        let empty = BTreeMap::new();
+        let dir = PathBuf::new();
+        let scope = Scope {
+            variables: &empty,
+            locals: &empty,
+            bindings: Vec::new(),
+            base_dir: &dir,
+        };
+        body.iter()
+            .filter_map(|s| s.as_attribute())
+            .map(|attr| {
+                let v = eval(&attr.value, &scope).map_err(|e| {
+                    ConfigError::at(
+                        var_sources,
+                        Span::new(id, e.span),
+                        "eval",
+                        e.message,
+                        "here",
+                    )
+                });
+                (attr.key.as_str().to_owned(), v)
+            })
+            .collect()
+    };
+    for (name, value) in entries {
+        match (find(&name), value) {
+            (None, _) => d.push(
+                ConfigError::general(
+                    "undeclared_variable",
+                    format!(
+                        "{} sets {name:?}, but no such variable is declared",
+                        path.display()
+                    ),
+                )
+                .help("declare it with a variable block, or remove it from the file"),
+            ),
+            (Some(_), Err(e)) => d.push(e),
+            (Some(decl), Ok(v)) => match decl.ty.convert(&v) {
+                Ok(value) => {
+                    given.insert(
+                        name,
+                        Evaluated {
+                            value,
+                            sensitive: decl.sensitive,
+                        },
+                    );
+                }
+                Err(e) => d.push(ConfigError::general(
+                    "wrong_type",
+                    format!("{}: variable {name:?}: {e}", path.display()),
+                )),
+            },
+        }
+    }
+}
+
+/// Runs each variable's `validation { condition, error_message }` blocks.
+fn validate_variables(
+    d: &Diag<'_>,
+    decls: &[VariableDecl<'_>],
+    values: &BTreeMap<String, Evaluated>,
+) {
+    let no_locals = BTreeMap::new();
+    let dir = PathBuf::new();
+    for decl in decls {
+        let Some(value) = values.get(&decl.name) else {
+            continue;
+        };
+        for block in decl.block.body.get_blocks("validation") {
+            let mut only = BTreeMap::new();
+            only.insert(decl.name.clone(), value.clone());
+            let r = Reader {
+                d,
+                file: decl.file,
+                body: &block.body,
+                scope: Scope {
+                    variables: &only,
+                    locals: &no_locals,
+                    bindings: Vec::new(),
+                    base_dir: &dir,
+                },
+                span: Span::of(decl.file, &block.ident),
+                what: "the validation block".into(),
+            };
+            r.check(&["condition", "error_message"], &[]);
+            let message = r
+                .string("error_message")
+                .unwrap_or_else(|| format!("variable {:?} is not valid", decl.name));
+            let Some((ok, span)) = r.value("condition") else {
+                continue;
+            };
+            if ok.value != Value::Bool(true) {
+                d.push(d.at(
+                    span,
+                    "invalid_variable",
+                    format!("variable {:?}: {message}", decl.name),
+                    "this condition is not met",
+                ));
+            }
+        }
+    }
+}
+
+/// `local.NAME` references in an expression.
+struct LocalRefs(Vec<String>);
+
+impl Visit for LocalRefs {
+    fn visit_traversal(&mut self, node: &Traversal) {
+        if let Expression::Variable(root) = &node.expr
+            && root.as_str() == "local"
+            && let Some(op) = node.operators.first()
+            && let TraversalOperator::GetAttr(name) = &**op
+        {
+            self.0.push(name.as_str().to_owned());
+        }
+        hcl_edit::visit::visit_traversal(self, node);
+    }
+}
+
+fn evaluate_locals(
+    d: &Diag<'_>,
+    attrs: &[(FileId, &Attribute)],
+    variables: &BTreeMap<String, Evaluated>,
+    dir: &Path,
+) -> BTreeMap<String, Evaluated> {
+    let by_name: BTreeMap<&str, (FileId, &Attribute)> = attrs
+        .iter()
+        .map(|(f, a)| (a.key.as_str(), (*f, *a)))
+        .collect();
+    let deps = |name: &str| -> Vec<String> {
+        let mut refs = LocalRefs(Vec::new());
+        if let Some((_, attr)) = by_name.get(name) {
+            refs.visit_expr(&attr.value);
+        }
+        refs.0
+            .into_iter()
+            .filter(|r| by_name.contains_key(r.as_str()))
+            .collect()
+    };
+    let names: Vec<String> = by_name.keys().map(|s| (*s).to_owned()).collect();
+    let order = match topological_order(&names, &deps) {
+        Ok(order) => order,
+        Err(cycle) => {
+            let (file, attr) = by_name[cycle[0].as_str()];
+            let shown: Vec<String> = cycle.iter().map(|n| format!("local.{n}")).collect();
+            d.push(
+                d.at(
+                    Span::of(file, &attr.key),
+                    "dependency_cycle",
+                    format!(
+                        "locals depend on each other in a cycle: {}",
+                        shown.join(" → ")
+                    ),
+                    "part of the cycle",
+                )
+                .help("break the cycle: one of these locals must not refer back"),
+            );
+            return BTreeMap::new();
+        }
+    };
+    let mut locals = BTreeMap::new();
+    for name in order {
+        let (file, attr) = by_name[name.as_str()];
+        let scope = Scope {
+            variables,
+            locals: &locals,
+            bindings: Vec::new(),
+            base_dir: dir,
+        };
+        match eval(&attr.value, &scope) {
+            Ok(v) => {
+                locals.insert(name, v);
+            }
+            Err(e) => {
+                let mut error = d.at(Span::new(file, e.span), "eval", e.message, "here");
+                error.help = e.help;
+                d.push(error);
+            }
+        }
+    }
+    locals
+}
+
+/// `names` ordered so each comes after what it depends on, or a cycle (first node
+/// repeated at the end).
+pub(crate) fn topological_order(
+    names: &[String],
+    deps: &dyn Fn(&str) -> Vec<String>,
+) -> Result<Vec<String>, Vec<String>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Visiting,
+        Done,
+    }
+    fn visit(
+        name: &str,
+        deps: &dyn Fn(&str) -> Vec<String>,
+        marks: &mut HashMap<String, Mark>,
+        stack: &mut Vec<String>,
+        out: &mut Vec<String>,
+    ) -> Result<(), Vec<String>> {
+        match marks.get(name) {
+            Some(Mark::Done) => return Ok(()),
+            Some(Mark::Visiting) => {
+                let start = stack.iter().position(|n| n == name).unwrap_or(0);
+                let mut cycle = stack[start..].to_vec();
+                cycle.push(name.to_owned());
+                return Err(cycle);
+            }
+            None => {}
+        }
+        marks.insert(name.to_owned(), Mark::Visiting);
+        stack.push(name.to_owned());
+        for dep in deps(name) {
+            visit(&dep, deps, marks, stack, out)?;
+        }
+        stack.pop();
+        marks.insert(name.to_owned(), Mark::Done);
+        out.push(name.to_owned());
+        Ok(())
+    }
+    let mut marks = HashMap::new();
+    let mut out = Vec::new();
+    for name in names {
+        visit(name, deps, &mut marks, &mut Vec::new(), &mut out)?;
+    }
+    Ok(out)
+}
+
+fn decode_provider(
+    d: &Diag<'_>,
+    file: FileId,
+    block: &Block,
+    scope: &Scope<'_>,
+) -> Option<ProviderSpec> {
+    let label = &block.labels[0];
+    let span = Span::of(file, &block.ident).extend_to(label);
+    if label.as_str() != "alicloud" {
+        d.push(
+            d.at(
+                Span::of(file, label),
+                "unknown_provider",
+                format!("unknown provider {:?}", label.as_str()),
+                "unknown provider",
+            )
+            .help("dtsform knows the alicloud provider (Alibaba Cloud DTS)"),
+        );
+        return None;
+    }
+    let r = Reader {
+        d,
+        file,
+        body: &block.body,
+        scope: scope.clone(),
+        span,
+        what: "provider \"alicloud\"".into(),
+    };
+    r.check(PROVIDER_ATTRIBUTES, &[]);
+    let value_span = |name: &str| r.attr(name).map_or(span, |a| r.span_of(&a.value));
+    let region = r.required_string("region");
+    if let Some(region) = &region
+        && let Err(e) = validate_region(region)
+    {
+        d.push(d.at(
+            value_span("region"),
+            "invalid_region",
+            e.to_string(),
+            "not a region id",
+        ));
+    }
+    let endpoint = r.string("endpoint").and_then(|text| match parse_endpoint(&text) {
+        Ok(url) => Some(url),
+        Err(e) => {
+            d.push(
+                d.at(value_span("endpoint"), "invalid_endpoint", e.to_string(), "invalid endpoint")
+                    .help("use https://host[:port]; plain http only for a loopback emulator such as http://127.0.0.1:8417"),
+            );
+            None
+        }
+    });
+    let signature =
+        r.string("signature_version")
+            .and_then(|s| match s.parse::<SignatureVersion>() {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    d.push(d.at(
+                        value_span("signature_version"),
+                        "invalid_value",
+                        e,
+                        "v3 or v1",
+                    ));
+                    None
+                }
+            });
+    let rate_limit = r.number("rate_limit").and_then(|n| {
+        if n.is_finite() && n > 0.0 {
+            Some(n)
+        } else {
+            d.push(d.at(
+                value_span("rate_limit"),
+                "invalid_value",
+                "rate_limit must be a positive number of requests per second",
+                "not positive",
+            ));
+            None
+        }
+    });
+    Some(ProviderSpec {
+        alias: r.string("alias"),
+        region: region?,
+        endpoint,
+        profile: r.string("profile"),
+        signature: signature.unwrap_or_default(),
+        rate_limit,
+        span,
+    })
+}
+
+/// Providers are unique; `provider =` and `depends_on` name existing things; no cycles.
+fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) {
+    let mut seen: Vec<&ProviderSpec> = Vec::new();
+    for p in providers {
+        if let Some(first) = seen.iter().find(|q| q.alias == p.alias) {
+            d.push(
+                d.at(
+                    p.span,
+                    "duplicate_provider",
+                    format!("provider {} is configured twice", p.name()),
+                    "configured again",
+                )
+                .help(format!(
+                    "the first is at {}; give each extra provider block a distinct alias",
+                    d.sources.location(first.span)
+                )),
+            );
+        }
+        seen.push(p);
+    }
+    let aliases: Vec<&str> = providers
+        .iter()
+        .filter_map(|p| p.alias.as_deref())
+        .collect();
+    for job in jobs {
+        let found = providers.iter().any(|p| p.alias == job.provider);
+        if !found {
+            let e = match &job.provider {
+                None => d.at(job.span, "missing_provider", format!("{} needs a provider \"alicloud\" block without alias", job.address()), "no default provider")
+                    .help("add provider \"alicloud\" { region = \"cn-hangzhou\" }, or set provider = alicloud.ALIAS"),
+                Some(alias) => {
+                    let mut e = d.at(job.span, "unknown_provider", format!("{} uses provider alicloud.{alias}, which is not configured", job.address()), "unknown provider");
+                    e = e.help(match did_you_mean(alias, aliases.iter().copied()) {
+                        Some(s) => format!("did you mean alicloud.{s}?"),
+                        None => format!("add a provider \"alicloud\" block with alias = \"{alias}\""),
+                    });
+                    e
+                }
+            };
+            d.push(e);
+        }
+        for (target, span) in &job.depends_on {
+            if !jobs.iter().any(|j| &j.name == target) {
+                let mut e = d.at(
+                    *span,
+                    "unknown_reference",
+                    format!(
+                        "depends_on names {}.{target}, which is not declared",
+                        model::ALICLOUD_DTS_JOB
+                    ),
+                    "unknown resource",
+                );
+                e = e.help(
+                    match did_you_mean(target, jobs.iter().map(|j| j.name.as_str())) {
+                        Some(s) => format!("did you mean {}.{s}?", model::ALICLOUD_DTS_JOB),
+                        None => "declare that resource, or remove it from depends_on".into(),
+                    },
+                );
+                d.push(e);
+            }
+        }
+    }
+    let names: Vec<String> = jobs.iter().map(|j| j.name.clone()).collect();
+    let deps = |name: &str| -> Vec<String> {
+        jobs.iter()
+            .find(|j| j.name == name)
+            .map(|j| {
+                j.depends_on
+                    .iter()
+                    .map(|(n, _)| n.clone())
+                    .filter(|n| names.contains(n))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if let Err(cycle) = topological_order(&names, &deps) {
+        let first = jobs
+            .iter()
+            .find(|j| j.name == cycle[0])
+            .map_or_else(|| jobs[0].span, |j| j.span);
+        let shown: Vec<String> = cycle
+            .iter()
+            .map(|n| format!("{}.{n}", model::ALICLOUD_DTS_JOB))
+            .collect();
+        d.push(
+            d.at(first, "dependency_cycle", format!("depends_on forms a cycle: {}", shown.join(" → ")), "part of the cycle")
+                .help("remove one of these depends_on entries; jobs can only be applied in an order without cycles"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;

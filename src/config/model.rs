@@ -1,0 +1,160 @@
+//! The evaluated, checked configuration: what the planner consumes.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use reqwest::Url;
+use serde_json::Value;
+
+use super::source::{Sources, Span};
+use crate::cloud::alibaba::SignatureVersion;
+use crate::objects::{Address, ObjectTree, Pattern};
+use crate::secret::Secret;
+
+/// The resource type of an Alibaba Cloud DTS job.
+pub const ALICLOUD_DTS_JOB: &str = "alicloud_dts_job";
+
+/// A whole configuration directory, evaluated.
+#[derive(Debug)]
+pub struct Config {
+    pub dir: PathBuf,
+    pub sources: Sources,
+    pub providers: Vec<ProviderSpec>,
+    pub jobs: Vec<JobSpec>,
+}
+
+impl Config {
+    /// The provider a job uses: its `provider = alicloud.ALIAS`, or the default one.
+    pub fn provider_for(&self, job: &JobSpec) -> Option<&ProviderSpec> {
+        self.providers.iter().find(|p| p.alias == job.provider)
+    }
+}
+
+/// A `provider "alicloud"` block.
+#[derive(Debug, Clone)]
+pub struct ProviderSpec {
+    pub alias: Option<String>,
+    pub region: String,
+    pub endpoint: Option<Url>,
+    pub profile: Option<String>,
+    pub signature: SignatureVersion,
+    /// Client-side request pacing, requests per second.
+    pub rate_limit: Option<f64>,
+    pub span: Span,
+}
+
+impl ProviderSpec {
+    /// `alicloud` or `alicloud.ALIAS`.
+    pub fn name(&self) -> String {
+        match &self.alias {
+            Some(alias) => format!("alicloud.{alias}"),
+            None => "alicloud".into(),
+        }
+    }
+}
+
+/// The status a job should be in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DesiredStatus {
+    /// Synchronizing or migrating (StartDtsJob).
+    Running,
+    /// Paused (SuspendDtsJob).
+    Suspended,
+}
+
+impl fmt::Display for DesiredStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Running => "running",
+            Self::Suspended => "suspended",
+        })
+    }
+}
+
+/// A secret from the configuration, with the expression it came from (never its value)
+/// so a plan can name it.
+#[derive(Debug, Clone)]
+pub struct SecretValue {
+    pub value: Secret,
+    /// The source text of the expression, e.g. `var.src_password`.
+    pub expression: String,
+}
+
+/// A `source` or `destination` block: the fields of ModifyDtsJobEndpoint.
+#[derive(Debug, Clone)]
+pub struct EndpointSpec {
+    pub instance_type: String,
+    pub instance_id: Option<String>,
+    pub region: Option<String>,
+    pub ip: Option<String>,
+    pub port: Option<String>,
+    pub database: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<SecretValue>,
+    pub shard_username: Option<String>,
+    pub shard_password: Option<SecretValue>,
+    pub role_name: Option<String>,
+    pub aliyun_uid: Option<String>,
+    pub vpc_id: Option<String>,
+    pub vswitch_id: Option<String>,
+    pub secondary_vswitch_id: Option<String>,
+    pub span: Span,
+}
+
+/// The lost-object guard's settings for one job (`lifecycle` block).
+#[derive(Debug, Clone)]
+pub struct GuardSpec {
+    /// Objects that may never be removed, whatever else is declared.
+    pub prevent_removal: Vec<(Pattern, Span)>,
+    /// The mass-removal breaker trips above this many removed objects...
+    pub max_removed_objects: usize,
+    /// ...or above this percentage of the job's objects (when more than one is removed).
+    pub max_removed_percent: f64,
+}
+
+impl Default for GuardSpec {
+    fn default() -> Self {
+        Self {
+            prevent_removal: Vec::new(),
+            max_removed_objects: 10,
+            max_removed_percent: 25.0,
+        }
+    }
+}
+
+/// A `resource "alicloud_dts_job" "NAME"` block.
+#[derive(Debug, Clone)]
+pub struct JobSpec {
+    pub name: String,
+    /// The block's header (`resource "alicloud_dts_job" "NAME"`).
+    pub span: Span,
+    /// `provider = alicloud.ALIAS`.
+    pub provider: Option<String>,
+    pub dts_job_id: String,
+    pub job_id_span: Span,
+    pub dts_instance_id: Option<String>,
+    pub status: Option<DesiredStatus>,
+    pub direction: Option<String>,
+    /// The desired object list; `None` when the resource does not manage objects.
+    pub objects: Option<ObjectTree>,
+    pub objects_span: Span,
+    /// Keep (re-send) live objects the configuration does not mention.
+    pub merge_live_objects: bool,
+    pub source: Option<EndpointSpec>,
+    pub destination: Option<EndpointSpec>,
+    /// Reserved settings this resource manages (other live keys are left alone).
+    pub reserved: BTreeMap<String, Value>,
+    /// Declared removals (`removed { objects = [...] }`).
+    pub removed: Vec<(Address, Span)>,
+    pub guard: GuardSpec,
+    /// Names of resources this one is applied after.
+    pub depends_on: Vec<(String, Span)>,
+}
+
+impl JobSpec {
+    /// `alicloud_dts_job.NAME`.
+    pub fn address(&self) -> String {
+        format!("{ALICLOUD_DTS_JOB}.{}", self.name)
+    }
+}

@@ -1,0 +1,901 @@
+//! The `alicloud_dts_job` resource: ids, status, endpoints, reserved settings, the
+//! object list, declared removals and the guard's lifecycle settings.
+//!
+//! The object list is written either as blocks — `database "shop" { table "orders" {
+//! ... } }`, nested as deep as DTS nests objects, with `dynamic` blocks for repeated
+//! objects — or as `db_list` (a DbList JSON string, e.g. `jsonencode({...})`, or an
+//! object), for users coming from the Terraform alicloud provider. Both become the
+//! same canonical [`ObjectTree`].
+//!
+//! In an object block the label is the **source** name; `target` renames. `name` is
+//! reserved for `dynamic` blocks' `content`, where it gives the label.
+
+use std::collections::BTreeMap;
+
+use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::structure::{Block, Body};
+use serde_json::{Map, Value};
+
+use super::eval::{Evaluated, Scope, iterate, to_text};
+use super::model::{ALICLOUD_DTS_JOB, DesiredStatus, EndpointSpec, GuardSpec, JobSpec};
+use super::reader::{Diag, Reader};
+use super::source::{FileId, Span};
+use crate::emulator::alibaba::MAX_DB_LIST_BYTES;
+use crate::objects::{Address, Kind, Node, ObjectTree, Pattern};
+
+const JOB_ATTRIBUTES: &[&str] = &[
+    "provider",
+    "dts_job_id",
+    "dts_instance_id",
+    "status",
+    "synchronization_direction",
+    "db_list",
+    "merge_live_objects",
+    "reserved",
+    "depends_on",
+];
+const JOB_BLOCKS: &[&str] = &[
+    "source",
+    "destination",
+    "database",
+    "dynamic",
+    "removed",
+    "lifecycle",
+];
+const ENDPOINT_ATTRIBUTES: &[&str] = &[
+    "instance_type",
+    "instance_id",
+    "region",
+    "ip",
+    "port",
+    "database",
+    "username",
+    "password",
+    "shard_username",
+    "shard_password",
+    "role_name",
+    "aliyun_uid",
+    "vpc_id",
+    "vswitch_id",
+    "secondary_vswitch_id",
+];
+/// Attributes an object block may set; `columns` only where columns can be.
+const OBJECT_ATTRIBUTES: &[&str] = &[
+    "target",
+    "all",
+    "filter",
+    "dml_op",
+    "ddl_op",
+    "attributes",
+    "columns",
+];
+/// Object attributes that have a dedicated HCL attribute (so `attributes` may not set them).
+const MANAGED_KEYS: &[&str] = &["name", "all", "filter", "dml_op", "ddl_op"];
+
+/// The kinds that may appear under an object of `kind`.
+fn child_kinds(kind: Kind) -> Vec<Kind> {
+    match kind {
+        Kind::Database => Kind::all()
+            .filter(|k| !matches!(k, Kind::Database | Kind::Column | Kind::AttachColumn))
+            .collect(),
+        Kind::Schema => Kind::all()
+            .filter(|k| {
+                !matches!(
+                    k,
+                    Kind::Database | Kind::Schema | Kind::Column | Kind::AttachColumn
+                )
+            })
+            .collect(),
+        Kind::Table | Kind::View => vec![Kind::Column, Kind::AttachColumn],
+        _ => Vec::new(),
+    }
+}
+
+/// A resource block ready to decode: its labels are checked by the caller.
+pub struct ResourceBlock<'b> {
+    pub file: FileId,
+    pub block: &'b Block,
+    pub name: String,
+    pub span: Span,
+}
+
+/// Decodes one `alicloud_dts_job` resource. Errors go to `d`; `None` if any.
+pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> Option<JobSpec> {
+    let before = d.has_errors();
+    let r = Reader {
+        d,
+        file: res.file,
+        body: &res.block.body,
+        scope: scope.clone(),
+        span: res.span,
+        what: format!("resource {ALICLOUD_DTS_JOB}.{}", res.name),
+    };
+    r.check(JOB_ATTRIBUTES, JOB_BLOCKS);
+
+    let dts_job_id = r.required_string("dts_job_id").unwrap_or_default();
+    let job_id_span = r
+        .attr("dts_job_id")
+        .map_or(res.span, |a| r.span_of(&a.value));
+    let status = r.string("status").and_then(|s| match s.as_str() {
+        "running" => Some(DesiredStatus::Running),
+        "suspended" => Some(DesiredStatus::Suspended),
+        other => {
+            let span = r.attr("status").map_or(res.span, |a| r.span_of(&a.value));
+            d.push(
+                d.at(span, "invalid_value", format!("status {other:?} is not running or suspended"), "invalid status")
+                    .help("running: StartDtsJob if needed; suspended: SuspendDtsJob if needed; leave it out to not manage the status"),
+            );
+            None
+        }
+    });
+    let direction = r.string("synchronization_direction").and_then(|s| {
+        if s == "Forward" || s == "Reverse" {
+            Some(s)
+        } else {
+            let span = r
+                .attr("synchronization_direction")
+                .map_or(res.span, |a| r.span_of(&a.value));
+            d.push(d.at(
+                span,
+                "invalid_value",
+                format!("synchronization_direction {s:?} is not Forward or Reverse"),
+                "invalid direction",
+            ));
+            None
+        }
+    });
+    let provider = r
+        .attr("provider")
+        .and_then(|attr| provider_reference(d, &r, &attr.value));
+    let depends_on = r
+        .attr("depends_on")
+        .map(|attr| resource_references(d, &r, &attr.value))
+        .unwrap_or_default();
+    let reserved: BTreeMap<String, Value> = r
+        .object("reserved")
+        .map(|(m, _)| m.into_iter().collect())
+        .unwrap_or_default();
+
+    let (objects, objects_span) = decode_objects(d, &r, &res.name);
+    let mut source = None;
+    let mut destination = None;
+    let mut removed = Vec::new();
+    let mut guard = GuardSpec::default();
+    let mut lifecycle_seen = false;
+    for block in res.block.body.blocks() {
+        let span = r.span_of(block);
+        match block.ident.as_str() {
+            side @ ("source" | "destination") => {
+                let slot = if side == "source" {
+                    &mut source
+                } else {
+                    &mut destination
+                };
+                if slot.is_some() {
+                    d.push(d.at(
+                        span,
+                        "duplicate_block",
+                        format!("{side} is declared twice"),
+                        "second one",
+                    ));
+                    continue;
+                }
+                *slot = decode_endpoint(d, &r, block, side);
+            }
+            "removed" => removed.extend(decode_removed(d, &r, block)),
+            "lifecycle" => {
+                if lifecycle_seen {
+                    d.push(d.at(
+                        span,
+                        "duplicate_block",
+                        "lifecycle is declared twice",
+                        "second one",
+                    ));
+                    continue;
+                }
+                lifecycle_seen = true;
+                guard = decode_lifecycle(d, &r, block);
+            }
+            _ => {}
+        }
+    }
+    let merge_live_objects = r.bool("merge_live_objects").unwrap_or(false);
+    if d.has_errors() && !before {
+        return None;
+    }
+    Some(JobSpec {
+        name: res.name.clone(),
+        span: res.span,
+        provider,
+        dts_job_id,
+        job_id_span,
+        dts_instance_id: r.string("dts_instance_id"),
+        status,
+        direction,
+        objects,
+        objects_span,
+        merge_live_objects,
+        source,
+        destination,
+        reserved,
+        removed,
+        guard,
+        depends_on,
+    })
+}
+
+/// `alicloud` or `alicloud.ALIAS` → the alias.
+fn provider_reference(d: &Diag<'_>, r: &Reader<'_, '_>, expr: &Expression) -> Option<String> {
+    let bad = || {
+        d.push(
+            d.at(
+                r.span_of(expr),
+                "invalid_reference",
+                "provider must be a provider reference",
+                "not alicloud or alicloud.ALIAS",
+            )
+            .help("write provider = alicloud.ALIAS, where ALIAS is a provider block's alias"),
+        );
+        None
+    };
+    match expr {
+        Expression::Variable(v) if v.as_str() == "alicloud" => None,
+        Expression::Traversal(t) => match (&t.expr, t.operators.as_slice()) {
+            (Expression::Variable(v), [op]) if v.as_str() == "alicloud" => match &**op {
+                TraversalOperator::GetAttr(alias) => Some(alias.as_str().to_owned()),
+                _ => bad(),
+            },
+            _ => bad(),
+        },
+        _ => bad(),
+    }
+}
+
+/// `[alicloud_dts_job.a, resource.alicloud_dts_job.b]` → names with spans.
+fn resource_references(d: &Diag<'_>, r: &Reader<'_, '_>, expr: &Expression) -> Vec<(String, Span)> {
+    let Expression::Array(items) = expr else {
+        d.push(
+            d.at(
+                r.span_of(expr),
+                "invalid_reference",
+                "depends_on must be a list of resources",
+                "not a list",
+            )
+            .help("write depends_on = [alicloud_dts_job.other]"),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let span = r.span_of(item);
+        let path: Option<Vec<&str>> = match item {
+            Expression::Traversal(traversal) => match &traversal.expr {
+                Expression::Variable(root) => {
+                    let mut segments = vec![root.as_str()];
+                    for op in &traversal.operators {
+                        match &**op {
+                            TraversalOperator::GetAttr(attr) => segments.push(attr.as_str()),
+                            _ => segments.clear(),
+                        }
+                    }
+                    Some(segments)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match path.as_deref() {
+            Some([ALICLOUD_DTS_JOB, name] | ["resource", ALICLOUD_DTS_JOB, name]) => {
+                out.push(((*name).to_owned(), span));
+            }
+            _ => d.push(
+                d.at(
+                    span,
+                    "invalid_reference",
+                    "depends_on entries must name resources",
+                    "not a resource",
+                )
+                .help("write alicloud_dts_job.NAME"),
+            ),
+        }
+    }
+    out
+}
+
+fn decode_endpoint(
+    d: &Diag<'_>,
+    parent: &Reader<'_, '_>,
+    block: &Block,
+    side: &str,
+) -> Option<EndpointSpec> {
+    let r = Reader {
+        d,
+        file: parent.file,
+        body: &block.body,
+        scope: parent.scope.clone(),
+        span: parent.span_of(&block.ident),
+        what: format!("the {side} block"),
+    };
+    r.check(ENDPOINT_ATTRIBUTES, &[]);
+    let instance_type = r.required_string("instance_type")?.to_ascii_lowercase();
+    let spec = EndpointSpec {
+        instance_type,
+        instance_id: r.string("instance_id"),
+        region: r.string("region"),
+        ip: r.string("ip"),
+        port: r.string("port"),
+        database: r.string("database"),
+        username: r.string("username"),
+        password: r.secret("password"),
+        shard_username: r.string("shard_username"),
+        shard_password: r.secret("shard_password"),
+        role_name: r.string("role_name"),
+        aliyun_uid: r.string("aliyun_uid"),
+        vpc_id: r.string("vpc_id"),
+        vswitch_id: r.string("vswitch_id"),
+        secondary_vswitch_id: r.string("secondary_vswitch_id"),
+        span: r.span,
+    };
+    if spec.password.is_some() && spec.username.is_none() {
+        d.push(
+            d.at(
+                r.span,
+                "missing_attribute",
+                format!("the {side} block sets password without username"),
+                "username missing",
+            )
+            .help("a password is only sent together with its account: add username"),
+        );
+    }
+    Some(spec)
+}
+
+fn decode_removed(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Block) -> Vec<(Address, Span)> {
+    let r = Reader {
+        d,
+        file: parent.file,
+        body: &block.body,
+        scope: parent.scope.clone(),
+        span: parent.span_of(&block.ident),
+        what: "the removed block".into(),
+    };
+    r.check(&["objects"], &[]);
+    if r.attr("objects").is_none() {
+        d.push(
+            d.at(
+                r.span,
+                "missing_attribute",
+                "the removed block needs objects",
+                "objects missing",
+            )
+            .help("list the objects to remove: objects = [\"shop.legacy_orders\"]"),
+        );
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (text, span) in r.strings("objects").unwrap_or_default() {
+        match Address::parse(&text) {
+            Ok(address) => out.push((address, span)),
+            Err(e) => d.push(
+                d.at(span, "invalid_address", format!("{text:?} is not an object address: {e}"), "invalid address")
+                    .help("write database.table, or database.table.column; quote a name that contains a dot: \"my.db\".orders"),
+            ),
+        }
+    }
+    out
+}
+
+fn decode_lifecycle(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Block) -> GuardSpec {
+    let r = Reader {
+        d,
+        file: parent.file,
+        body: &block.body,
+        scope: parent.scope.clone(),
+        span: parent.span_of(&block.ident),
+        what: "the lifecycle block".into(),
+    };
+    r.check(
+        &[
+            "prevent_removal",
+            "max_removed_objects",
+            "max_removed_percent",
+        ],
+        &[],
+    );
+    let mut guard = GuardSpec::default();
+    for (text, span) in r.strings("prevent_removal").unwrap_or_default() {
+        match Pattern::parse(&text) {
+            Ok(p) => guard.prevent_removal.push((p, span)),
+            Err(e) => d.push(
+                d.at(
+                    span,
+                    "invalid_pattern",
+                    format!("{text:?} is not an object-name pattern: {e}"),
+                    "invalid pattern",
+                )
+                .help(
+                    "write database.table, database.*, or *_log; * and ? are globs within one name",
+                ),
+            ),
+        }
+    }
+    if let Some(n) = r.number("max_removed_objects") {
+        if n >= 0.0 && n.fract() == 0.0 && n <= 1e9 {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            {
+                guard.max_removed_objects = n as usize;
+            }
+        } else {
+            let span = r
+                .attr("max_removed_objects")
+                .map_or(r.span, |a| r.span_of(&a.value));
+            d.push(d.at(
+                span,
+                "invalid_value",
+                "max_removed_objects must be a whole number, 0 or more",
+                "invalid",
+            ));
+        }
+    }
+    if let Some(p) = r.number("max_removed_percent") {
+        if (0.0..=100.0).contains(&p) {
+            guard.max_removed_percent = p;
+        } else {
+            let span = r
+                .attr("max_removed_percent")
+                .map_or(r.span, |a| r.span_of(&a.value));
+            d.push(d.at(
+                span,
+                "invalid_value",
+                "max_removed_percent must be from 0 to 100",
+                "invalid",
+            ));
+        }
+    }
+    guard
+}
+
+/// The desired object tree from `database` blocks or `db_list`; `None` if neither.
+fn decode_objects(d: &Diag<'_>, r: &Reader<'_, '_>, name: &str) -> (Option<ObjectTree>, Span) {
+    let has_blocks = r.body.blocks().any(|b| {
+        b.ident.as_str() == "database"
+            || (b.ident.as_str() == "dynamic"
+                && b.labels.first().is_some_and(|l| l.as_str() == "database"))
+    });
+    let db_list = r.attr("db_list");
+    match (db_list, has_blocks) {
+        (Some(attr), true) => {
+            d.push(
+                d.at(
+                    r.span_of(&attr.key),
+                    "conflicting_objects",
+                    format!("{name} has both db_list and database blocks"),
+                    "db_list here",
+                )
+                .help("write the object list one way: database blocks, or db_list"),
+            );
+            (None, r.span)
+        }
+        (Some(attr), false) => {
+            let span = r.span_of(&attr.value);
+            let Some((v, _)) = r.value("db_list") else {
+                return (None, span);
+            };
+            if v.sensitive {
+                d.push(
+                    d.at(
+                        span,
+                        "sensitive_value",
+                        "db_list cannot use a sensitive value",
+                        "sensitive",
+                    )
+                    .help("object lists are shown in plans"),
+                );
+                return (None, span);
+            }
+            let parsed = match &v.value {
+                Value::String(text) => ObjectTree::from_json(text),
+                other => ObjectTree::from_value(other),
+            };
+            match parsed {
+                Ok(tree) => (check_size(d, tree, span), span),
+                Err(e) => {
+                    d.push(
+                        d.at(span, "invalid_db_list", format!("db_list is not a DbList: {e}"), "invalid DbList")
+                            .help("db_list takes DbList JSON, e.g. jsonencode({ shop = { name = \"shop\", all = true } })"),
+                    );
+                    (None, span)
+                }
+            }
+        }
+        (None, true) => {
+            let mut root = Node::default();
+            let mut seen = Seen::default();
+            decode_children(d, r, Kind::Database, None, &mut root, &mut seen);
+            let tree = ObjectTree {
+                databases: root
+                    .containers
+                    .into_values()
+                    .flat_map(|c| c.nodes)
+                    .collect(),
+            };
+            (check_size(d, tree, r.span), r.span)
+        }
+        (None, false) => (None, r.span),
+    }
+}
+
+fn check_size(d: &Diag<'_>, tree: ObjectTree, span: Span) -> Option<ObjectTree> {
+    let size = tree.to_json().len();
+    if size > MAX_DB_LIST_BYTES {
+        d.push(
+            d.at(span, "db_list_too_large", format!("the object list is {size} bytes; DTS accepts at most 1 MB ({MAX_DB_LIST_BYTES} bytes)"), "too large")
+                .help("list whole databases with all = true instead of every table, or split the objects over several jobs"),
+        );
+        return None;
+    }
+    Some(tree)
+}
+
+/// Objects already declared under one parent, for duplicate detection.
+#[derive(Default)]
+struct Seen(Vec<(Kind, String, Span)>);
+
+/// Decodes the object blocks in `r.body` that are children of an object of
+/// `parent_kind` (or the resource itself, for `top`), into `parent`.
+fn decode_children(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    parent_kind: Kind,
+    address: Option<&Address>,
+    parent: &mut Node,
+    seen: &mut Seen,
+) {
+    let allowed: Vec<Kind> = match address {
+        None => vec![Kind::Database],
+        Some(_) => child_kinds(parent_kind),
+    };
+    for block in r.body.blocks() {
+        let ident = block.ident.as_str();
+        if ident == "dynamic" {
+            expand_dynamic(d, r, block, &allowed, address, parent, seen);
+            continue;
+        }
+        let Some(kind) = Kind::from_noun(ident).filter(|k| allowed.contains(k)) else {
+            continue; // not an object block here (checked by the body's schema)
+        };
+        let Some(label) = single_label(d, r, block, ident) else {
+            continue;
+        };
+        let span = r.span_of(&block.labels[0]);
+        let child = Reader {
+            d,
+            file: r.file,
+            body: &block.body,
+            scope: r.scope.clone(),
+            span,
+            what: format!("{kind} {}", child_address(address, &label)),
+        };
+        decode_object(d, &child, kind, label, span, address, parent, seen, false);
+    }
+}
+
+fn single_label(d: &Diag<'_>, r: &Reader<'_, '_>, block: &Block, ident: &str) -> Option<String> {
+    if let [label] = block.labels.as_slice() {
+        return Some(label.as_str().to_owned());
+    }
+    d.push(
+        d.at(
+            r.span_of(&block.ident),
+            "invalid_labels",
+            format!("a {ident} block takes exactly one label, the source name"),
+            "label missing or extra",
+        )
+        .help(format!("write {ident} \"NAME\" {{ ... }}")),
+    );
+    None
+}
+
+/// Decodes one object block into `parent`, checking for duplicates.
+#[allow(clippy::too_many_arguments)]
+fn decode_object(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    kind: Kind,
+    label: String,
+    label_span: Span,
+    parent_address: Option<&Address>,
+    parent: &mut Node,
+    seen: &mut Seen,
+    name_is_label: bool,
+) {
+    let address = child_address(parent_address, &label);
+    if let Some((_, _, first)) = seen.0.iter().find(|(k, n, _)| *k == kind && *n == label) {
+        d.push(
+            d.at(
+                label_span,
+                "duplicate_object",
+                format!("{kind} {address} is declared twice"),
+                "declared again here",
+            )
+            .help(format!(
+                "the first declaration is at {}; keep one",
+                d.sources.location(*first)
+            )),
+        );
+        return;
+    }
+    seen.0.push((kind, label.clone(), label_span));
+
+    let mut attributes: Vec<&str> = OBJECT_ATTRIBUTES
+        .iter()
+        .copied()
+        .filter(|a| *a != "columns" || matches!(kind, Kind::Table | Kind::View))
+        .collect();
+    if name_is_label {
+        attributes.push("name");
+    }
+    let block_kinds: Vec<&str> = child_kinds(kind)
+        .into_iter()
+        .map(Kind::noun)
+        .chain(["dynamic"])
+        .collect();
+    r.check(&attributes, &block_kinds);
+
+    let mut node = Node::default();
+    if let Some((extra, span)) = r.object("attributes") {
+        for (key, value) in extra {
+            if MANAGED_KEYS.contains(&key.as_str()) || Kind::from_container_key(&key).is_some() {
+                d.push(
+                    d.at(
+                        span,
+                        "conflicting_attribute",
+                        format!("attributes cannot set {key:?}"),
+                        format!("{key} set here"),
+                    )
+                    .help(if key == "name" {
+                        "use target for the destination name".to_owned()
+                    } else if MANAGED_KEYS.contains(&key.as_str()) {
+                        format!("use the {key} attribute")
+                    } else {
+                        format!("use {} blocks", key.to_ascii_lowercase())
+                    }),
+                );
+                continue;
+            }
+            node.attrs.insert(key, value);
+        }
+    }
+    let target = r.string("target").unwrap_or_else(|| label.clone());
+    node.attrs.insert("name".into(), Value::String(target));
+    if let Some(filter) = r.attr("filter") {
+        // A SQL condition, or an object for MongoDB: kept as given.
+        if let Some(v) = r.eval(&filter.value) {
+            if v.sensitive {
+                d.push(d.at(
+                    r.span_of(&filter.value),
+                    "sensitive_value",
+                    "filter cannot use a sensitive value",
+                    "sensitive",
+                ));
+            } else {
+                node.attrs.insert("filter".into(), v.value);
+            }
+        }
+    }
+    for op in ["dml_op", "ddl_op"] {
+        if let Some(list) = op_list(r, op) {
+            node.attrs.insert(op.into(), Value::String(list));
+        }
+    }
+    let mut child_seen = Seen::default();
+    if let Some(columns) = r.strings("columns") {
+        for (column, span) in columns {
+            let mut col = Node::default();
+            col.attrs
+                .insert("name".into(), Value::String(column.clone()));
+            if child_seen
+                .0
+                .iter()
+                .any(|(k, n, _)| *k == Kind::Column && *n == column)
+            {
+                d.push(d.at(
+                    span,
+                    "duplicate_object",
+                    format!("column {} is listed twice", address.child(&column)),
+                    "listed again",
+                ));
+                continue;
+            }
+            child_seen.0.push((Kind::Column, column.clone(), span));
+            node.container_mut(Kind::Column).nodes.insert(column, col);
+        }
+    }
+    decode_children(d, r, kind, Some(&address), &mut node, &mut child_seen);
+    let has_children = node.containers.values().any(|c| !c.nodes.is_empty());
+    let all = r.bool("all").unwrap_or(!has_children);
+    if !matches!(kind, Kind::Column | Kind::AttachColumn) {
+        node.attrs.insert("all".into(), Value::Bool(all));
+    }
+    parent.container_mut(kind).nodes.insert(label, node);
+}
+
+/// `dml_op` / `ddl_op` as the comma-separated string DTS takes.
+fn op_list(r: &Reader<'_, '_>, name: &str) -> Option<String> {
+    let attr = r.attr(name)?;
+    if matches!(attr.value, Expression::Array(_)) {
+        return r.strings(name).map(|ops| {
+            ops.into_iter()
+                .map(|(s, _)| s)
+                .collect::<Vec<_>>()
+                .join(",")
+        });
+    }
+    r.string(name)
+}
+
+/// Expands `dynamic "KIND" { for_each, iterator, labels, content { ... } }`.
+fn expand_dynamic(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    block: &Block,
+    allowed: &[Kind],
+    address: Option<&Address>,
+    parent: &mut Node,
+    seen: &mut Seen,
+) {
+    let Some(ident) = single_label(d, r, block, "dynamic") else {
+        return;
+    };
+    let label_span = r.span_of(&block.labels[0]);
+    let Some(kind) = Kind::from_noun(&ident).filter(|k| allowed.contains(k)) else {
+        let names: Vec<&str> = allowed.iter().map(|k| k.noun()).collect();
+        d.push(
+            d.at(
+                label_span,
+                "unknown_block",
+                format!("a dynamic block cannot make {ident:?} blocks here"),
+                "not an object kind here",
+            )
+            .help(format!("here it can make: {}", names.join(", "))),
+        );
+        return;
+    };
+    let dynamic = Reader {
+        d,
+        file: r.file,
+        body: &block.body,
+        scope: r.scope.clone(),
+        span: r.span_of(&block.ident),
+        what: format!("dynamic \"{ident}\""),
+    };
+    dynamic.check(&["for_each", "iterator", "labels"], &["content"]);
+    let contents: Vec<&Block> = block.body.get_blocks("content").collect();
+    let [content] = contents.as_slice() else {
+        d.push(
+            d.at(
+                dynamic.span,
+                "missing_block",
+                "a dynamic block needs exactly one content block",
+                "content missing or repeated",
+            )
+            .help("write content { ... } with the generated block's attributes"),
+        );
+        return;
+    };
+    let iterator = match dynamic.attr("iterator") {
+        None => ident.clone(),
+        Some(attr) => match &attr.value {
+            Expression::Variable(v) => v.as_str().to_owned(),
+            other => {
+                d.push(d.at(
+                    dynamic.span_of(other),
+                    "invalid_reference",
+                    "iterator must be a bare name",
+                    "not a name",
+                ));
+                return;
+            }
+        },
+    };
+    let Some(for_each) = dynamic.attr("for_each") else {
+        d.push(d.at(
+            dynamic.span,
+            "missing_attribute",
+            "a dynamic block needs for_each",
+            "for_each missing",
+        ));
+        return;
+    };
+    let Some(collection) = dynamic.eval(&for_each.value) else {
+        return;
+    };
+    let items = match iterate(
+        &collection,
+        hcl_edit::Span::span(&for_each.value).unwrap_or(0..0),
+    ) {
+        Ok(items) => items,
+        Err(e) => {
+            d.push(d.at(
+                dynamic.span_of(&for_each.value),
+                "wrong_type",
+                e.message,
+                "not a collection",
+            ));
+            return;
+        }
+    };
+    let content_body: &Body = &content.body;
+    for (key, value) in items {
+        let mut object = Map::new();
+        object.insert("key".into(), key);
+        object.insert("value".into(), value);
+        let scope: Scope<'_> = r.scope.bind(
+            &iterator,
+            Evaluated {
+                value: Value::Object(object),
+                sensitive: collection.sensitive,
+            },
+        );
+        let inner = Reader {
+            d,
+            file: r.file,
+            body: content_body,
+            scope: scope.clone(),
+            span: label_span,
+            what: format!("dynamic \"{ident}\" content"),
+        };
+        let label = match dynamic.attr("labels") {
+            Some(_) => {
+                let labels = Reader {
+                    d,
+                    file: r.file,
+                    body: &block.body,
+                    scope,
+                    span: dynamic.span,
+                    what: dynamic.what.clone(),
+                };
+                let Some((v, span)) = labels.value("labels") else {
+                    return;
+                };
+                match v.value.as_array().map(Vec::as_slice) {
+                    Some([one]) if to_text(one).is_some() => to_text(one),
+                    _ => {
+                        d.push(d.at(
+                            span,
+                            "invalid_labels",
+                            "labels must be a list of one string, the source name",
+                            "not one label",
+                        ));
+                        return;
+                    }
+                }
+            }
+            None => inner.string("name"),
+        };
+        let Some(label) = label else {
+            d.push(
+                d.at(label_span, "invalid_labels", format!("a dynamic {ident} block needs its name"), "no label")
+                    .help(format!("add labels = [{iterator}.value] to the dynamic block, or name = {iterator}.value to its content")),
+            );
+            return;
+        };
+        let name_is_label = dynamic.attr("labels").is_none();
+        decode_object(
+            d,
+            &inner,
+            kind,
+            label,
+            label_span,
+            address,
+            parent,
+            seen,
+            name_is_label,
+        );
+    }
+}
+
+/// The address of `name` under `parent` (a top-level address when there is none).
+fn child_address(parent: Option<&Address>, name: &str) -> Address {
+    parent.map_or_else(|| Address::new([name]), |p| p.child(name))
+}

@@ -1,0 +1,289 @@
+//! Configuration files and the diagnostics that point into them.
+//!
+//! Every config error is a [`ConfigError`]: a message, a stable code, the file and the
+//! byte span of the token at fault, a label and a help line, rendered by miette with a
+//! caret under the source. A run collects all of them into [`ConfigErrors`] instead of
+//! stopping at the first.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+
+/// One configuration file.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// How messages name it (the path as given, relative to where dtsform runs).
+    pub name: String,
+    pub text: Arc<str>,
+}
+
+/// Index of a file in [`Sources`].
+pub type FileId = usize;
+
+/// The files of one configuration.
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn add(&mut self, path: PathBuf, name: String, text: String) -> FileId {
+        self.files.push(SourceFile {
+            path,
+            name,
+            text: Arc::from(text),
+        });
+        self.files.len() - 1
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id]
+    }
+
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
+    /// `file:line:column` of a span's start, 1-based, for messages without a caret.
+    pub fn location(&self, span: Span) -> String {
+        let file = self.get(span.file);
+        let before = &file.text[..span.start.min(file.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("{}:{line}:{column}", file.name)
+    }
+}
+
+/// A byte range in one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub file: FileId,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: Range<usize>) -> Span {
+        Span {
+            file,
+            start: range.start,
+            end: range.end,
+        }
+    }
+
+    /// From this span's start to the end of `item` (in the same file).
+    #[must_use]
+    pub fn extend_to(self, item: &impl hcl_edit::Span) -> Span {
+        let end = Span::of(self.file, item).end.max(self.end);
+        Span::new(self.file, self.start..end)
+    }
+
+    /// The span of an hcl-edit item, or the start of the file when it has none.
+    pub fn of(file: FileId, item: &impl hcl_edit::Span) -> Span {
+        Span::new(file, item.span().unwrap_or(0..0))
+    }
+}
+
+/// One configuration problem, located.
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    pub code: &'static str,
+    pub message: String,
+    pub location: Option<Located>,
+    pub help: Option<String>,
+}
+
+/// Where a problem is: the named file text and the span with its label.
+#[derive(Clone)]
+pub struct Located {
+    pub source: NamedSource<Arc<str>>,
+    pub span: Range<usize>,
+    pub label: String,
+}
+
+impl fmt::Debug for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Located")
+            .field("file", &self.source.name())
+            .field("span", &self.span)
+            .field("label", &self.label)
+            .finish()
+    }
+}
+
+impl ConfigError {
+    /// An error at `span`, labelled `label`.
+    pub fn at(
+        sources: &Sources,
+        span: Span,
+        code: &'static str,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> ConfigError {
+        let file = sources.get(span.file);
+        let end = span.end.min(file.text.len());
+        ConfigError {
+            code,
+            message: message.into(),
+            location: Some(Located {
+                source: NamedSource::new(file.name.clone(), file.text.clone()),
+                span: span.start.min(end)..end,
+                label: label.into(),
+            }),
+            help: None,
+        }
+    }
+
+    /// An error that belongs to no one place.
+    pub fn general(code: &'static str, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            code,
+            message: message.into(),
+            location: None,
+            help: None,
+        }
+    }
+
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> ConfigError {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Diagnostic for ConfigError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!("dtsform::{}", self.code)))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.location.as_ref().map(|l| &l.source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let located = self.location.as_ref()?;
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(Some(located.label.clone()), located.span.clone()),
+        )))
+    }
+}
+
+/// Every problem of one run.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigErrors {
+    pub errors: Vec<ConfigError>,
+}
+
+impl ConfigErrors {
+    pub fn push(&mut self, error: ConfigError) {
+        self.errors.push(error);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn extend(&mut self, other: ConfigErrors) {
+        self.errors.extend(other.errors);
+    }
+
+    /// `Err(self)` if there are errors, else `Ok(value)`.
+    pub fn into_result<T>(self, value: T) -> Result<T, ConfigErrors> {
+        if self.errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+
+    /// Each error as its own report, ready to print.
+    pub fn into_reports(self) -> Vec<miette::Report> {
+        self.errors.into_iter().map(miette::Report::new).collect()
+    }
+}
+
+impl From<ConfigError> for ConfigErrors {
+    fn from(error: ConfigError) -> Self {
+        ConfigErrors {
+            errors: vec![error],
+        }
+    }
+}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.errors.len() {
+            1 => write!(f, "{}", self.errors[0]),
+            n => write!(f, "{n} errors in the configuration"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (levenshtein(word, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            current[j + 1] = (previous[j] + cost)
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_for_typos_only() {
+        let known = ["dts_job_id", "dts_instance_id", "status", "database"];
+        assert_eq!(did_you_mean("dts_jobid", known), Some("dts_job_id"));
+        assert_eq!(did_you_mean("statsu", known), Some("status"));
+        assert_eq!(did_you_mean("completely_else", known), None);
+    }
+
+    #[test]
+    fn locations_are_one_based() {
+        let mut s = Sources::default();
+        let id = s.add("a.hcl".into(), "a.hcl".into(), "x = 1\n  y = 2\n".into());
+        assert_eq!(s.location(Span::new(id, 8..9)), "a.hcl:2:3");
+    }
+}

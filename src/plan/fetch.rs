@@ -1,0 +1,200 @@
+//! Fetching the live state of every job in the configuration.
+//!
+//! One API client per provider block (its region, endpoint, credentials, signature and
+//! rate limit). Jobs are read concurrently, at most `parallelism` at a time, each
+//! provider's requests paced to its `rate_limit`: plan time grows with the slowest
+//! calls, not with their sum. A job that does not exist is a plan error naming the
+//! resource; so is any API error, with the cloud's code, message and RequestId.
+
+use std::collections::HashMap;
+
+use futures::StreamExt as _;
+
+use super::LiveJob;
+use crate::cloud::Pacer;
+use crate::cloud::alibaba::{AlibabaClient, ClientConfig, Credentials};
+use crate::config::{Config, ConfigError, ProviderSpec};
+use crate::env::Environment;
+
+/// Default number of jobs read at once.
+pub const DEFAULT_PARALLELISM: usize = 16;
+/// Default pacing when a provider sets no `rate_limit`: DescribeDtsJobDetail allows 40
+/// calls per second per account and region; half leaves room for other tools.
+pub const DEFAULT_RATE_LIMIT: f64 = 20.0;
+
+/// Overrides every provider's endpoint and credentials, e.g. for the embedded emulator.
+#[derive(Debug, Clone)]
+pub struct EndpointOverride {
+    pub endpoint: reqwest::Url,
+    pub credentials: Credentials,
+}
+
+/// API clients by provider alias.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    by_alias: HashMap<Option<String>, AlibabaClient>,
+}
+
+impl Clients {
+    /// A client for each provider block. Credential problems are located on the block.
+    pub fn new(
+        config: &Config,
+        env: &Environment,
+        target: Option<&EndpointOverride>,
+    ) -> Result<Clients, Vec<ConfigError>> {
+        let mut by_alias = HashMap::new();
+        let mut errors = Vec::new();
+        for provider in &config.providers {
+            match client_for(config, provider, env, target) {
+                Ok(client) => {
+                    by_alias.insert(provider.alias.clone(), client);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Clients { by_alias })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn for_alias(&self, alias: Option<&String>) -> Option<&AlibabaClient> {
+        self.by_alias.get(&alias.cloned())
+    }
+}
+
+fn client_for(
+    config: &Config,
+    provider: &ProviderSpec,
+    env: &Environment,
+    target: Option<&EndpointOverride>,
+) -> Result<AlibabaClient, ConfigError> {
+    let located = |code: &'static str, message: String, help: Option<String>| {
+        let mut e = ConfigError::at(
+            &config.sources,
+            provider.span,
+            code,
+            message,
+            "this provider",
+        );
+        e.help = help;
+        e
+    };
+    let credentials = match target {
+        Some(t) => t.credentials.clone(),
+        None => Credentials::from_chain(env, provider.profile.as_deref()).map_err(|e| {
+            let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
+            located(
+                "credentials",
+                format!("provider {}: {e}", provider.name()),
+                help,
+            )
+        })?,
+    };
+    let mut client_config = ClientConfig::new(provider.region.clone());
+    client_config.endpoint = target
+        .map(|t| t.endpoint.clone())
+        .or_else(|| provider.endpoint.clone());
+    client_config.signature_version = provider.signature;
+    client_config.pacer = Pacer::new(provider.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT));
+    AlibabaClient::new(client_config, credentials)
+        .map_err(|e| located("client", format!("provider {}: {e}", provider.name()), None))
+}
+
+/// Reads every job's live state; results in configuration order.
+pub async fn fetch_all(
+    config: &Config,
+    clients: &Clients,
+    parallelism: usize,
+) -> Vec<Result<LiveJob, ConfigError>> {
+    let mut results: Vec<(usize, Result<LiveJob, ConfigError>)> =
+        futures::stream::iter(config.jobs.iter().enumerate())
+            .map(|(i, job)| async move {
+                let result = match clients.for_alias(job.provider.as_ref()) {
+                    Some(client) => fetch_one(config, i, client).await,
+                    None => Err(ConfigError::at(
+                        &config.sources,
+                        job.span,
+                        "missing_provider",
+                        format!("{} has no usable provider", job.address()),
+                        "this job",
+                    )),
+                };
+                (i, result)
+            })
+            .buffer_unordered(parallelism.max(1))
+            .collect()
+            .await;
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+async fn fetch_one(
+    config: &Config,
+    index: usize,
+    client: &AlibabaClient,
+) -> Result<LiveJob, ConfigError> {
+    let job = &config.jobs[index];
+    let detail = client.describe_job(&job.dts_job_id).await.map_err(|e| {
+        let not_found = e.api().is_some_and(|a| {
+            matches!(
+                a.code.as_str(),
+                "Forbidden.InstanceNotFound" | "InvalidJobId"
+            )
+        });
+        if not_found {
+            ConfigError::at(
+                &config.sources,
+                job.job_id_span,
+                "job_not_found",
+                format!(
+                    "{}: there is no DTS job {:?} in {}",
+                    job.address(),
+                    job.dts_job_id,
+                    client.region()
+                ),
+                "no such job",
+            )
+            .help("dtsform manages existing jobs: check dts_job_id and the provider's region")
+        } else {
+            let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
+            let mut error = ConfigError::at(
+                &config.sources,
+                job.span,
+                "api",
+                format!("{}: {e}", job.address()),
+                "reading this job failed",
+            );
+            error.help = help;
+            error
+        }
+    })?;
+    if let Some(wanted) = &job.dts_instance_id
+        && !detail.dts_instance_id.is_empty()
+        && &detail.dts_instance_id != wanted
+    {
+        return Err(ConfigError::at(
+            &config.sources,
+            job.span,
+            "instance_mismatch",
+            format!(
+                "{}: job {} belongs to instance {}, not {wanted}",
+                job.address(),
+                job.dts_job_id,
+                detail.dts_instance_id
+            ),
+            "this job",
+        )
+        .help("fix dts_instance_id, or leave it out to use the job's own"));
+    }
+    LiveJob::from_detail(detail).map_err(|message| {
+        ConfigError::at(
+            &config.sources,
+            job.span,
+            "live_state",
+            format!("{}: {message}", job.address()),
+            "this job",
+        )
+    })
+}

@@ -1,0 +1,603 @@
+//! The plan: what would change, job by job, as a graph of operations.
+//!
+//! Planning is pure: given the configuration and the live state of each job (fetched by
+//! [`fetch`]), [`plan_job`] computes the payload to send and its diff against the live
+//! list, runs the lost-object guard, and lists the operations in the order DESIGN.md
+//! gives — source endpoint, destination endpoint, object list (`ModifyDtsJob` with the
+//! full DbList), reserved settings (`UPDATE_RESERVED`), status (`StartDtsJob` /
+//! `SuspendDtsJob`). [`Plan::build`] links jobs by `depends_on` into one petgraph graph.
+//! Each job records a fingerprint of the live state the plan was computed from, so
+//! apply can refuse to write if the job changed since.
+
+pub mod fetch;
+pub mod file;
+
+use std::collections::BTreeMap;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::cloud::alibaba::{DtsJob, EndpointInfo, EndpointSide, JobStatus};
+use crate::config::{Config, ConfigError, DesiredStatus, EndpointSpec, JobSpec};
+use crate::emulator::alibaba::MAX_DB_LIST_BYTES;
+use crate::guard::{self, AllowedRemoval};
+use crate::objects::diff::{AttrChange, ObjectDiff, diff, merge_unmentioned};
+use crate::objects::normalize::Suppressed;
+use crate::objects::{Address, ObjectTree};
+
+/// What the planner knows of a job from the cloud.
+#[derive(Debug, Clone)]
+pub struct LiveJob {
+    pub detail: DtsJob,
+    /// The parsed object list; `None` if the job returned none.
+    pub objects: Option<ObjectTree>,
+    /// Reserved settings as a JSON object (empty if none).
+    pub reserved: Map<String, Value>,
+    /// SHA-256 of the state this plan depends on (objects, reserved, endpoints, direction).
+    pub fingerprint: String,
+    /// Normalization hidden while reading (key order and whitespace).
+    pub suppressed: Suppressed,
+}
+
+impl LiveJob {
+    /// Reads a job as DescribeDtsJobDetail returned it.
+    pub fn from_detail(detail: DtsJob) -> Result<LiveJob, String> {
+        let mut suppressed = Suppressed::default();
+        let objects = match detail.db_object.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => {
+                let tree = ObjectTree::from_json(text)
+                    .map_err(|e| format!("its live object list (DbObject) cannot be read: {e}"))?;
+                if serde_json::from_str::<Value>(text)
+                    .map(|v| v.to_string())
+                    .ok()
+                    != Some(tree.to_json())
+                {
+                    suppressed.key_order += 1;
+                }
+                Some(tree)
+            }
+        };
+        let reserved = match detail.reserved.as_deref().map(str::trim) {
+            None | Some("") => Map::new(),
+            Some(text) => match serde_json::from_str::<Value>(text) {
+                Ok(Value::Object(map)) => map,
+                _ => return Err("its reserved settings (Reserved) are not a JSON object".into()),
+            },
+        };
+        let fingerprint = fingerprint(&detail, objects.as_ref(), &reserved);
+        Ok(LiveJob {
+            detail,
+            objects,
+            reserved,
+            fingerprint,
+            suppressed,
+        })
+    }
+}
+
+/// SHA-256 over a canonical rendering of everything a plan's writes depend on.
+pub fn fingerprint(
+    detail: &DtsJob,
+    objects: Option<&ObjectTree>,
+    reserved: &Map<String, Value>,
+) -> String {
+    let endpoint = |e: &Option<EndpointInfo>| serde_json::to_value(e).unwrap_or(Value::Null);
+    let sorted: BTreeMap<&String, &Value> = reserved.iter().collect();
+    let canonical = json!({
+        "objects": objects.map(ObjectTree::to_value),
+        "reserved": sorted,
+        "source": endpoint(&detail.source_endpoint),
+        "destination": endpoint(&detail.destination_endpoint),
+        "direction": detail.synchronization_direction,
+    });
+    crate::cloud::alibaba::sign::sha256_hex(canonical.to_string().as_bytes())
+}
+
+/// One field of an endpoint that differs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// A write the plan will make.
+#[derive(Debug, Clone)]
+pub enum Operation {
+    /// ModifyDtsJobEndpoint for one side.
+    ModifyEndpoint {
+        side: EndpointSide,
+        spec: Box<EndpointSpec>,
+        changes: Vec<FieldChange>,
+        /// The account changes, so the password is sent (`ModifyAccount=true`).
+        account: bool,
+    },
+    /// ModifyDtsJob with this whole DbList.
+    ModifyObjects { db_list: String },
+    /// ModifyDtsJob UPDATE_RESERVED with these keys.
+    ModifyReserved { reserved: Map<String, Value> },
+    /// StartDtsJob or SuspendDtsJob.
+    SetStatus { from: JobStatus, to: DesiredStatus },
+}
+
+impl Operation {
+    /// A short stable name, part of the operation id.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            Operation::ModifyEndpoint {
+                side: EndpointSide::Source,
+                ..
+            } => "source",
+            Operation::ModifyEndpoint {
+                side: EndpointSide::Destination,
+                ..
+            } => "destination",
+            Operation::ModifyObjects { .. } => "objects",
+            Operation::ModifyReserved { .. } => "reserved",
+            Operation::SetStatus { .. } => "status",
+        }
+    }
+
+    /// The API action it calls.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Operation::ModifyEndpoint { .. } => "ModifyDtsJobEndpoint",
+            Operation::ModifyObjects { .. } | Operation::ModifyReserved { .. } => "ModifyDtsJob",
+            Operation::SetStatus {
+                to: DesiredStatus::Running,
+                ..
+            } => "StartDtsJob",
+            Operation::SetStatus {
+                to: DesiredStatus::Suspended,
+                ..
+            } => "SuspendDtsJob",
+        }
+    }
+}
+
+/// The object-list part of a job's plan.
+#[derive(Debug, Clone)]
+pub struct ObjectPlan {
+    pub diff: ObjectDiff,
+    pub payload: ObjectTree,
+    pub live: ObjectTree,
+    pub removals: Vec<AllowedRemoval>,
+    /// Objects in the live job before and after.
+    pub count_before: usize,
+    pub count_after: usize,
+}
+
+/// Everything planned for one job.
+#[derive(Debug, Clone)]
+pub struct JobPlan {
+    /// Index of the job in `Config::jobs`.
+    pub job: usize,
+    pub address: String,
+    pub provider: String,
+    pub region: String,
+    pub dts_job_id: String,
+    pub dts_instance_id: String,
+    pub live_status: JobStatus,
+    pub fingerprint: String,
+    pub objects: Option<ObjectPlan>,
+    pub reserved_changes: Vec<AttrChange>,
+    pub operations: Vec<Operation>,
+    pub suppressed: Suppressed,
+    /// Things the reviewer should know that are not errors.
+    pub notes: Vec<String>,
+}
+
+impl JobPlan {
+    pub fn has_changes(&self) -> bool {
+        !self.operations.is_empty()
+    }
+}
+
+/// Plans one job against its live state. Errors are located on the resource.
+pub fn plan_job(
+    config: &Config,
+    job_index: usize,
+    live: &LiveJob,
+    allowed_on_command_line: &[Address],
+) -> Result<JobPlan, Vec<ConfigError>> {
+    let spec = &config.jobs[job_index];
+    let sources = &config.sources;
+    let at = |code: &'static str, message: String| {
+        ConfigError::at(sources, spec.span, code, message, "this job")
+    };
+    let provider = config.provider_for(spec);
+    let mut errors = Vec::new();
+    let mut operations = Vec::new();
+    let mut notes = Vec::new();
+    let mut suppressed = live.suppressed;
+
+    if live.detail.status == JobStatus::Finished {
+        return Err(vec![
+            at(
+                "job_finished",
+                format!("{} is Finished (deleted) in the cloud", spec.address()),
+            )
+            .help(
+                "a finished job cannot be changed; remove the resource, or point it at a live job",
+            ),
+        ]);
+    }
+
+    for (side, endpoint_spec, live_endpoint) in [
+        (
+            EndpointSide::Source,
+            &spec.source,
+            &live.detail.source_endpoint,
+        ),
+        (
+            EndpointSide::Destination,
+            &spec.destination,
+            &live.detail.destination_endpoint,
+        ),
+    ] {
+        let Some(endpoint_spec) = endpoint_spec else {
+            continue;
+        };
+        let changes = endpoint_changes(endpoint_spec, live_endpoint.as_ref());
+        if changes.is_empty() {
+            continue;
+        }
+        let account = changes.iter().any(|c| c.field == "username");
+        if account && endpoint_spec.password.is_none() {
+            errors.push(
+                ConfigError::at(
+                    sources,
+                    endpoint_spec.span,
+                    "password_required",
+                    format!(
+                        "changing the {} account of {} needs its password",
+                        side.as_param(),
+                        spec.address()
+                    ),
+                    "no password",
+                )
+                .help("add password = var.NAME (a sensitive variable) to the block"),
+            );
+            continue;
+        }
+        operations.push(Operation::ModifyEndpoint {
+            side,
+            spec: Box::new(endpoint_spec.clone()),
+            changes,
+            account,
+        });
+    }
+
+    let mut object_plan = None;
+    if let Some(desired) = &spec.objects {
+        match &live.objects {
+            None => errors.push(
+                at("live_objects_unknown", format!("{} returned no object list (DbObject), so dtsform cannot tell what a new list would remove", spec.address()))
+                    .help("the job may deliver its objects through OSS (DbObjectOssUrl), which dtsform does not read yet; nothing will be changed"),
+            ),
+            Some(live_tree) => match plan_objects(config, spec, desired, live_tree, allowed_on_command_line, &mut notes) {
+                Ok(plan) => {
+                    suppressed.add(&plan.diff.suppressed);
+                    if !plan.diff.is_empty() {
+                        operations.push(Operation::ModifyObjects {
+                            db_list: plan.payload.to_json(),
+                        });
+                    }
+                    object_plan = Some(plan);
+                }
+                Err(e) => errors.extend(e),
+            },
+        }
+    }
+
+    let reserved_changes = reserved_changes(&spec.reserved, &live.reserved);
+    if !reserved_changes.is_empty() {
+        let reserved = reserved_changes
+            .iter()
+            .filter_map(|c| Some((c.name.clone(), c.after.clone()?)))
+            .collect();
+        operations.push(Operation::ModifyReserved { reserved });
+    }
+
+    if let Some(wanted) = spec.status {
+        let status = &live.detail.status;
+        let satisfied = match wanted {
+            DesiredStatus::Running => status.is_running() || status.is_transitional(),
+            DesiredStatus::Suspended => *status == JobStatus::Suspending,
+        };
+        if !satisfied {
+            operations.push(Operation::SetStatus {
+                from: status.clone(),
+                to: wanted,
+            });
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(JobPlan {
+        job: job_index,
+        address: spec.address(),
+        provider: provider
+            .map(crate::config::ProviderSpec::name)
+            .unwrap_or_default(),
+        region: provider.map(|p| p.region.clone()).unwrap_or_default(),
+        dts_job_id: spec.dts_job_id.clone(),
+        dts_instance_id: spec
+            .dts_instance_id
+            .clone()
+            .unwrap_or_else(|| live.detail.dts_instance_id.clone()),
+        live_status: live.detail.status.clone(),
+        fingerprint: live.fingerprint.clone(),
+        objects: object_plan,
+        reserved_changes,
+        operations,
+        suppressed,
+        notes,
+    })
+}
+
+fn plan_objects(
+    config: &Config,
+    spec: &JobSpec,
+    desired: &ObjectTree,
+    live: &ObjectTree,
+    allowed_on_command_line: &[Address],
+    notes: &mut Vec<String>,
+) -> Result<ObjectPlan, Vec<ConfigError>> {
+    let sources = &config.sources;
+    let mut errors = Vec::new();
+    for (address, span) in &spec.removed {
+        if desired.get(address).is_some() {
+            errors.push(
+                ConfigError::at(
+                    sources,
+                    *span,
+                    "removed_but_declared",
+                    format!("{address} is in removed, but the configuration still declares it"),
+                    "both kept and removed",
+                )
+                .help(
+                    "delete the object from the configuration, or take it out of the removed block",
+                ),
+            );
+        } else if live.get(address).is_none() {
+            notes.push(format!(
+                "removed names {address}, which the live job does not have (already removed?)"
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let payload = if spec.merge_live_objects {
+        let declared: Vec<&Address> = spec
+            .removed
+            .iter()
+            .map(|(a, _)| a)
+            .chain(allowed_on_command_line)
+            .collect();
+        merge_unmentioned(desired, live, &|a| declared.contains(&a))
+    } else {
+        desired.clone()
+    };
+    let size = payload.to_json().len();
+    if size > MAX_DB_LIST_BYTES {
+        return Err(vec![ConfigError::at(sources, spec.objects_span, "db_list_too_large", format!("the object list to send is {size} bytes; DTS accepts at most 1 MB ({MAX_DB_LIST_BYTES} bytes)"), "too large")
+            .help("with merge_live_objects the live objects count too; list whole databases with all = true, or split the job")]);
+    }
+    let d = diff(&payload, live);
+    let removals = guard::check(sources, spec, live, &payload, &d, allowed_on_command_line)?;
+    Ok(ObjectPlan {
+        count_before: live.count(),
+        count_after: payload.count(),
+        diff: d,
+        payload,
+        live: live.clone(),
+        removals,
+    })
+}
+
+/// The managed endpoint fields that differ from the live endpoint.
+fn endpoint_changes(spec: &EndpointSpec, live: Option<&EndpointInfo>) -> Vec<FieldChange> {
+    let empty = EndpointInfo::default();
+    let live = live.unwrap_or(&empty);
+    let fields: [(&'static str, Option<&str>, Option<&str>, bool); 9] = [
+        (
+            "instance_type",
+            Some(spec.instance_type.as_str()),
+            live.instance_type.as_deref(),
+            true,
+        ),
+        (
+            "instance_id",
+            spec.instance_id.as_deref(),
+            live.instance_id.as_deref(),
+            false,
+        ),
+        (
+            "region",
+            spec.region.as_deref(),
+            live.region.as_deref(),
+            false,
+        ),
+        ("ip", spec.ip.as_deref(), live.ip.as_deref(), false),
+        ("port", spec.port.as_deref(), live.port.as_deref(), false),
+        (
+            "database",
+            spec.database.as_deref(),
+            live.database_name.as_deref(),
+            false,
+        ),
+        (
+            "username",
+            spec.username.as_deref(),
+            live.user_name.as_deref(),
+            false,
+        ),
+        (
+            "role_name",
+            spec.role_name.as_deref(),
+            live.role_name.as_deref(),
+            false,
+        ),
+        (
+            "aliyun_uid",
+            spec.aliyun_uid.as_deref(),
+            live.aliyun_uid.as_deref(),
+            false,
+        ),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(field, wanted, have, case_insensitive)| {
+            let wanted = wanted?;
+            let same = have.is_some_and(|h| {
+                if case_insensitive {
+                    h.eq_ignore_ascii_case(wanted)
+                } else {
+                    h == wanted
+                }
+            });
+            (!same).then(|| FieldChange {
+                field,
+                before: have.map(str::to_owned),
+                after: Some(wanted.to_owned()),
+            })
+        })
+        .collect()
+}
+
+/// The managed reserved keys whose live value differs (`"0"` equals `0`).
+fn reserved_changes(
+    desired: &BTreeMap<String, Value>,
+    live: &Map<String, Value>,
+) -> Vec<AttrChange> {
+    let text = |v: &Value| crate::config::eval::to_text(v).unwrap_or_else(|| v.to_string());
+    desired
+        .iter()
+        .filter(|(k, v)| live.get(*k).is_none_or(|l| text(l) != text(v)))
+        .map(|(k, v)| AttrChange {
+            name: k.clone(),
+            before: live.get(k).cloned(),
+            after: Some(v.clone()),
+        })
+        .collect()
+}
+
+/// The operations that mark job `j` as done: its last one, or, for a job with
+/// nothing to do, what its own dependencies wait for.
+fn done(
+    j: usize,
+    jobs: &[JobPlan],
+    config: &Config,
+    by_name: &BTreeMap<&str, usize>,
+    nodes: &[Vec<NodeIndex>],
+    depth: usize,
+) -> Vec<NodeIndex> {
+    if let Some(last) = nodes[j].last() {
+        return vec![*last];
+    }
+    if depth > jobs.len() {
+        return Vec::new(); // a cycle; the configuration check refuses those
+    }
+    config.jobs[jobs[j].job]
+        .depends_on
+        .iter()
+        .filter_map(|(name, _)| by_name.get(name.as_str()))
+        .flat_map(|d| done(*d, jobs, config, by_name, nodes, depth + 1))
+        .collect()
+}
+
+/// An operation in the plan graph.
+#[derive(Debug, Clone)]
+pub struct PlannedOp {
+    /// `alicloud_dts_job.NAME/objects`.
+    pub id: String,
+    /// Index into `Plan::jobs`.
+    pub job: usize,
+    /// Index into that job's operations.
+    pub index: usize,
+}
+
+/// All jobs' plans and the order their operations run in.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub jobs: Vec<JobPlan>,
+    pub graph: DiGraph<PlannedOp, ()>,
+}
+
+impl Plan {
+    /// Links the jobs' operations: each job's in order, and a job's first operation
+    /// after everything its `depends_on` jobs (transitively, through jobs with nothing
+    /// to do) will do.
+    pub fn build(config: &Config, jobs: Vec<JobPlan>) -> Plan {
+        let mut graph = DiGraph::new();
+        let mut nodes: Vec<Vec<NodeIndex>> = Vec::with_capacity(jobs.len());
+        for (j, job) in jobs.iter().enumerate() {
+            let mut previous: Option<NodeIndex> = None;
+            let mut job_nodes = Vec::new();
+            for (i, op) in job.operations.iter().enumerate() {
+                let node = graph.add_node(PlannedOp {
+                    id: format!("{}/{}", job.address, op.slug()),
+                    job: j,
+                    index: i,
+                });
+                if let Some(p) = previous {
+                    graph.add_edge(p, node, ());
+                }
+                previous = Some(node);
+                job_nodes.push(node);
+            }
+            nodes.push(job_nodes);
+        }
+        // What "job X is done" waits for, resolved through jobs without operations.
+        let by_name: BTreeMap<&str, usize> = jobs
+            .iter()
+            .enumerate()
+            .map(|(j, p)| (config.jobs[p.job].name.as_str(), j))
+            .collect();
+        for (j, job) in jobs.iter().enumerate() {
+            let Some(first) = nodes[j].first().copied() else {
+                continue;
+            };
+            for (name, _) in &config.jobs[job.job].depends_on {
+                let Some(&dep) = by_name.get(name.as_str()) else {
+                    continue;
+                };
+                for before in done(dep, &jobs, config, &by_name, &nodes, 0) {
+                    graph.update_edge(before, first, ());
+                }
+            }
+        }
+        Plan { jobs, graph }
+    }
+
+    /// Operations in an order that respects every dependency.
+    pub fn order(&self) -> Vec<&PlannedOp> {
+        petgraph::algo::toposort(&self.graph, None)
+            .map(|nodes| nodes.into_iter().map(|n| &self.graph[n]).collect())
+            .unwrap_or_default()
+    }
+
+    /// The operations `op` waits for.
+    pub fn dependencies(&self, id: &str) -> Vec<&PlannedOp> {
+        let Some(node) = self.graph.node_indices().find(|n| self.graph[*n].id == id) else {
+            return Vec::new();
+        };
+        self.graph
+            .neighbors_directed(node, petgraph::Direction::Incoming)
+            .map(|n| &self.graph[n])
+            .collect()
+    }
+
+    pub fn has_changes(&self) -> bool {
+        self.jobs.iter().any(JobPlan::has_changes)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,323 @@
+//! Rendering a plan for a human reviewer.
+//!
+//! Terraform-like text: per job, the object-level changes (`+ table shop.payments`,
+//! `~ table shop.orders` with its attribute changes, `- table shop.legacy_orders` marked
+//! as a removal and why it is allowed), endpoint, reserved and status changes, then a
+//! unified diff of the exact DbList that would be sent against the live list, and a
+//! summary line. Colour only when asked for (a terminal without `NO_COLOR`). Secrets
+//! never appear: passwords are shown as the expression they come from.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::guard::Allowance;
+use crate::objects::ObjectTree;
+use crate::objects::diff::{AttrChange, Change};
+use crate::objects::normalize::{SERVER_ATTRS, Suppressed};
+use crate::plan::{JobPlan, Operation, Plan};
+
+/// ANSI styling, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub colour: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.colour {
+            format!("\u{1b}[{code}m{text}\u{1b}[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn green(self, t: &str) -> String {
+        self.paint("32", t)
+    }
+
+    fn red(self, t: &str) -> String {
+        self.paint("31", t)
+    }
+
+    fn yellow(self, t: &str) -> String {
+        self.paint("33", t)
+    }
+
+    fn bold(self, t: &str) -> String {
+        self.paint("1", t)
+    }
+
+    fn bold_red(self, t: &str) -> String {
+        self.paint("1;31", t)
+    }
+
+    fn dim(self, t: &str) -> String {
+        self.paint("2", t)
+    }
+}
+
+fn value(v: Option<&Value>) -> String {
+    match v {
+        None => "(none)".into(),
+        Some(Value::String(s)) => format!("{s:?}"),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn attr_line(out: &mut String, style: Style, indent: &str, change: &AttrChange) {
+    let line = match (&change.before, &change.after) {
+        (None, Some(after)) => style.green(&format!("+ {} = {}", change.name, value(Some(after)))),
+        (Some(before), None) => style.red(&format!("- {} = {}", change.name, value(Some(before)))),
+        (before, after) => style.yellow(&format!(
+            "~ {}: {} → {}",
+            change.name,
+            value(before.as_ref()),
+            value(after.as_ref())
+        )),
+    };
+    let _ = writeln!(out, "{indent}{line}");
+}
+
+/// The live list as it is compared: without the server's `state` markers.
+fn normalized_live(tree: &ObjectTree) -> ObjectTree {
+    fn strip(node: &mut crate::objects::Node) {
+        node.attrs
+            .retain(|k, _| !SERVER_ATTRS.contains(&k.as_str()));
+        for container in node.containers.values_mut() {
+            container.nodes.values_mut().for_each(strip);
+        }
+    }
+    let mut tree = tree.clone();
+    tree.databases.values_mut().for_each(strip);
+    tree
+}
+
+/// One job's part of the plan.
+pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
+    if !job.has_changes() {
+        let _ = writeln!(
+            out,
+            "  {} {} {}",
+            style.dim("#"),
+            job.address,
+            style.dim(&format!("(job {}): no changes", job.dts_job_id))
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  {} {} will be updated in place {}",
+        style.bold("#"),
+        style.bold(&job.address),
+        style.dim(&format!(
+            "(job {}, {} in {}, now {})",
+            job.dts_job_id, job.provider, job.region, job.live_status
+        ))
+    );
+    for op in &job.operations {
+        match op {
+            Operation::ModifyEndpoint {
+                side,
+                changes,
+                account,
+                spec,
+            } => {
+                let _ = writeln!(
+                    out,
+                    "  {} {} endpoint {}",
+                    style.yellow("~"),
+                    side.as_param(),
+                    style.dim("(ModifyDtsJobEndpoint)")
+                );
+                for c in changes {
+                    let before = c
+                        .before
+                        .as_deref()
+                        .map_or_else(|| "(none)".to_owned(), |b| format!("{b:?}"));
+                    let after = c
+                        .after
+                        .as_deref()
+                        .map_or_else(|| "(none)".to_owned(), |a| format!("{a:?}"));
+                    let _ = writeln!(
+                        out,
+                        "      {}",
+                        style.yellow(&format!("~ {}: {before} → {after}", c.field))
+                    );
+                }
+                if *account && let Some(pw) = &spec.password {
+                    let _ = writeln!(
+                        out,
+                        "      {}",
+                        style.yellow(&format!("~ password: (sensitive, from {})", pw.expression))
+                    );
+                }
+            }
+            Operation::ModifyObjects { .. } => {
+                if let Some(objects) = &job.objects {
+                    let _ = writeln!(
+                        out,
+                        "  {} objects {}",
+                        style.yellow("~"),
+                        style.dim(&format!(
+                            "(ModifyDtsJob re-sends the whole list: {} objects → {})",
+                            objects.count_before, objects.count_after
+                        ))
+                    );
+                    for change in &objects.diff.changes {
+                        match &change.change {
+                            Change::Added { .. } => {
+                                let _ = writeln!(
+                                    out,
+                                    "      {}",
+                                    style.green(&format!("+ {} {}", change.kind, change.address))
+                                );
+                            }
+                            Change::Removed { .. } => {
+                                let how = objects
+                                    .removals
+                                    .iter()
+                                    .find(|r| r.address == change.address)
+                                    .map_or("", |r| match r.allowance {
+                                        Allowance::Declared => "declared in removed {}",
+                                        Allowance::CommandLine => "allowed by --allow-removal",
+                                    });
+                                let _ = writeln!(
+                                    out,
+                                    "      {}  {}",
+                                    style
+                                        .bold_red(&format!("- {} {}", change.kind, change.address)),
+                                    style.red(&format!("REMOVAL: stops replicating; {how}"))
+                                );
+                            }
+                            Change::Changed { attrs } => {
+                                let _ = writeln!(
+                                    out,
+                                    "      {}",
+                                    style.yellow(&format!("~ {} {}", change.kind, change.address))
+                                );
+                                for a in attrs {
+                                    attr_line(out, style, "          ", a);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Operation::ModifyReserved { .. } => {
+                let _ = writeln!(
+                    out,
+                    "  {} reserved settings {}",
+                    style.yellow("~"),
+                    style.dim("(ModifyDtsJob UPDATE_RESERVED, merged into the live ones)")
+                );
+                for c in &job.reserved_changes {
+                    attr_line(out, style, "      ", c);
+                }
+            }
+            Operation::SetStatus { from, to } => {
+                let _ = writeln!(
+                    out,
+                    "  {} {}",
+                    style.yellow("~"),
+                    style.yellow(&format!("status: {from} → {to}")),
+                );
+                let _ = writeln!(out, "      {}", style.dim(&format!("({})", op.action())));
+            }
+        }
+    }
+    for note in &job.notes {
+        let _ = writeln!(out, "  {} {note}", style.dim("note:"));
+    }
+    if let (Some(objects), true) = (
+        &job.objects,
+        job.operations
+            .iter()
+            .any(|o| matches!(o, Operation::ModifyObjects { .. })),
+    ) {
+        let live = normalized_live(&objects.live).to_pretty_json();
+        let sent = objects.payload.to_pretty_json();
+        let diff = similar::TextDiff::from_lines(&live, &sent);
+        let _ = writeln!(
+            out,
+            "\n    DbList to send, against the live list (server \"state\" markers left out):"
+        );
+        for line in diff
+            .unified_diff()
+            .context_radius(3)
+            .header("live", "to send")
+            .to_string()
+            .lines()
+        {
+            let painted = match line.chars().next() {
+                Some('+') if !line.starts_with("+++") => style.green(line),
+                Some('-') if !line.starts_with("---") => style.red(line),
+                Some('@') => style.dim(line),
+                _ => line.to_owned(),
+            };
+            let _ = writeln!(out, "      {painted}");
+        }
+    }
+    out.push('\n');
+}
+
+/// The whole plan.
+pub fn render_plan(plan: &Plan, style: Style) -> String {
+    let mut out = String::new();
+    let changing = plan.jobs.iter().filter(|j| j.has_changes()).count();
+    let mut suppressed = Suppressed::default();
+    for job in &plan.jobs {
+        suppressed.add(&job.suppressed);
+    }
+    if changing == 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.green("No changes. The live jobs match the configuration.")
+        );
+        for job in &plan.jobs {
+            for note in &job.notes {
+                let _ = writeln!(out, "{} {}: {note}", style.dim("note:"), job.address);
+            }
+        }
+    } else {
+        let _ = writeln!(out, "dtsform will perform the following actions:\n");
+        for job in &plan.jobs {
+            render_job(&mut out, style, job);
+        }
+        let (mut added, mut changed, mut removed) = (0, 0, 0);
+        for job in &plan.jobs {
+            if let Some(o) = &job.objects {
+                let (a, c, r) = o.diff.counts();
+                added += a;
+                changed += c;
+                removed += r;
+            }
+        }
+        let unchanged = plan.jobs.len() - changing;
+        let _ = writeln!(
+            out,
+            "{} {changing} job{} to change, {unchanged} unchanged. Objects: {added} to add, {changed} to change, {}.",
+            style.bold("Plan:"),
+            if changing == 1 { "" } else { "s" },
+            if removed > 0 {
+                style.bold_red(&format!("{removed} to remove"))
+            } else {
+                "0 to remove".to_owned()
+            }
+        );
+    }
+    if suppressed.total() > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.dim(&format!(
+                "Normalization hid {} difference{} that change nothing ({}).",
+                suppressed.total(),
+                if suppressed.total() == 1 { "" } else { "s" },
+                suppressed.breakdown()
+            ))
+        );
+    }
+    out
+}
