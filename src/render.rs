@@ -12,9 +12,8 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::guard::Allowance;
-use crate::objects::ObjectTree;
 use crate::objects::diff::{AttrChange, Change};
-use crate::objects::normalize::{SERVER_ATTRS, Suppressed};
+use crate::objects::normalize::Suppressed;
 use crate::plan::{JobPlan, Operation, Plan};
 
 /// ANSI styling, or none.
@@ -77,20 +76,6 @@ fn attr_line(out: &mut String, style: Style, indent: &str, change: &AttrChange) 
         )),
     };
     let _ = writeln!(out, "{indent}{line}");
-}
-
-/// The live list as it is compared: without the server's `state` markers.
-fn normalized_live(tree: &ObjectTree) -> ObjectTree {
-    fn strip(node: &mut crate::objects::Node) {
-        node.attrs
-            .retain(|k, _| !SERVER_ATTRS.contains(&k.as_str()));
-        for container in node.containers.values_mut() {
-            container.nodes.values_mut().for_each(strip);
-        }
-    }
-    let mut tree = tree.clone();
-    tree.databases.values_mut().for_each(strip);
-    tree
 }
 
 /// One job's part of the plan.
@@ -229,26 +214,12 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
     for note in &job.notes {
         let _ = writeln!(out, "  {} {note}", style.dim("note:"));
     }
-    if let (Some(objects), true) = (
-        &job.objects,
-        job.operations
-            .iter()
-            .any(|o| matches!(o, Operation::ModifyObjects { .. })),
-    ) {
-        let live = normalized_live(&objects.live).to_pretty_json();
-        let sent = objects.payload.to_pretty_json();
-        let diff = similar::TextDiff::from_lines(&live, &sent);
+    if let Some(objects) = job.objects.as_ref().filter(|o| !o.db_list_diff.is_empty()) {
         let _ = writeln!(
             out,
             "\n    DbList to send, against the live list (server \"state\" markers left out):"
         );
-        for line in diff
-            .unified_diff()
-            .context_radius(3)
-            .header("live", "to send")
-            .to_string()
-            .lines()
-        {
+        for line in objects.db_list_diff.lines() {
             let painted = match line.chars().next() {
                 Some('+') if !line.starts_with("+++") => style.green(line),
                 Some('-') if !line.starts_with("---") => style.red(line),

@@ -17,9 +17,9 @@ use crate::emulator::{
 };
 use crate::env::Environment;
 use crate::objects::Address;
-use crate::plan::fetch::{Clients, DEFAULT_PARALLELISM, EndpointOverride, fetch_all};
+use crate::plan::Plan;
+use crate::plan::fetch::{Clients, DEFAULT_PARALLELISM, EndpointOverride, plan_all};
 use crate::plan::file::PlanFile;
-use crate::plan::{Plan, plan_job};
 use crate::render::{Style, render_plan};
 
 #[derive(Debug, clap::Args)]
@@ -111,13 +111,9 @@ pub async fn run(args: Args) -> Result<ExitCode> {
         Ok(c) => c,
         Err(e) => return Ok(print_errors(e)),
     };
-    let live = fetch_all(&config, &clients, args.parallelism).await;
     let mut jobs = Vec::new();
-    for (index, result) in live.into_iter().enumerate() {
-        match result
-            .map_err(|e| vec![e])
-            .and_then(|l| plan_job(&config, index, &l, &allowed))
-        {
+    for result in plan_all(&config, &clients, args.parallelism, &allowed).await {
+        match result {
             Ok(job) => jobs.push(job),
             Err(e) => problems.extend(e),
         }

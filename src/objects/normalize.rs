@@ -32,6 +32,20 @@ const BOOLEAN_ATTRS: &[&str] = &[
 ];
 const OP_LIST_ATTRS: &[&str] = &["dml_op", "ddl_op"];
 
+/// The tree as it is compared: without the attributes the server owns (`state`).
+pub fn without_server_attrs(tree: &super::ObjectTree) -> super::ObjectTree {
+    fn strip(node: &mut super::Node) {
+        node.attrs
+            .retain(|k, _| !SERVER_ATTRS.contains(&k.as_str()));
+        for container in node.containers.values_mut() {
+            container.nodes.values_mut().for_each(strip);
+        }
+    }
+    let mut tree = tree.clone();
+    tree.databases.values_mut().for_each(strip);
+    tree
+}
+
 /// Differences hidden by normalization, by rule.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Suppressed {

@@ -10,11 +10,12 @@ use std::collections::HashMap;
 
 use futures::StreamExt as _;
 
-use super::LiveJob;
+use super::{JobPlan, LiveJob, plan_job};
 use crate::cloud::Pacer;
 use crate::cloud::alibaba::{AlibabaClient, ClientConfig, Credentials};
 use crate::config::{Config, ConfigError, ProviderSpec};
 use crate::env::Environment;
+use crate::objects::Address;
 
 /// Default number of jobs read at once.
 pub const DEFAULT_PARALLELISM: usize = 16;
@@ -102,16 +103,18 @@ fn client_for(
         .map_err(|e| located("client", format!("provider {}: {e}", provider.name()), None))
 }
 
-/// Reads every job's live state; results in configuration order.
-pub async fn fetch_all(
+/// Reads every job's live state and plans it as soon as it arrives, so only the jobs in
+/// flight are held in memory. Results in configuration order.
+pub async fn plan_all(
     config: &Config,
     clients: &Clients,
     parallelism: usize,
-) -> Vec<Result<LiveJob, ConfigError>> {
-    let mut results: Vec<(usize, Result<LiveJob, ConfigError>)> =
+    allowed_on_command_line: &[Address],
+) -> Vec<Result<JobPlan, Vec<ConfigError>>> {
+    let mut results: Vec<(usize, Result<JobPlan, Vec<ConfigError>>)> =
         futures::stream::iter(config.jobs.iter().enumerate())
             .map(|(i, job)| async move {
-                let result = match clients.for_alias(job.provider.as_ref()) {
+                let live = match clients.for_alias(job.provider.as_ref()) {
                     Some(client) => fetch_one(config, i, client).await,
                     None => Err(ConfigError::at(
                         &config.sources,
@@ -121,9 +124,15 @@ pub async fn fetch_all(
                         "this job",
                     )),
                 };
-                (i, result)
+                (i, live)
             })
             .buffer_unordered(parallelism.max(1))
+            .map(|(i, live)| {
+                let planned = live
+                    .map_err(|e| vec![e])
+                    .and_then(|l| plan_job(config, i, &l, allowed_on_command_line));
+                (i, planned)
+            })
             .collect()
             .await;
     results.sort_by_key(|(i, _)| *i);

@@ -23,7 +23,7 @@ use crate::config::{Config, ConfigError, DesiredStatus, EndpointSpec, JobSpec};
 use crate::emulator::alibaba::MAX_DB_LIST_BYTES;
 use crate::guard::{self, AllowedRemoval};
 use crate::objects::diff::{AttrChange, ObjectDiff, diff, merge_unmentioned};
-use crate::objects::normalize::Suppressed;
+use crate::objects::normalize::{Suppressed, without_server_attrs};
 use crate::objects::{Address, ObjectTree};
 
 /// What the planner knows of a job from the cloud.
@@ -42,7 +42,7 @@ pub struct LiveJob {
 
 impl LiveJob {
     /// Reads a job as DescribeDtsJobDetail returned it.
-    pub fn from_detail(detail: DtsJob) -> Result<LiveJob, String> {
+    pub fn from_detail(mut detail: DtsJob) -> Result<LiveJob, String> {
         let mut suppressed = Suppressed::default();
         let objects = match detail.db_object.as_deref().map(str::trim) {
             None | Some("") => None,
@@ -67,6 +67,8 @@ impl LiveJob {
             },
         };
         let fingerprint = fingerprint(&detail, objects.as_ref(), &reserved);
+        // The tree is what counts from here on; the text would only double the memory.
+        detail.db_object = None;
         Ok(LiveJob {
             detail,
             objects,
@@ -157,16 +159,18 @@ impl Operation {
     }
 }
 
-/// The object-list part of a job's plan.
+/// The object-list part of a job's plan. The trees themselves are not kept: a plan of
+/// a thousand jobs holds only what it will send and show.
 #[derive(Debug, Clone)]
 pub struct ObjectPlan {
     pub diff: ObjectDiff,
-    pub payload: ObjectTree,
-    pub live: ObjectTree,
     pub removals: Vec<AllowedRemoval>,
     /// Objects in the live job before and after.
     pub count_before: usize,
     pub count_after: usize,
+    /// Unified diff of the DbList to send against the live list (server attributes left
+    /// out), empty when nothing changes.
+    pub db_list_diff: String,
 }
 
 /// Everything planned for one job.
@@ -278,11 +282,11 @@ pub fn plan_job(
                     .help("the job may deliver its objects through OSS (DbObjectOssUrl), which dtsform does not read yet; nothing will be changed"),
             ),
             Some(live_tree) => match plan_objects(config, spec, desired, live_tree, allowed_on_command_line, &mut notes) {
-                Ok(plan) => {
+                Ok((plan, payload)) => {
                     suppressed.add(&plan.diff.suppressed);
                     if !plan.diff.is_empty() {
                         operations.push(Operation::ModifyObjects {
-                            db_list: plan.payload.to_json(),
+                            db_list: payload.to_json(),
                         });
                     }
                     object_plan = Some(plan);
@@ -347,7 +351,7 @@ fn plan_objects(
     live: &ObjectTree,
     allowed_on_command_line: &[Address],
     notes: &mut Vec<String>,
-) -> Result<ObjectPlan, Vec<ConfigError>> {
+) -> Result<(ObjectPlan, ObjectTree), Vec<ConfigError>> {
     let sources = &config.sources;
     let mut errors = Vec::new();
     for (address, span) in &spec.removed {
@@ -391,14 +395,27 @@ fn plan_objects(
     }
     let d = diff(&payload, live);
     let removals = guard::check(sources, spec, live, &payload, &d, allowed_on_command_line)?;
-    Ok(ObjectPlan {
-        count_before: live.count(),
-        count_after: payload.count(),
-        diff: d,
+    let db_list_diff = if d.is_empty() {
+        String::new()
+    } else {
+        let before = without_server_attrs(live).to_pretty_json();
+        let after = payload.to_pretty_json();
+        similar::TextDiff::from_lines(&before, &after)
+            .unified_diff()
+            .context_radius(3)
+            .header("live", "to send")
+            .to_string()
+    };
+    Ok((
+        ObjectPlan {
+            count_before: live.count(),
+            count_after: payload.count(),
+            diff: d,
+            removals,
+            db_list_diff,
+        },
         payload,
-        live: live.clone(),
-        removals,
-    })
+    ))
 }
 
 /// The managed endpoint fields that differ from the live endpoint.
