@@ -192,10 +192,19 @@ pub fn check(
                     job.guard.max_removed_percent
                 ),
             )
-            .help(format!(
-                "if this is intended, raise the limits for this job: lifecycle {{ max_removed_objects = {removed} }} or max_removed_percent = {:.0}",
-                percent.ceil()
-            )),
+            .help({
+                let mut needed = Vec::new();
+                if too_many {
+                    needed.push(format!("max_removed_objects = {removed}"));
+                }
+                if too_large_share {
+                    needed.push(format!("max_removed_percent = {:.0}", percent.ceil()));
+                }
+                format!(
+                    "if this is intended, raise the breaker for this job in its lifecycle block, in its own reviewed change: {}",
+                    needed.join(" and ")
+                )
+            }),
         );
     }
 

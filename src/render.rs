@@ -112,7 +112,7 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                     out,
                     "  {} {} endpoint {}",
                     style.yellow("~"),
-                    side.as_param(),
+                    side.name(),
                     style.dim("(ModifyDtsJobEndpoint)")
                 );
                 for c in changes {
@@ -283,9 +283,13 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
             out,
             "{}",
             style.dim(&format!(
-                "Normalization hid {} difference{} that change nothing ({}).",
+                "Normalization hid {} {} ({}).",
                 suppressed.total(),
-                if suppressed.total() == 1 { "" } else { "s" },
+                if suppressed.total() == 1 {
+                    "difference that changes nothing"
+                } else {
+                    "differences that change nothing"
+                },
                 suppressed.breakdown()
             ))
         );

@@ -95,9 +95,7 @@ pub fn load(dir: &Path, inputs: &Inputs) -> Result<Config, ConfigErrors> {
         .collect();
     let mut jobs = Vec::new();
     for res in &decls.resources {
-        if let Some(job) = decode_job(&d, res, &scope) {
-            jobs.push(job);
-        }
+        jobs.push(decode_job(&d, res, &scope));
     }
     check_references(&d, &providers, &jobs);
     errors.extend(d.take());
@@ -141,10 +139,13 @@ fn read_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<(FileId, Body)>, Co
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
-                errors.push(ConfigError::general(
-                    "config_read",
-                    format!("cannot read {}: {e}", path.display()),
-                ));
+                errors.push(
+                    ConfigError::general(
+                        "config_read",
+                        format!("cannot read {}: {e}", path.display()),
+                    )
+                    .help("check that the file is readable"),
+                );
                 continue;
             }
         };
@@ -308,12 +309,15 @@ fn declarations<'b>(d: &Diag<'_>, bodies: &'b [(FileId, Body)]) -> Declarations<
                                 }
                                 decls.locals.push((file, attr));
                             }
-                            Structure::Block(b) => d.push(d.at(
-                                Span::of(file, &b.ident),
-                                "unknown_block",
-                                "locals cannot contain blocks",
-                                "a block",
-                            )),
+                            Structure::Block(b) => d.push(
+                                d.at(
+                                    Span::of(file, &b.ident),
+                                    "unknown_block",
+                                    "locals cannot contain blocks",
+                                    "a block",
+                                )
+                                .help("write locals { name = value } with attributes only"),
+                            ),
                         }
                     }
                 }
@@ -324,13 +328,13 @@ fn declarations<'b>(d: &Diag<'_>, bodies: &'b [(FileId, Body)]) -> Declarations<
                     };
                     if *kind != model::ALICLOUD_DTS_JOB {
                         let label_span = Span::of(file, &block.labels[0]);
-                        let mut e = d.at(
+                        let e = d.at(
                             label_span,
                             "unknown_resource_type",
                             format!("unknown resource type {kind:?}"),
                             "unknown type",
                         );
-                        e = e.help(match did_you_mean(kind, [model::ALICLOUD_DTS_JOB]) {
+                        let e = e.help(match did_you_mean(kind, [model::ALICLOUD_DTS_JOB]) {
                             Some(s) => format!("did you mean {s}?"),
                             None => {
                                 format!("dtsform manages {} resources", model::ALICLOUD_DTS_JOB)
@@ -365,13 +369,13 @@ fn declarations<'b>(d: &Diag<'_>, bodies: &'b [(FileId, Body)]) -> Declarations<
                     });
                 }
                 other => {
-                    let mut e = d.at(
+                    let e = d.at(
                         ident_span,
                         "unknown_block",
                         format!("unknown block type {other:?}"),
                         "unknown block",
                     );
-                    e = e.help(match did_you_mean(other, TOP_BLOCKS.iter().copied()) {
+                    let e = e.help(match did_you_mean(other, TOP_BLOCKS.iter().copied()) {
                         Some(s) => format!("did you mean {s}?"),
                         None => format!("the top level holds {} blocks", TOP_BLOCKS.join(", ")),
                     });
@@ -432,7 +436,7 @@ fn resolve_variables(
                         "invalid_type",
                         format!("type of variable {name:?}: {e}"),
                         "not a type",
-                    ));
+                    ).help("write type = string, list(string), map(number), object({ name = string }), ..."));
                     Type::Any
                 }
             },
@@ -444,12 +448,15 @@ fn resolve_variables(
             match ty.convert(&v) {
                 Ok(value) => Some(Evaluated { value, sensitive }),
                 Err(e) => {
-                    d.push(d.at(
-                        r.span_of(&attr.value),
-                        "wrong_type",
-                        format!("the default of variable {name:?} does not fit its type: {e}"),
-                        "wrong type",
-                    ));
+                    d.push(
+                        d.at(
+                            r.span_of(&attr.value),
+                            "wrong_type",
+                            format!("the default of variable {name:?} does not fit its type: {e}"),
+                            "wrong type",
+                        )
+                        .help("change the default, or the type"),
+                    );
                     None
                 }
             }
@@ -476,7 +483,7 @@ fn resolve_variables(
                 Err(e) => d.push(ConfigError::general(
                     "invalid_variable",
                     format!("DTSFORM_VAR_{}: {e}", decl.name),
-                )),
+                ).help(format!("give DTSFORM_VAR_{} a value of the variable's type; lists and maps in HCL syntax: [\"a\", \"b\"]", decl.name))),
             }
         }
     }
@@ -496,11 +503,11 @@ fn resolve_variables(
         };
         let name = name.trim();
         let Some(decl) = find(name) else {
-            let mut e = ConfigError::general(
+            let e = ConfigError::general(
                 "undeclared_variable",
                 format!("-var {name}: no variable {name:?} is declared"),
             );
-            e = e.help(
+            let e = e.help(
                 match did_you_mean(name, decls.iter().map(|v| v.name.as_str())) {
                     Some(s) => format!("did you mean {s}?"),
                     None => format!("declare it: variable \"{name}\" {{}}"),
@@ -516,7 +523,7 @@ fn resolve_variables(
             Err(e) => d.push(ConfigError::general(
                 "invalid_variable",
                 format!("-var {name}: {e}"),
-            )),
+            ).help("give a value of the variable's type; lists and maps in HCL syntax: -var 'tables=[\"a\", \"b\"]'")),
         }
     }
 
@@ -577,10 +584,13 @@ fn read_var_file<'v>(
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            d.push(ConfigError::general(
-                "var_file",
-                format!("cannot read -var-file {}: {e}", path.display()),
-            ));
+            d.push(
+                ConfigError::general(
+                    "var_file",
+                    format!("cannot read -var-file {}: {e}", path.display()),
+                )
+                .help("check the path given to -var-file"),
+            );
             return;
         }
     };
@@ -593,10 +603,13 @@ fn read_var_file<'v>(
                 .map(|(k, v)| (k, Ok(Evaluated::plain(v))))
                 .collect(),
             Err(e) => {
-                d.push(ConfigError::general(
-                    "var_file",
-                    format!("-var-file {} is not a JSON object: {e}", path.display()),
-                ));
+                d.push(
+                    ConfigError::general(
+                        "var_file",
+                        format!("-var-file {} is not a JSON object: {e}", path.display()),
+                    )
+                    .help("a .json var file holds one object: {\"name\": \"value\"}"),
+                );
                 return;
             }
         }
@@ -619,15 +632,8 @@ fn read_var_file<'v>(
         body.iter()
             .filter_map(|s| s.as_attribute())
             .map(|attr| {
-                let v = eval(&attr.value, &scope).map_err(|e| {
-                    ConfigError::at(
-                        var_sources,
-                        Span::new(id, e.span),
-                        "eval",
-                        e.message,
-                        "here",
-                    )
-                });
+                let v =
+                    eval(&attr.value, &scope).map_err(|e| reader::eval_error(var_sources, id, e));
                 (attr.key.as_str().to_owned(), v)
             })
             .collect()
@@ -655,10 +661,13 @@ fn read_var_file<'v>(
                         },
                     );
                 }
-                Err(e) => d.push(ConfigError::general(
-                    "wrong_type",
-                    format!("{}: variable {name:?}: {e}", path.display()),
-                )),
+                Err(e) => d.push(
+                    ConfigError::general(
+                        "wrong_type",
+                        format!("{}: variable {name:?}: {e}", path.display()),
+                    )
+                    .help("change the value in the file, or the variable's type"),
+                ),
             },
         }
     }
@@ -700,12 +709,18 @@ fn validate_variables(
                 continue;
             };
             if ok.value != Value::Bool(true) {
-                d.push(d.at(
-                    span,
-                    "invalid_variable",
-                    format!("variable {:?}: {message}", decl.name),
-                    "this condition is not met",
-                ));
+                d.push(
+                    d.at(
+                        span,
+                        "invalid_variable",
+                        format!("variable {:?}: {message}", decl.name),
+                        "this condition is not met",
+                    )
+                    .help(format!(
+                        "give variable {:?} a value that meets its validation condition",
+                        decl.name
+                    )),
+                );
             }
         }
     }
@@ -781,11 +796,7 @@ fn evaluate_locals(
             Ok(v) => {
                 locals.insert(name, v);
             }
-            Err(e) => {
-                let mut error = d.at(Span::new(file, e.span), "eval", e.message, "here");
-                error.help = e.help;
-                d.push(error);
-            }
+            Err(e) => d.push(reader::eval_error(d.sources, file, e)),
         }
     }
     locals
@@ -871,12 +882,15 @@ fn decode_provider(
     if let Some(region) = &region
         && let Err(e) = validate_region(region)
     {
-        d.push(d.at(
-            value_span("region"),
-            "invalid_region",
-            e.to_string(),
-            "not a region id",
-        ));
+        d.push(
+            d.at(
+                value_span("region"),
+                "invalid_region",
+                e.to_string(),
+                "not a region id",
+            )
+            .help("write the region id, e.g. region = \"cn-hangzhou\""),
+        );
     }
     let endpoint = r.string("endpoint").and_then(|text| match parse_endpoint(&text) {
         Ok(url) => Some(url),
@@ -893,12 +907,15 @@ fn decode_provider(
             .and_then(|s| match s.parse::<SignatureVersion>() {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    d.push(d.at(
-                        value_span("signature_version"),
-                        "invalid_value",
-                        e,
-                        "v3 or v1",
-                    ));
+                    d.push(
+                        d.at(
+                            value_span("signature_version"),
+                            "invalid_value",
+                            e,
+                            "v3 or v1",
+                        )
+                        .help("write signature_version = \"v3\" (the default) or \"v1\""),
+                    );
                     None
                 }
             });
@@ -906,12 +923,15 @@ fn decode_provider(
         if n.is_finite() && n > 0.0 {
             Some(n)
         } else {
-            d.push(d.at(
-                value_span("rate_limit"),
-                "invalid_value",
-                "rate_limit must be a positive number of requests per second",
-                "not positive",
-            ));
+            d.push(
+                d.at(
+                    value_span("rate_limit"),
+                    "invalid_value",
+                    "rate_limit must be a positive number of requests per second",
+                    "not positive",
+                )
+                .help("write rate_limit = 20, or leave it out for the default"),
+            );
             None
         }
     });
@@ -957,19 +977,18 @@ fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) 
                 None => d.at(job.span, "missing_provider", format!("{} needs a provider \"alicloud\" block without alias", job.address()), "no default provider")
                     .help("add provider \"alicloud\" { region = \"cn-hangzhou\" }, or set provider = alicloud.ALIAS"),
                 Some(alias) => {
-                    let mut e = d.at(job.span, "unknown_provider", format!("{} uses provider alicloud.{alias}, which is not configured", job.address()), "unknown provider");
-                    e = e.help(match did_you_mean(alias, aliases.iter().copied()) {
+                    let e = d.at(job.span, "unknown_provider", format!("{} uses provider alicloud.{alias}, which is not configured", job.address()), "unknown provider");
+                    e.help(match did_you_mean(alias, aliases.iter().copied()) {
                         Some(s) => format!("did you mean alicloud.{s}?"),
                         None => format!("add a provider \"alicloud\" block with alias = \"{alias}\""),
-                    });
-                    e
+                    })
                 }
             };
             d.push(e);
         }
         for (target, span) in &job.depends_on {
             if !jobs.iter().any(|j| &j.name == target) {
-                let mut e = d.at(
+                let e = d.at(
                     *span,
                     "unknown_reference",
                     format!(
@@ -978,7 +997,7 @@ fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) 
                     ),
                     "unknown resource",
                 );
-                e = e.help(
+                let e = e.help(
                     match did_you_mean(target, jobs.iter().map(|j| j.name.as_str())) {
                         Some(s) => format!("did you mean {}.{s}?", model::ALICLOUD_DTS_JOB),
                         None => "declare that resource, or remove it from depends_on".into(),

@@ -9,10 +9,18 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Attribute, Body, Structure};
 use serde_json::Value;
 
-use super::eval::{Evaluated, Scope, describe, eval, to_text};
+use super::eval::{EvalError, Evaluated, Scope, describe, eval, to_text};
 use super::model::SecretValue;
-use super::source::{ConfigError, ConfigErrors, FileId, Sources, Span, did_you_mean};
+use super::source::{ConfigError, ConfigErrors, FileId, NeedsHelp, Sources, Span, did_you_mean};
 use crate::secret::Secret;
+
+/// An evaluation failure as a located diagnostic.
+pub fn eval_error(sources: &Sources, file: FileId, e: EvalError) -> ConfigError {
+    ConfigError::at(sources, Span::new(file, e.span), "eval", e.message, "here").help_or(
+        e.help,
+        "the README's \"Configuration language\" section lists the expressions and functions dtsform evaluates",
+    )
+}
 
 /// Where errors are collected while decoding.
 pub struct Diag<'a> {
@@ -28,14 +36,14 @@ impl<'a> Diag<'a> {
         }
     }
 
-    /// An error at `span`.
+    /// An error at `span`, still to be given its help line.
     pub fn at(
         &self,
         span: Span,
         code: &'static str,
         message: impl Into<String>,
         label: impl Into<String>,
-    ) -> ConfigError {
+    ) -> NeedsHelp {
         ConfigError::at(self.sources, span, code, message, label)
     }
 
@@ -90,13 +98,13 @@ impl<'r> Reader<'r, '_> {
                     }
                     seen.push(key);
                     if !attributes.contains(&key) {
-                        let mut e = self.d.at(
+                        let e = self.d.at(
                             self.span_of(&attr.key),
                             "unknown_attribute",
                             format!("{} has no attribute {key:?}", self.what),
                             "unknown attribute",
                         );
-                        e = e.help(match did_you_mean(key, attributes.iter().copied()) {
+                        let e = e.help(match did_you_mean(key, attributes.iter().copied()) {
                             Some(s) => format!("did you mean {s}?"),
                             None if attributes.is_empty() => {
                                 "this block takes no attributes".into()
@@ -109,13 +117,13 @@ impl<'r> Reader<'r, '_> {
                 Structure::Block(block) => {
                     let ident = block.ident.as_str();
                     if !blocks.contains(&ident) {
-                        let mut e = self.d.at(
+                        let e = self.d.at(
                             self.span_of(&block.ident),
                             "unknown_block",
                             format!("{} cannot contain a {ident:?} block", self.what),
                             "unknown block type",
                         );
-                        e = e.help(match did_you_mean(ident, blocks.iter().copied()) {
+                        let e = e.help(match did_you_mean(ident, blocks.iter().copied()) {
                             Some(s) => format!("did you mean {s}?"),
                             None if blocks.is_empty() => "this block takes no nested blocks".into(),
                             None => format!("allowed blocks: {}", blocks.join(", ")),
@@ -143,11 +151,7 @@ impl<'r> Reader<'r, '_> {
         match eval(expr, &self.scope) {
             Ok(v) => Some(v),
             Err(e) => {
-                let mut error = self
-                    .d
-                    .at(Span::new(self.file, e.span), "eval", e.message, "here");
-                error.help = e.help;
-                self.d.push(error);
+                self.d.push(eval_error(self.d.sources, self.file, e));
                 None
             }
         }
@@ -155,12 +159,24 @@ impl<'r> Reader<'r, '_> {
 
     /// A type error at `span`.
     pub fn wrong_type(&self, name: &str, expected: &str, got: &Evaluated, span: Span) {
-        self.d.push(self.d.at(
-            span,
-            "wrong_type",
-            format!("{name} must be {expected}, got {}", describe(got)),
-            format!("expected {expected}"),
-        ));
+        let example = match expected {
+            "a string" => "\"...\"",
+            "a bool" => "true or false",
+            "a number" => "3",
+            "a list of strings" => "[\"a\", \"b\"]",
+            "an object" => "{ key = \"value\" }",
+            _ => "a value of that type",
+        };
+        self.d.push(
+            self.d
+                .at(
+                    span,
+                    "wrong_type",
+                    format!("{name} must be {expected}, got {}", describe(got)),
+                    format!("expected {expected}"),
+                )
+                .help(format!("write {name} = {example}")),
+        );
     }
 
     /// Refuses a sensitive value where it would be shown or sent in clear.

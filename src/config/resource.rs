@@ -99,9 +99,10 @@ pub struct ResourceBlock<'b> {
     pub span: Span,
 }
 
-/// Decodes one `alicloud_dts_job` resource. Errors go to `d`; `None` if any.
-pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> Option<JobSpec> {
-    let before = d.has_errors();
+/// Decodes one `alicloud_dts_job` resource. Errors go to `d`; the spec is returned
+/// regardless (with what could be read), so checks across resources still run and
+/// report their own problems. A configuration with errors is never planned.
+pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> JobSpec {
     let r = Reader {
         d,
         file: res.file,
@@ -135,12 +136,15 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> O
             let span = r
                 .attr("synchronization_direction")
                 .map_or(res.span, |a| r.span_of(&a.value));
-            d.push(d.at(
-                span,
-                "invalid_value",
-                format!("synchronization_direction {s:?} is not Forward or Reverse"),
-                "invalid direction",
-            ));
+            d.push(
+                d.at(
+                    span,
+                    "invalid_value",
+                    format!("synchronization_direction {s:?} is not Forward or Reverse"),
+                    "invalid direction",
+                )
+                .help("Forward is the default; Reverse only exists for two-way synchronization"),
+            );
             None
         }
     });
@@ -172,12 +176,15 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> O
                     &mut destination
                 };
                 if slot.is_some() {
-                    d.push(d.at(
-                        span,
-                        "duplicate_block",
-                        format!("{side} is declared twice"),
-                        "second one",
-                    ));
+                    d.push(
+                        d.at(
+                            span,
+                            "duplicate_block",
+                            format!("{side} is declared twice"),
+                            "second one",
+                        )
+                        .help("keep one block per endpoint"),
+                    );
                     continue;
                 }
                 *slot = decode_endpoint(d, &r, block, side);
@@ -185,12 +192,15 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> O
             "removed" => removed.extend(decode_removed(d, &r, block)),
             "lifecycle" => {
                 if lifecycle_seen {
-                    d.push(d.at(
-                        span,
-                        "duplicate_block",
-                        "lifecycle is declared twice",
-                        "second one",
-                    ));
+                    d.push(
+                        d.at(
+                            span,
+                            "duplicate_block",
+                            "lifecycle is declared twice",
+                            "second one",
+                        )
+                        .help("merge the two lifecycle blocks into one"),
+                    );
                     continue;
                 }
                 lifecycle_seen = true;
@@ -200,10 +210,7 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> O
         }
     }
     let merge_live_objects = r.bool("merge_live_objects").unwrap_or(false);
-    if d.has_errors() && !before {
-        return None;
-    }
-    Some(JobSpec {
+    JobSpec {
         name: res.name.clone(),
         span: res.span,
         provider,
@@ -221,7 +228,7 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> O
         removed,
         guard,
         depends_on,
-    })
+    }
 }
 
 /// `alicloud` or `alicloud.ALIAS` → the alias.
@@ -429,12 +436,15 @@ fn decode_lifecycle(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Block) -> Gua
             let span = r
                 .attr("max_removed_objects")
                 .map_or(r.span, |a| r.span_of(&a.value));
-            d.push(d.at(
-                span,
-                "invalid_value",
-                "max_removed_objects must be a whole number, 0 or more",
-                "invalid",
-            ));
+            d.push(
+                d.at(
+                    span,
+                    "invalid_value",
+                    "max_removed_objects must be a whole number, 0 or more",
+                    "invalid",
+                )
+                .help("write max_removed_objects = 10 (the default)"),
+            );
         }
     }
     if let Some(p) = r.number("max_removed_percent") {
@@ -444,12 +454,15 @@ fn decode_lifecycle(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Block) -> Gua
             let span = r
                 .attr("max_removed_percent")
                 .map_or(r.span, |a| r.span_of(&a.value));
-            d.push(d.at(
-                span,
-                "invalid_value",
-                "max_removed_percent must be from 0 to 100",
-                "invalid",
-            ));
+            d.push(
+                d.at(
+                    span,
+                    "invalid_value",
+                    "max_removed_percent must be from 0 to 100",
+                    "invalid",
+                )
+                .help("write max_removed_percent = 25 (the default)"),
+            );
         }
     }
     guard
@@ -677,7 +690,7 @@ fn decode_object(
                     "sensitive_value",
                     "filter cannot use a sensitive value",
                     "sensitive",
-                ));
+                ).help("filters are shown in plans and sent in clear; only passwords may be sensitive"));
             } else {
                 node.attrs.insert("filter".into(), v.value);
             }
@@ -699,12 +712,15 @@ fn decode_object(
                 .iter()
                 .any(|(k, n, _)| *k == Kind::Column && *n == column)
             {
-                d.push(d.at(
-                    span,
-                    "duplicate_object",
-                    format!("column {} is listed twice", address.child(&column)),
-                    "listed again",
-                ));
+                d.push(
+                    d.at(
+                        span,
+                        "duplicate_object",
+                        format!("column {} is listed twice", address.child(&column)),
+                        "listed again",
+                    )
+                    .help("list each column once"),
+                );
                 continue;
             }
             child_seen.0.push((Kind::Column, column.clone(), span));
@@ -788,23 +804,29 @@ fn expand_dynamic(
         Some(attr) => match &attr.value {
             Expression::Variable(v) => v.as_str().to_owned(),
             other => {
-                d.push(d.at(
-                    dynamic.span_of(other),
-                    "invalid_reference",
-                    "iterator must be a bare name",
-                    "not a name",
-                ));
+                d.push(
+                    d.at(
+                        dynamic.span_of(other),
+                        "invalid_reference",
+                        "iterator must be a bare name",
+                        "not a name",
+                    )
+                    .help("write iterator = t, then use t.key and t.value in content"),
+                );
                 return;
             }
         },
     };
     let Some(for_each) = dynamic.attr("for_each") else {
-        d.push(d.at(
-            dynamic.span,
-            "missing_attribute",
-            "a dynamic block needs for_each",
-            "for_each missing",
-        ));
+        d.push(
+            d.at(
+                dynamic.span,
+                "missing_attribute",
+                "a dynamic block needs for_each",
+                "for_each missing",
+            )
+            .help("write for_each = [\"a\", \"b\"] (or a map); each element makes one block"),
+        );
         return;
     };
     let Some(collection) = dynamic.eval(&for_each.value) else {
@@ -816,12 +838,15 @@ fn expand_dynamic(
     ) {
         Ok(items) => items,
         Err(e) => {
-            d.push(d.at(
-                dynamic.span_of(&for_each.value),
-                "wrong_type",
-                e.message,
-                "not a collection",
-            ));
+            d.push(
+                d.at(
+                    dynamic.span_of(&for_each.value),
+                    "wrong_type",
+                    e.message,
+                    "not a collection",
+                )
+                .help("for_each takes a list, a set or a map"),
+            );
             return;
         }
     };
@@ -861,12 +886,15 @@ fn expand_dynamic(
                 match v.value.as_array().map(Vec::as_slice) {
                     Some([one]) if to_text(one).is_some() => to_text(one),
                     _ => {
-                        d.push(d.at(
-                            span,
-                            "invalid_labels",
-                            "labels must be a list of one string, the source name",
-                            "not one label",
-                        ));
+                        d.push(
+                            d.at(
+                                span,
+                                "invalid_labels",
+                                "labels must be a list of one string, the source name",
+                                "not one label",
+                            )
+                            .help("write labels = [table.value]"),
+                        );
                         return;
                     }
                 }

@@ -115,6 +115,24 @@ impl fmt::Debug for Located {
     }
 }
 
+/// A diagnostic still missing its help line. Every config error tells the user how to
+/// proceed, so the only way to a [`ConfigError`] is [`NeedsHelp::help`].
+#[must_use = "a diagnostic needs a help line: call .help(...)"]
+pub struct NeedsHelp(ConfigError);
+
+impl NeedsHelp {
+    pub fn help(mut self, help: impl Into<String>) -> ConfigError {
+        self.0.help = Some(help.into());
+        self.0
+    }
+
+    /// `help` if there is one, else `fallback`.
+    pub fn help_or(self, help: Option<String>, fallback: impl Into<String>) -> ConfigError {
+        let help = help.unwrap_or_else(|| fallback.into());
+        self.help(help)
+    }
+}
+
 impl ConfigError {
     /// An error at `span`, labelled `label`.
     pub fn at(
@@ -123,10 +141,10 @@ impl ConfigError {
         code: &'static str,
         message: impl Into<String>,
         label: impl Into<String>,
-    ) -> ConfigError {
+    ) -> NeedsHelp {
         let file = sources.get(span.file);
         let end = span.end.min(file.text.len());
-        ConfigError {
+        NeedsHelp(ConfigError {
             code,
             message: message.into(),
             location: Some(Located {
@@ -135,23 +153,17 @@ impl ConfigError {
                 label: label.into(),
             }),
             help: None,
-        }
+        })
     }
 
     /// An error that belongs to no one place.
-    pub fn general(code: &'static str, message: impl Into<String>) -> ConfigError {
-        ConfigError {
+    pub fn general(code: &'static str, message: impl Into<String>) -> NeedsHelp {
+        NeedsHelp(ConfigError {
             code,
             message: message.into(),
             location: None,
             help: None,
-        }
-    }
-
-    #[must_use]
-    pub fn help(mut self, help: impl Into<String>) -> ConfigError {
-        self.help = Some(help.into());
-        self
+        })
     }
 }
 

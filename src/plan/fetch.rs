@@ -72,15 +72,14 @@ fn client_for(
     target: Option<&EndpointOverride>,
 ) -> Result<AlibabaClient, ConfigError> {
     let located = |code: &'static str, message: String, help: Option<String>| {
-        let mut e = ConfigError::at(
+        ConfigError::at(
             &config.sources,
             provider.span,
             code,
             message,
             "this provider",
-        );
-        e.help = help;
-        e
+        )
+        .help_or(help, "check the provider block's settings")
     };
     let credentials = match target {
         Some(t) => t.credentials.clone(),
@@ -122,7 +121,8 @@ pub async fn plan_all(
                         "missing_provider",
                         format!("{} has no usable provider", job.address()),
                         "this job",
-                    )),
+                    )
+                    .help("configure the provider this job names")),
                 };
                 (i, live)
             })
@@ -168,15 +168,17 @@ async fn fetch_one(
             .help("dtsform manages existing jobs: check dts_job_id and the provider's region")
         } else {
             let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
-            let mut error = ConfigError::at(
+            ConfigError::at(
                 &config.sources,
                 job.span,
                 "api",
                 format!("{}: {e}", job.address()),
                 "reading this job failed",
-            );
-            error.help = help;
-            error
+            )
+            .help_or(
+                help,
+                "quote the code and RequestId above to Alibaba Cloud support if it persists",
+            )
         }
     })?;
     if let Some(wanted) = &job.dts_instance_id
@@ -204,6 +206,9 @@ async fn fetch_one(
             "live_state",
             format!("{}: {message}", job.address()),
             "this job",
+        )
+        .help(
+            "dtsform will not plan against a live job it cannot read; check the job in the console",
         )
     })
 }

@@ -128,14 +128,7 @@ impl Operation {
     /// A short stable name, part of the operation id.
     pub fn slug(&self) -> &'static str {
         match self {
-            Operation::ModifyEndpoint {
-                side: EndpointSide::Source,
-                ..
-            } => "source",
-            Operation::ModifyEndpoint {
-                side: EndpointSide::Destination,
-                ..
-            } => "destination",
+            Operation::ModifyEndpoint { side, .. } => side.name(),
             Operation::ModifyObjects { .. } => "objects",
             Operation::ModifyReserved { .. } => "reserved",
             Operation::SetStatus { .. } => "status",
@@ -257,7 +250,7 @@ pub fn plan_job(
                     "password_required",
                     format!(
                         "changing the {} account of {} needs its password",
-                        side.as_param(),
+                        side.name(),
                         spec.address()
                     ),
                     "no password",

@@ -5,6 +5,7 @@
 mod cli;
 mod client;
 mod emulator_process;
+mod fixtures;
 mod robustness;
 mod sdk_interop;
 mod support;

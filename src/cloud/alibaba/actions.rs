@@ -172,6 +172,15 @@ pub enum EndpointSide {
 }
 
 impl EndpointSide {
+    /// `source` or `destination`, for people.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Source => "source",
+            Self::Destination => "destination",
+        }
+    }
+
+    /// `src` or `dest`, for the API.
     pub fn as_param(self) -> &'static str {
         match self {
             Self::Source => "src",

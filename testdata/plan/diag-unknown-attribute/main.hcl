@@ -1,0 +1,13 @@
+provider "alicloud" {
+  region = "cn-hangzhou"
+}
+
+resource "alicloud_dts_job" "shop_sync" {
+  dts_job_id = "k2gm967v16f"
+  stauts     = "running"
+  database "shop" {
+    table "orders" {
+      fliter = "id > 0"
+    }
+  }
+}

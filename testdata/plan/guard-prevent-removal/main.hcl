@@ -1,0 +1,17 @@
+provider "alicloud" {
+  region = "cn-hangzhou"
+}
+
+resource "alicloud_dts_job" "shop_sync" {
+  dts_job_id = "k2gm967v16f"
+  database "shop" {
+    table "orders" {}
+    table "customers" {}
+  }
+  removed {
+    objects = ["shop.legacy_orders"]
+  }
+  lifecycle {
+    prevent_removal = ["shop.legacy_*"]
+  }
+}
