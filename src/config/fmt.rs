@@ -2,9 +2,12 @@
 //!
 //! # What "canonical" means
 //!
-//! * Every line is indented with two spaces per open bracket (`{`, `[`, `(` and template
-//!   interpolations `${`/`%{` that span lines); a line that starts with closing brackets is
-//!   dedented by the brackets it closes. Tabs in indentation become spaces.
+//! * Every line is indented with two spaces per level of open brackets (`{`, `[`, `(` and
+//!   template interpolations `${`/`%{` that span lines), where brackets opened on the same line
+//!   count as one level: the body of `jsonencode({` is indented once and `})` closes it. A line
+//!   that starts with closing brackets is dedented by the levels it closes into, and brackets it
+//!   then reopens continue that level (`}, {` in a list of objects). Tabs in indentation become
+//!   spaces.
 //! * Trailing whitespace is removed (except on the verbatim lines listed below).
 //! * Runs of consecutive one-line attribute assignments at the same depth (including ones that
 //!   open a multi-line value, like `tags = {`) get their `=` signs aligned one space after the
@@ -24,7 +27,7 @@
 //! A formatter that rebuilds the file from a syntax tree has to carry every comment and every
 //! byte of heredoc and string content through the tree, and any gap there silently changes a
 //! user's file. Instead this module keeps the original text and only rewrites *whitespace*: a small
-//! lexer walks the file once and records, per line, the bracket depth at its start (outside
+//! lexer walks the file once and records, per line, the indentation depth at its start (outside
 //! strings, comments and heredocs), whether it starts inside a heredoc body or a `/* */` comment,
 //! and whether it is an attribute assignment or a block header. The formatter then re-indents,
 //! re-spaces and re-joins lines from that information. Formatting therefore never changes anything
@@ -46,8 +49,6 @@
 //!
 //! # Known differences from `terraform fmt`
 //!
-//! * Depth counts brackets, not lines: the body of `jsonencode({` is indented two levels and
-//!   `})` closes both (`terraform fmt` indents such a body by one level).
 //! * Trailing comments keep their spacing; `terraform fmt` also aligns them.
 //! * Spacing inside expressions (`a==b`, `[1,2]`, `{k=1}`) and object items written `key: value`
 //!   are left as written.
@@ -152,23 +153,49 @@ enum Mode<'a> {
 
 #[derive(Debug, Default)]
 struct Lexer<'a> {
-    stack: Vec<Frame>,
+    /// Open constructs, each with the indentation group it belongs to: brackets opened
+    /// on one line form one group and indent the lines inside them by one level, as
+    /// `jsonencode({` ... `})` is laid out.
+    stack: Vec<(Frame, u32)>,
+    /// The next group id.
+    groups: u32,
     mode: Mode<'a>,
 }
 
 /// What scanning one line found out.
 #[derive(Debug, Default)]
 struct Scan {
-    /// Closing brackets at the start of the line that closed an open frame.
-    leading_closers: usize,
+    /// Indentation groups that closing brackets at the start of the line closed into
+    /// (wholly or partly); the line is dedented by one level for each.
+    touched_groups: Vec<u32>,
+    /// The group brackets opened later on this line join.
+    line_group: Option<u32>,
     /// The last token outside comments was a `{` opening a brace.
     opens_brace: bool,
 }
 
 impl<'a> Lexer<'a> {
-    /// Current bracket depth (strings do not count).
+    /// Current indentation depth: the number of groups with an open bracket (strings do
+    /// not count).
     fn depth(&self) -> usize {
-        self.stack.iter().filter(|f| **f != Frame::Str).count()
+        let mut depth = 0;
+        let mut last = None;
+        for (frame, group) in &self.stack {
+            if *frame != Frame::Str && last != Some(*group) {
+                depth += 1;
+                last = Some(*group);
+            }
+        }
+        depth
+    }
+
+    /// Opens `frame` in this line's group.
+    fn open(&mut self, frame: Frame, scan: &mut Scan) {
+        let group = *scan.line_group.get_or_insert_with(|| {
+            self.groups = self.groups.wrapping_add(1);
+            self.groups
+        });
+        self.stack.push((frame, group));
     }
 
     /// Classifies one line (without its line ending) and advances the lexer past it.
@@ -202,7 +229,7 @@ impl<'a> Lexer<'a> {
 
     fn code_line(&mut self, raw: &'a str) -> Line<'a> {
         let start_depth = self.depth();
-        let in_body = matches!(self.stack.last(), None | Some(Frame::Brace));
+        let in_body = matches!(self.top(), None | Some(Frame::Brace));
         let scan = self.scan(raw);
         let end_depth = self.depth();
 
@@ -211,7 +238,7 @@ impl<'a> Lexer<'a> {
             return Line::Blank;
         }
         let mut line = CodeLine {
-            indent: start_depth.saturating_sub(scan.leading_closers),
+            indent: start_depth.saturating_sub(scan.touched_groups.len()),
             text: Cow::Borrowed(content),
             assign: None,
             opens_brace: scan.opens_brace,
@@ -251,9 +278,9 @@ impl<'a> Lexer<'a> {
                 }
                 continue;
             }
-            if self.stack.last() == Some(&Frame::Str) {
+            if self.top() == Some(Frame::Str) {
                 scan.opens_brace = false;
-                i += self.string_char(c, next, b.get(i + 2).copied());
+                i += self.string_char(c, next, b.get(i + 2).copied(), &mut scan);
                 continue;
             }
             match c {
@@ -267,18 +294,25 @@ impl<'a> Lexer<'a> {
                     continue;
                 }
                 b'{' | b'[' | b'(' | b'"' => {
-                    self.stack.push(match c {
+                    let frame = match c {
                         b'{' => Frame::Brace,
                         b'[' => Frame::Bracket,
                         b'(' => Frame::Paren,
                         _ => Frame::Str,
-                    });
+                    };
+                    self.open(frame, &mut scan);
                     leading = false;
                     scan.opens_brace = c == b'{';
                 }
                 b'}' | b']' | b')' => {
-                    if self.close(c) && leading {
-                        scan.leading_closers += 1;
+                    if let Some(group) = self.close(c)
+                        && leading
+                    {
+                        if !scan.touched_groups.contains(&group) {
+                            scan.touched_groups.push(group);
+                        }
+                        // Brackets reopened on this line (`}, {`) continue the group.
+                        scan.line_group = Some(group);
                     }
                     scan.opens_brace = false;
                 }
@@ -297,7 +331,7 @@ impl<'a> Lexer<'a> {
             i += 1;
         }
         // Quoted strings cannot span lines: an unterminated one ends here.
-        while self.stack.last() == Some(&Frame::Str) {
+        while self.top() == Some(Frame::Str) {
             self.stack.pop();
         }
         if let Some(mode) = heredoc {
@@ -306,8 +340,18 @@ impl<'a> Lexer<'a> {
         scan
     }
 
+    fn top(&self) -> Option<Frame> {
+        self.stack.last().map(|(frame, _)| *frame)
+    }
+
     /// Handles one byte inside a quoted string; returns how many bytes were consumed.
-    fn string_char(&mut self, c: u8, next: Option<u8>, after: Option<u8>) -> usize {
+    fn string_char(
+        &mut self,
+        c: u8,
+        next: Option<u8>,
+        after: Option<u8>,
+        scan: &mut Scan,
+    ) -> usize {
         match c {
             b'\\' => 2,
             b'"' => {
@@ -317,22 +361,22 @@ impl<'a> Lexer<'a> {
             // `$${` and `%%{` are escapes for a literal `${` / `%{`.
             b'$' | b'%' if next == Some(c) && after == Some(b'{') => 3,
             b'$' | b'%' if next == Some(b'{') => {
-                self.stack.push(Frame::Interp);
+                self.open(Frame::Interp, scan);
                 2
             }
             _ => 1,
         }
     }
 
-    /// Handles a closing bracket; returns whether it closed an open frame.
-    fn close(&mut self, c: u8) -> bool {
-        match self.stack.last() {
-            Some(Frame::Interp) if c != b'}' => false,
-            Some(Frame::Brace | Frame::Bracket | Frame::Paren | Frame::Interp) => {
+    /// Handles a closing bracket; returns the group of the frame it closed, if any.
+    fn close(&mut self, c: u8) -> Option<u32> {
+        match self.stack.last().copied() {
+            Some((Frame::Interp, _)) if c != b'}' => None,
+            Some((Frame::Brace | Frame::Bracket | Frame::Paren | Frame::Interp, group)) => {
                 self.stack.pop();
-                true
+                Some(group)
             }
-            Some(Frame::Str) | None => false,
+            Some((Frame::Str, _)) | None => None,
         }
     }
 }
@@ -667,7 +711,15 @@ resource "alicloud_dts_job" "shop_sync" {
     fn several_leading_closers_dedent_by_all_of_them() {
         check(
             "locals {\nx = jsonencode({\na = 1\n})\ny = [{\nb = 2\n}, {\nc = 3\n}]\n}\n",
-            "locals {\n  x = jsonencode({\n      a = 1\n  })\n  y = [{\n      b = 2\n    }, {\n      c = 3\n  }]\n}\n",
+            "locals {\n  x = jsonencode({\n    a = 1\n  })\n  y = [{\n    b = 2\n  }, {\n    c = 3\n  }]\n}\n",
+        );
+    }
+
+    #[test]
+    fn brackets_opened_on_one_line_indent_one_level() {
+        check(
+            "resource \"a\" \"b\" {\ndb_list = jsonencode({\nshop = merge(\n{ a = 1 },\n{\nb = 2\n}\n)\n})\n}\n",
+            "resource \"a\" \"b\" {\n  db_list = jsonencode({\n    shop = merge(\n      { a = 1 },\n      {\n        b = 2\n      }\n    )\n  })\n}\n",
         );
     }
 
@@ -689,7 +741,7 @@ resource "alicloud_dts_job" "shop_sync" {
     fn multi_line_interpolation_is_indented() {
         check(
             "locals {\nx = \"${join(\",\",\n[\"a\", \"b\"]\n)}\"\n}\n",
-            "locals {\n  x = \"${join(\",\",\n      [\"a\", \"b\"]\n  )}\"\n}\n",
+            "locals {\n  x = \"${join(\",\",\n    [\"a\", \"b\"]\n  )}\"\n}\n",
         );
     }
 

@@ -142,3 +142,86 @@ fn verbose_logs_name_calls_and_request_ids_without_secrets_or_colour() {
         assert!(!stderr.contains(secret), "{secret} in logs: {stderr}");
     }
 }
+
+#[test]
+fn fmt_rewrites_files_canonically_and_check_mode_only_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let messy = "provider \"alicloud\" {\nregion=\"cn-hangzhou\" # comment kept\n}\n\n\n\nresource   \"alicloud_dts_job\"  \"x\"{\n    dts_job_id = \"a\"\n    status=\"running\"\n}\n";
+    let canonical = "provider \"alicloud\" {\n  region = \"cn-hangzhou\" # comment kept\n}\n\nresource \"alicloud_dts_job\" \"x\" {\n  dts_job_id = \"a\"\n  status     = \"running\"\n}\n";
+    let file = dir.path().join("main.hcl");
+    std::fs::write(&file, messy).unwrap();
+    let path = dir.path().to_str().unwrap();
+
+    let check = dtsform(&["fmt", "--check", path]);
+    assert_eq!(
+        check.status.code(),
+        Some(3),
+        "unformatted files exit 3 in check mode"
+    );
+    assert!(String::from_utf8_lossy(&check.stdout).contains("main.hcl"));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        messy,
+        "check mode writes nothing"
+    );
+
+    let fix = dtsform(&["fmt", path]);
+    assert!(fix.status.success());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), canonical);
+    let again = dtsform(&["fmt", "--check", path]);
+    assert_eq!(again.status.code(), Some(0), "formatting is idempotent");
+    assert!(again.stdout.is_empty());
+}
+
+#[test]
+fn fmt_refuses_files_that_do_not_parse_and_leaves_them_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = "resource \"a\" \"b\" {\n  x = \n}\n";
+    let file = dir.path().join("broken.hcl");
+    std::fs::write(&file, broken).unwrap();
+    let out = dtsform(&["fmt", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(report_text(&out.stderr).contains("syntax error"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
+}
+
+#[test]
+fn every_hcl_file_we_ship_is_canonically_formatted() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![root.join("examples/quickstart")];
+    for entry in std::fs::read_dir(root.join("testdata/plan")).unwrap() {
+        let dir = entry.unwrap().path();
+        // Cases about broken syntax cannot be formatted.
+        if !dir.ends_with("diag-syntax") {
+            dirs.push(dir);
+        }
+    }
+    let mut args = vec!["fmt".to_owned(), "--check".to_owned()];
+    args.extend(dirs.iter().map(|d| d.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = dtsform(&args);
+    assert!(
+        out.status.success(),
+        "not canonical:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn validate_needs_no_network_or_credentials() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dtsform"))
+        .args(["validate", "-chdir=examples/quickstart"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "The configuration is valid: 1 job, 1 provider.\n"
+    );
+}

@@ -12,10 +12,10 @@ resource "alicloud_dts_job" "shop_sync" {
   dts_job_id      = "k2gm967v16f"
   dts_instance_id = "dtsk2gm967v16f"
   status          = "running"
-  db_list = jsonencode({
+  db_list         = jsonencode({
     shop = {
-      name = "shop"
-      all  = false
+      name  = "shop"
+      all   = false
       Table = merge(
         { for t in var.shop_tables : t => { name = t, all = true } },
         {

@@ -5,7 +5,7 @@ provider "alicloud" {
 variable "renames" {
   description = "source table => destination table"
   type        = map(string)
-  default = {
+  default     = {
     orders    = "orders_v2"
     customers = "customers"
   }
