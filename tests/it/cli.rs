@@ -225,3 +225,24 @@ fn validate_needs_no_network_or_credentials() {
         "The configuration is valid: 1 job, 1 provider.\n"
     );
 }
+
+#[test]
+fn the_readme_configuration_example_is_valid() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("```hcl\n").expect("an hcl example") + "```hcl\n".len();
+    let example = &readme[start..start + readme[start..].find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.hcl"), example).unwrap();
+    let out = dtsform(&["validate", dir.path().to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fmt = dtsform(&["fmt", "--check", dir.path().to_str().unwrap()]);
+    assert!(
+        fmt.status.success(),
+        "the README example is not canonically formatted"
+    );
+}
