@@ -377,7 +377,10 @@ fn plan_objects(
             .map(|(a, _)| a)
             .chain(allowed_on_command_line)
             .collect();
-        merge_unmentioned(desired, live, &|a| declared.contains(&a))
+        // Re-sent live objects go without the attributes the server owns (`state`).
+        merge_unmentioned(desired, &without_server_attrs(live), &|a| {
+            declared.contains(&a)
+        })
     } else {
         desired.clone()
     };
