@@ -15,7 +15,7 @@ pub mod auth;
 pub mod reply;
 pub mod world;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -163,13 +163,41 @@ impl Bucket {
     }
 }
 
+/// Nonces seen, each kept until its request's timestamp would be refused anyway.
+#[derive(Default)]
+struct NonceMemory {
+    seen: HashSet<String>,
+    /// (forget after, nonce), in arrival order: expiries follow the clock closely, so the
+    /// due ones are at the front.
+    queue: VecDeque<(SystemTime, String)>,
+}
+
+impl NonceMemory {
+    /// Records `nonce`; `false` if it was already seen.
+    fn remember(&mut self, nonce: String, forget_after: SystemTime, now: SystemTime) -> bool {
+        while let Some((expiry, _)) = self.queue.front() {
+            if *expiry > now {
+                break;
+            }
+            if let Some((_, old)) = self.queue.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        if !self.seen.insert(nonce.clone()) {
+            return false;
+        }
+        self.queue.push_back((forget_after, nonce));
+        true
+    }
+}
+
 struct Inner {
     world: World,
     faults: Faults,
     bucket: Option<Bucket>,
     rng: StdRng,
-    /// Nonce → when it may be forgotten.
-    nonces: HashMap<String, SystemTime>,
+    /// Nonces seen and not yet forgotten.
+    nonces: NonceMemory,
     /// Authenticated requests per action.
     calls: BTreeMap<String, u64>,
 }
@@ -239,7 +267,7 @@ impl Emulator {
                     .seed
                     .map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64),
                 faults,
-                nonces: HashMap::new(),
+                nonces: NonceMemory::default(),
                 calls: BTreeMap::new(),
             }),
             config: self.config,
@@ -441,17 +469,13 @@ fn process(
 
     let mut inner = shared.lock();
     let nonce_key = format!("{}\n{}", verified.access_key_id, verified.nonce);
-    if inner.nonces.contains_key(&nonce_key) {
+    if !inner.nonces.remember(nonce_key, verified.nonce_expiry, now) {
         return Err(Failure::new(
             400,
             "SignatureNonceUsed",
             "Specified signature nonce was used already.",
         ));
     }
-    if inner.nonces.len() >= 10_000 {
-        inner.nonces.retain(|_, expiry| *expiry > now);
-    }
-    inner.nonces.insert(nonce_key, verified.nonce_expiry);
     *inner.calls.entry(verified.action.clone()).or_default() += 1;
 
     if let Some(bucket) = inner.bucket.as_mut()
@@ -523,6 +547,20 @@ mod tests {
             "{wait:?}"
         );
         assert!(bucket.take(start + Duration::from_millis(100)).is_ok());
+    }
+
+    #[test]
+    fn nonces_are_refused_once_and_forgotten_when_due() {
+        let now = SystemTime::now();
+        let later = now + Duration::from_mins(15);
+        let mut memory = NonceMemory::default();
+        assert!(memory.remember("a".into(), later, now));
+        assert!(!memory.remember("a".into(), later, now), "a replay");
+        assert!(memory.remember("b".into(), later, now));
+        // Once due, a nonce is forgotten (its timestamp check refuses replays by then).
+        assert!(memory.remember("c".into(), later, later + Duration::from_secs(1)));
+        assert_eq!(memory.seen.len(), 1);
+        assert!(memory.remember("a".into(), later, later));
     }
 
     #[test]
