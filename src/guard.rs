@@ -136,19 +136,18 @@ pub fn check(
         );
     }
 
-    // Protected objects: anything inside an allowed removal that a pattern covers.
+    // Protected objects: anything inside an allowed removal that a pattern covers. Only
+    // the removed subtrees are walked, and only when there are patterns at all.
     let mut protected = Vec::new();
-    for removal in &allowed {
-        for (address, kind, _) in live.walk() {
-            if !removal.address.covers(&address) {
-                continue;
-            }
-            if let Some((pattern, _)) = job
-                .guard
-                .prevent_removal
-                .iter()
-                .find(|(p, _)| p.matches(&address))
-            {
+    let patterns = &job.guard.prevent_removal;
+    for removal in allowed.iter().filter(|_| !patterns.is_empty()) {
+        let Some((kind, node)) = live.get(&removal.address) else {
+            continue;
+        };
+        let mut inside = Vec::new();
+        node.walk(&removal.address, kind, &mut inside);
+        for (address, kind, _) in inside {
+            if let Some((pattern, _)) = patterns.iter().find(|(p, _)| p.matches(&address)) {
                 protected.push(format!(
                     "  - {kind} {address} (prevent_removal {pattern:?})",
                     pattern = pattern.to_string()

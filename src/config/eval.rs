@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
+use std::rc::Rc;
 
 use hcl_edit::Span as _;
 use hcl_edit::expr::{
@@ -69,24 +70,56 @@ impl EvalError {
 
 type Result<T> = std::result::Result<T, EvalError>;
 
-/// The names an expression can see.
+/// The names an expression can see. Cloning is cheap: bindings are shared.
 #[derive(Clone)]
 pub struct Scope<'a> {
     pub variables: &'a BTreeMap<String, Evaluated>,
     pub locals: &'a BTreeMap<String, Evaluated>,
-    /// Iterator objects and `for` variables, innermost last.
-    pub bindings: Vec<(String, Evaluated)>,
+    /// Iterator objects and `for` variables, innermost first.
+    bindings: Option<Rc<Binding>>,
     /// The configuration directory (`path.module`, `file()`).
     pub base_dir: &'a Path,
 }
 
-impl Scope<'_> {
+/// One bound name, linked to the bindings of the enclosing scope.
+struct Binding {
+    name: String,
+    value: Evaluated,
+    outer: Option<Rc<Binding>>,
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(
+        variables: &'a BTreeMap<String, Evaluated>,
+        locals: &'a BTreeMap<String, Evaluated>,
+        base_dir: &'a Path,
+    ) -> Self {
+        Scope {
+            variables,
+            locals,
+            bindings: None,
+            base_dir,
+        }
+    }
+
     /// The scope with `name` bound to `value`.
     #[must_use]
     pub fn bind(&self, name: &str, value: Evaluated) -> Self {
         let mut scope = self.clone();
-        scope.bindings.push((name.to_owned(), value));
+        scope.bindings = Some(Rc::new(Binding {
+            name: name.to_owned(),
+            value,
+            outer: self.bindings.clone(),
+        }));
         scope
+    }
+
+    fn bindings(&self) -> impl Iterator<Item = &Binding> {
+        std::iter::successors(self.bindings.as_deref(), |b| b.outer.as_deref())
+    }
+
+    fn binding(&self, name: &str) -> Option<&Evaluated> {
+        self.bindings().find(|b| b.name == name).map(|b| &b.value)
     }
 }
 
@@ -99,10 +132,14 @@ fn span(expr: &Expression) -> Range<usize> {
 
 /// `string "abc"`, `number 3`, `list of 2`, or `(sensitive value)`.
 pub fn describe(v: &Evaluated) -> String {
-    if v.sensitive {
+    describe_value(&v.value, v.sensitive)
+}
+
+fn describe_value(value: &Value, sensitive: bool) -> String {
+    if sensitive {
         return "(sensitive value)".into();
     }
-    match &v.value {
+    match value {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("bool {b}"),
         Value::Number(n) => format!("number {n}"),
@@ -317,7 +354,7 @@ fn as_number(v: &Value) -> Option<f64> {
 }
 
 fn lookup_binding(name: &str, at: Range<usize>, scope: &Scope<'_>) -> Result<Evaluated> {
-    if let Some((_, v)) = scope.bindings.iter().rev().find(|(n, _)| n == name) {
+    if let Some(v) = scope.binding(name) {
         return Ok(v.clone());
     }
     let err = match name {
@@ -330,7 +367,7 @@ fn lookup_binding(name: &str, at: Range<usize>, scope: &Scope<'_>) -> Result<Eva
                 .help("resources can only be named in depends_on")
         }
         _ => {
-            let known: Vec<&str> = scope.bindings.iter().map(|(n, _)| n.as_str()).collect();
+            let known: Vec<&str> = scope.bindings().map(|b| b.name.as_str()).collect();
             let mut e = EvalError::new(at, format!("unknown name {name:?}"));
             e.help = Some(match did_you_mean(name, known.iter().copied()) {
                 Some(s) => format!("did you mean {s}?"),
@@ -358,9 +395,14 @@ fn eval_traversal(t: &Traversal, scope: &Scope<'_>) -> Result<Evaluated> {
             let at = t.expr.span().unwrap_or(0..0).start..first.span().map_or(0, |s| s.end);
             lookup_named(v.as_str(), name.as_str(), at, scope)?
         }
+        // A bound name (`table.value`): read through it without copying the whole object.
+        Expression::Variable(v) => match scope.binding(v.as_str()) {
+            Some(bound) => return traverse(bound, &ops.collect::<Vec<_>>(), scope),
+            None => return lookup_binding(v.as_str(), span(&t.expr), scope),
+        },
         other => eval(other, scope)?,
     };
-    apply_operators(root, &ops.collect::<Vec<_>>(), scope)
+    traverse(&root, &ops.collect::<Vec<_>>(), scope)
 }
 
 fn lookup_named(root: &str, name: &str, at: Range<usize>, scope: &Scope<'_>) -> Result<Evaluated> {
@@ -394,50 +436,57 @@ fn lookup_named(root: &str, name: &str, at: Range<usize>, scope: &Scope<'_>) -> 
     }
 }
 
-fn apply_operators(
-    mut current: Evaluated,
+/// Applies traversal operators to `root`, reading by reference and copying only the
+/// value reached.
+fn traverse(
+    root: &Evaluated,
     ops: &[&hcl_edit::Decorated<TraversalOperator>],
     scope: &Scope<'_>,
 ) -> Result<Evaluated> {
+    let mut current: &Value = &root.value;
+    let mut sensitive = root.sensitive;
     for (i, op) in ops.iter().enumerate() {
         let at = op.span().unwrap_or(0..0);
         match &***op {
             TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
-                let items = match current.value {
-                    Value::Array(items) => items,
+                let items: Vec<Value> = match current {
+                    Value::Array(items) => items.clone(),
                     Value::Null => Vec::new(),
-                    other => vec![other],
+                    other => vec![other.clone()],
                 };
                 let rest = &ops[i + 1..];
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
-                    let v = apply_operators(
-                        Evaluated {
-                            value: item,
-                            sensitive: current.sensitive,
-                        },
-                        rest,
-                        scope,
-                    )?;
-                    out.push(v.value);
+                    out.push(
+                        traverse(
+                            &Evaluated {
+                                value: item,
+                                sensitive,
+                            },
+                            rest,
+                            scope,
+                        )?
+                        .value,
+                    );
                 }
                 return Ok(Evaluated {
                     value: Value::Array(out),
-                    sensitive: current.sensitive,
+                    sensitive,
                 });
             }
             TraversalOperator::GetAttr(name) => {
-                current.value = get_attr(&current, name.as_str(), at)?;
+                current = get_attr(current, sensitive, name.as_str(), at)?;
             }
             TraversalOperator::LegacyIndex(index) => {
-                current.value = index_list(&current, usize::try_from(**index).ok(), at)?;
+                current = index_list(current, sensitive, usize::try_from(**index).ok(), at)?;
             }
             TraversalOperator::Index(key) => {
                 let k = eval(key, scope)?;
-                let value = match (&current.value, &k.value) {
+                sensitive |= k.sensitive;
+                current = match (current, &k.value) {
                     (Value::Array(_), Value::Number(n)) => {
                         let index = n.as_u64().and_then(|i| usize::try_from(i).ok());
-                        index_list(&current, index, at)?
+                        index_list(current, sensitive, index, at)?
                     }
                     (Value::Object(_), _) => {
                         let name = to_text(&k.value).ok_or_else(|| {
@@ -446,28 +495,33 @@ fn apply_operators(
                                 format!("an object is indexed by a string, not {}", describe(&k)),
                             )
                         })?;
-                        get_attr(&current, &name, at)?
+                        get_attr(current, sensitive, &name, at)?
                     }
                     _ => {
                         return Err(EvalError::new(
                             at,
-                            format!("cannot index {} with {}", describe(&current), describe(&k)),
+                            format!(
+                                "cannot index {} with {}",
+                                describe_value(current, sensitive),
+                                describe(&k)
+                            ),
                         ));
                     }
                 };
-                current.sensitive |= k.sensitive;
-                current.value = value;
             }
         }
     }
-    Ok(current)
+    Ok(Evaluated {
+        value: current.clone(),
+        sensitive,
+    })
 }
 
-fn get_attr(v: &Evaluated, name: &str, at: Range<usize>) -> Result<Value> {
-    match &v.value {
-        Value::Object(map) => map.get(name).cloned().ok_or_else(|| {
+fn get_attr<'v>(v: &'v Value, sensitive: bool, name: &str, at: Range<usize>) -> Result<&'v Value> {
+    match v {
+        Value::Object(map) => map.get(name).ok_or_else(|| {
             let mut e = EvalError::new(at, format!("this object has no attribute {name:?}"));
-            if !v.sensitive {
+            if !sensitive {
                 e.help = Some(match did_you_mean(name, map.keys().map(String::as_str)) {
                     Some(s) => format!("did you mean {s}?"),
                     None => format!(
@@ -480,17 +534,28 @@ fn get_attr(v: &Evaluated, name: &str, at: Range<usize>) -> Result<Value> {
         }),
         _ => Err(EvalError::new(
             at,
-            format!("cannot read attribute {name:?} of {}", describe(v)),
+            format!(
+                "cannot read attribute {name:?} of {}",
+                describe_value(v, sensitive)
+            ),
         )),
     }
 }
 
 /// Element `index` (`None`: not a whole, non-negative number) of a list.
-fn index_list(v: &Evaluated, index: Option<usize>, at: Range<usize>) -> Result<Value> {
-    let Value::Array(items) = &v.value else {
-        return Err(EvalError::new(at, format!("cannot index {}", describe(v))));
+fn index_list(
+    v: &Value,
+    sensitive: bool,
+    index: Option<usize>,
+    at: Range<usize>,
+) -> Result<&Value> {
+    let Value::Array(items) = v else {
+        return Err(EvalError::new(
+            at,
+            format!("cannot index {}", describe_value(v, sensitive)),
+        ));
     };
-    index.and_then(|i| items.get(i)).cloned().ok_or_else(|| {
+    index.and_then(|i| items.get(i)).ok_or_else(|| {
         let shown = index.map_or_else(|| "this index".to_owned(), |i| format!("index {i}"));
         EvalError::new(
             at,

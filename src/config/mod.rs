@@ -82,12 +82,7 @@ pub fn load(dir: &Path, inputs: &Inputs) -> Result<Config, ConfigErrors> {
         errors.extend(d.take());
         return Err(errors);
     }
-    let scope = Scope {
-        variables: &variables,
-        locals: &locals,
-        bindings: Vec::new(),
-        base_dir: dir,
-    };
+    let scope = Scope::new(&variables, &locals, dir);
     let providers: Vec<ProviderSpec> = decls
         .providers
         .iter()
@@ -408,12 +403,7 @@ fn resolve_variables(
     let mut decls = Vec::new();
     for (file, block) in blocks {
         let name = block.labels[0].as_str().to_owned();
-        let scope = Scope {
-            variables: &no_values,
-            locals: &no_values,
-            bindings: Vec::new(),
-            base_dir: &empty_dir,
-        };
+        let scope = Scope::new(&no_values, &no_values, &empty_dir);
         let r = Reader {
             d,
             file: *file,
@@ -555,16 +545,7 @@ fn text_value(text: &str, decl: &VariableDecl<'_>) -> Result<Evaluated, String> 
             .and_then(|expr| {
                 let empty = BTreeMap::new();
                 let dir = PathBuf::new();
-                eval(
-                    &expr,
-                    &Scope {
-                        variables: &empty,
-                        locals: &empty,
-                        bindings: Vec::new(),
-                        base_dir: &dir,
-                    },
-                )
-                .ok()
+                eval(&expr, &Scope::new(&empty, &empty, &dir)).ok()
             })
             .unwrap_or(raw)
     };
@@ -623,12 +604,7 @@ fn read_var_file<'v>(
         };
         let empty = BTreeMap::new();
         let dir = PathBuf::new();
-        let scope = Scope {
-            variables: &empty,
-            locals: &empty,
-            bindings: Vec::new(),
-            base_dir: &dir,
-        };
+        let scope = Scope::new(&empty, &empty, &dir);
         body.iter()
             .filter_map(|s| s.as_attribute())
             .map(|attr| {
@@ -692,12 +668,7 @@ fn validate_variables(
                 d,
                 file: decl.file,
                 body: &block.body,
-                scope: Scope {
-                    variables: &only,
-                    locals: &no_locals,
-                    bindings: Vec::new(),
-                    base_dir: &dir,
-                },
+                scope: Scope::new(&only, &no_locals, &dir),
                 span: Span::of(decl.file, &block.ident),
                 what: "the validation block".into(),
             };
@@ -786,12 +757,7 @@ fn evaluate_locals(
     let mut locals = BTreeMap::new();
     for name in order {
         let (file, attr) = by_name[name.as_str()];
-        let scope = Scope {
-            variables,
-            locals: &locals,
-            bindings: Vec::new(),
-            base_dir: dir,
-        };
+        let scope = Scope::new(variables, &locals, dir);
         match eval(&attr.value, &scope) {
             Ok(v) => {
                 locals.insert(name, v);

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::source::{Sources, Span};
 use crate::cloud::alibaba::SignatureVersion;
-use crate::objects::{Address, ObjectTree, Pattern};
+use crate::objects::{Address, ObjectTree, ObjectsError, Pattern};
 use crate::secret::Secret;
 
 /// The resource type of an Alibaba Cloud DTS job.
@@ -69,6 +69,31 @@ impl fmt::Display for DesiredStatus {
             Self::Running => "running",
             Self::Suspended => "suspended",
         })
+    }
+}
+
+/// A desired object list, kept as its canonical DbList JSON: a configuration of a thousand
+/// large jobs then holds a few kilobytes per job instead of a tree of maps, and the tree
+/// is rebuilt only when the job is planned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredObjects {
+    json: String,
+}
+
+impl DesiredObjects {
+    /// From canonical JSON (`ObjectTree::to_json`).
+    pub fn from_canonical_json(json: String) -> DesiredObjects {
+        DesiredObjects { json }
+    }
+
+    /// The DbList JSON that would be sent.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// The object tree.
+    pub fn tree(&self) -> Result<ObjectTree, ObjectsError> {
+        ObjectTree::from_json(&self.json)
     }
 }
 
@@ -137,7 +162,7 @@ pub struct JobSpec {
     pub status: Option<DesiredStatus>,
     pub direction: Option<String>,
     /// The desired object list; `None` when the resource does not manage objects.
-    pub objects: Option<ObjectTree>,
+    pub objects: Option<DesiredObjects>,
     pub objects_span: Span,
     /// Keep (re-send) live objects the configuration does not mention.
     pub merge_live_objects: bool,

@@ -17,7 +17,9 @@ use hcl_edit::structure::{Block, Body};
 use serde_json::{Map, Value};
 
 use super::eval::{Evaluated, Scope, iterate, to_text};
-use super::model::{ALICLOUD_DTS_JOB, DesiredStatus, EndpointSpec, GuardSpec, JobSpec};
+use super::model::{
+    ALICLOUD_DTS_JOB, DesiredObjects, DesiredStatus, EndpointSpec, GuardSpec, JobSpec,
+};
 use super::reader::{Diag, Reader};
 use super::source::{FileId, Span};
 use crate::emulator::alibaba::MAX_DB_LIST_BYTES;
@@ -469,7 +471,7 @@ fn decode_lifecycle(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Block) -> Gua
 }
 
 /// The desired object tree from `database` blocks or `db_list`; `None` if neither.
-fn decode_objects(d: &Diag<'_>, r: &Reader<'_, '_>, name: &str) -> (Option<ObjectTree>, Span) {
+fn decode_objects(d: &Diag<'_>, r: &Reader<'_, '_>, name: &str) -> (Option<DesiredObjects>, Span) {
     let has_blocks = r.body.blocks().any(|b| {
         b.ident.as_str() == "database"
             || (b.ident.as_str() == "dynamic"
@@ -511,7 +513,7 @@ fn decode_objects(d: &Diag<'_>, r: &Reader<'_, '_>, name: &str) -> (Option<Objec
                 other => ObjectTree::from_value(other),
             };
             match parsed {
-                Ok(tree) => (check_size(d, tree, span), span),
+                Ok(tree) => (check_size(d, &tree, span), span),
                 Err(e) => {
                     d.push(
                         d.at(span, "invalid_db_list", format!("db_list is not a DbList: {e}"), "invalid DbList")
@@ -532,14 +534,16 @@ fn decode_objects(d: &Diag<'_>, r: &Reader<'_, '_>, name: &str) -> (Option<Objec
                     .flat_map(|c| c.nodes)
                     .collect(),
             };
-            (check_size(d, tree, r.span), r.span)
+            (check_size(d, &tree, r.span), r.span)
         }
         (None, false) => (None, r.span),
     }
 }
 
-fn check_size(d: &Diag<'_>, tree: ObjectTree, span: Span) -> Option<ObjectTree> {
-    let size = tree.to_json().len();
+/// The tree as the JSON that would be sent, if it is within the 1 MB DbList limit.
+fn check_size(d: &Diag<'_>, tree: &ObjectTree, span: Span) -> Option<DesiredObjects> {
+    let json = tree.to_json();
+    let size = json.len();
     if size > MAX_DB_LIST_BYTES {
         d.push(
             d.at(span, "db_list_too_large", format!("the object list is {size} bytes; DTS accepts at most 1 MB ({MAX_DB_LIST_BYTES} bytes)"), "too large")
@@ -547,12 +551,12 @@ fn check_size(d: &Diag<'_>, tree: ObjectTree, span: Span) -> Option<ObjectTree> 
         );
         return None;
     }
-    Some(tree)
+    Some(DesiredObjects::from_canonical_json(json))
 }
 
-/// Objects already declared under one parent, for duplicate detection.
+/// Objects already declared under one parent (with where), for duplicate detection.
 #[derive(Default)]
-struct Seen(Vec<(Kind, String, Span)>);
+struct Seen(std::collections::HashMap<(Kind, String), Span>);
 
 /// Decodes the object blocks in `r.body` that are children of an object of
 /// `parent_kind` (or the resource itself, for `top`), into `parent`.
@@ -623,7 +627,7 @@ fn decode_object(
     name_is_label: bool,
 ) {
     let address = child_address(parent_address, &label);
-    if let Some((_, _, first)) = seen.0.iter().find(|(k, n, _)| *k == kind && *n == label) {
+    if let Some(first) = seen.0.get(&(kind, label.clone())) {
         d.push(
             d.at(
                 label_span,
@@ -638,7 +642,7 @@ fn decode_object(
         );
         return;
     }
-    seen.0.push((kind, label.clone(), label_span));
+    seen.0.insert((kind, label.clone()), label_span);
 
     let mut attributes: Vec<&str> = OBJECT_ATTRIBUTES
         .iter()
@@ -707,11 +711,7 @@ fn decode_object(
             let mut col = Node::default();
             col.attrs
                 .insert("name".into(), Value::String(column.clone()));
-            if child_seen
-                .0
-                .iter()
-                .any(|(k, n, _)| *k == Kind::Column && *n == column)
-            {
+            if child_seen.0.contains_key(&(Kind::Column, column.clone())) {
                 d.push(
                     d.at(
                         span,
@@ -723,7 +723,7 @@ fn decode_object(
                 );
                 continue;
             }
-            child_seen.0.push((Kind::Column, column.clone(), span));
+            child_seen.0.insert((Kind::Column, column.clone()), span);
             node.container_mut(Kind::Column).nodes.insert(column, col);
         }
     }

@@ -103,8 +103,8 @@ resource "alicloud_dts_job" "shop" {{
 }}
 "#
     ));
-    let a = blocks.jobs[0].objects.as_ref().unwrap();
-    let b = json_form.jobs[0].objects.as_ref().unwrap();
+    let a = blocks.jobs[0].objects.as_ref().unwrap().tree().unwrap();
+    let b = json_form.jobs[0].objects.as_ref().unwrap().tree().unwrap();
     assert_eq!(a, b);
     assert_eq!(
         a.to_value()["shop"]["Table"]["payments"],
@@ -487,7 +487,7 @@ fn db_list_json_is_checked() {
         "{PROVIDER}resource \"alicloud_dts_job\" \"x\" {{\n  dts_job_id = \"a\"\n  db_list = \"{{\\\"shop\\\": {{\\\"name\\\": \\\"shop\\\", \\\"all\\\": true}}}}\"\n}}\n"
     ));
     assert_eq!(
-        c.jobs[0].objects,
+        c.jobs[0].objects.as_ref().map(|o| o.tree().unwrap()),
         Some(ObjectTree::from_json(r#"{"shop":{"name":"shop","all":true}}"#).unwrap())
     );
 }

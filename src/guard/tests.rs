@@ -27,7 +27,11 @@ fn live() -> ObjectTree {
 fn run(body: &str, cli: &[&str]) -> Result<Vec<AllowedRemoval>, Vec<ConfigError>> {
     let (_dir, c) = config(body);
     let job = &c.jobs[0];
-    let payload = job.objects.clone().unwrap_or_default();
+    let payload = job
+        .objects
+        .as_ref()
+        .map(|o| o.tree().unwrap())
+        .unwrap_or_default();
     let live = live();
     let d = diff(&payload, &live);
     let cli: Vec<Address> = cli.iter().map(|a| Address::parse(a).unwrap()).collect();

@@ -127,23 +127,28 @@ fn compare(
             change: Change::Changed { attrs },
         });
     }
-    let mut keys: Vec<(Kind, &str)> = desired
-        .children()
-        .into_iter()
-        .chain(live.children())
-        .map(|(k, n, _)| (k, n))
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    for (child_kind, child_name) in keys {
-        compare(
-            &address.child(child_name),
-            child_kind,
-            child_name,
-            desired.child(child_kind, child_name),
-            live.child(child_kind, child_name),
-            out,
-        );
+    let (desired_children, live_children) = (desired.children(), live.children());
+    let (mut d, mut l) = (
+        desired_children.iter().peekable(),
+        live_children.iter().peekable(),
+    );
+    // Both lists are sorted by (kind, name); a name under two spellings of one kind
+    // counts once, as its first occurrence (what `Node::child` finds).
+    let mut previous: Option<(Kind, &str)> = None;
+    loop {
+        let key = match (d.peek(), l.peek()) {
+            (Some(a), Some(b)) => (a.0, a.1).min((b.0, b.1)),
+            (Some(a), None) => (a.0, a.1),
+            (None, Some(b)) => (b.0, b.1),
+            (None, None) => break,
+        };
+        let d_child = d.next_if(|c| (c.0, c.1) == key).map(|c| c.2);
+        let l_child = l.next_if(|c| (c.0, c.1) == key).map(|c| c.2);
+        if previous == Some(key) {
+            continue;
+        }
+        previous = Some(key);
+        compare(&address.child(key.1), key.0, key.1, d_child, l_child, out);
     }
 }
 

@@ -23,6 +23,7 @@
 pub mod address;
 pub mod diff;
 pub mod normalize;
+mod parse;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -170,52 +171,32 @@ pub enum ObjectsError {
 }
 
 impl Node {
-    /// A node from a DbList JSON object (see the module docs for the rules).
-    pub fn from_map(map: &Map<String, Value>) -> Node {
+    /// A node from a DbList JSON object (see the module docs for the rules). Takes the
+    /// map by value: its strings move into the tree.
+    pub fn from_map(map: Map<String, Value>) -> Node {
         let mut node = Node::default();
         for (key, value) in map {
-            let container = Kind::from_container_key(key).and_then(|kind| match value {
-                Value::Object(entries) if entries.values().all(Value::is_object) => {
-                    Some(Container {
-                        kind,
-                        nodes: entries
-                            .iter()
-                            .map(|(name, v)| {
-                                let child = v.as_object().map(Node::from_map).unwrap_or_default();
-                                (name.clone(), child)
-                            })
-                            .collect(),
-                    })
-                }
-                _ => None,
+            let kind = Kind::from_container_key(&key).filter(|_| match &value {
+                Value::Object(entries) => entries.values().all(Value::is_object),
+                _ => false,
             });
-            match container {
-                Some(c) => {
-                    node.containers.insert(key.clone(), c);
+            match (kind, value) {
+                (Some(kind), Value::Object(entries)) => {
+                    let nodes = entries
+                        .into_iter()
+                        .map(|(name, v)| match v {
+                            Value::Object(child) => (name, Node::from_map(child)),
+                            _ => (name, Node::default()),
+                        })
+                        .collect();
+                    node.containers.insert(key, Container { kind, nodes });
                 }
-                None => {
-                    node.attrs.insert(key.clone(), value.clone());
+                (_, value) => {
+                    node.attrs.insert(key, value);
                 }
             }
         }
         node
-    }
-
-    /// The node as a DbList JSON object: attributes, then containers, each in key order.
-    pub fn to_map(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        for (k, v) in &self.attrs {
-            map.insert(k.clone(), v.clone());
-        }
-        for (key, container) in &self.containers {
-            let entries: Map<String, Value> = container
-                .nodes
-                .iter()
-                .map(|(name, child)| (name.clone(), Value::Object(child.to_map())))
-                .collect();
-            map.insert(key.clone(), Value::Object(entries));
-        }
-        map
     }
 
     /// Children of every kind as (kind, source name, node), kinds in `Kind` order and
@@ -232,6 +213,27 @@ impl Node {
             .collect();
         out.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         out
+    }
+
+    /// The child named `name` of any kind (the first kind in `Kind` order if several).
+    pub fn child_named(&self, name: &str) -> Option<(Kind, &Node)> {
+        self.containers
+            .values()
+            .filter_map(|c| c.nodes.get(name).map(|n| (c.kind, n)))
+            .min_by_key(|(kind, _)| *kind)
+    }
+
+    /// This node and everything below it, with addresses, depth first, in order.
+    pub fn walk<'a>(
+        &'a self,
+        address: &Address,
+        kind: Kind,
+        out: &mut Vec<(Address, Kind, &'a Node)>,
+    ) {
+        out.push((address.clone(), kind, self));
+        for (child_kind, name, child) in self.children() {
+            child.walk(&address.child(name), child_kind, out);
+        }
     }
 
     /// The child of `kind` named `name`, under any key spelling.
@@ -271,42 +273,52 @@ impl Node {
 impl ObjectTree {
     /// Parses a DbList / DbObject JSON string.
     pub fn from_json(text: &str) -> Result<ObjectTree, ObjectsError> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| ObjectsError::Json(e.to_string()))?;
-        ObjectTree::from_value(&value)
+        parse::from_json(text)
     }
 
     pub fn from_value(value: &Value) -> Result<ObjectTree, ObjectsError> {
+        ObjectTree::from_owned_value(value.clone())
+    }
+
+    fn from_owned_value(value: Value) -> Result<ObjectTree, ObjectsError> {
         let Value::Object(map) = value else {
             return Err(ObjectsError::NotAnObject);
         };
         let mut databases = BTreeMap::new();
         for (name, db) in map {
             let Value::Object(db) = db else {
-                return Err(ObjectsError::DatabaseNotAnObject(name.clone()));
+                return Err(ObjectsError::DatabaseNotAnObject(name));
             };
-            databases.insert(name.clone(), Node::from_map(db));
+            databases.insert(name, Node::from_map(db));
         }
         Ok(ObjectTree { databases })
     }
 
     pub fn to_value(&self) -> Value {
-        Value::Object(
-            self.databases
-                .iter()
-                .map(|(name, node)| (name.clone(), Value::Object(node.to_map())))
-                .collect(),
-        )
+        serde_json::to_value(self.json(true)).unwrap_or_default()
     }
 
-    /// Compact JSON, as sent in `DbList`.
+    /// Compact JSON, as sent in `DbList`, written straight from the tree.
     pub fn to_json(&self) -> String {
-        self.to_value().to_string()
+        serde_json::to_string(&self.json(true)).unwrap_or_default()
     }
 
     /// Two-space indented JSON, for diffs a reviewer reads.
     pub fn to_pretty_json(&self) -> String {
-        serde_json::to_string_pretty(&self.to_value()).unwrap_or_default()
+        serde_json::to_string_pretty(&self.json(true)).unwrap_or_default()
+    }
+
+    /// Like [`ObjectTree::to_pretty_json`], without the attributes the server owns
+    /// (`state`): the tree as it is compared.
+    pub fn to_pretty_json_normalized(&self) -> String {
+        serde_json::to_string_pretty(&self.json(false)).unwrap_or_default()
+    }
+
+    fn json(&self, server_attrs: bool) -> TreeJson<'_> {
+        TreeJson {
+            tree: self,
+            server_attrs,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -320,25 +332,9 @@ impl ObjectTree {
 
     /// Every object with its address and kind, depth first, in order.
     pub fn walk(&self) -> Vec<(Address, Kind, &Node)> {
-        fn visit<'a>(
-            address: &Address,
-            kind: Kind,
-            node: &'a Node,
-            out: &mut Vec<(Address, Kind, &'a Node)>,
-        ) {
-            out.push((address.clone(), kind, node));
-            for (child_kind, name, child) in node.children() {
-                visit(&address.child(name), child_kind, child, out);
-            }
-        }
         let mut out = Vec::new();
         for (name, node) in &self.databases {
-            visit(
-                &Address::new([name.as_str()]),
-                Kind::Database,
-                node,
-                &mut out,
-            );
+            node.walk(&Address::new([name.as_str()]), Kind::Database, &mut out);
         }
         out
     }
@@ -349,14 +345,68 @@ impl ObjectTree {
         let mut node = self.databases.get(segments.next()?)?;
         let mut kind = Kind::Database;
         for segment in segments {
-            let (k, _, child) = node
-                .children()
-                .into_iter()
-                .find(|(_, name, _)| name == segment)?;
-            kind = k;
-            node = child;
+            (kind, node) = node.child_named(segment)?;
         }
         Some((kind, node))
+    }
+}
+
+/// Serialises a tree in canonical order (attributes, then containers, each sorted)
+/// without copying it into a `Value` first.
+struct TreeJson<'a> {
+    tree: &'a ObjectTree,
+    /// Include the attributes the server owns (`state`)?
+    server_attrs: bool,
+}
+
+struct NodeJson<'a> {
+    node: &'a Node,
+    server_attrs: bool,
+}
+
+struct ContainerJson<'a> {
+    container: &'a Container,
+    server_attrs: bool,
+}
+
+impl serde::Serialize for TreeJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.tree.databases.iter().map(|(name, node)| {
+            let server_attrs = self.server_attrs;
+            (name, NodeJson { node, server_attrs })
+        }))
+    }
+}
+
+impl serde::Serialize for NodeJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = s.serialize_map(None)?;
+        for (key, value) in &self.node.attrs {
+            if self.server_attrs || !normalize::SERVER_ATTRS.contains(&key.as_str()) {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        for (key, container) in &self.node.containers {
+            let server_attrs = self.server_attrs;
+            map.serialize_entry(
+                key,
+                &ContainerJson {
+                    container,
+                    server_attrs,
+                },
+            )?;
+        }
+        map.end()
+    }
+}
+
+impl serde::Serialize for ContainerJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.container.nodes.iter().map(|(name, node)| {
+            let server_attrs = self.server_attrs;
+            (name, NodeJson { node, server_attrs })
+        }))
     }
 }
 

@@ -159,10 +159,18 @@ pub fn compare_attrs(
     live: &BTreeMap<String, Value>,
     suppressed: &mut Suppressed,
 ) -> Vec<AttrChange> {
-    let keys: BTreeSet<&String> = desired.keys().chain(live.keys()).collect();
-    let implicit_name = Value::String(source_name.to_owned());
     let mut changes = Vec::new();
-    for key in keys {
+    // Both maps are sorted: walk their keys together.
+    let (mut dk, mut lk) = (desired.keys().peekable(), live.keys().peekable());
+    loop {
+        let key = match (dk.peek(), lk.peek()) {
+            (Some(a), Some(b)) => (*a).min(*b),
+            (Some(a), None) => *a,
+            (None, Some(b)) => *b,
+            (None, None) => break,
+        };
+        dk.next_if(|k| *k == key);
+        lk.next_if(|k| *k == key);
         if SERVER_ATTRS.contains(&key.as_str()) {
             if live.contains_key(key) && desired.get(key) != live.get(key) {
                 suppressed.state_markers += 1;
@@ -170,7 +178,9 @@ pub fn compare_attrs(
             continue;
         }
         let (mut d, mut l) = (desired.get(key), live.get(key));
+        let implicit_name;
         if key == "name" && d.is_none() != l.is_none() {
+            implicit_name = Value::String(source_name.to_owned());
             if d.is_none() {
                 d = Some(&implicit_name);
             } else {

@@ -228,7 +228,31 @@ fn object_tree() -> impl Strategy<Value = ObjectTree> {
         .prop_map(|databases| ObjectTree { databases })
 }
 
+/// Any JSON object, with keys that are often container keys.
+fn any_object() -> impl Strategy<Value = Value> {
+    let key = prop_oneof![
+        proptest::sample::select(vec!["Table", "table", "column", "View", "name", "all"])
+            .prop_map(str::to_owned),
+        "\\PC{1,4}",
+    ];
+    leaf()
+        .prop_recursive(4, 40, 4, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                proptest::collection::vec((key.clone(), inner), 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+        .prop_map(|v| serde_json::json!({ "db": v, "other": {} }))
+}
+
 proptest! {
+    #[test]
+    fn parsing_text_agrees_with_parsing_a_value(v in any_object()) {
+        let text = serde_json::to_string(&v).unwrap();
+        prop_assert_eq!(ObjectTree::from_json(&text), ObjectTree::from_value(&v));
+    }
+
     #[test]
     fn tree_to_json_to_tree_is_the_identity(t in object_tree()) {
         let json = t.to_json();

@@ -11,12 +11,13 @@
 
 pub mod fetch;
 pub mod file;
+mod udiff;
 
 use std::collections::BTreeMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::cloud::alibaba::{DtsJob, EndpointInfo, EndpointSide, JobStatus};
 use crate::config::{Config, ConfigError, DesiredStatus, EndpointSpec, JobSpec};
@@ -44,18 +45,17 @@ impl LiveJob {
     /// Reads a job as DescribeDtsJobDetail returned it.
     pub fn from_detail(mut detail: DtsJob) -> Result<LiveJob, String> {
         let mut suppressed = Suppressed::default();
+        let mut canonical = None;
         let objects = match detail.db_object.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => {
                 let tree = ObjectTree::from_json(text)
                     .map_err(|e| format!("its live object list (DbObject) cannot be read: {e}"))?;
-                if serde_json::from_str::<Value>(text)
-                    .map(|v| v.to_string())
-                    .ok()
-                    != Some(tree.to_json())
-                {
+                let json = tree.to_json();
+                if json != text {
                     suppressed.key_order += 1;
                 }
+                canonical = Some(json);
                 Some(tree)
             }
         };
@@ -66,7 +66,7 @@ impl LiveJob {
                 _ => return Err("its reserved settings (Reserved) are not a JSON object".into()),
             },
         };
-        let fingerprint = fingerprint(&detail, objects.as_ref(), &reserved);
+        let fingerprint = fingerprint(&detail, canonical.as_deref(), &reserved);
         // The tree is what counts from here on; the text would only double the memory.
         detail.db_object = None;
         Ok(LiveJob {
@@ -79,22 +79,29 @@ impl LiveJob {
     }
 }
 
-/// SHA-256 over a canonical rendering of everything a plan's writes depend on.
+/// SHA-256 over a canonical rendering of everything a plan's writes depend on: the
+/// object list (its canonical JSON), reserved settings, endpoints and direction.
 pub fn fingerprint(
     detail: &DtsJob,
-    objects: Option<&ObjectTree>,
+    objects_json: Option<&str>,
     reserved: &Map<String, Value>,
 ) -> String {
-    let endpoint = |e: &Option<EndpointInfo>| serde_json::to_value(e).unwrap_or(Value::Null);
+    use sha2::Digest as _;
+    let endpoint = |e: &Option<EndpointInfo>| serde_json::to_string(e).unwrap_or_default();
     let sorted: BTreeMap<&String, &Value> = reserved.iter().collect();
-    let canonical = json!({
-        "objects": objects.map(ObjectTree::to_value),
-        "reserved": sorted,
-        "source": endpoint(&detail.source_endpoint),
-        "destination": endpoint(&detail.destination_endpoint),
-        "direction": detail.synchronization_direction,
-    });
-    crate::cloud::alibaba::sign::sha256_hex(canonical.to_string().as_bytes())
+    let mut hash = sha2::Sha256::new();
+    for part in [
+        objects_json.unwrap_or("null"),
+        &serde_json::to_string(&sorted).unwrap_or_default(),
+        &endpoint(&detail.source_endpoint),
+        &endpoint(&detail.destination_endpoint),
+        detail.synchronization_direction.as_deref().unwrap_or(""),
+    ] {
+        // Length-prefixed, so no two different states hash the same parts.
+        hash.update(part.len().to_le_bytes());
+        hash.update(part.as_bytes());
+    }
+    hex::encode(hash.finalize())
 }
 
 /// One field of an endpoint that differs.
@@ -269,18 +276,20 @@ pub fn plan_job(
 
     let mut object_plan = None;
     if let Some(desired) = &spec.objects {
-        match &live.objects {
-            None => errors.push(
+        match (&live.objects, desired.tree()) {
+            (None, _) => errors.push(
                 at("live_objects_unknown", format!("{} returned no object list (DbObject), so dtsform cannot tell what a new list would remove", spec.address()))
                     .help("the job may deliver its objects through OSS (DbObjectOssUrl), which dtsform does not read yet; nothing will be changed"),
             ),
-            Some(live_tree) => match plan_objects(config, spec, desired, live_tree, allowed_on_command_line, &mut notes) {
-                Ok((plan, payload)) => {
+            (_, Err(e)) => errors.push(
+                at("internal", format!("{}: the configured object list cannot be read back: {e}", spec.address()))
+                    .help("this is a dtsform bug; please report it with the configuration"),
+            ),
+            (Some(live_tree), Ok(desired)) => match plan_objects(config, spec, desired, live_tree, allowed_on_command_line, &mut notes) {
+                Ok((plan, payload_json)) => {
                     suppressed.add(&plan.diff.suppressed);
                     if !plan.diff.is_empty() {
-                        operations.push(Operation::ModifyObjects {
-                            db_list: payload.to_json(),
-                        });
+                        operations.push(Operation::ModifyObjects { db_list: payload_json });
                     }
                     object_plan = Some(plan);
                 }
@@ -337,14 +346,19 @@ pub fn plan_job(
     })
 }
 
+/// The unified diff (3 lines of context) of the pretty DbList JSON, live against to send.
+pub fn unified_diff(before: &str, after: &str) -> String {
+    udiff::unified_diff(before, after, 3, ("live", "to send"))
+}
+
 fn plan_objects(
     config: &Config,
     spec: &JobSpec,
-    desired: &ObjectTree,
+    desired: ObjectTree,
     live: &ObjectTree,
     allowed_on_command_line: &[Address],
     notes: &mut Vec<String>,
-) -> Result<(ObjectPlan, ObjectTree), Vec<ConfigError>> {
+) -> Result<(ObjectPlan, String), Vec<ConfigError>> {
     let sources = &config.sources;
     let mut errors = Vec::new();
     for (address, span) in &spec.removed {
@@ -378,13 +392,14 @@ fn plan_objects(
             .chain(allowed_on_command_line)
             .collect();
         // Re-sent live objects go without the attributes the server owns (`state`).
-        merge_unmentioned(desired, &without_server_attrs(live), &|a| {
+        merge_unmentioned(&desired, &without_server_attrs(live), &|a| {
             declared.contains(&a)
         })
     } else {
-        desired.clone()
+        desired
     };
-    let size = payload.to_json().len();
+    let payload_json = payload.to_json();
+    let size = payload_json.len();
     if size > MAX_DB_LIST_BYTES {
         return Err(vec![ConfigError::at(sources, spec.objects_span, "db_list_too_large", format!("the object list to send is {size} bytes; DTS accepts at most 1 MB ({MAX_DB_LIST_BYTES} bytes)"), "too large")
             .help("with merge_live_objects the live objects count too; list whole databases with all = true, or split the job")]);
@@ -394,13 +409,7 @@ fn plan_objects(
     let db_list_diff = if d.is_empty() {
         String::new()
     } else {
-        let before = without_server_attrs(live).to_pretty_json();
-        let after = payload.to_pretty_json();
-        similar::TextDiff::from_lines(&before, &after)
-            .unified_diff()
-            .context_radius(3)
-            .header("live", "to send")
-            .to_string()
+        unified_diff(&live.to_pretty_json_normalized(), &payload.to_pretty_json())
     };
     Ok((
         ObjectPlan {
@@ -410,7 +419,7 @@ fn plan_objects(
             removals,
             db_list_diff,
         },
-        payload,
+        payload_json,
     ))
 }
 

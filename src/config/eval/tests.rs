@@ -32,15 +32,10 @@ fn run(text: &str) -> Result<Evaluated> {
     let variables = vars();
     let mut locals = BTreeMap::new();
     locals.insert("prefix".into(), Evaluated::plain(json!("shop_")));
-    let scope = Scope {
-        variables: &variables,
-        locals: &locals,
-        bindings: vec![(
-            "table".into(),
-            Evaluated::plain(json!({"key": 0, "value": "orders"})),
-        )],
-        base_dir: Path::new("/cfg"),
-    };
+    let scope = Scope::new(&variables, &locals, Path::new("/cfg")).bind(
+        "table",
+        Evaluated::plain(json!({"key": 0, "value": "orders"})),
+    );
     eval(&expr, &scope)
 }
 
