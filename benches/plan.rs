@@ -40,7 +40,7 @@ use dtsform::guard::{Allowance, AllowedRemoval};
 use dtsform::objects::ObjectTree;
 use dtsform::objects::diff::{Change, diff};
 use dtsform::objects::normalize::Suppressed;
-use dtsform::plan::{JobPlan, LiveJob, ObjectPlan, Operation, plan_job, unified_diff};
+use dtsform::plan::{JobPlan, LiveJob, LiveState, ObjectPlan, Operation, plan_job, unified_diff};
 use dtsform::render::{Style, render_job};
 
 const DTSFORM: &str = env!("CARGO_BIN_EXE_dtsform");
@@ -865,7 +865,7 @@ fn diff_and_render(live_text: &str, desired_text: &str, lap: &mut dyn FnMut(usiz
         dts_job_id: "bench".into(),
         dts_instance_id: "dtsbench".into(),
         live_status: JobStatus::Synchronizing,
-        fingerprint: String::new(),
+        state: LiveState::default(),
         objects: Some(ObjectPlan {
             count_before: live.count(),
             count_after: payload.count(),

@@ -5,12 +5,13 @@
 //! comes from (`var.src_password`), to be read again at apply time. A SHA-256 checksum
 //! over the rest of the document detects edits and truncation.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{Operation, Plan};
+use super::{LiveState, Operation, Plan};
 use crate::cloud::alibaba::sign::sha256_hex;
 
 /// The format this build writes and reads.
@@ -37,6 +38,8 @@ pub struct PlanFileJob {
     pub dts_instance_id: String,
     pub live_status: String,
     pub live_fingerprint: String,
+    /// The parts of the fingerprint, so apply can say which part changed.
+    pub live_state: LiveState,
     pub operations: Vec<PlanFileOperation>,
 }
 
@@ -48,6 +51,12 @@ pub struct PlanFileOperation {
     /// Ids of the operations that must finish first.
     pub depends_on: Vec<String>,
     pub params: Value,
+    /// Endpoint fields the operation sets, with their new values: what apply reads back.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sets: BTreeMap<String, String>,
+    /// Objects the new list removes, as the plan showed and allowed them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removes: Vec<String>,
 }
 
 /// Why a plan file cannot be used.
@@ -132,6 +141,16 @@ fn params(op: &Operation) -> Value {
     }
 }
 
+fn sets(op: &Operation) -> BTreeMap<String, String> {
+    match op {
+        Operation::ModifyEndpoint { changes, .. } => changes
+            .iter()
+            .filter_map(|c| Some((c.field.to_owned(), c.after.clone()?)))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
 impl PlanFile {
     /// The plan as a file document, checksummed.
     pub fn from_plan(plan: &Plan, config_dir: &Path, created_at: String) -> PlanFile {
@@ -145,7 +164,8 @@ impl PlanFile {
                 dts_job_id: job.dts_job_id.clone(),
                 dts_instance_id: job.dts_instance_id.clone(),
                 live_status: job.live_status.as_str().to_owned(),
-                live_fingerprint: job.fingerprint.clone(),
+                live_fingerprint: job.state.fingerprint(),
+                live_state: job.state.clone(),
                 operations: job
                     .operations
                     .iter()
@@ -162,6 +182,16 @@ impl PlanFile {
                             action: op.action().to_owned(),
                             depends_on,
                             params: params(op),
+                            sets: sets(op),
+                            removes: match op {
+                                Operation::ModifyObjects { .. } => job
+                                    .objects
+                                    .iter()
+                                    .flat_map(|o| &o.removals)
+                                    .map(|r| r.address.to_string())
+                                    .collect(),
+                                _ => Vec::new(),
+                            },
                         }
                     })
                     .collect(),

@@ -35,8 +35,8 @@ pub struct LiveJob {
     pub objects: Option<ObjectTree>,
     /// Reserved settings as a JSON object (empty if none).
     pub reserved: Map<String, Value>,
-    /// SHA-256 of the state this plan depends on (objects, reserved, endpoints, direction).
-    pub fingerprint: String,
+    /// Digests of the state this plan depends on (objects, reserved, endpoints, direction).
+    pub state: LiveState,
     /// Normalization hidden while reading (key order and whitespace).
     pub suppressed: Suppressed,
 }
@@ -66,42 +66,84 @@ impl LiveJob {
                 _ => return Err("its reserved settings (Reserved) are not a JSON object".into()),
             },
         };
-        let fingerprint = fingerprint(&detail, canonical.as_deref(), &reserved);
+        let state = LiveState::of(&detail, canonical.as_deref(), &reserved);
         // The tree is what counts from here on; the text would only double the memory.
         detail.db_object = None;
         Ok(LiveJob {
             detail,
             objects,
             reserved,
-            fingerprint,
+            state,
             suppressed,
         })
     }
 }
 
-/// SHA-256 over a canonical rendering of everything a plan's writes depend on: the
-/// object list (its canonical JSON), reserved settings, endpoints and direction.
-pub fn fingerprint(
-    detail: &DtsJob,
-    objects_json: Option<&str>,
-    reserved: &Map<String, Value>,
-) -> String {
-    use sha2::Digest as _;
-    let endpoint = |e: &Option<EndpointInfo>| serde_json::to_string(e).unwrap_or_default();
-    let sorted: BTreeMap<&String, &Value> = reserved.iter().collect();
-    let mut hash = sha2::Sha256::new();
-    for part in [
-        objects_json.unwrap_or("null"),
-        &serde_json::to_string(&sorted).unwrap_or_default(),
-        &endpoint(&detail.source_endpoint),
-        &endpoint(&detail.destination_endpoint),
-        detail.synchronization_direction.as_deref().unwrap_or(""),
-    ] {
-        // Length-prefixed, so no two different states hash the same parts.
-        hash.update(part.len().to_le_bytes());
-        hash.update(part.as_bytes());
+/// SHA-256 digests of the parts of a job's live state that writes depend on, each over
+/// a canonical rendering: the object list (its canonical JSON), reserved settings (keys
+/// sorted), each endpoint, and the direction. Apply compares them part by part, so it
+/// can say which part changed since the plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct LiveState {
+    pub objects: String,
+    pub reserved: String,
+    pub source: String,
+    pub destination: String,
+    pub direction: String,
+}
+
+impl LiveState {
+    pub fn of(
+        detail: &DtsJob,
+        objects_json: Option<&str>,
+        reserved: &Map<String, Value>,
+    ) -> LiveState {
+        let endpoint = |e: &Option<EndpointInfo>| serde_json::to_string(e).unwrap_or_default();
+        let sorted: BTreeMap<&String, &Value> = reserved.iter().collect();
+        LiveState {
+            objects: digest(objects_json.unwrap_or("null")),
+            reserved: digest(&serde_json::to_string(&sorted).unwrap_or_default()),
+            source: digest(&endpoint(&detail.source_endpoint)),
+            destination: digest(&endpoint(&detail.destination_endpoint)),
+            direction: digest(detail.synchronization_direction.as_deref().unwrap_or("")),
+        }
     }
-    hex::encode(hash.finalize())
+
+    /// The parts by name, in a fixed order.
+    pub fn parts(&self) -> [(&'static str, &str); 5] {
+        [
+            ("objects", &self.objects),
+            ("reserved", &self.reserved),
+            ("source", &self.source),
+            ("destination", &self.destination),
+            ("direction", &self.direction),
+        ]
+    }
+
+    /// The digest of one part, by name.
+    pub fn get(&self, part: &str) -> Option<&str> {
+        self.parts()
+            .into_iter()
+            .find(|(name, _)| *name == part)
+            .map(|(_, digest)| digest)
+    }
+
+    /// One digest of every part: the job's fingerprint.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest as _;
+        let mut hash = sha2::Sha256::new();
+        for (name, part) in self.parts() {
+            hash.update(name.as_bytes());
+            hash.update(b"=");
+            hash.update(part.as_bytes());
+            hash.update(b"\n");
+        }
+        hex::encode(hash.finalize())
+    }
+}
+
+fn digest(text: &str) -> String {
+    crate::cloud::alibaba::sign::sha256_hex(text.as_bytes())
 }
 
 /// One field of an endpoint that differs.
@@ -184,7 +226,7 @@ pub struct JobPlan {
     pub dts_job_id: String,
     pub dts_instance_id: String,
     pub live_status: JobStatus,
-    pub fingerprint: String,
+    pub state: LiveState,
     pub objects: Option<ObjectPlan>,
     pub reserved_changes: Vec<AttrChange>,
     pub operations: Vec<Operation>,
@@ -321,6 +363,35 @@ pub fn plan_job(
         }
     }
 
+    // DTS changes a job's objects only while it runs (or has failed).
+    let status = &live.detail.status;
+    let objects_at = operations
+        .iter()
+        .position(|op| matches!(op, Operation::ModifyObjects { .. }));
+    let modifiable = status.is_running()
+        || status.is_transitional()
+        || matches!(status, JobStatus::Failed | JobStatus::MigrationFailed);
+    if let Some(index) = objects_at.filter(|_| !modifiable) {
+        if spec.status == Some(DesiredStatus::Running) {
+            let start = operations.pop().expect("the status operation is last");
+            operations.insert(index, start);
+            notes.push(format!(
+                "the job is {status}, and DTS changes objects only while a job runs: it is started before its objects change"
+            ));
+        } else {
+            errors.push(
+                at(
+                    "job_not_running",
+                    format!(
+                        "{} is {status}, and DTS changes a job's objects only while it runs",
+                        spec.address()
+                    ),
+                )
+                .help("add status = \"running\" to the resource (dtsform starts the job first), or start it in the console"),
+            );
+        }
+    }
+
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -337,7 +408,7 @@ pub fn plan_job(
             .clone()
             .unwrap_or_else(|| live.detail.dts_instance_id.clone()),
         live_status: live.detail.status.clone(),
-        fingerprint: live.fingerprint.clone(),
+        state: live.state.clone(),
         objects: object_plan,
         reserved_changes,
         operations,
@@ -424,71 +495,89 @@ fn plan_objects(
 }
 
 /// The managed endpoint fields that differ from the live endpoint.
+/// The endpoint fields dtsform compares, and whether their case matters not.
+const ENDPOINT_FIELDS: &[(&str, bool)] = &[
+    ("instance_type", true),
+    ("instance_id", false),
+    ("region", false),
+    ("ip", false),
+    ("port", false),
+    ("database", false),
+    ("username", false),
+    ("role_name", false),
+    ("aliyun_uid", false),
+];
+
+fn spec_field<'a>(spec: &'a EndpointSpec, field: &str) -> Option<&'a str> {
+    match field {
+        "instance_type" => Some(spec.instance_type.as_str()),
+        "instance_id" => spec.instance_id.as_deref(),
+        "region" => spec.region.as_deref(),
+        "ip" => spec.ip.as_deref(),
+        "port" => spec.port.as_deref(),
+        "database" => spec.database.as_deref(),
+        "username" => spec.username.as_deref(),
+        "role_name" => spec.role_name.as_deref(),
+        "aliyun_uid" => spec.aliyun_uid.as_deref(),
+        _ => None,
+    }
+}
+
+fn live_field<'a>(live: &'a EndpointInfo, field: &str) -> Option<&'a str> {
+    match field {
+        "instance_type" => live.instance_type.as_deref(),
+        "instance_id" => live.instance_id.as_deref(),
+        "region" => live.region.as_deref(),
+        "ip" => live.ip.as_deref(),
+        "port" => live.port.as_deref(),
+        "database" => live.database_name.as_deref(),
+        "username" => live.user_name.as_deref(),
+        "role_name" => live.role_name.as_deref(),
+        "aliyun_uid" => live.aliyun_uid.as_deref(),
+        _ => None,
+    }
+}
+
+fn same_field(field: &str, wanted: &str, have: Option<&str>) -> bool {
+    let case_insensitive = ENDPOINT_FIELDS
+        .iter()
+        .any(|(f, insensitive)| *f == field && *insensitive);
+    have.is_some_and(|h| {
+        if case_insensitive {
+            h.eq_ignore_ascii_case(wanted)
+        } else {
+            h == wanted
+        }
+    })
+}
+
 fn endpoint_changes(spec: &EndpointSpec, live: Option<&EndpointInfo>) -> Vec<FieldChange> {
     let empty = EndpointInfo::default();
     let live = live.unwrap_or(&empty);
-    let fields: [(&'static str, Option<&str>, Option<&str>, bool); 9] = [
-        (
-            "instance_type",
-            Some(spec.instance_type.as_str()),
-            live.instance_type.as_deref(),
-            true,
-        ),
-        (
-            "instance_id",
-            spec.instance_id.as_deref(),
-            live.instance_id.as_deref(),
-            false,
-        ),
-        (
-            "region",
-            spec.region.as_deref(),
-            live.region.as_deref(),
-            false,
-        ),
-        ("ip", spec.ip.as_deref(), live.ip.as_deref(), false),
-        ("port", spec.port.as_deref(), live.port.as_deref(), false),
-        (
-            "database",
-            spec.database.as_deref(),
-            live.database_name.as_deref(),
-            false,
-        ),
-        (
-            "username",
-            spec.username.as_deref(),
-            live.user_name.as_deref(),
-            false,
-        ),
-        (
-            "role_name",
-            spec.role_name.as_deref(),
-            live.role_name.as_deref(),
-            false,
-        ),
-        (
-            "aliyun_uid",
-            spec.aliyun_uid.as_deref(),
-            live.aliyun_uid.as_deref(),
-            false,
-        ),
-    ];
-    fields
-        .into_iter()
-        .filter_map(|(field, wanted, have, case_insensitive)| {
-            let wanted = wanted?;
-            let same = have.is_some_and(|h| {
-                if case_insensitive {
-                    h.eq_ignore_ascii_case(wanted)
-                } else {
-                    h == wanted
-                }
-            });
-            (!same).then(|| FieldChange {
+    ENDPOINT_FIELDS
+        .iter()
+        .filter_map(|(field, _)| {
+            let wanted = spec_field(spec, field)?;
+            let have = live_field(live, field);
+            (!same_field(field, wanted, have)).then(|| FieldChange {
                 field,
                 before: have.map(str::to_owned),
                 after: Some(wanted.to_owned()),
             })
+        })
+        .collect()
+}
+
+/// The fields of `sets` (field → value, as a plan file records an endpoint operation)
+/// that `live` does not show: `(field, wanted, live value)`.
+pub fn endpoint_mismatches<'a>(
+    sets: &'a BTreeMap<String, String>,
+    live: Option<&'a EndpointInfo>,
+) -> Vec<(&'a str, &'a str, Option<&'a str>)> {
+    sets.iter()
+        .filter_map(|(field, wanted)| {
+            let have = live.and_then(|l| live_field(l, field));
+            (!same_field(field, wanted, have)).then_some((field.as_str(), wanted.as_str(), have))
         })
         .collect()
 }
@@ -498,16 +587,21 @@ fn reserved_changes(
     desired: &BTreeMap<String, Value>,
     live: &Map<String, Value>,
 ) -> Vec<AttrChange> {
-    let text = |v: &Value| crate::config::eval::to_text(v).unwrap_or_else(|| v.to_string());
     desired
         .iter()
-        .filter(|(k, v)| live.get(*k).is_none_or(|l| text(l) != text(v)))
+        .filter(|(k, v)| !reserved_value_matches(v, live.get(*k)))
         .map(|(k, v)| AttrChange {
             name: k.clone(),
             before: live.get(k).cloned(),
             after: Some(v.clone()),
         })
         .collect()
+}
+
+/// Whether a live reserved value is the wanted one: compared as text, so `"0"` is `0`.
+pub fn reserved_value_matches(wanted: &Value, live: Option<&Value>) -> bool {
+    let text = |v: &Value| crate::config::eval::to_text(v).unwrap_or_else(|| v.to_string());
+    live.is_some_and(|l| text(l) == text(wanted))
 }
 
 /// The operations that mark job `j` as done: its last one, or, for a job with

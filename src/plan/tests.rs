@@ -34,14 +34,25 @@ fn fingerprints_follow_the_state_writes_depend_on() {
     let a = live("Synchronizing", &shop());
     let b = live("Modifying", &shop());
     assert_eq!(
-        a.fingerprint, b.fingerprint,
+        a.state.fingerprint(),
+        b.state.fingerprint(),
         "a status change alone does not invalidate a plan"
     );
     let c = live(
         "Synchronizing",
         &json!({"shop": {"name": "shop", "all": true}}),
     );
-    assert_ne!(a.fingerprint, c.fingerprint);
+    assert_ne!(a.state.fingerprint(), c.state.fingerprint());
+    // Only the part that changed differs.
+    let differing: Vec<&str> = a
+        .state
+        .parts()
+        .iter()
+        .zip(c.state.parts())
+        .filter(|(x, y)| x.1 != y.1)
+        .map(|(x, _)| x.0)
+        .collect();
+    assert_eq!(differing, ["objects"]);
     assert_eq!(
         a.suppressed.key_order, 1,
         "the live JSON was not in canonical key order"
@@ -71,7 +82,7 @@ fn every_kind_of_change_in_the_design_order() {
 }
 resource "alicloud_dts_job" "shop" {
   dts_job_id = "j1"
-  status     = "running"
+  status     = "suspended"
   reserved   = { maxRetryTime = 3600 }
   source {
     instance_type = "rds"
@@ -87,7 +98,7 @@ resource "alicloud_dts_job" "shop" {
 }
 "#,
     );
-    let plan = plan_job(&c, 0, &live("Suspending", &shop()), &[]).unwrap();
+    let plan = plan_job(&c, 0, &live("Synchronizing", &shop()), &[]).unwrap();
     let slugs: Vec<&str> = plan.operations.iter().map(Operation::slug).collect();
     assert_eq!(slugs, ["source", "objects", "reserved", "status"]);
     let Operation::ModifyEndpoint {
@@ -110,7 +121,31 @@ resource "alicloud_dts_job" "shop" {
         json!({"maxRetryTime": 3600}),
         "only the changed, managed key"
     );
-    assert_eq!(plan.operations[3].action(), "StartDtsJob");
+    assert_eq!(plan.operations[3].action(), "SuspendDtsJob");
+}
+
+const OBJECTS_AND_STATUS: &str = "resource \"alicloud_dts_job\" \"shop\" {\n  dts_job_id = \"j1\"\n  STATUS\n  database \"shop\" {\n    table \"orders\" {\n      filter = \"id > 0\"\n    }\n  }\n}\n";
+
+#[test]
+fn a_paused_job_is_started_before_its_objects_change() {
+    let (_d, c) = config(&OBJECTS_AND_STATUS.replace("STATUS", "status = \"running\""));
+    let plan = plan_job(&c, 0, &live("Suspending", &shop()), &[]).unwrap();
+    let actions: Vec<&str> = plan.operations.iter().map(Operation::action).collect();
+    assert_eq!(actions, ["StartDtsJob", "ModifyDtsJob"]);
+    assert!(
+        plan.notes[0].contains("started before its objects change"),
+        "{:?}",
+        plan.notes
+    );
+}
+
+#[test]
+fn objects_of_a_paused_job_left_paused_are_refused_at_plan() {
+    let (_d, c) = config(&OBJECTS_AND_STATUS.replace("STATUS", ""));
+    let errors = plan_job(&c, 0, &live("Suspending", &shop()), &[]).unwrap_err();
+    assert_eq!(errors[0].code, "job_not_running");
+    // A job on its way to running is waited for at apply, not refused.
+    assert!(plan_job(&c, 0, &live("Initializing", &shop()), &[]).is_ok());
 }
 
 #[test]
