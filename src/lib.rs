@@ -1,8 +1,18 @@
 //! dtsform: plan and apply cloud DTS jobs — above all their object lists — from HCL, the
 //! way Terraform does for infrastructure. See `../shared/DESIGN.md` for the pipeline.
 //!
-//! A tour of the crate:
+//! A tour of the crate, in pipeline order:
 //!
+//! * [`config`] — HCL files → evaluated, checked job specs; every error a located
+//!   diagnostic with help.
+//! * [`objects`] — the canonical object tree shared by every cloud, its addresses,
+//!   normalization and keyed diff.
+//! * [`guard`] — the lost-object guard: no removal unless declared.
+//! * [`plan`] — live state fetched concurrently, each job planned, the operation graph,
+//!   the saved plan file.
+//! * [`render`] — the plan as text.
+//! * [`apply`] — executes a plan: dependency order, re-checks, idempotent writes,
+//!   read-back.
 //! * [`cloud`] — API clients: request building and signing as pure functions, a thin
 //!   HTTP layer, errors that carry the cloud's code and RequestId, retries.
 //! * [`emulator`] — a local HTTP server that speaks the DTS wire protocols, verifies real
@@ -11,6 +21,7 @@
 //! * [`cli`] — the command-line front end; each command is a thin wrapper.
 //! * [`secret`], [`env`] — redacted strings and the environment as a value.
 
+pub mod apply;
 pub mod cli;
 pub mod cloud;
 pub mod config;

@@ -77,6 +77,11 @@ pub struct Args {
     /// Seed for the fault dice.
     #[arg(long)]
     seed: Option<u64>,
+
+    /// Silently drop tables of this name from every object list written, as a service
+    /// that accepts a change and does not show it would. Repeatable. For testing.
+    #[arg(long, value_name = "NAME")]
+    drop_table: Vec<String>,
 }
 
 /// The longest status step the emulator accepts: a day.
@@ -134,6 +139,7 @@ impl Args {
         config.behaviour.modify_duration = seconds("modify-seconds", self.modify_seconds)?;
         config.behaviour.step_duration = seconds("step-seconds", self.step_seconds)?;
         config.behaviour.lowercase_detail_status = self.lowercase_status;
+        config.behaviour.drop_tables.clone_from(&self.drop_table);
         Ok(config)
     }
 }

@@ -1,6 +1,7 @@
 //! The command line. Each command parses its flags into settings and calls into the
 //! library; errors become miette reports at this edge and exit code 1.
 
+mod apply;
 mod emulator;
 mod fmt;
 mod jobs;
@@ -33,6 +34,8 @@ pub struct Cli {
 enum Command {
     /// Show what applying the configuration would change in the live jobs.
     Plan(plan::Args),
+    /// Make the changes: plan and ask, or carry out a plan saved by `plan -out`.
+    Apply(apply::Args),
     /// Check the configuration, without reaching the network.
     Validate(validate::Args),
     /// Rewrite *.hcl files in the canonical format.
@@ -112,6 +115,8 @@ const SINGLE_DASH_LONG: &[&str] = &[
     "emulator",
     "emulator-state",
     "parallelism",
+    "auto-approve",
+    "operation-timeout",
 ];
 
 /// Rewrites `-chdir=DIR` as `--chdir=DIR` (and the others), leaving `-v` alone.
@@ -149,6 +154,7 @@ pub fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Plan(args) => plan::run(args).await,
+            Command::Apply(args) => apply::run(args).await,
             Command::Validate(args) => Ok(validate::run(&args)),
             Command::Fmt(args) => fmt::run(&args),
             Command::Jobs(args) => jobs::run(args).await,

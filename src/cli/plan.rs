@@ -10,7 +10,7 @@ use miette::Result;
 use super::{ConfigArgs, print_errors};
 use crate::cloud::alibaba::Credentials;
 use crate::cloud::alibaba::endpoint::parse_endpoint;
-use crate::config::ConfigError;
+use crate::config::{Config, ConfigError};
 use crate::emulator::{
     DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, EmulatorConfig, RunningEmulator,
     World, load_or_create,
@@ -79,11 +79,11 @@ pub(super) async fn embedded_emulator(
     Ok((running, target))
 }
 
-pub async fn run(args: Args) -> Result<ExitCode> {
-    let env = Environment::from_process();
-    let mut problems: Vec<ConfigError> = Vec::new();
+/// `--allow-removal` addresses, or a diagnostic for each bad one.
+pub(super) fn allowed_removals(texts: &[String]) -> (Vec<Address>, Vec<ConfigError>) {
     let mut allowed = Vec::new();
-    for text in &args.allow_removal {
+    let mut problems = Vec::new();
+    for text in texts {
         match Address::parse(text) {
             Ok(a) => allowed.push(a),
             Err(e) => problems.push(
@@ -92,6 +92,34 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             ),
         }
     }
+    (allowed, problems)
+}
+
+/// Reads every job and plans it: the plan, or every problem found.
+pub(super) async fn make_plan(
+    config: &Config,
+    clients: &Clients,
+    parallelism: usize,
+    allowed: &[Address],
+) -> Result<Plan, Vec<ConfigError>> {
+    let mut jobs = Vec::new();
+    let mut problems = Vec::new();
+    for result in plan_all(config, clients, parallelism, allowed).await {
+        match result {
+            Ok(job) => jobs.push(job),
+            Err(e) => problems.extend(e),
+        }
+    }
+    if problems.is_empty() {
+        Ok(Plan::build(config, jobs))
+    } else {
+        Err(problems)
+    }
+}
+
+pub async fn run(args: Args) -> Result<ExitCode> {
+    let env = Environment::from_process();
+    let (allowed, mut problems) = allowed_removals(&args.allow_removal);
     let config = match args.config.load(&env) {
         Ok(c) if problems.is_empty() => c,
         Ok(_) => return Ok(print_errors(problems)),
@@ -111,17 +139,10 @@ pub async fn run(args: Args) -> Result<ExitCode> {
         Ok(c) => c,
         Err(e) => return Ok(print_errors(e)),
     };
-    let mut jobs = Vec::new();
-    for result in plan_all(&config, &clients, args.parallelism, &allowed).await {
-        match result {
-            Ok(job) => jobs.push(job),
-            Err(e) => problems.extend(e),
-        }
-    }
-    if !problems.is_empty() {
-        return Ok(print_errors(problems));
-    }
-    let plan = Plan::build(&config, jobs);
+    let plan = match make_plan(&config, &clients, args.parallelism, &allowed).await {
+        Ok(plan) => plan,
+        Err(problems) => return Ok(print_errors(problems)),
+    };
     let style = Style {
         colour: super::colour_enabled(args.no_color),
     };
@@ -134,8 +155,13 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     if let Some(path) = &args.out {
         let created = crate::emulator::world::rfc3339(std::time::SystemTime::now());
         PlanFile::from_plan(&plan, &config.dir, created).write(path)?;
+        let emulator = match (&args.emulator, &args.emulator_state) {
+            (true, Some(state)) => format!("--emulator --emulator-state {} ", state.display()),
+            (true, None) => "--emulator ".to_owned(),
+            (false, _) => String::new(),
+        };
         println!(
-            "\nSaved the plan to {}. Apply it exactly with: dtsform apply {}",
+            "\nSaved the plan to {}. Apply it exactly with: dtsform apply {emulator}{}",
             path.display(),
             path.display()
         );

@@ -72,8 +72,8 @@ pub fn is_write(action: &str) -> bool {
     WRITE_ACTIONS.contains(&action)
 }
 
-/// Timing knobs of the status machine.
-#[derive(Debug, Clone)]
+/// Knobs of the status machine and of what a write does.
+#[derive(Debug, Clone, Default)]
 pub struct Behaviour {
     /// How long a job stays `Modifying` after an object-list change.
     pub modify_duration: Duration,
@@ -82,6 +82,9 @@ pub struct Behaviour {
     /// Answer DescribeDtsJobDetail with `synchronizing` instead of `Synchronizing`, as the
     /// real Detail sometimes does, to exercise client normalisation.
     pub lowercase_detail_status: bool,
+    /// Tables with these names silently vanish from every object list written: a
+    /// service that accepts a write and then does not show it, for read-back tests.
+    pub drop_tables: Vec<String>,
 }
 
 /// One authenticated call.
@@ -518,6 +521,25 @@ pub fn parse_db_list(text: &str) -> Result<Map<String, Value>, Failure> {
     Ok(map)
 }
 
+/// Removes tables named in `names` from every database of `db_list`.
+fn drop_tables(db_list: &mut Map<String, Value>, names: &[String]) {
+    if names.is_empty() {
+        return;
+    }
+    for db in db_list.values_mut() {
+        let Some(db) = db.as_object_mut() else {
+            continue;
+        };
+        for (key, tables) in db.iter_mut() {
+            if let (true, Some(tables)) =
+                (key.eq_ignore_ascii_case("table"), tables.as_object_mut())
+            {
+                tables.retain(|name, _| !names.contains(name));
+            }
+        }
+    }
+}
+
 fn modify_job(
     call: &Call<'_>,
     world: &mut World,
@@ -566,7 +588,9 @@ fn modify_job(
             ));
         }
         let back_at = after(call.now, behaviour.modify_duration)?;
-        job.db_list = db_list.unwrap_or_default();
+        let mut db_list = db_list.unwrap_or_default();
+        drop_tables(&mut db_list, &behaviour.drop_tables);
+        job.db_list = db_list;
         job.status = JobStatus::Modifying;
         job.schedule([(job.kind.running_status(), back_at)]);
         "objects"
@@ -779,7 +803,7 @@ mod tests {
         Behaviour {
             modify_duration: Duration::from_secs(3),
             step_duration: Duration::from_secs(1),
-            lowercase_detail_status: false,
+            ..Behaviour::default()
         }
     }
 

@@ -88,6 +88,7 @@ impl Default for EmulatorConfig {
                 modify_duration: Duration::from_secs(3),
                 step_duration: Duration::from_secs(1),
                 lowercase_detail_status: false,
+                drop_tables: Vec::new(),
             },
             max_clock_skew: Duration::from_mins(15),
             faults: Faults::default(),

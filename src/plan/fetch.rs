@@ -63,6 +63,27 @@ impl Clients {
     pub fn for_alias(&self, alias: Option<&String>) -> Option<&AlibabaClient> {
         self.by_alias.get(&alias.cloned())
     }
+
+    /// Every client with another retry policy.
+    #[must_use]
+    pub fn with_retry(self, retry: &crate::cloud::RetryPolicy) -> Clients {
+        Clients {
+            by_alias: self
+                .by_alias
+                .into_iter()
+                .map(|(alias, client)| (alias, client.with_retry(retry.clone())))
+                .collect(),
+        }
+    }
+
+    /// The client of the provider a plan names (`alicloud` or `alicloud.ALIAS`).
+    pub fn for_name(&self, name: &str) -> Option<&AlibabaClient> {
+        match name.strip_prefix("alicloud") {
+            Some("") => self.by_alias.get(&None),
+            Some(rest) => self.by_alias.get(&Some(rest.strip_prefix('.')?.to_owned())),
+            None => None,
+        }
+    }
 }
 
 fn client_for(

@@ -2,6 +2,7 @@
 //! ports chosen at run time; nothing reaches the internet except the one-time install
 //! of the official Python SDK from PyPI (see `support::python_sdk`).
 
+mod apply;
 mod cli;
 mod client;
 mod emulator_process;

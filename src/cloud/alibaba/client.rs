@@ -90,6 +90,13 @@ impl AlibabaClient {
         })
     }
 
+    /// The same client with another retry policy.
+    #[must_use]
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.config.retry = retry;
+        self
+    }
+
     pub fn endpoint(&self) -> &Url {
         &self.endpoint
     }

@@ -1,0 +1,703 @@
+//! Carrying out a plan's operations on Alibaba Cloud DTS.
+//!
+//! Every operation runs the same three steps:
+//!
+//! 1. **Settle and check.** Read the job (DescribeDtsJobDetail), waiting while its status
+//!    is transitional. Compare each part of its live state with the plan: a part no
+//!    operation of this job changes must be as planned; a part one changes must be as
+//!    planned or already as that operation leaves it (an earlier apply got that far);
+//!    a part an earlier operation of this run changed must still show that change.
+//!    Anything else means someone changed the job since the plan: nothing is written.
+//! 2. **Write** — unless the operation's effect is already live. `ModifyDtsJob` carries
+//!    the ClientToken derived from the plan and the operation, so a retried or re-run
+//!    write is applied once. The other actions take no token; they set absolute values
+//!    (an endpoint's fields, a status), and step 1 skips them once they are live.
+//! 3. **Read back** until the job has settled and shows what was sent: the object list
+//!    equal to the payload (semantically, as plan compares), the reserved keys, the
+//!    endpoint fields, or the status. A status that means failure ends the wait at once.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+
+use super::queue::Node;
+use super::{ApplyError, ApplyOptions, Outcome, Progress, Secrets, client_token};
+use crate::cloud::alibaba::{
+    AlibabaClient, EndpointInfo, EndpointSide, JobStatus, ModifyDtsJob, ModifyDtsJobChange,
+    ModifyDtsJobEndpoint,
+};
+use crate::config::DesiredStatus;
+use crate::objects::ObjectTree;
+use crate::objects::diff::{Change, diff};
+use crate::plan::fetch::Clients;
+use crate::plan::file::{PlanFile, PlanFileJob, PlanFileOperation};
+use crate::plan::{LiveJob, endpoint_mismatches, reserved_value_matches};
+
+/// At most this many objects are named in a message.
+const NAMED: usize = 10;
+
+/// One write, parsed from the plan file and ready to send.
+#[derive(Debug)]
+enum Write {
+    Endpoint {
+        side: EndpointSide,
+        request: Box<ModifyDtsJobEndpoint>,
+        sets: BTreeMap<String, String>,
+    },
+    Objects {
+        db_list: String,
+        /// Removals the plan showed.
+        removes: Vec<String>,
+    },
+    Reserved {
+        json: String,
+        keys: Map<String, Value>,
+    },
+    Status {
+        to: DesiredStatus,
+    },
+}
+
+impl Write {
+    /// The part of the live state (see `plan::LiveState`) the write changes.
+    fn part(&self) -> Option<&'static str> {
+        match self {
+            Write::Endpoint {
+                side: EndpointSide::Source,
+                ..
+            } => Some("source"),
+            Write::Endpoint { .. } => Some("destination"),
+            Write::Objects { .. } => Some("objects"),
+            Write::Reserved { .. } => Some("reserved"),
+            Write::Status { .. } => None,
+        }
+    }
+
+    /// Whether `live` shows this write's effect: what was verified, or what differs.
+    fn shown_in(&self, live: &LiveJob) -> Result<String, Vec<String>> {
+        match self {
+            Write::Objects { db_list, .. } => {
+                let payload = ObjectTree::from_json(db_list)
+                    .map_err(|e| vec![format!("the payload cannot be read: {e}")])?;
+                let Some(tree) = &live.objects else {
+                    return Err(vec!["the job shows no object list".into()]);
+                };
+                let d = diff(&payload, tree);
+                if d.is_empty() {
+                    return Ok(format!(
+                        "the live object list equals what was sent ({} objects)",
+                        tree.count()
+                    ));
+                }
+                Err(d
+                    .changes
+                    .iter()
+                    .map(|c| match &c.change {
+                        Change::Added { .. } => format!("{} {} is missing", c.kind, c.address),
+                        Change::Removed { .. } => {
+                            format!("{} {} was not sent but is there", c.kind, c.address)
+                        }
+                        Change::Changed { attrs } => format!(
+                            "{} {} has other {}",
+                            c.kind,
+                            c.address,
+                            attrs
+                                .iter()
+                                .map(|a| a.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    })
+                    .collect())
+            }
+            Write::Reserved { keys, .. } => {
+                let differing: Vec<String> = keys
+                    .iter()
+                    .filter(|(k, v)| !reserved_value_matches(v, live.reserved.get(*k)))
+                    .map(|(k, v)| {
+                        let have = live
+                            .reserved
+                            .get(k)
+                            .map_or_else(|| "absent".to_owned(), Value::to_string);
+                        format!("reserved {k} is {have}, not {v}")
+                    })
+                    .collect();
+                if differing.is_empty() {
+                    Ok(format!(
+                        "reserved {} as sent",
+                        keys.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ))
+                } else {
+                    Err(differing)
+                }
+            }
+            Write::Endpoint { side, sets, .. } => {
+                let endpoint = endpoint_of(live, *side);
+                let differing: Vec<String> = endpoint_mismatches(sets, endpoint)
+                    .into_iter()
+                    .map(|(field, wanted, have)| {
+                        format!(
+                            "{} {field} is {}, not {wanted:?}",
+                            side.name(),
+                            have.map_or_else(|| "not shown".to_owned(), |h| format!("{h:?}"))
+                        )
+                    })
+                    .collect();
+                if differing.is_empty() {
+                    Ok(format!(
+                        "the {} endpoint shows the new settings",
+                        side.name()
+                    ))
+                } else {
+                    Err(differing)
+                }
+            }
+            Write::Status { to } => {
+                let status = &live.detail.status;
+                if reached(*to, status) {
+                    Ok(format!("the job is {status}"))
+                } else {
+                    Err(vec![format!("the job is {status}, not {to}")])
+                }
+            }
+        }
+    }
+}
+
+fn endpoint_of(live: &LiveJob, side: EndpointSide) -> Option<&EndpointInfo> {
+    match side {
+        EndpointSide::Source => live.detail.source_endpoint.as_ref(),
+        EndpointSide::Destination => live.detail.destination_endpoint.as_ref(),
+    }
+}
+
+fn reached(to: DesiredStatus, status: &JobStatus) -> bool {
+    match to {
+        DesiredStatus::Running => status.is_running(),
+        DesiredStatus::Suspended => *status == JobStatus::Suspending,
+    }
+}
+
+/// A status a job does not leave on its own, and that a write did not ask for.
+fn is_failure(status: &JobStatus) -> bool {
+    matches!(
+        status,
+        JobStatus::PrecheckFailed
+            | JobStatus::InitializeFailed
+            | JobStatus::Failed
+            | JobStatus::MigrationFailed
+            | JobStatus::ModifyFailed
+            | JobStatus::Finished
+    )
+}
+
+#[derive(Debug)]
+struct Op {
+    id: String,
+    action: String,
+    job: usize,
+    /// Its place among its job's operations.
+    index: usize,
+    deps: Vec<usize>,
+    write: Write,
+}
+
+/// A plan checked against the configuration, every operation parsed.
+#[derive(Debug)]
+pub(super) struct Prepared<'a> {
+    plan: &'a PlanFile,
+    clients: Vec<&'a AlibabaClient>,
+    ops: Vec<Op>,
+    by_job: Vec<Vec<usize>>,
+}
+
+/// An operation that ran to the end.
+pub(super) struct Done {
+    pub outcome: Outcome,
+    pub elapsed: Duration,
+    pub polls: usize,
+}
+
+/// An operation that failed.
+pub(super) struct Failed {
+    pub error: ApplyError,
+    pub elapsed: Duration,
+    pub polls: usize,
+}
+
+/// Checks the whole plan before anything is written: providers, regions, dependencies,
+/// every operation's parameters and passwords. Every problem is reported.
+pub(super) fn prepare<'a>(
+    plan: &'a PlanFile,
+    clients: &'a Clients,
+    secrets: &Secrets,
+) -> Result<Prepared<'a>, Vec<ApplyError>> {
+    let mut errors = Vec::new();
+    let mut job_clients = Vec::new();
+    for job in &plan.jobs {
+        match clients.for_name(&job.provider) {
+            Some(c) if c.region() == job.region => job_clients.push(c),
+            Some(c) => errors.push(ApplyError::plan(
+                format!(
+                    "{}: the plan was made in {}, but provider {} is now configured for {}",
+                    job.address,
+                    job.region,
+                    job.provider,
+                    c.region()
+                ),
+                "run plan again",
+            )),
+            None => errors.push(ApplyError::plan(
+                format!(
+                    "{}: the plan uses provider {}, which the configuration does not define",
+                    job.address, job.provider
+                ),
+                "apply the plan with the configuration it was made from",
+            )),
+        }
+    }
+    let index: BTreeMap<&str, usize> = plan
+        .jobs
+        .iter()
+        .flat_map(|j| &j.operations)
+        .enumerate()
+        .map(|(i, op)| (op.id.as_str(), i))
+        .collect();
+    let mut ops = Vec::new();
+    let mut by_job = Vec::new();
+    for (j, job) in plan.jobs.iter().enumerate() {
+        let mut mine = Vec::new();
+        for (k, op) in job.operations.iter().enumerate() {
+            let mut deps = Vec::new();
+            for d in &op.depends_on {
+                match index.get(d.as_str()) {
+                    Some(i) => deps.push(*i),
+                    None => errors.push(ApplyError::plan(
+                        format!("{}: depends on {d}, which the plan does not hold", op.id),
+                        "the plan file is damaged; run plan again",
+                    )),
+                }
+            }
+            match parse_write(job, op, secrets) {
+                Ok(write) => {
+                    mine.push(ops.len());
+                    ops.push(Op {
+                        id: op.id.clone(),
+                        action: op.action.clone(),
+                        job: j,
+                        index: k,
+                        deps,
+                        write,
+                    });
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        by_job.push(mine);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Prepared {
+        plan,
+        clients: job_clients,
+        ops,
+        by_job,
+    })
+}
+
+fn parse_write(
+    job: &PlanFileJob,
+    op: &PlanFileOperation,
+    secrets: &Secrets,
+) -> Result<Write, ApplyError> {
+    let bad = |what: &str| {
+        ApplyError::plan(
+            format!("{}: {} {what}", op.id, op.action),
+            "the plan file is damaged or was not written by dtsform; run plan again",
+        )
+    };
+    let p = &op.params;
+    let text = |key: &str| p.get(key).and_then(Value::as_str).map(str::to_owned);
+    match op.action.as_str() {
+        "ModifyDtsJob" => {
+            if text("ModifyTypeEnum").as_deref() == Some("UPDATE_RESERVED") {
+                let json = text("Reserved").ok_or_else(|| bad("has no Reserved"))?;
+                let Ok(Value::Object(keys)) = serde_json::from_str(&json) else {
+                    return Err(bad("has a Reserved that is not a JSON object"));
+                };
+                Ok(Write::Reserved { json, keys })
+            } else {
+                let db_list = text("DbList").ok_or_else(|| bad("has no DbList"))?;
+                ObjectTree::from_json(&db_list)
+                    .map_err(|e| bad(&format!("has a bad DbList: {e}")))?;
+                Ok(Write::Objects {
+                    db_list,
+                    removes: op.removes.clone(),
+                })
+            }
+        }
+        "ModifyDtsJobEndpoint" => {
+            let side = match text("Endpoint").as_deref() {
+                Some("src") => EndpointSide::Source,
+                Some("dest") => EndpointSide::Destination,
+                _ => return Err(bad("names no endpoint (src or dest)")),
+            };
+            let instance_type =
+                text("EndpointInstanceType").ok_or_else(|| bad("has no EndpointInstanceType"))?;
+            let mut request = ModifyDtsJobEndpoint::new(&job.dts_job_id, side, &instance_type);
+            request.endpoint_instance_id = text("EndpointInstanceId");
+            request.endpoint_region_id = text("EndpointRegionId");
+            request.endpoint_ip = text("EndpointIp");
+            request.endpoint_port = text("EndpointPort");
+            request.database = text("Database");
+            request.role_name = text("RoleName");
+            request.aliyun_uid = text("AliyunUid");
+            request.endpoint_vpc_id = text("EndpointVpcId");
+            request.endpoint_primary_vsw_id = text("EndpointPrimaryVswId");
+            request.endpoint_secondary_vsw_id = text("EndpointSecondaryVswId");
+            let secret = |key: &'static str| -> Result<_, ApplyError> {
+                let from = p
+                    .get(key)
+                    .and_then(|v| v.get("from"))
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad(&format!("has no {key}")))?;
+                secrets.resolve(&job.address, side.as_param(), key, from)
+            };
+            if p.get("ModifyAccount").and_then(Value::as_bool) == Some(true) {
+                let user = text("Username").ok_or_else(|| bad("has no Username"))?;
+                request.account = Some((user, secret("Password")?));
+            }
+            if let Some(user) = text("ShardUsername") {
+                request.shard_account = Some((user, secret("ShardPassword")?));
+            }
+            Ok(Write::Endpoint {
+                side,
+                request: Box::new(request),
+                sets: op.sets.clone(),
+            })
+        }
+        "StartDtsJob" => Ok(Write::Status {
+            to: DesiredStatus::Running,
+        }),
+        "SuspendDtsJob" => Ok(Write::Status {
+            to: DesiredStatus::Suspended,
+        }),
+        other => Err(bad(&format!(
+            "is not an action this dtsform applies ({other})"
+        ))),
+    }
+}
+
+/// What a poll makes of the job.
+enum Step<T> {
+    Wait,
+    Ready(T),
+}
+
+impl Prepared<'_> {
+    pub(super) fn nodes(&self) -> Vec<Node> {
+        self.ops
+            .iter()
+            .map(|op| {
+                let job = &self.plan.jobs[op.job];
+                let instance = if job.dts_instance_id.is_empty() {
+                    &job.dts_job_id
+                } else {
+                    &job.dts_instance_id
+                };
+                Node {
+                    deps: op.deps.clone(),
+                    lock: format!("{}/{}/{instance}", job.provider, job.region),
+                }
+            })
+            .collect()
+    }
+
+    /// Each operation's id and action.
+    pub(super) fn ops(&self) -> Vec<(String, String)> {
+        self.ops
+            .iter()
+            .map(|op| (op.id.clone(), op.action.clone()))
+            .collect()
+    }
+
+    pub(super) fn op_id(&self, i: usize) -> &str {
+        &self.ops[i].id
+    }
+
+    /// Runs operation `i` (its dependencies have succeeded).
+    pub(super) async fn run(
+        &self,
+        i: usize,
+        options: &ApplyOptions,
+        progress: &Progress,
+    ) -> Result<Done, Failed> {
+        let op = &self.ops[i];
+        let job = &self.plan.jobs[op.job];
+        let started = Instant::now();
+        let mut polls = 0;
+        progress.started(&op.id, &format!("{} on job {}", op.action, job.dts_job_id));
+        let result = self
+            .execute(op, options, progress, started, &mut polls)
+            .await;
+        let elapsed = started.elapsed();
+        match result {
+            Ok(outcome) => {
+                let (what, detail) = match &outcome {
+                    Outcome::Applied(text) => ("applied", Some(text.as_str())),
+                    Outcome::AlreadyApplied(text) => {
+                        ("already live, nothing sent", Some(text.as_str()))
+                    }
+                    _ => ("done", None),
+                };
+                progress.finished(&op.id, what, detail, elapsed);
+                Ok(Done {
+                    outcome,
+                    elapsed,
+                    polls,
+                })
+            }
+            Err(error) => {
+                let what = match &error {
+                    ApplyError::Stale { .. } => "refused, the job changed since the plan",
+                    _ => "failed",
+                };
+                progress.finished(&op.id, what, None, elapsed);
+                Err(Failed {
+                    error,
+                    elapsed,
+                    polls,
+                })
+            }
+        }
+    }
+
+    async fn execute(
+        &self,
+        op: &Op,
+        options: &ApplyOptions,
+        progress: &Progress,
+        started: Instant,
+        polls: &mut usize,
+    ) -> Result<Outcome, ApplyError> {
+        let job = &self.plan.jobs[op.job];
+        let client = self.clients[op.job];
+
+        // 1. Settle and check.
+        let settle = "waiting for the job to settle before writing";
+        let ((), live) = self
+            .poll(op, options, progress, started, polls, settle, |live| {
+                let status = &live.detail.status;
+                if *status == JobStatus::Finished {
+                    return Err(ApplyError::Status {
+                        op: op.id.clone(),
+                        status: status.to_string(),
+                        wanted: "a live job (it was deleted)".into(),
+                    });
+                }
+                Ok(if status.is_transitional() {
+                    Step::Wait
+                } else {
+                    Step::Ready(())
+                })
+            })
+            .await?;
+        self.check(op, &live)?;
+        if let Ok(text) = op.write.shown_in(&live) {
+            return Ok(Outcome::AlreadyApplied(text));
+        }
+        drop(live);
+
+        // 2. Write.
+        let token = client_token(&self.plan.checksum, &op.id);
+        let modify = |change| ModifyDtsJob {
+            dts_instance_id: job.dts_instance_id.clone(),
+            dts_job_id: Some(job.dts_job_id.clone()),
+            synchronization_direction: None,
+            client_token: Some(token.clone()),
+            change,
+        };
+        let sent = match &op.write {
+            Write::Objects { db_list, .. } => client
+                .modify_job(&modify(ModifyDtsJobChange::DbList(db_list.clone())))
+                .await
+                .map(drop),
+            Write::Reserved { json, .. } => client
+                .modify_job(&modify(ModifyDtsJobChange::Reserved(json.clone())))
+                .await
+                .map(drop),
+            Write::Endpoint { request, .. } => client.modify_endpoint(request).await.map(drop),
+            Write::Status {
+                to: DesiredStatus::Running,
+            } => client.start_job(&job.dts_job_id).await.map(drop),
+            Write::Status {
+                to: DesiredStatus::Suspended,
+            } => client.suspend_job(&job.dts_job_id).await.map(drop),
+        };
+        sent.map_err(|e| ApplyError::api(&op.id, &op.action, e))?;
+
+        // 3. Read back.
+        let mut differing_since: Option<Instant> = None;
+        let read_back = "waiting for the change to show";
+        let (outcome, _) = self
+            .poll(op, options, progress, started, polls, read_back, |live| {
+                let status = &live.detail.status;
+                if status.is_transitional() {
+                    return Ok(Step::Wait);
+                }
+                match op.write.shown_in(live) {
+                    Ok(text) => Ok(Step::Ready(Outcome::Applied(text))),
+                    Err(_) if is_failure(status) => Err(ApplyError::Status {
+                        op: op.id.clone(),
+                        status: status.to_string(),
+                        wanted: match &op.write {
+                            Write::Status { to } => to.to_string(),
+                            _ => "a running job".into(),
+                        },
+                    }),
+                    Err(differences) => {
+                        let since = *differing_since.get_or_insert_with(Instant::now);
+                        if since.elapsed() < options.read_back_grace {
+                            Ok(Step::Wait)
+                        } else {
+                            Err(ApplyError::ReadBack {
+                                op: op.id.clone(),
+                                differences: named(differences),
+                            })
+                        }
+                    }
+                }
+            })
+            .await?;
+        Ok(outcome)
+    }
+
+    /// Step 1's comparison of the live job with the plan (see the module docs).
+    fn check(&self, op: &Op, live: &LiveJob) -> Result<(), ApplyError> {
+        let job = &self.plan.jobs[op.job];
+        let mut changes = Vec::new();
+        for (part, planned) in job.live_state.parts() {
+            let now = live.state.get(part).unwrap_or_default();
+            let owner = self.by_job[op.job]
+                .iter()
+                .map(|o| &self.ops[*o])
+                .find(|o| o.write.part() == Some(part));
+            let Some(owner) = owner else {
+                if now != planned {
+                    changes.push(changed(part));
+                }
+                continue;
+            };
+            let shown = owner.write.shown_in(live).is_ok();
+            if owner.index < op.index {
+                if !shown {
+                    changes.push(format!("what {} wrote is no longer live", owner.id));
+                }
+            } else if now != planned && !shown {
+                changes.push(match &owner.write {
+                    Write::Objects { db_list, removes } => objects_changed(db_list, removes, live),
+                    _ => changed(part),
+                });
+            }
+        }
+        if changes.is_empty() {
+            Ok(())
+        } else {
+            Err(ApplyError::Stale {
+                address: job.address.clone(),
+                changes,
+            })
+        }
+    }
+
+    /// Reads the job until `decide` says it is ready, within the operation's timeout;
+    /// what `decide` made of it, and the job as last read.
+    #[allow(clippy::too_many_arguments)]
+    async fn poll<T>(
+        &self,
+        op: &Op,
+        options: &ApplyOptions,
+        progress: &Progress,
+        started: Instant,
+        polls: &mut usize,
+        what: &'static str,
+        mut decide: impl FnMut(&LiveJob) -> Result<Step<T>, ApplyError>,
+    ) -> Result<(T, LiveJob), ApplyError> {
+        let job = &self.plan.jobs[op.job];
+        let client = self.clients[op.job];
+        let deadline = started + options.operation_timeout;
+        let waiting_since = Instant::now();
+        loop {
+            let detail = client
+                .describe_job(&job.dts_job_id)
+                .await
+                .map_err(|e| ApplyError::api(&op.id, "DescribeDtsJobDetail", e))?;
+            *polls += 1;
+            let live = LiveJob::from_detail(detail).map_err(|message| {
+                ApplyError::plan(
+                    format!("{}: {message}", op.id),
+                    "dtsform will not write to a job it cannot read; check the job in the DTS console",
+                )
+            })?;
+            if let Step::Ready(value) = decide(&live)? {
+                return Ok((value, live));
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(ApplyError::Timeout {
+                    op: op.id.clone(),
+                    status: live.detail.status.to_string(),
+                    waited: now - started,
+                    what,
+                });
+            }
+            progress.status(&format!("{}: {}", op.id, live.detail.status));
+            let delay = options.poll.delay(now - waiting_since).min(deadline - now);
+            tokio::time::sleep(delay).await;
+        }
+    }
+}
+
+fn changed(part: &str) -> String {
+    match part {
+        "objects" => "its object list changed".into(),
+        "reserved" => "its reserved settings changed".into(),
+        "source" => "its source endpoint changed".into(),
+        "destination" => "its destination endpoint changed".into(),
+        "direction" => "its synchronization direction changed".into(),
+        other => format!("its {other} changed"),
+    }
+}
+
+/// What sending the planned list would now remove that the plan did not show.
+fn objects_changed(db_list: &str, removes: &[String], live: &LiveJob) -> String {
+    let (Ok(payload), Some(tree)) = (ObjectTree::from_json(db_list), &live.objects) else {
+        return changed("objects");
+    };
+    let d = diff(&payload, tree);
+    let unplanned: Vec<String> = d
+        .removals()
+        .filter(|c| !removes.contains(&c.address.to_string()))
+        .map(|c| format!("{} {}", c.kind, c.address))
+        .collect();
+    if unplanned.is_empty() {
+        changed("objects")
+    } else {
+        format!(
+            "its object list changed: sending the planned list now would also remove {}",
+            named(unplanned).join(", ")
+        )
+    }
+}
+
+/// The first [`NAMED`] items, and how many more.
+fn named(mut items: Vec<String>) -> Vec<String> {
+    if items.len() > NAMED {
+        let more = items.len() - NAMED;
+        items.truncate(NAMED);
+        items.push(format!("and {more} more"));
+    }
+    items
+}

@@ -1,0 +1,354 @@
+//! Apply: carry out a reviewed plan, and nothing else.
+//!
+//! The plan (a [`PlanFile`], saved or made just now) is data; this module executes it.
+//! [`queue`] runs the operation graph in dependency order with bounded parallelism,
+//! never two operations on one DTS instance at once. For each operation the provider
+//! module ([`alibaba`]) re-reads the job, waits out transitional statuses, and refuses
+//! to write if the live state is no longer what the plan was computed from; it writes
+//! with a ClientToken derived from the plan and the operation; and it reads the job back
+//! until the change shows. An operation whose effect is already live (a re-run after a
+//! crash) is recognised and not sent again. [`wait`] holds the polling policy and
+//! [`progress`] the lines and bar a user watches.
+
+mod alibaba;
+pub mod progress;
+pub mod queue;
+pub mod wait;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crate::cloud::alibaba::sign::sha256_hex;
+use crate::config::{Config, SecretValue};
+use crate::plan::fetch::Clients;
+use crate::plan::file::PlanFile;
+use crate::secret::Secret;
+pub use progress::Progress;
+pub use queue::Cancel;
+pub use wait::{PollPolicy, parse_duration};
+
+/// Default number of operations run at once.
+pub const DEFAULT_PARALLELISM: usize = 10;
+/// Default longest time one operation may take, waits included (Terraform's update
+/// timeout for DTS jobs).
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_mins(10);
+
+/// How apply runs.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    pub parallelism: usize,
+    /// Per operation: from its first read to its verified read-back.
+    pub operation_timeout: Duration,
+    pub poll: PollPolicy,
+    /// After a write, how long a settled job may keep showing something other than what
+    /// was sent before that counts as a mismatch (a service may apply a change a little
+    /// after it answers).
+    pub read_back_grace: Duration,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        Self {
+            parallelism: DEFAULT_PARALLELISM,
+            operation_timeout: DEFAULT_OPERATION_TIMEOUT,
+            poll: PollPolicy::default(),
+            read_back_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Why an operation, or the whole apply, could not be carried out.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ApplyError {
+    #[error("{address} changed since the plan was made, so nothing was written to it: {}", changes.join("; "))]
+    #[diagnostic(
+        code(dtsform::apply::stale),
+        help(
+            "run plan again and review what it shows now; apply writes only what a plan was made from"
+        )
+    )]
+    Stale {
+        address: String,
+        changes: Vec<String>,
+    },
+
+    #[error("{op}: the job is still {status} after {waited:.0?} ({what})")]
+    #[diagnostic(
+        code(dtsform::apply::timeout),
+        help(
+            "check the job in the DTS console; if it is only slow, raise --operation-timeout and apply again"
+        )
+    )]
+    Timeout {
+        op: String,
+        status: String,
+        waited: Duration,
+        what: &'static str,
+    },
+
+    #[error("{op}: read back, the live job differs from what was sent: {}", differences.join(", "))]
+    #[diagnostic(
+        code(dtsform::apply::read_back),
+        help(
+            "the service accepted the write but does not show it; check the job in the DTS console before running apply again"
+        )
+    )]
+    ReadBack {
+        op: String,
+        differences: Vec<String>,
+    },
+
+    #[error("{op}: the job went to {status} instead of {wanted}")]
+    #[diagnostic(
+        code(dtsform::apply::status),
+        help("see the job's error in the DTS console; fix its cause, then plan and apply again")
+    )]
+    Status {
+        op: String,
+        status: String,
+        wanted: String,
+    },
+
+    #[error("{op}: {action} failed")]
+    #[diagnostic(code(dtsform::apply::api))]
+    Api {
+        op: String,
+        action: String,
+        #[source]
+        error: crate::cloud::Error,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{message}")]
+    #[diagnostic(code(dtsform::apply::plan))]
+    Plan {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+}
+
+impl ApplyError {
+    fn api(op: &str, action: &str, error: crate::cloud::Error) -> Self {
+        let help = miette::Diagnostic::help(&error).map(|h| h.to_string());
+        Self::Api {
+            op: op.to_owned(),
+            action: action.to_owned(),
+            error,
+            help,
+        }
+    }
+
+    fn plan(message: impl Into<String>, help: impl Into<String>) -> Self {
+        Self::Plan {
+            message: message.into(),
+            help: Some(help.into()),
+        }
+    }
+}
+
+/// The passwords a configuration holds, by job address, endpoint (`src`/`dest`) and
+/// parameter (`Password`/`ShardPassword`). A plan file names them; apply reads them here.
+#[derive(Debug, Default)]
+pub struct Secrets(HashMap<(String, &'static str, &'static str), SecretValue>);
+
+impl Secrets {
+    pub fn from_config(config: &Config) -> Self {
+        let mut map = HashMap::new();
+        for job in &config.jobs {
+            for (side, spec) in [("src", &job.source), ("dest", &job.destination)] {
+                let Some(spec) = spec else { continue };
+                for (key, value) in [
+                    ("Password", &spec.password),
+                    ("ShardPassword", &spec.shard_password),
+                ] {
+                    if let Some(v) = value {
+                        map.insert((job.address(), side, key), v.clone());
+                    }
+                }
+            }
+        }
+        Self(map)
+    }
+
+    /// The password a plan file records as `{"sensitive": true, "from": EXPRESSION}`.
+    fn resolve(
+        &self,
+        address: &str,
+        side: &str,
+        key: &'static str,
+        from: &str,
+    ) -> Result<Secret, ApplyError> {
+        let side_key = if side == "src" { "src" } else { "dest" };
+        let found = self.0.get(&(address.to_owned(), side_key, key));
+        match found {
+            Some(v) if v.expression == from => Ok(v.value.clone()),
+            Some(v) => Err(ApplyError::plan(
+                format!(
+                    "{address}: the plan takes the {side} endpoint's {key} from {from}, the configuration now from {}",
+                    v.expression
+                ),
+                "run plan again",
+            )),
+            None => Err(ApplyError::plan(
+                format!(
+                    "{address}: the plan sends the {side} endpoint's {key} from {from}, which the configuration no longer sets"
+                ),
+                "apply the plan with the configuration it was made from, or run plan again",
+            )),
+        }
+    }
+}
+
+/// How one operation ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Written and verified; the text says what was verified.
+    Applied(String),
+    /// Already live (an earlier apply got this far); nothing was sent.
+    AlreadyApplied(String),
+    Failed(ApplyError),
+    /// Not run: the operation with this id, which it depends on, failed.
+    Skipped {
+        because: String,
+    },
+    /// Not run: apply was interrupted first.
+    Interrupted,
+}
+
+/// One operation's report.
+#[derive(Debug)]
+pub struct OpReport {
+    pub id: String,
+    pub action: String,
+    pub outcome: Outcome,
+    /// From its start to its end, for operations that ran.
+    pub elapsed: Option<Duration>,
+    /// DescribeDtsJobDetail calls it made (the first read, waits and read-backs).
+    pub polls: usize,
+}
+
+/// Everything an apply did.
+#[derive(Debug)]
+pub struct Summary {
+    pub ops: Vec<OpReport>,
+    pub wall: Duration,
+}
+
+impl Summary {
+    fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
+        self.ops.iter().filter(|o| f(&o.outcome)).count()
+    }
+
+    pub fn applied(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Applied(_)))
+    }
+
+    pub fn already_applied(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::AlreadyApplied(_)))
+    }
+
+    pub fn failed(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Failed(_)))
+    }
+
+    pub fn skipped(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Skipped { .. }))
+    }
+
+    pub fn interrupted(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Interrupted))
+    }
+
+    pub fn polls(&self) -> usize {
+        self.ops.iter().map(|o| o.polls).sum()
+    }
+
+    /// Every operation is live.
+    pub fn is_complete(&self) -> bool {
+        self.applied() + self.already_applied() == self.ops.len()
+    }
+}
+
+/// The ClientToken of an operation: the same for every run of the same plan, different
+/// for any other plan or operation (at most 64 ASCII characters, as DTS requires).
+pub fn client_token(plan_checksum: &str, op_id: &str) -> String {
+    let digest = sha256_hex(format!("{plan_checksum}\n{op_id}").as_bytes());
+    format!("dtsform-{}", &digest[..40])
+}
+
+/// Applies `plan`. Everything is checked before the first write (every job's provider,
+/// every operation's parameters and passwords, the graph); a problem there writes
+/// nothing and is returned as errors. Otherwise every operation gets a report.
+pub async fn apply(
+    plan: &PlanFile,
+    clients: &Clients,
+    secrets: &Secrets,
+    options: &ApplyOptions,
+    cancel: &Cancel,
+    progress: &Progress,
+) -> Result<Summary, Vec<ApplyError>> {
+    let started = Instant::now();
+    let prepared = alibaba::prepare(plan, clients, secrets)?;
+    let nodes = prepared.nodes();
+    queue::check(&nodes).map_err(|e| {
+        vec![ApplyError::plan(
+            format!("the plan's operations cannot be ordered: {e}"),
+            "the plan file is damaged; run plan again",
+        )]
+    })?;
+    let ops = prepared.ops();
+    let run = |i: usize| {
+        let prepared = &prepared;
+        async move { prepared.run(i, options, progress).await }
+    };
+    let settled = queue::run(&nodes, options.parallelism, cancel, run).await;
+    let reports = settled
+        .into_iter()
+        .zip(ops)
+        .map(|(settled, (id, action))| {
+            let (outcome, elapsed, polls) = match settled {
+                queue::Settled::Done(done) => (done.outcome, Some(done.elapsed), done.polls),
+                queue::Settled::Failed(failed) => (
+                    Outcome::Failed(failed.error),
+                    Some(failed.elapsed),
+                    failed.polls,
+                ),
+                queue::Settled::Skipped { because } => (
+                    Outcome::Skipped {
+                        because: prepared.op_id(because).to_owned(),
+                    },
+                    None,
+                    0,
+                ),
+                queue::Settled::Interrupted => (Outcome::Interrupted, None, 0),
+            };
+            OpReport {
+                id,
+                action,
+                outcome,
+                elapsed,
+                polls,
+            }
+        })
+        .collect();
+    Ok(Summary {
+        ops: reports,
+        wall: started.elapsed(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_tokens_are_deterministic_short_and_distinct() {
+        let a = client_token("abc", "alicloud_dts_job.x/objects");
+        assert_eq!(a, client_token("abc", "alicloud_dts_job.x/objects"));
+        assert_ne!(a, client_token("abd", "alicloud_dts_job.x/objects"));
+        assert_ne!(a, client_token("abc", "alicloud_dts_job.x/reserved"));
+        assert!(a.len() <= 64 && a.is_ascii());
+    }
+}

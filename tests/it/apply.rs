@@ -1,0 +1,829 @@
+//! `apply` against the emulator: every kind of write, stale plans, stuck jobs, fault
+//! storms, dependency order, failures, read-back, interruption and crashes.
+//!
+//! Most tests drive the library (plan → plan file → apply) against an in-process
+//! emulator with short status transitions; the ones about processes (SIGKILL, Ctrl-C,
+//! the prompt) run the real binary.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::support::{
+    self, ANALYTICS_JOB, CRM_JOB, EmulatorProcess, SHOP_JOB, emulator_credentials, fast_config,
+    report_text,
+};
+use dtsform::apply::{
+    ApplyError, ApplyOptions, Cancel, Outcome, PollPolicy, Progress, Secrets, Summary, apply,
+    client_token,
+};
+use dtsform::cloud::alibaba::endpoint::parse_endpoint;
+use dtsform::cloud::alibaba::{JobStatus, ModifyDtsJob, ModifyDtsJobChange, SignatureVersion};
+use dtsform::config::{Config, Inputs};
+use dtsform::emulator::world::{Job, Kind, WriteRecord};
+use dtsform::emulator::{EmulatorConfig, Faults, RunningEmulator, World};
+use dtsform::env::Environment;
+use dtsform::plan::Plan;
+use dtsform::plan::fetch::{Clients, EndpointOverride, plan_all};
+use dtsform::plan::file::PlanFile;
+
+const PROVIDER: &str =
+    "provider \"alicloud\" {\n  region     = \"cn-hangzhou\"\n  rate_limit = 2000\n}\n\n";
+
+/// Quick polls and short waits, so a test takes about as long as the emulator's
+/// status transitions.
+fn options() -> ApplyOptions {
+    ApplyOptions {
+        parallelism: 10,
+        operation_timeout: Duration::from_secs(20),
+        poll: PollPolicy {
+            min: Duration::from_millis(20),
+            max: Duration::from_millis(200),
+            share: 0.15,
+        },
+        read_back_grace: Duration::from_millis(300),
+    }
+}
+
+/// An emulator and a configuration directory aimed at it.
+struct Lab {
+    emulator: RunningEmulator,
+    dir: tempfile::TempDir,
+}
+
+impl Lab {
+    async fn new(config: EmulatorConfig, world: World, hcl: &str) -> Lab {
+        let emulator = support::start(config, world).await;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.hcl"), format!("{PROVIDER}{hcl}")).unwrap();
+        Lab { emulator, dir }
+    }
+
+    fn target(&self) -> EndpointOverride {
+        EndpointOverride {
+            endpoint: parse_endpoint(&self.emulator.url()).unwrap(),
+            credentials: emulator_credentials(),
+        }
+    }
+
+    fn config(&self) -> Config {
+        dtsform::config::load(self.dir.path(), &Inputs::default())
+            .unwrap_or_else(|e| panic!("config: {:?}", e.errors))
+    }
+
+    fn clients(&self, config: &Config) -> Clients {
+        Clients::new(config, &Environment::empty(), Some(&self.target()))
+            .unwrap()
+            .with_retry(&support::fast_retry())
+    }
+
+    async fn plan(&self) -> PlanFile {
+        let config = self.config();
+        let clients = self.clients(&config);
+        let jobs = plan_all(&config, &clients, 8, &[])
+            .await
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|e| panic!("plan: {e:?}")))
+            .collect();
+        let plan = Plan::build(&config, jobs);
+        PlanFile::from_plan(&plan, self.dir.path(), "2026-11-23T00:00:00Z".into())
+    }
+
+    async fn apply(&self, plan: &PlanFile, options: &ApplyOptions) -> (Summary, Vec<String>) {
+        let config = self.config();
+        let clients = self.clients(&config);
+        let progress = Progress::capture();
+        let summary = apply(
+            plan,
+            &clients,
+            &Secrets::from_config(&config),
+            options,
+            &Cancel::default(),
+            &progress,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("apply refused the plan: {e:?}"));
+        (summary, progress.lines())
+    }
+
+    fn writes(&self) -> Vec<WriteRecord> {
+        self.emulator.world().writes
+    }
+
+    /// The writes to one job, as `what` labels.
+    fn writes_to(&self, job: &str) -> Vec<String> {
+        self.writes()
+            .into_iter()
+            .filter(|w| w.job_id == job)
+            .map(|w| w.what)
+            .collect()
+    }
+}
+
+fn outcome<'a>(summary: &'a Summary, id: &str) -> &'a Outcome {
+    &summary
+        .ops
+        .iter()
+        .find(|o| o.id == id)
+        .unwrap_or_else(|| panic!("no operation {id} in {summary:#?}"))
+        .outcome
+}
+
+/// A world of `n` running sync jobs `j0`.. each replicating tables a and b of `db{i}`.
+fn jobs_world(n: usize) -> World {
+    let mut world = World::sample();
+    let template = world.jobs[0].clone();
+    world.jobs = (0..n)
+        .map(|i| Job {
+            job_id: format!("j{i}"),
+            instance_id: format!("dtsj{i}"),
+            name: format!("job-{i}"),
+            kind: Kind::Sync,
+            db_list: json!({format!("db{i}"): {"name": format!("db{i}"), "all": false, "Table": {
+                "a": {"name": "a", "all": true}, "b": {"name": "b", "all": true}}}})
+            .as_object()
+            .unwrap()
+            .clone(),
+            ..template.clone()
+        })
+        .collect();
+    world
+}
+
+/// One resource per job of [`jobs_world`], each adding table c.
+fn add_table_c(n: usize, extra: impl Fn(usize) -> String) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::new();
+    for i in 0..n {
+        let _ = write!(
+            text,
+            "resource \"alicloud_dts_job\" \"j{i}\" {{\n  dts_job_id = \"j{i}\"\n{}\n  database \"db{i}\" {{\n    table \"a\" {{}}\n    table \"b\" {{}}\n    table \"c\" {{}}\n  }}\n}}\n\n",
+            extra(i)
+        );
+    }
+    text
+}
+
+const EVERY_KIND: &str = r#"
+variable "crm_password" {
+  type      = string
+  sensitive = true
+  default   = "s3cret-Pa55w0rd"
+}
+
+resource "alicloud_dts_job" "shop" {
+  dts_job_id = "k2gm967v16f"
+  status     = "suspended"
+  source {
+    instance_type = "rds"
+    instance_id   = "rm-bp1src000000002"
+  }
+  reserved = {
+    maxRetryTime = 7200
+  }
+  database "shop" {
+    table "orders" {}
+    table "customers" {
+      filter = "id > 10"
+    }
+    table "payments" {}
+  }
+  removed {
+    objects = ["shop.legacy_orders"]
+  }
+}
+
+resource "alicloud_dts_job" "analytics" {
+  dts_job_id = "s7qd5ph3n9c"
+  status     = "running"
+  database "events" {
+    table "clicks" {}
+  }
+}
+
+resource "alicloud_dts_job" "crm" {
+  dts_job_id = "m4312mab158"
+  destination {
+    instance_type = "rds"
+    username      = "crm_writer"
+    password      = var.crm_password
+  }
+}
+"#;
+
+#[tokio::test]
+async fn every_kind_of_write_is_applied_in_order_verified_and_converges() {
+    let lab = Lab::new(fast_config(), World::sample(), EVERY_KIND).await;
+    let plan = lab.plan().await;
+    let plan_text = serde_json::to_string(&plan).unwrap();
+    assert!(!plan_text.contains("s3cret"), "a password in the plan file");
+
+    let (summary, lines) = lab.apply(&plan, &options()).await;
+    assert!(summary.is_complete(), "{summary:#?}");
+    assert_eq!(summary.applied(), 7, "{summary:#?}");
+    assert_eq!(
+        lab.writes_to(SHOP_JOB),
+        ["endpoint src", "objects", "reserved", "suspend"]
+    );
+    // A paused job is started before its objects change.
+    assert_eq!(lab.writes_to(ANALYTICS_JOB), ["start", "objects"]);
+    assert_eq!(lab.writes_to(CRM_JOB), ["endpoint dest (account)"]);
+    for id in [
+        "alicloud_dts_job.shop/objects",
+        "alicloud_dts_job.analytics/objects",
+    ] {
+        let Outcome::Applied(text) = outcome(&summary, id) else {
+            panic!("{id}: {summary:#?}")
+        };
+        assert!(text.contains("equals what was sent"), "{text}");
+    }
+    // Each object-list write carried the token derived from the plan and the operation.
+    let world = lab.emulator.world();
+    let token = client_token(&plan.checksum, "alicloud_dts_job.shop/objects");
+    assert!(
+        world
+            .writes
+            .iter()
+            .any(|w| w.what == "objects" && w.client_token.as_deref() == Some(&token)),
+        "{:#?}",
+        world.writes
+    );
+    let shop = world.jobs.iter().find(|j| j.job_id == SHOP_JOB).unwrap();
+    assert_eq!(shop.status, JobStatus::Suspending);
+    assert_eq!(shop.reserved["maxRetryTime"], json!(7200));
+    assert_eq!(
+        shop.source.instance_id.as_deref(),
+        Some("rm-bp1src000000002")
+    );
+    // Lines name each operation as it starts and ends, never the password.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("alicloud_dts_job.crm/destination: ModifyDtsJobEndpoint"))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("alicloud_dts_job.crm/destination: applied after"))
+    );
+    assert!(lines.iter().all(|l| !l.contains("s3cret")));
+
+    // Convergence: the same configuration now plans nothing.
+    let again = lab.plan().await;
+    assert!(
+        again.jobs.iter().all(|j| j.operations.is_empty()),
+        "{again:#?}"
+    );
+    // And applying the old plan again sends nothing: every operation is already live.
+    let before = lab.writes().len();
+    let (summary, _) = lab.apply(&plan, &options()).await;
+    assert_eq!(summary.already_applied(), 7, "{summary:#?}");
+    assert_eq!(lab.writes().len(), before);
+}
+
+#[tokio::test]
+async fn a_job_changed_after_the_plan_gets_nothing_written_and_says_what_changed() {
+    let hcl = format!(
+        "{}resource \"alicloud_dts_job\" \"analytics\" {{\n  dts_job_id = \"{ANALYTICS_JOB}\"\n  status = \"running\"\n}}\n",
+        r#"resource "alicloud_dts_job" "shop" {
+  dts_job_id = "k2gm967v16f"
+  status     = "suspended"
+  database "shop" {
+    table "orders" {}
+    table "customers" {}
+    table "legacy_orders" {}
+    table "payments" {}
+  }
+}
+"#
+    );
+    let lab = Lab::new(fast_config(), World::sample(), &hcl).await;
+    let plan = lab.plan().await;
+    // Someone adds a table after the plan was made.
+    let client = support::client(&lab.emulator.url(), SignatureVersion::V3);
+    client
+        .modify_job(&ModifyDtsJob {
+            dts_instance_id: support::SHOP_INSTANCE.into(),
+            dts_job_id: Some(SHOP_JOB.into()),
+            synchronization_direction: None,
+            client_token: None,
+            change: ModifyDtsJobChange::DbList(
+                json!({"shop": {"name": "shop", "all": false, "Table": {
+                    "orders": {"name": "orders", "all": true},
+                    "customers": {"name": "customers", "all": true},
+                    "legacy_orders": {"name": "legacy_orders", "all": true},
+                    "audit": {"name": "audit", "all": true}}}})
+                .to_string(),
+            ),
+        })
+        .await
+        .unwrap();
+    let writes_before = lab.writes_to(SHOP_JOB);
+
+    let (summary, _) = lab.apply(&plan, &options()).await;
+    let Outcome::Failed(ApplyError::Stale { changes, .. }) =
+        outcome(&summary, "alicloud_dts_job.shop/objects")
+    else {
+        panic!("{summary:#?}")
+    };
+    assert_eq!(
+        changes,
+        &[
+            "its object list changed: sending the planned list now would also remove table shop.audit"
+        ]
+    );
+    assert!(matches!(
+        outcome(&summary, "alicloud_dts_job.shop/status"),
+        Outcome::Skipped { because } if because == "alicloud_dts_job.shop/objects"
+    ));
+    assert_eq!(
+        lab.writes_to(SHOP_JOB),
+        writes_before,
+        "nothing written to the stale job"
+    );
+    // The independent job went ahead.
+    assert_eq!(lab.writes_to(ANALYTICS_JOB), ["start"]);
+    assert!(!summary.is_complete());
+}
+
+#[tokio::test]
+async fn a_job_stuck_in_modifying_times_out_with_a_clear_error_and_no_write() {
+    let mut world = World::sample();
+    world.jobs[0].status = JobStatus::Modifying; // and nothing scheduled: it stays there
+    let lab = Lab::new(
+        fast_config(),
+        world,
+        "resource \"alicloud_dts_job\" \"shop\" {\n  dts_job_id = \"k2gm967v16f\"\n  database \"shop\" {\n    table \"orders\" {}\n    table \"customers\" {}\n    table \"legacy_orders\" {}\n    table \"payments\" {}\n  }\n}\n",
+    )
+    .await;
+    let plan = lab.plan().await;
+    let mut opts = options();
+    opts.operation_timeout = Duration::from_secs(1);
+    let (summary, _) = lab.apply(&plan, &opts).await;
+    let Outcome::Failed(e @ ApplyError::Timeout { .. }) =
+        outcome(&summary, "alicloud_dts_job.shop/objects")
+    else {
+        panic!("{summary:#?}")
+    };
+    assert!(
+        e.to_string().starts_with(
+            "alicloud_dts_job.shop/objects: the job is still Modifying after 1s (waiting for the job to settle before writing)"
+        ),
+        "{e}"
+    );
+    assert!(lab.writes().is_empty());
+}
+
+#[tokio::test]
+async fn throttling_and_server_error_storms_converge_with_one_write_per_operation() {
+    let n = 8;
+    let lab = Lab::new(
+        fast_config(),
+        jobs_world(n),
+        &add_table_c(n, |_| String::new()),
+    )
+    .await;
+    // Plan in calm weather, then apply through the storm.
+    let plan = lab.plan().await;
+    lab.emulator.set_faults(Faults {
+        rate_limit: Some(300.0),
+        rate_burst: Some(5),
+        failure_rate: 0.2,
+        lost_response_rate: 0.3,
+        seed: Some(7),
+        ..Faults::default()
+    });
+    let (summary, _) = lab.apply(&plan, &options()).await;
+    assert!(summary.is_complete(), "{summary:#?}");
+    let world = lab.emulator.world();
+    for i in 0..n {
+        let job = format!("j{i}");
+        assert_eq!(
+            lab.writes_to(&job),
+            ["objects"],
+            "{job}: one write, whatever was lost"
+        );
+    }
+    // Lost answers were retried with the same token and answered from the record.
+    assert!(
+        world.client_tokens.iter().map(|t| t.replays).sum::<u32>() > 0,
+        "the storm should have lost some answers: {:#?}",
+        world.client_tokens
+    );
+    let calls = lab.emulator.calls();
+    assert!(calls["DescribeDtsJobDetail"] > n as u64, "{calls:?}");
+}
+
+#[tokio::test]
+async fn dependencies_are_applied_in_order_and_a_failure_skips_only_its_dependents() {
+    // j1 waits for j0; j2 has a destination port the service refuses; j3 waits for j2;
+    // j4 is on its own.
+    let hcl = add_table_c(5, |i| match i {
+        1 => "  depends_on = [alicloud_dts_job.j0]".into(),
+        2 => "  destination {\n    instance_type = \"rds\"\n    port = \"70000\"\n  }".into(),
+        3 => "  depends_on = [alicloud_dts_job.j2]".into(),
+        _ => String::new(),
+    });
+    let lab = Lab::new(fast_config(), jobs_world(5), &hcl).await;
+    let plan = lab.plan().await;
+    let (summary, _) = lab.apply(&plan, &options()).await;
+
+    let order: Vec<String> = lab.writes().into_iter().map(|w| w.job_id).collect();
+    let first = |job: &str| order.iter().position(|j| j == job).unwrap();
+    assert!(first("j0") < first("j1"), "{order:?}");
+    let Outcome::Failed(ApplyError::Api { error, .. }) =
+        outcome(&summary, "alicloud_dts_job.j2/destination")
+    else {
+        panic!("{summary:#?}")
+    };
+    let text = error.to_string();
+    assert!(
+        text.contains("InvalidParameter") && text.contains("RequestId"),
+        "{text}"
+    );
+    for skipped in ["alicloud_dts_job.j2/objects", "alicloud_dts_job.j3/objects"] {
+        assert!(
+            matches!(outcome(&summary, skipped), Outcome::Skipped { because } if because == "alicloud_dts_job.j2/destination"),
+            "{skipped}: {summary:#?}"
+        );
+    }
+    assert!(lab.writes_to("j2").is_empty() && lab.writes_to("j3").is_empty());
+    assert_eq!(lab.writes_to("j4"), ["objects"]);
+    assert_eq!(
+        (summary.applied(), summary.failed(), summary.skipped()),
+        (3, 1, 2)
+    );
+}
+
+#[tokio::test]
+async fn a_write_the_service_does_not_show_is_a_read_back_error_naming_the_objects() {
+    let mut config = fast_config();
+    config.behaviour.drop_tables = vec!["c".into()];
+    let lab = Lab::new(config, jobs_world(1), &add_table_c(1, |_| String::new())).await;
+    let plan = lab.plan().await;
+    let (summary, _) = lab.apply(&plan, &options()).await;
+    let Outcome::Failed(e @ ApplyError::ReadBack { .. }) =
+        outcome(&summary, "alicloud_dts_job.j0/objects")
+    else {
+        panic!("{summary:#?}")
+    };
+    assert_eq!(
+        e.to_string(),
+        "alicloud_dts_job.j0/objects: read back, the live job differs from what was sent: table db0.c is missing"
+    );
+}
+
+#[tokio::test]
+async fn a_plan_is_checked_whole_before_anything_is_written() {
+    let lab = Lab::new(fast_config(), World::sample(), EVERY_KIND).await;
+    let mut plan = lab.plan().await;
+    plan.jobs[0].provider = "alicloud.elsewhere".into();
+    let objects = plan.jobs[1]
+        .operations
+        .iter_mut()
+        .find(|op| op.id.ends_with("/objects"))
+        .unwrap();
+    objects.params = json!({"DbList": "not json"});
+    let config = lab.config();
+    let clients = lab.clients(&config);
+    let errors = apply(
+        &plan,
+        &clients,
+        &Secrets::from_config(&config),
+        &options(),
+        &Cancel::default(),
+        &Progress::capture(),
+    )
+    .await
+    .unwrap_err();
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter()
+            .any(|t| t.contains("provider alicloud.elsewhere")),
+        "{text:?}"
+    );
+    assert!(text.iter().any(|t| t.contains("bad DbList")), "{text:?}");
+    assert!(lab.writes().is_empty());
+}
+
+// ---- The binary ----
+
+fn write_config(dir: &Path, url: &str, hcl: &str) {
+    std::fs::write(
+        dir.join("main.hcl"),
+        format!("provider \"alicloud\" {{\n  region     = \"cn-hangzhou\"\n  endpoint   = \"{url}\"\n  rate_limit = 2000\n}}\n\n{hcl}"),
+    )
+    .unwrap();
+}
+
+fn dtsform_at(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dtsform"));
+    c.args(args)
+        .env(
+            "ALIBABA_CLOUD_ACCESS_KEY_ID",
+            dtsform::emulator::DEFAULT_ACCESS_KEY_ID,
+        )
+        .env(
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+            dtsform::emulator::DEFAULT_ACCESS_KEY_SECRET,
+        )
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    c
+}
+
+fn world_writes(state: &Path) -> Vec<WriteRecord> {
+    World::load(state).unwrap().writes
+}
+
+/// Three jobs applied one after the other, each holding its job `Modifying` for a second.
+fn chained(n: usize) -> String {
+    add_table_c(n, |i| {
+        if i == 0 {
+            String::new()
+        } else {
+            format!("  depends_on = [alicloud_dts_job.j{}]", i - 1)
+        }
+    })
+}
+
+fn state_world(dir: &Path, n: usize) -> PathBuf {
+    let state = dir.join("world.json");
+    jobs_world(n).save(&state).unwrap();
+    state
+}
+
+#[test]
+fn an_apply_killed_midway_and_run_again_converges_without_writing_twice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = state_world(tmp.path(), 3);
+    let emulator =
+        EmulatorProcess::spawn(&["--state", state.to_str().unwrap(), "--modify-seconds", "1"]);
+    let config_dir = tmp.path().join("config");
+    std::fs::create_dir(&config_dir).unwrap();
+    write_config(&config_dir, &emulator.url, &chained(3));
+    let plan_path = tmp.path().join("plan.json");
+    let out = dtsform_at(&[
+        "plan",
+        config_dir.to_str().unwrap(),
+        "-out",
+        plan_path.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut child = dtsform_at(&["apply", plan_path.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // Kill it once the second write has been sent, before it is read back.
+    loop {
+        let line = lines.next().expect("apply ended early").unwrap();
+        if line.starts_with("alicloud_dts_job.j1/objects: ModifyDtsJob") {
+            break;
+        }
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap(); // SIGKILL
+    let _ = child.wait();
+    assert_eq!(world_writes(&state).len(), 2, "j0 done, j1 sent");
+
+    let out = dtsform_at(&["apply", plan_path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("alicloud_dts_job.j0/objects: already live, nothing sent"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("alicloud_dts_job.j1/objects: already live, nothing sent"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("alicloud_dts_job.j2/objects: applied"),
+        "{stdout}"
+    );
+    let jobs: Vec<String> = world_writes(&state).into_iter().map(|w| w.job_id).collect();
+    assert_eq!(jobs, ["j0", "j1", "j2"], "each job written once");
+
+    let out = dtsform_at(&["plan", config_dir.to_str().unwrap(), "--detailed-exitcode"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn the_first_ctrl_c_lets_the_write_in_flight_finish_and_starts_no_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = state_world(tmp.path(), 3);
+    let emulator =
+        EmulatorProcess::spawn(&["--state", state.to_str().unwrap(), "--modify-seconds", "1"]);
+    let config_dir = tmp.path().join("config");
+    std::fs::create_dir(&config_dir).unwrap();
+    write_config(
+        &config_dir,
+        &emulator.url,
+        &add_table_c(3, |_| String::new()),
+    );
+    let mut child = dtsform_at(&[
+        "apply",
+        config_dir.to_str().unwrap(),
+        "--auto-approve",
+        "--parallelism",
+        "1",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    loop {
+        let line = lines.next().expect("apply ended early").unwrap();
+        if line.starts_with("alicloud_dts_job.j0/objects: ModifyDtsJob") {
+            break;
+        }
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{rest:?}\n{stderr}");
+    assert!(
+        rest.iter()
+            .any(|l| l.starts_with("alicloud_dts_job.j0/objects: applied")),
+        "{rest:?}"
+    );
+    assert!(
+        rest.iter()
+            .any(|l| l.contains("1 applied") && l.contains("2 not started")),
+        "{rest:?}"
+    );
+    assert!(stderr.contains("Interrupt received"), "{stderr}");
+    assert!(
+        stderr.contains("not started alicloud_dts_job.j1/objects"),
+        "{stderr}"
+    );
+    let jobs: Vec<String> = world_writes(&state).into_iter().map(|w| w.job_id).collect();
+    assert_eq!(jobs, ["j0"]);
+}
+
+#[test]
+fn apply_without_a_terminal_asks_for_auto_approve_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("world.json");
+    let out = dtsform_at(&[
+        "apply",
+        "--emulator",
+        "--emulator-state",
+        state.to_str().unwrap(),
+        "examples/quickstart",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = report_text(&out.stderr);
+    assert!(
+        stderr.contains("standard input is not a terminal"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--auto-approve"), "{stderr}");
+    assert!(world_writes(&state).is_empty());
+}
+
+#[test]
+fn a_saved_plan_edited_or_from_another_version_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("world.json");
+    let plan = tmp.path().join("plan.json");
+    let emulator_args = ["--emulator", "--emulator-state", state.to_str().unwrap()];
+    let mut args = vec![
+        "plan",
+        "examples/quickstart",
+        "-out",
+        plan.to_str().unwrap(),
+    ];
+    args.extend(emulator_args);
+    assert!(dtsform_at(&args).output().unwrap().status.success());
+    let text = std::fs::read_to_string(&plan).unwrap();
+
+    for (edit, expected) in [
+        (
+            text.replace("legacy_orders", "legacy_order"),
+            "has been modified or damaged",
+        ),
+        (
+            text.replace(
+                "\"dtsform_version\": \"0.1.0\"",
+                "\"dtsform_version\": \"0.0.9\"",
+            ),
+            "was written by dtsform 0.0.9",
+        ),
+    ] {
+        std::fs::write(&plan, edit).unwrap();
+        let mut args = vec!["apply", plan.to_str().unwrap()];
+        args.extend(emulator_args);
+        let out = dtsform_at(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = report_text(&out.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(world_writes(&state).is_empty());
+    }
+}
+
+#[test]
+fn a_dependency_cycle_is_refused_before_anything_is_read_or_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("world.json");
+    std::fs::write(
+        tmp.path().join("main.hcl"),
+        "provider \"alicloud\" {\n  region = \"cn-hangzhou\"\n}\n\nresource \"alicloud_dts_job\" \"a\" {\n  dts_job_id = \"k2gm967v16f\"\n  status = \"suspended\"\n  depends_on = [alicloud_dts_job.b]\n}\n\nresource \"alicloud_dts_job\" \"b\" {\n  dts_job_id = \"s7qd5ph3n9c\"\n  status = \"running\"\n  depends_on = [alicloud_dts_job.a]\n}\n",
+    )
+    .unwrap();
+    let out = dtsform_at(&[
+        "apply",
+        tmp.path().to_str().unwrap(),
+        "--auto-approve",
+        "--emulator",
+        "--emulator-state",
+        state.to_str().unwrap(),
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = report_text(&out.stderr);
+    assert!(
+        stderr.contains("alicloud_dts_job.a → alicloud_dts_job.b → alicloud_dts_job.a")
+            || stderr.contains("cycle"),
+        "{stderr}"
+    );
+    assert!(!state.exists() || world_writes(&state).is_empty());
+}
+
+#[test]
+fn the_readme_walkthrough_plans_applies_and_then_has_nothing_to_do() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let commands: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.contains("--emulator-state quickstart-world.json"))
+        .collect();
+    assert_eq!(
+        commands.len(),
+        3,
+        "the walkthrough's three commands: {commands:?}"
+    );
+    let mut outputs = Vec::new();
+    for command in commands {
+        let words: Vec<String> = command
+            .trim_start_matches("cargo run --quiet -- ")
+            .split_whitespace()
+            .map(|w| match w {
+                "quickstart-world.json" | "quickstart.plan" => {
+                    tmp.path().join(w).display().to_string()
+                }
+                _ => w.to_owned(),
+            })
+            .collect();
+        let args: Vec<&str> = words.iter().map(String::as_str).collect();
+        outputs.push(dtsform_at(&args).output().unwrap());
+    }
+    let text = |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(outputs[0].status.success(), "{}", text(&outputs[0]));
+    assert!(outputs[1].status.success(), "{}", text(&outputs[1]));
+    assert!(
+        text(&outputs[1]).contains("Apply complete: 1 applied"),
+        "{}",
+        text(&outputs[1])
+    );
+    assert_eq!(outputs[2].status.code(), Some(0), "{}", text(&outputs[2]));
+    assert!(text(&outputs[2]).contains("No changes."));
+    let writes = world_writes(&tmp.path().join("quickstart-world.json"));
+    assert_eq!(writes.len(), 1);
+    assert!(writes[0].client_token.is_some());
+}
