@@ -10,6 +10,7 @@ mod error;
 pub(crate) mod lenient;
 mod pacing;
 mod retry;
+pub mod tencent;
 
 pub use error::{ApiError, Error, Provider};
 pub use pacing::Pacer;

@@ -1,0 +1,5 @@
+//! Tencent Cloud DTS, API 2018-03-30 (reference: `../shared/reference/tencent-dts-api.md`).
+//!
+//! * [`sign`] — `TC3-HMAC-SHA256`, pure, pinned to the reference vectors.
+
+pub mod sign;
