@@ -519,23 +519,34 @@ impl Prepared<'_> {
             client_token: Some(token.clone()),
             change,
         };
-        let sent = match &op.write {
-            Write::Objects { db_list, .. } => client
-                .modify_job(&modify(ModifyDtsJobChange::DbList(db_list.clone())))
-                .await
-                .map(drop),
-            Write::Reserved { json, .. } => client
-                .modify_job(&modify(ModifyDtsJobChange::Reserved(json.clone())))
-                .await
-                .map(drop),
-            Write::Endpoint { request, .. } => client.modify_endpoint(request).await.map(drop),
-            Write::Status {
-                to: DesiredStatus::Running,
-            } => client.start_job(&job.dts_job_id).await.map(drop),
-            Write::Status {
-                to: DesiredStatus::Suspended,
-            } => client.suspend_job(&job.dts_job_id).await.map(drop),
+        let deadline = started + options.operation_timeout;
+        let write = async {
+            match &op.write {
+                Write::Objects { db_list, .. } => client
+                    .modify_job(&modify(ModifyDtsJobChange::DbList(db_list.clone())))
+                    .await
+                    .map(drop),
+                Write::Reserved { json, .. } => client
+                    .modify_job(&modify(ModifyDtsJobChange::Reserved(json.clone())))
+                    .await
+                    .map(drop),
+                Write::Endpoint { request, .. } => client.modify_endpoint(request).await.map(drop),
+                Write::Status {
+                    to: DesiredStatus::Running,
+                } => client.start_job(&job.dts_job_id).await.map(drop),
+                Write::Status {
+                    to: DesiredStatus::Suspended,
+                } => client.suspend_job(&job.dts_job_id).await.map(drop),
+            }
         };
+        // The client retries for up to its own deadline; the operation's is the user's.
+        let sent = within(deadline, write)
+            .await
+            .ok_or_else(|| ApplyError::NoAnswer {
+                op: op.id.clone(),
+                action: op.action.clone(),
+                waited: started.elapsed(),
+            })?;
         sent.map_err(|e| ApplyError::api(&op.id, &op.action, e))?;
 
         // 3. Read back.
@@ -630,9 +641,13 @@ impl Prepared<'_> {
         let deadline = started + options.operation_timeout;
         let waiting_since = Instant::now();
         loop {
-            let detail = client
-                .describe_job(&job.dts_job_id)
+            let detail = within(deadline, client.describe_job(&job.dts_job_id))
                 .await
+                .ok_or_else(|| ApplyError::NoAnswer {
+                    op: op.id.clone(),
+                    action: "DescribeDtsJobDetail".into(),
+                    waited: started.elapsed(),
+                })?
                 .map_err(|e| ApplyError::api(&op.id, "DescribeDtsJobDetail", e))?;
             *polls += 1;
             let live = LiveJob::from_detail(detail).map_err(|message| {
@@ -656,8 +671,21 @@ impl Prepared<'_> {
             progress.status(&format!("{}: {}", op.id, live.detail.status));
             let delay = options.poll.delay(now - waiting_since).min(deadline - now);
             tokio::time::sleep(delay).await;
+            if Instant::now() >= deadline {
+                return Err(ApplyError::Timeout {
+                    op: op.id.clone(),
+                    status: live.detail.status.to_string(),
+                    waited: started.elapsed(),
+                    what,
+                });
+            }
         }
     }
+}
+
+/// `future`'s output, or `None` if `deadline` passes first.
+async fn within<T>(deadline: Instant, future: impl Future<Output = T>) -> Option<T> {
+    tokio::time::timeout_at(deadline.into(), future).await.ok()
 }
 
 fn changed(part: &str) -> String {

@@ -86,6 +86,19 @@ pub enum ApplyError {
         what: &'static str,
     },
 
+    #[error("{op}: {action} got no answer within the operation timeout ({waited:.0?})")]
+    #[diagnostic(
+        code(dtsform::apply::no_answer),
+        help(
+            "the API kept throttling or failing; apply again later (a re-run checks what is live first, so nothing is written twice), or raise --operation-timeout"
+        )
+    )]
+    NoAnswer {
+        op: String,
+        action: String,
+        waited: Duration,
+    },
+
     #[error("{op}: read back, the live job differs from what was sent: {}", differences.join(", "))]
     #[diagnostic(
         code(dtsform::apply::read_back),

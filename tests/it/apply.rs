@@ -378,6 +378,52 @@ async fn a_job_stuck_in_modifying_times_out_with_a_clear_error_and_no_write() {
 }
 
 #[tokio::test]
+async fn an_api_that_never_answers_fails_the_operation_at_its_timeout_not_the_clients() {
+    let lab = Lab::new(
+        fast_config(),
+        jobs_world(1),
+        &add_table_c(1, |_| String::new()),
+    )
+    .await;
+    let plan = lab.plan().await;
+    lab.emulator.set_faults(Faults {
+        failure_rate: 1.0,
+        ..Faults::default()
+    });
+    // The client's own policy would retry for two minutes.
+    let config = lab.config();
+    let clients = Clients::new(&config, &Environment::empty(), Some(&lab.target()))
+        .unwrap()
+        .with_retry(&dtsform::cloud::RetryPolicy::default());
+    let mut opts = options();
+    opts.operation_timeout = Duration::from_millis(1500);
+    let started = std::time::Instant::now();
+    let summary = apply(
+        &plan,
+        &clients,
+        &Secrets::from_config(&config),
+        &opts,
+        &Cancel::default(),
+        &Progress::capture(),
+    )
+    .await
+    .unwrap();
+    let took = started.elapsed();
+    let Outcome::Failed(e @ ApplyError::NoAnswer { .. }) =
+        outcome(&summary, "alicloud_dts_job.j0/objects")
+    else {
+        panic!("{summary:#?}")
+    };
+    assert!(
+        e.to_string()
+            .starts_with("alicloud_dts_job.j0/objects: DescribeDtsJobDetail got no answer within the operation timeout"),
+        "{e}"
+    );
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert!(lab.writes().is_empty());
+}
+
+#[tokio::test]
 async fn throttling_and_server_error_storms_converge_with_one_write_per_operation() {
     let n = 8;
     let lab = Lab::new(
