@@ -24,6 +24,7 @@ pub mod address;
 pub mod diff;
 pub mod normalize;
 mod parse;
+pub mod tencent;
 
 use std::collections::BTreeMap;
 use std::fmt;
