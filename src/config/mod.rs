@@ -21,6 +21,7 @@ pub mod functions;
 pub mod model;
 mod reader;
 mod resource;
+mod tencent;
 pub mod source;
 pub mod variables;
 
@@ -37,7 +38,8 @@ use crate::cloud::alibaba::endpoint::{parse_endpoint, validate_region};
 use crate::env::Environment;
 use eval::{Evaluated, Scope, eval};
 pub use model::{
-    Config, DesiredStatus, EndpointSpec, GuardSpec, JobSpec, ProviderSpec, SecretValue,
+    Cloud, Config, DesiredStatus, EndpointSpec, GuardSpec, JobSpec, ProviderSpec, SecretValue,
+    TencentEndpoint, TencentSpec,
 };
 use reader::{Diag, Reader};
 use resource::{ResourceBlock, decode_job};
@@ -90,7 +92,10 @@ pub fn load(dir: &Path, inputs: &Inputs) -> Result<Config, ConfigErrors> {
         .collect();
     let mut jobs = Vec::new();
     for res in &decls.resources {
-        jobs.push(decode_job(&d, res, &scope));
+        jobs.push(match res.cloud {
+            Cloud::Alibaba => decode_job(&d, res, &scope),
+            Cloud::Tencent => tencent::decode_job(&d, res, &scope),
+        });
     }
     check_references(&d, &providers, &jobs);
     errors.extend(d.take());
@@ -321,7 +326,8 @@ fn declarations<'b>(d: &Diag<'_>, bodies: &'b [(FileId, Body)]) -> Declarations<
                         wrong_labels("two labels, the type and the name");
                         continue;
                     };
-                    if *kind != model::ALICLOUD_DTS_JOB {
+                    let types = [model::ALICLOUD_DTS_JOB, model::TENCENTCLOUD_DTS_MIGRATE_JOB];
+                    let Some(cloud) = Cloud::from_resource_type(kind) else {
                         let label_span = Span::of(file, &block.labels[0]);
                         let e = d.at(
                             label_span,
@@ -329,34 +335,31 @@ fn declarations<'b>(d: &Diag<'_>, bodies: &'b [(FileId, Body)]) -> Declarations<
                             format!("unknown resource type {kind:?}"),
                             "unknown type",
                         );
-                        let e = e.help(match did_you_mean(kind, [model::ALICLOUD_DTS_JOB]) {
+                        let e = e.help(match did_you_mean(kind, types) {
                             Some(s) => format!("did you mean {s}?"),
-                            None => {
-                                format!("dtsform manages {} resources", model::ALICLOUD_DTS_JOB)
-                            }
+                            None => format!("dtsform manages {} resources", types.join(" and ")),
                         });
                         d.push(e);
                         continue;
-                    }
+                    };
+                    // Names are unique across types: depends_on and plans name jobs by them.
                     if let Some(first) = resource_names.insert((*name).to_owned(), header) {
                         d.push(
                             d.at(
                                 header,
                                 "duplicate_resource",
-                                format!(
-                                    "resource {}.{name} is declared twice",
-                                    model::ALICLOUD_DTS_JOB
-                                ),
+                                format!("resource {kind}.{name}: the name {name:?} is declared twice"),
                                 "declared again",
                             )
                             .help(format!(
-                                "the first declaration is at {}; resource names must be unique",
+                                "the first declaration is at {}; resource names must be unique, across resource types too",
                                 d.sources.location(first)
                             )),
                         );
                         continue;
                     }
                     decls.resources.push(ResourceBlock {
+                        cloud,
                         file,
                         block,
                         name: (*name).to_owned(),
@@ -822,7 +825,8 @@ fn decode_provider(
 ) -> Option<ProviderSpec> {
     let label = &block.labels[0];
     let span = Span::of(file, &block.ident).extend_to(label);
-    if label.as_str() != "alicloud" {
+    let Some(cloud) = Cloud::from_provider_label(label.as_str()) else {
+        let known = ["alicloud", "tencentcloud"];
         d.push(
             d.at(
                 Span::of(file, label),
@@ -830,19 +834,27 @@ fn decode_provider(
                 format!("unknown provider {:?}", label.as_str()),
                 "unknown provider",
             )
-            .help("dtsform knows the alicloud provider (Alibaba Cloud DTS)"),
+            .help(match did_you_mean(label.as_str(), known) {
+                Some(s) => format!("did you mean {s}?"),
+                None => "dtsform knows the alicloud (Alibaba Cloud DTS) and tencentcloud (Tencent Cloud DTS) providers".into(),
+            }),
         );
         return None;
-    }
+    };
     let r = Reader {
         d,
         file,
         body: &block.body,
         scope: scope.clone(),
         span,
-        what: "provider \"alicloud\"".into(),
+        what: format!("provider \"{}\"", cloud.provider_label()),
     };
-    r.check(PROVIDER_ATTRIBUTES, &[]);
+    let attributes: Vec<&str> = PROVIDER_ATTRIBUTES
+        .iter()
+        .copied()
+        .filter(|a| cloud == Cloud::Alibaba || *a != "signature_version")
+        .collect();
+    r.check(&attributes, &[]);
     let value_span = |name: &str| r.attr(name).map_or(span, |a| r.span_of(&a.value));
     let region = r.required_string("region");
     if let Some(region) = &region
@@ -855,7 +867,10 @@ fn decode_provider(
                 e.to_string(),
                 "not a region id",
             )
-            .help("write the region id, e.g. region = \"cn-hangzhou\""),
+            .help(match cloud {
+                Cloud::Alibaba => "write the region id, e.g. region = \"cn-hangzhou\"",
+                Cloud::Tencent => "write the region id, e.g. region = \"ap-guangzhou\"",
+            }),
         );
     }
     let endpoint = r.string("endpoint").and_then(|text| match parse_endpoint(&text) {
@@ -902,6 +917,7 @@ fn decode_provider(
         }
     });
     Some(ProviderSpec {
+        cloud,
         alias: r.string("alias"),
         region: region?,
         endpoint,
@@ -916,7 +932,10 @@ fn decode_provider(
 fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) {
     let mut seen: Vec<&ProviderSpec> = Vec::new();
     for p in providers {
-        if let Some(first) = seen.iter().find(|q| q.alias == p.alias) {
+        if let Some(first) = seen
+            .iter()
+            .find(|q| q.cloud == p.cloud && q.alias == p.alias)
+        {
             d.push(
                 d.at(
                     p.span,
@@ -932,44 +951,67 @@ fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) 
         }
         seen.push(p);
     }
-    let aliases: Vec<&str> = providers
-        .iter()
-        .filter_map(|p| p.alias.as_deref())
-        .collect();
     for job in jobs {
-        let found = providers.iter().any(|p| p.alias == job.provider);
+        let label = job.cloud.provider_label();
+        let found = providers
+            .iter()
+            .any(|p| p.cloud == job.cloud && p.alias == job.provider);
         if !found {
+            let aliases: Vec<&str> = providers
+                .iter()
+                .filter(|p| p.cloud == job.cloud)
+                .filter_map(|p| p.alias.as_deref())
+                .collect();
+            let example = match job.cloud {
+                Cloud::Alibaba => "cn-hangzhou",
+                Cloud::Tencent => "ap-guangzhou",
+            };
             let e = match &job.provider {
-                None => d.at(job.span, "missing_provider", format!("{} needs a provider \"alicloud\" block without alias", job.address()), "no default provider")
-                    .help("add provider \"alicloud\" { region = \"cn-hangzhou\" }, or set provider = alicloud.ALIAS"),
+                None => d.at(job.span, "missing_provider", format!("{} needs a provider \"{label}\" block without alias", job.address()), "no default provider")
+                    .help(format!("add provider \"{label}\" {{ region = \"{example}\" }}, or set provider = {label}.ALIAS")),
                 Some(alias) => {
-                    let e = d.at(job.span, "unknown_provider", format!("{} uses provider alicloud.{alias}, which is not configured", job.address()), "unknown provider");
+                    let e = d.at(job.span, "unknown_provider", format!("{} uses provider {label}.{alias}, which is not configured", job.address()), "unknown provider");
                     e.help(match did_you_mean(alias, aliases.iter().copied()) {
-                        Some(s) => format!("did you mean alicloud.{s}?"),
-                        None => format!("add a provider \"alicloud\" block with alias = \"{alias}\""),
+                        Some(s) => format!("did you mean {label}.{s}?"),
+                        None => format!("add a provider \"{label}\" block with alias = \"{alias}\""),
                     })
                 }
             };
             d.push(e);
         }
         for (target, span) in &job.depends_on {
-            if !jobs.iter().any(|j| &j.name == target) {
-                let e = d.at(
-                    *span,
-                    "unknown_reference",
-                    format!(
-                        "depends_on names {}.{target}, which is not declared",
-                        model::ALICLOUD_DTS_JOB
-                    ),
-                    "unknown resource",
-                );
-                let e = e.help(
-                    match did_you_mean(target, jobs.iter().map(|j| j.name.as_str())) {
-                        Some(s) => format!("did you mean {}.{s}?", model::ALICLOUD_DTS_JOB),
-                        None => "declare that resource, or remove it from depends_on".into(),
-                    },
-                );
-                d.push(e);
+            let (kind, name) = target
+                .split_once('.')
+                .unwrap_or((model::ALICLOUD_DTS_JOB, target.as_str()));
+            match jobs.iter().find(|j| j.name == name) {
+                Some(j) if j.cloud.resource_type() == kind => {}
+                Some(j) => d.push(
+                    d.at(
+                        *span,
+                        "unknown_reference",
+                        format!("depends_on names {kind}.{name}, but {name} is a {}", j.cloud.resource_type()),
+                        "wrong resource type",
+                    )
+                    .help(format!("write {}", j.address())),
+                ),
+                None => {
+                    let e = d.at(
+                        *span,
+                        "unknown_reference",
+                        format!("depends_on names {kind}.{name}, which is not declared"),
+                        "unknown resource",
+                    );
+                    let e = e.help(
+                        match did_you_mean(name, jobs.iter().map(|j| j.name.as_str())) {
+                            Some(s) => {
+                                let j = jobs.iter().find(|j| j.name == s).map_or_else(String::new, JobSpec::address);
+                                format!("did you mean {j}?")
+                            }
+                            None => "declare that resource, or remove it from depends_on".into(),
+                        },
+                    );
+                    d.push(e);
+                }
             }
         }
     }
@@ -980,7 +1022,7 @@ fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) 
             .map(|j| {
                 j.depends_on
                     .iter()
-                    .map(|(n, _)| n.clone())
+                    .map(|(n, _)| dependency_name(n).to_owned())
                     .filter(|n| names.contains(n))
                     .collect()
             })
@@ -993,13 +1035,22 @@ fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) 
             .map_or_else(|| jobs[0].span, |j| j.span);
         let shown: Vec<String> = cycle
             .iter()
-            .map(|n| format!("{}.{n}", model::ALICLOUD_DTS_JOB))
+            .map(|n| {
+                jobs.iter()
+                    .find(|j| &j.name == n)
+                    .map_or_else(|| n.clone(), JobSpec::address)
+            })
             .collect();
         d.push(
             d.at(first, "dependency_cycle", format!("depends_on forms a cycle: {}", shown.join(" → ")), "part of the cycle")
                 .help("remove one of these depends_on entries; jobs can only be applied in an order without cycles"),
         );
     }
+}
+
+/// The resource name of a `depends_on` entry (`TYPE.NAME`, or a bare name).
+pub fn dependency_name(entry: &str) -> &str {
+    entry.split_once('.').map_or(entry, |(_, name)| name)
 }
 
 #[cfg(test)]

@@ -14,6 +14,47 @@ use crate::secret::Secret;
 
 /// The resource type of an Alibaba Cloud DTS job.
 pub const ALICLOUD_DTS_JOB: &str = "alicloud_dts_job";
+/// The resource type of a Tencent Cloud DTS migration job (API 2018-03-30).
+pub const TENCENTCLOUD_DTS_MIGRATE_JOB: &str = "tencentcloud_dts_migrate_job";
+
+/// Which cloud a provider or job belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cloud {
+    Alibaba,
+    Tencent,
+}
+
+impl Cloud {
+    /// The provider block's label: `alicloud` or `tencentcloud`.
+    pub fn provider_label(self) -> &'static str {
+        match self {
+            Cloud::Alibaba => "alicloud",
+            Cloud::Tencent => "tencentcloud",
+        }
+    }
+
+    /// The resource type its jobs are declared with.
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Cloud::Alibaba => ALICLOUD_DTS_JOB,
+            Cloud::Tencent => TENCENTCLOUD_DTS_MIGRATE_JOB,
+        }
+    }
+
+    /// The cloud of a provider label.
+    pub fn from_provider_label(label: &str) -> Option<Cloud> {
+        [Cloud::Alibaba, Cloud::Tencent]
+            .into_iter()
+            .find(|c| c.provider_label() == label)
+    }
+
+    /// The cloud of a resource type.
+    pub fn from_resource_type(kind: &str) -> Option<Cloud> {
+        [Cloud::Alibaba, Cloud::Tencent]
+            .into_iter()
+            .find(|c| c.resource_type() == kind)
+    }
+}
 
 /// A whole configuration directory, evaluated.
 #[derive(Debug)]
@@ -25,15 +66,19 @@ pub struct Config {
 }
 
 impl Config {
-    /// The provider a job uses: its `provider = alicloud.ALIAS`, or the default one.
+    /// The provider a job uses: its `provider = alicloud.ALIAS`, or the default one of
+    /// its cloud.
     pub fn provider_for(&self, job: &JobSpec) -> Option<&ProviderSpec> {
-        self.providers.iter().find(|p| p.alias == job.provider)
+        self.providers
+            .iter()
+            .find(|p| p.cloud == job.cloud && p.alias == job.provider)
     }
 }
 
-/// A `provider "alicloud"` block.
+/// A `provider "alicloud"` or `provider "tencentcloud"` block.
 #[derive(Debug, Clone)]
 pub struct ProviderSpec {
+    pub cloud: Cloud,
     pub alias: Option<String>,
     pub region: String,
     pub endpoint: Option<Url>,
@@ -45,11 +90,12 @@ pub struct ProviderSpec {
 }
 
 impl ProviderSpec {
-    /// `alicloud` or `alicloud.ALIAS`.
+    /// `alicloud`, `alicloud.ALIAS`, `tencentcloud`, ...
     pub fn name(&self) -> String {
+        let label = self.cloud.provider_label();
         match &self.alias {
-            Some(alias) => format!("alicloud.{alias}"),
-            None => "alicloud".into(),
+            Some(alias) => format!("{label}.{alias}"),
+            None => label.into(),
         }
     }
 }
@@ -148,9 +194,12 @@ impl Default for GuardSpec {
     }
 }
 
-/// A `resource "alicloud_dts_job" "NAME"` block.
+/// A `resource "alicloud_dts_job" "NAME"` or `resource "tencentcloud_dts_migrate_job"
+/// "NAME"` block. For a Tencent job `dts_job_id` is its `job_id`, and the Tencent-only
+/// settings are in `tencent`.
 #[derive(Debug, Clone)]
 pub struct JobSpec {
+    pub cloud: Cloud,
     pub name: String,
     /// The block's header (`resource "alicloud_dts_job" "NAME"`).
     pub span: Span,
@@ -175,11 +224,44 @@ pub struct JobSpec {
     pub guard: GuardSpec,
     /// Names of resources this one is applied after.
     pub depends_on: Vec<(String, Span)>,
+    /// What only a Tencent migration job has.
+    pub tencent: Option<Box<TencentSpec>>,
+}
+
+/// The settings of a `tencentcloud_dts_migrate_job` beyond the shared ones.
+#[derive(Debug, Clone, Default)]
+pub struct TencentSpec {
+    pub job_name: Option<String>,
+    /// `whole_instance = true`: migrate every database (`DatabaseInfo` `[]`).
+    pub whole_instance: bool,
+    /// `removed { whole_instance = true }`: narrowing a whole-instance job is intended.
+    pub narrowing_allowed: bool,
+    /// Immutable in the cloud: checked against the live job, never sent.
+    pub source_database_type: Option<(String, Span)>,
+    pub destination_database_type: Option<(String, Span)>,
+    /// `migrate_option { ... }` as wire keys (`RunMode`, `MigrateType`, ...).
+    pub migrate_option: BTreeMap<String, Value>,
+    pub migrate_option_span: Option<Span>,
+    pub source: Option<TencentEndpoint>,
+    pub destination: Option<TencentEndpoint>,
+}
+
+/// A `source` or `destination` block of a Tencent job: `SrcInfo` / `DstInfo`.
+#[derive(Debug, Clone)]
+pub struct TencentEndpoint {
+    /// `SrcAccessType` / `DstAccessType`.
+    pub access_type: Option<String>,
+    /// Wire keys (`InstanceId`, `Region`, `Port`, ...) to values; never the password.
+    pub fields: BTreeMap<String, Value>,
+    /// Spans of the attributes, by wire key (for immutability errors).
+    pub spans: BTreeMap<String, Span>,
+    pub password: Option<SecretValue>,
+    pub span: Span,
 }
 
 impl JobSpec {
-    /// `alicloud_dts_job.NAME`.
+    /// `alicloud_dts_job.NAME` or `tencentcloud_dts_migrate_job.NAME`.
     pub fn address(&self) -> String {
-        format!("{ALICLOUD_DTS_JOB}.{}", self.name)
+        format!("{}.{}", self.cloud.resource_type(), self.name)
     }
 }

@@ -18,7 +18,8 @@ use serde_json::{Map, Value};
 
 use super::eval::{Evaluated, Scope, iterate, to_text};
 use super::model::{
-    ALICLOUD_DTS_JOB, DesiredObjects, DesiredStatus, EndpointSpec, GuardSpec, JobSpec,
+    ALICLOUD_DTS_JOB, Cloud, DesiredObjects, DesiredStatus, EndpointSpec, GuardSpec, JobSpec,
+    TENCENTCLOUD_DTS_MIGRATE_JOB,
 };
 use super::reader::{Diag, Reader};
 use super::source::{FileId, Span};
@@ -95,6 +96,7 @@ fn child_kinds(kind: Kind) -> Vec<Kind> {
 
 /// A resource block ready to decode: its labels are checked by the caller.
 pub struct ResourceBlock<'b> {
+    pub cloud: Cloud,
     pub file: FileId,
     pub block: &'b Block,
     pub name: String,
@@ -152,7 +154,7 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
     });
     let provider = r
         .attr("provider")
-        .and_then(|attr| provider_reference(d, &r, &attr.value));
+        .and_then(|attr| provider_reference(d, &r, &attr.value, "alicloud"));
     let depends_on = r
         .attr("depends_on")
         .map(|attr| resource_references(d, &r, &attr.value))
@@ -213,6 +215,7 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
     }
     let merge_live_objects = r.bool("merge_live_objects").unwrap_or(false);
     JobSpec {
+        cloud: Cloud::Alibaba,
         name: res.name.clone(),
         span: res.span,
         provider,
@@ -230,27 +233,35 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
         removed,
         guard,
         depends_on,
+        tencent: None,
     }
 }
 
-/// `alicloud` or `alicloud.ALIAS` → the alias.
-fn provider_reference(d: &Diag<'_>, r: &Reader<'_, '_>, expr: &Expression) -> Option<String> {
+/// `LABEL` or `LABEL.ALIAS` (LABEL being `alicloud` or `tencentcloud`) → the alias.
+pub(super) fn provider_reference(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    expr: &Expression,
+    label: &str,
+) -> Option<String> {
     let bad = || {
         d.push(
             d.at(
                 r.span_of(expr),
                 "invalid_reference",
                 "provider must be a provider reference",
-                "not alicloud or alicloud.ALIAS",
+                format!("not {label} or {label}.ALIAS"),
             )
-            .help("write provider = alicloud.ALIAS, where ALIAS is a provider block's alias"),
+            .help(format!(
+                "write provider = {label}.ALIAS, where ALIAS is a provider block's alias"
+            )),
         );
         None
     };
     match expr {
-        Expression::Variable(v) if v.as_str() == "alicloud" => None,
+        Expression::Variable(v) if v.as_str() == label => None,
         Expression::Traversal(t) => match (&t.expr, t.operators.as_slice()) {
-            (Expression::Variable(v), [op]) if v.as_str() == "alicloud" => match &**op {
+            (Expression::Variable(v), [op]) if v.as_str() == label => match &**op {
                 TraversalOperator::GetAttr(alias) => Some(alias.as_str().to_owned()),
                 _ => bad(),
             },
@@ -260,8 +271,9 @@ fn provider_reference(d: &Diag<'_>, r: &Reader<'_, '_>, expr: &Expression) -> Op
     }
 }
 
-/// `[alicloud_dts_job.a, resource.alicloud_dts_job.b]` → names with spans.
-fn resource_references(d: &Diag<'_>, r: &Reader<'_, '_>, expr: &Expression) -> Vec<(String, Span)> {
+/// `[alicloud_dts_job.a, resource.tencentcloud_dts_migrate_job.b]` → `TYPE.NAME`s with
+/// spans.
+pub(super) fn resource_references(d: &Diag<'_>, r: &Reader<'_, '_>, expr: &Expression) -> Vec<(String, Span)> {
     let Expression::Array(items) = expr else {
         d.push(
             d.at(
@@ -294,8 +306,11 @@ fn resource_references(d: &Diag<'_>, r: &Reader<'_, '_>, expr: &Expression) -> V
             _ => None,
         };
         match path.as_deref() {
-            Some([ALICLOUD_DTS_JOB, name] | ["resource", ALICLOUD_DTS_JOB, name]) => {
-                out.push(((*name).to_owned(), span));
+            Some(
+                [kind @ (ALICLOUD_DTS_JOB | TENCENTCLOUD_DTS_MIGRATE_JOB), name]
+                | ["resource", kind @ (ALICLOUD_DTS_JOB | TENCENTCLOUD_DTS_MIGRATE_JOB), name],
+            ) => {
+                out.push((format!("{kind}.{name}"), span));
             }
             _ => d.push(
                 d.at(
@@ -304,7 +319,7 @@ fn resource_references(d: &Diag<'_>, r: &Reader<'_, '_>, expr: &Expression) -> V
                     "depends_on entries must name resources",
                     "not a resource",
                 )
-                .help("write alicloud_dts_job.NAME"),
+                .help("write alicloud_dts_job.NAME or tencentcloud_dts_migrate_job.NAME"),
             ),
         }
     }
@@ -359,7 +374,7 @@ fn decode_endpoint(
     Some(spec)
 }
 
-fn decode_removed(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Block) -> Vec<(Address, Span)> {
+pub(super) fn decode_removed(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Block) -> Vec<(Address, Span)> {
     let r = Reader {
         d,
         file: parent.file,
@@ -394,7 +409,7 @@ fn decode_removed(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Block) -> Vec<(
     out
 }
 
-fn decode_lifecycle(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Block) -> GuardSpec {
+pub(super) fn decode_lifecycle(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Block) -> GuardSpec {
     let r = Reader {
         d,
         file: parent.file,
@@ -471,7 +486,7 @@ fn decode_lifecycle(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Block) -> Gua
 }
 
 /// The desired object tree from `database` blocks or `db_list`; `None` if neither.
-fn decode_objects(d: &Diag<'_>, r: &Reader<'_, '_>, name: &str) -> (Option<DesiredObjects>, Span) {
+pub(super) fn decode_objects(d: &Diag<'_>, r: &Reader<'_, '_>, name: &str) -> (Option<DesiredObjects>, Span) {
     let has_blocks = r.body.blocks().any(|b| {
         b.ident.as_str() == "database"
             || (b.ident.as_str() == "dynamic"

@@ -173,7 +173,7 @@ resource "alicloud_dts_job" "b" {{
         ["shop.legacy", "\"my.db\".t"]
     );
     assert_eq!(a.guard.max_removed_objects, 3);
-    assert_eq!(a.depends_on[0].0, "b");
+    assert_eq!(a.depends_on[0].0, "alicloud_dts_job.b");
     assert!(
         a.objects.is_none(),
         "no object blocks: objects are not managed"

@@ -623,7 +623,7 @@ fn done(
     config.jobs[jobs[j].job]
         .depends_on
         .iter()
-        .filter_map(|(name, _)| by_name.get(name.as_str()))
+        .filter_map(|(name, _)| by_name.get(crate::config::dependency_name(name)))
         .flat_map(|d| done(*d, jobs, config, by_name, nodes, depth + 1))
         .collect()
 }
@@ -681,7 +681,7 @@ impl Plan {
                 continue;
             };
             for (name, _) in &config.jobs[job.job].depends_on {
-                let Some(&dep) = by_name.get(name.as_str()) else {
+                let Some(&dep) = by_name.get(crate::config::dependency_name(name)) else {
                     continue;
                 };
                 for before in done(dep, &jobs, config, &by_name, &nodes, 0) {

@@ -1,0 +1,432 @@
+//! The `tencentcloud_dts_migrate_job` resource: a Tencent Cloud DTS migration job
+//! (API 2018-03-30, `ModifyMigrateJob`).
+//!
+//! ```hcl
+//! resource "tencentcloud_dts_migrate_job" "shop" {
+//!   job_id = "dts-1kl0iy0v"
+//!   status = "running"            # check, then StartMigrateJob
+//!   source_database_type      = "mysql"   # immutable: checked, never sent
+//!   destination_database_type = "mysql"
+//!   migrate_option { migrate_type = 3 }   # MigrateOption keys in snake_case
+//!   source      { access_type = "cdb"  instance_id = "cdb-abcd1234"  region = "ap-guangzhou" }
+//!   destination { access_type = "cdb"  instance_id = "cdb-efgh5678"  region = "ap-guangzhou" }
+//!   database "shop" {
+//!     table "orders" {}
+//!   }
+//!   database "audit" {}
+//! }
+//! ```
+//!
+//! The object list is written with the same `database`/`schema`/`table` blocks as an
+//! Alibaba job (no renames, filters or columns: `DatabaseInfo` cannot say them), or as
+//! `database_info` (the `DatabaseInfo` JSON, e.g. `jsonencode([...])`). Migrating the
+//! whole instance (`DatabaseInfo` `[]`) is `whole_instance = true`, written explicitly;
+//! an empty object list is never taken to mean it.
+
+use std::collections::BTreeMap;
+
+use hcl_edit::structure::Block;
+use serde_json::Value;
+
+use super::eval::Scope;
+use super::model::{
+    Cloud, DesiredObjects, DesiredStatus, GuardSpec, JobSpec, TENCENTCLOUD_DTS_MIGRATE_JOB,
+    TencentEndpoint, TencentSpec,
+};
+use super::reader::{Diag, Reader};
+use super::resource::{
+    ResourceBlock, decode_lifecycle, decode_objects, provider_reference, resource_references,
+};
+use super::source::Span;
+use crate::objects::tencent::{self, DatabaseInfo};
+use crate::objects::Address;
+
+const JOB_ATTRIBUTES: &[&str] = &[
+    "provider",
+    "job_id",
+    "job_name",
+    "status",
+    "whole_instance",
+    "database_info",
+    "source_database_type",
+    "destination_database_type",
+    "depends_on",
+];
+const JOB_BLOCKS: &[&str] = &[
+    "migrate_option",
+    "source",
+    "destination",
+    "database",
+    "dynamic",
+    "removed",
+    "lifecycle",
+];
+/// `migrate_option` attributes → MigrateOption keys, and whether each is a number.
+const MIGRATE_OPTION: &[(&str, &str, bool)] = &[
+    ("run_mode", "RunMode", true),
+    ("expect_time", "ExpectTime", false),
+    ("migrate_type", "MigrateType", true),
+    ("consistency_type", "ConsistencyType", true),
+    ("is_override_root", "IsOverrideRoot", true),
+    ("extern_params", "ExternParams", false),
+];
+/// Source attributes → SrcInfo keys, and whether each is a number.
+const SOURCE_FIELDS: &[(&str, &str, bool)] = &[
+    ("instance_id", "InstanceId", false),
+    ("region", "Region", false),
+    ("ip", "Ip", false),
+    ("port", "Port", true),
+    ("user", "User", false),
+    ("supplier", "Supplier", false),
+    ("vpc_id", "VpcId", false),
+    ("subnet_id", "SubnetId", false),
+    ("cvm_instance_id", "CvmInstanceId", false),
+    ("rds_instance_id", "RdsInstanceId", false),
+    ("uniq_dcg_id", "UniqDcgId", false),
+    ("uniq_vpn_gw_id", "UniqVpnGwId", false),
+    ("ccn_id", "CcnId", false),
+    ("engine_version", "EngineVersion", false),
+];
+/// Destination attributes → DstInfo keys.
+const DESTINATION_FIELDS: &[(&str, &str, bool)] = &[
+    ("instance_id", "InstanceId", false),
+    ("region", "Region", false),
+    ("user", "User", false),
+    ("read_only", "ReadOnly", true),
+];
+
+/// Decodes one `tencentcloud_dts_migrate_job` (see the module docs).
+pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> JobSpec {
+    let r = Reader {
+        d,
+        file: res.file,
+        body: &res.block.body,
+        scope: scope.clone(),
+        span: res.span,
+        what: format!("resource {TENCENTCLOUD_DTS_MIGRATE_JOB}.{}", res.name),
+    };
+    r.check(JOB_ATTRIBUTES, JOB_BLOCKS);
+    let value_span = |name: &str| r.attr(name).map_or(res.span, |a| r.span_of(&a.value));
+
+    let job_id = r.required_string("job_id").unwrap_or_default();
+    if !job_id.is_empty() && !job_id.starts_with("dts-") {
+        d.push(
+            d.at(value_span("job_id"), "invalid_value", format!("job_id {job_id:?} is not a Tencent DTS job id"), "not dts-...")
+                .help("write the migration job's id as the console shows it, e.g. job_id = \"dts-1kl0iy0v\""),
+        );
+    }
+    let status = r.string("status").and_then(|s| {
+        if s == "running" {
+            Some(DesiredStatus::Running)
+        } else {
+            d.push(
+                d.at(value_span("status"), "invalid_value", format!("status {s:?} is not running"), "invalid status")
+                    .help("running: check the job and StartMigrateJob if it is not running; leave it out to only configure the job"),
+            );
+            None
+        }
+    });
+    let provider = r
+        .attr("provider")
+        .and_then(|attr| provider_reference(d, &r, &attr.value, "tencentcloud"));
+    let depends_on = r
+        .attr("depends_on")
+        .map(|attr| resource_references(d, &r, &attr.value))
+        .unwrap_or_default();
+
+    let whole_instance = r.bool("whole_instance").unwrap_or(false);
+    let (objects, objects_span) = decode_tencent_objects(d, &r, &res.name, whole_instance);
+
+    let mut spec = TencentSpec {
+        job_name: r.string("job_name"),
+        whole_instance,
+        source_database_type: r
+            .string("source_database_type")
+            .map(|t| (t.to_ascii_lowercase(), value_span("source_database_type"))),
+        destination_database_type: r
+            .string("destination_database_type")
+            .map(|t| (t.to_ascii_lowercase(), value_span("destination_database_type"))),
+        ..TencentSpec::default()
+    };
+    let mut removed = Vec::new();
+    let mut guard = GuardSpec::default();
+    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    for block in res.block.body.blocks() {
+        let ident = block.ident.as_str();
+        let span = r.span_of(block);
+        if matches!(
+            ident,
+            "migrate_option" | "source" | "destination" | "lifecycle"
+        ) {
+            if seen.insert(ident, span).is_some() {
+                d.push(
+                    d.at(
+                        span,
+                        "duplicate_block",
+                        format!("{ident} is declared twice"),
+                        "second one",
+                    )
+                    .help(format!("keep one {ident} block")),
+                );
+                continue;
+            }
+        }
+        match ident {
+            "migrate_option" => {
+                let (fields, _) = decode_fields(d, &r, block, "migrate_option", MIGRATE_OPTION, &[]);
+                spec.migrate_option = fields;
+                spec.migrate_option_span = Some(r.span_of(&block.ident));
+            }
+            "source" => {
+                spec.source = Some(decode_endpoint(d, &r, block, "source", SOURCE_FIELDS));
+            }
+            "destination" => {
+                spec.destination =
+                    Some(decode_endpoint(d, &r, block, "destination", DESTINATION_FIELDS));
+            }
+            "removed" => {
+                let (objects, narrowing) = decode_removed(d, &r, block);
+                removed.extend(objects);
+                spec.narrowing_allowed |= narrowing;
+            }
+            "lifecycle" => guard = decode_lifecycle(d, &r, block),
+            _ => {}
+        }
+    }
+    JobSpec {
+        cloud: Cloud::Tencent,
+        name: res.name.clone(),
+        span: res.span,
+        provider,
+        dts_job_id: job_id,
+        job_id_span: r.attr("job_id").map_or(res.span, |a| r.span_of(&a.value)),
+        dts_instance_id: None,
+        status,
+        direction: None,
+        objects,
+        objects_span,
+        merge_live_objects: false,
+        source: None,
+        destination: None,
+        reserved: BTreeMap::new(),
+        removed,
+        guard,
+        depends_on,
+        tencent: Some(Box::new(spec)),
+    }
+}
+
+/// The object list in its canonical Tencent form (what DTS would store), or `None`
+/// for the whole instance or when the resource does not manage objects.
+fn decode_tencent_objects(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    name: &str,
+    whole_instance: bool,
+) -> (Option<DesiredObjects>, Span) {
+    let has_blocks = r.body.blocks().any(|b| {
+        b.ident.as_str() == "database"
+            || (b.ident.as_str() == "dynamic"
+                && b.labels.first().is_some_and(|l| l.as_str() == "database"))
+    });
+    let info = r.attr("database_info");
+    let whole_span = r.attr("whole_instance").map(|a| r.span_of(&a.key));
+    if whole_instance && (has_blocks || info.is_some()) {
+        d.push(
+            d.at(
+                whole_span.unwrap_or(r.span),
+                "conflicting_objects",
+                format!("{name} sets whole_instance = true and also lists objects"),
+                "whole_instance here",
+            )
+            .help("migrate the whole instance, or list the databases and tables: not both"),
+        );
+        return (None, r.span);
+    }
+    if whole_instance {
+        return (None, whole_span.unwrap_or(r.span));
+    }
+    let (tree, span) = match (info, has_blocks) {
+        (Some(attr), true) => {
+            d.push(
+                d.at(
+                    r.span_of(&attr.key),
+                    "conflicting_objects",
+                    format!("{name} has both database_info and database blocks"),
+                    "database_info here",
+                )
+                .help("write the object list one way: database blocks, or database_info"),
+            );
+            return (None, r.span);
+        }
+        (Some(attr), false) => {
+            let span = r.span_of(&attr.value);
+            let Some((v, _)) = r.value("database_info") else {
+                return (None, span);
+            };
+            match tencent::from_value(&v.value) {
+                Ok(DatabaseInfo::Objects(tree)) => (tree, span),
+                Ok(DatabaseInfo::WholeInstance) => {
+                    d.push(
+                        d.at(span, "empty_objects", "database_info is empty, which DTS reads as the whole instance", "empty list")
+                            .help("to migrate the whole instance, write whole_instance = true instead; otherwise list databases"),
+                    );
+                    return (None, span);
+                }
+                Err(e) => {
+                    d.push(
+                        d.at(span, "invalid_database_info", e, "invalid DatabaseInfo")
+                            .help("database_info takes DatabaseInfo JSON, e.g. jsonencode([{ Database = \"shop\", Table = [\"orders\"] }])"),
+                    );
+                    return (None, span);
+                }
+            }
+        }
+        (None, true) => {
+            let (objects, span) = decode_objects(d, r, name);
+            let Some(objects) = objects else {
+                return (None, span);
+            };
+            match objects.tree() {
+                Ok(tree) => (tree, span),
+                Err(_) => return (None, span),
+            }
+        }
+        (None, false) => return (None, r.span),
+    };
+    match tencent::canonical(&tree) {
+        Ok(canonical) => (
+            Some(DesiredObjects::from_canonical_json(canonical.to_json())),
+            span,
+        ),
+        Err(errors) => {
+            for e in errors {
+                d.push(
+                    d.at(span, "unsupported_object", e, "not expressible in DatabaseInfo")
+                        .help("Tencent DatabaseInfo lists databases, schemas and tables by their own names only"),
+                );
+            }
+            (None, span)
+        }
+    }
+}
+
+/// Reads `fields` (HCL name → wire key) from a block; numbers where the wire wants them.
+fn decode_fields(
+    d: &Diag<'_>,
+    parent: &Reader<'_, '_>,
+    block: &Block,
+    what: &str,
+    fields: &[(&str, &'static str, bool)],
+    extra: &[&str],
+) -> (BTreeMap<String, Value>, BTreeMap<String, Span>) {
+    let r = Reader {
+        d,
+        file: parent.file,
+        body: &block.body,
+        scope: parent.scope.clone(),
+        span: parent.span_of(&block.ident),
+        what: format!("the {what} block"),
+    };
+    let allowed: Vec<&str> = fields.iter().map(|(n, _, _)| *n).chain(extra.iter().copied()).collect();
+    r.check(&allowed, &[]);
+    let mut out = BTreeMap::new();
+    let mut spans = BTreeMap::new();
+    for (name, key, numeric) in fields {
+        let Some(attr) = r.attr(name) else { continue };
+        let span = r.span_of(&attr.value);
+        let value = if *numeric {
+            match r.number(name) {
+                Some(n) if n.fract() == 0.0 && n >= 0.0 && n < 1e15 => {
+                    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                    Value::from(n as u64)
+                }
+                Some(_) => {
+                    d.push(
+                        d.at(span, "invalid_value", format!("{name} must be a whole number"), "not a whole number")
+                            .help("see the ModifyMigrateJob documentation for the values"),
+                    );
+                    continue;
+                }
+                None => continue,
+            }
+        } else {
+            match r.string(name) {
+                Some(s) => Value::String(s),
+                None => continue,
+            }
+        };
+        out.insert((*key).to_owned(), value);
+        spans.insert((*key).to_owned(), span);
+    }
+    (out, spans)
+}
+
+fn decode_endpoint(
+    d: &Diag<'_>,
+    parent: &Reader<'_, '_>,
+    block: &Block,
+    side: &str,
+    fields: &[(&str, &'static str, bool)],
+) -> TencentEndpoint {
+    let (fields, spans) =
+        decode_fields(d, parent, block, side, fields, &["access_type", "password"]);
+    let r = Reader {
+        d,
+        file: parent.file,
+        body: &block.body,
+        scope: parent.scope.clone(),
+        span: parent.span_of(&block.ident),
+        what: format!("the {side} block"),
+    };
+    let password = r.secret("password");
+    if password.is_some() && !fields.contains_key("User") {
+        d.push(
+            d.at(
+                r.span,
+                "missing_attribute",
+                format!("the {side} block sets password without user"),
+                "user missing",
+            )
+            .help("a password is only sent together with its account: add user"),
+        );
+    }
+    TencentEndpoint {
+        access_type: r.string("access_type"),
+        fields,
+        spans,
+        password,
+        span: r.span,
+    }
+}
+
+/// `removed { objects = [...] }` and/or `removed { whole_instance = true }`.
+fn decode_removed(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Block) -> (Vec<(Address, Span)>, bool) {
+    let r = Reader {
+        d,
+        file: parent.file,
+        body: &block.body,
+        scope: parent.scope.clone(),
+        span: parent.span_of(&block.ident),
+        what: "the removed block".into(),
+    };
+    r.check(&["objects", "whole_instance"], &[]);
+    let narrowing = r.bool("whole_instance").unwrap_or(false);
+    if r.attr("objects").is_none() && !narrowing {
+        d.push(
+            d.at(r.span, "missing_attribute", "the removed block needs objects or whole_instance = true", "nothing removed")
+                .help("list the objects to remove: objects = [\"shop.legacy_orders\"]; or whole_instance = true to narrow a whole-instance migration to the listed objects"),
+        );
+    }
+    let mut out = Vec::new();
+    for (text, span) in r.strings("objects").unwrap_or_default() {
+        match Address::parse(&text) {
+            Ok(address) => out.push((address, span)),
+            Err(e) => d.push(
+                d.at(span, "invalid_address", format!("{text:?} is not an object address: {e}"), "invalid address")
+                    .help("write database.table, or database.schema.table; quote a name that contains a dot: \"my.db\".orders"),
+            ),
+        }
+    }
+    (out, narrowing)
+}
