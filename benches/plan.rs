@@ -864,7 +864,7 @@ fn diff_and_render(live_text: &str, desired_text: &str, lap: &mut dyn FnMut(usiz
         region: "cn-hangzhou".into(),
         dts_job_id: "bench".into(),
         dts_instance_id: "dtsbench".into(),
-        live_status: JobStatus::Synchronizing,
+        live_status: JobStatus::Synchronizing.as_str().to_owned(),
         state: LiveState::default(),
         objects: Some(ObjectPlan {
             count_before: live.count(),

@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::guard::Allowance;
 use crate::objects::diff::{AttrChange, Change};
 use crate::objects::normalize::Suppressed;
-use crate::plan::{JobPlan, Operation, Plan};
+use crate::plan::{JobPlan, ObjectPlan, Operation, Plan};
 
 /// ANSI styling, or none.
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +76,49 @@ fn attr_line(out: &mut String, style: Style, indent: &str, change: &AttrChange) 
         )),
     };
     let _ = writeln!(out, "{indent}{line}");
+}
+
+/// The object changes of a job, under a header line.
+fn render_objects(out: &mut String, style: Style, objects: &ObjectPlan, how: &str) {
+    let _ = writeln!(out, "  {} objects {}", style.yellow("~"), style.dim(how));
+    for change in &objects.diff.changes {
+        match &change.change {
+            Change::Added { .. } => {
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    style.green(&format!("+ {} {}", change.kind, change.address))
+                );
+            }
+            Change::Removed { .. } => {
+                let how = objects
+                    .removals
+                    .iter()
+                    .find(|r| r.address == change.address)
+                    .map_or("", |r| match r.allowance {
+                        Allowance::Declared => "declared in removed {}",
+                        Allowance::CommandLine => "allowed by --allow-removal",
+                    });
+                let _ = writeln!(
+                    out,
+                    "      {}  {}",
+                    style
+                        .bold_red(&format!("- {} {}", change.kind, change.address)),
+                    style.red(&format!("REMOVAL: stops replicating; {how}"))
+                );
+            }
+            Change::Changed { attrs } => {
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    style.yellow(&format!("~ {} {}", change.kind, change.address))
+                );
+                for a in attrs {
+                    attr_line(out, style, "          ", a);
+                }
+            }
+        }
+    }
 }
 
 /// One job's part of the plan.
@@ -140,54 +183,87 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
             }
             Operation::ModifyObjects { .. } => {
                 if let Some(objects) = &job.objects {
-                    let _ = writeln!(
+                    render_objects(
                         out,
-                        "  {} objects {}",
-                        style.yellow("~"),
-                        style.dim(&format!(
+                        style,
+                        objects,
+                        &format!(
                             "(ModifyDtsJob re-sends the whole list: {} objects → {})",
                             objects.count_before, objects.count_after
+                        ),
+                    );
+                }
+            }
+            Operation::TencentModify { changes, request } => {
+                let _ = writeln!(
+                    out,
+                    "  {} configuration {}",
+                    style.yellow("~"),
+                    style.dim("(ModifyMigrateJob re-sends the whole configuration and object list)")
+                );
+                for c in changes {
+                    let shown = |v: &Option<String>| {
+                        v.as_deref()
+                            .map_or_else(|| "(none)".to_owned(), |v| format!("{v:?}"))
+                    };
+                    let _ = writeln!(
+                        out,
+                        "      {}",
+                        style.yellow(&format!(
+                            "~ {}: {} → {}",
+                            c.field,
+                            shown(&c.before),
+                            shown(&c.after)
                         ))
                     );
-                    for change in &objects.diff.changes {
-                        match &change.change {
-                            Change::Added { .. } => {
-                                let _ = writeln!(
-                                    out,
-                                    "      {}",
-                                    style.green(&format!("+ {} {}", change.kind, change.address))
-                                );
-                            }
-                            Change::Removed { .. } => {
-                                let how = objects
-                                    .removals
-                                    .iter()
-                                    .find(|r| r.address == change.address)
-                                    .map_or("", |r| match r.allowance {
-                                        Allowance::Declared => "declared in removed {}",
-                                        Allowance::CommandLine => "allowed by --allow-removal",
-                                    });
-                                let _ = writeln!(
-                                    out,
-                                    "      {}  {}",
-                                    style
-                                        .bold_red(&format!("- {} {}", change.kind, change.address)),
-                                    style.red(&format!("REMOVAL: stops replicating; {how}"))
-                                );
-                            }
-                            Change::Changed { attrs } => {
-                                let _ = writeln!(
-                                    out,
-                                    "      {}",
-                                    style.yellow(&format!("~ {} {}", change.kind, change.address))
-                                );
-                                for a in attrs {
-                                    attr_line(out, style, "          ", a);
-                                }
-                            }
-                        }
+                }
+                for side in ["SrcInfo", "DstInfo"] {
+                    if let Some(from) = request
+                        .get(side)
+                        .and_then(|i| i.get("Password"))
+                        .and_then(|p| p.get("from"))
+                        .and_then(serde_json::Value::as_str)
+                    {
+                        let _ = writeln!(
+                            out,
+                            "      {}",
+                            style.yellow(&format!(
+                                "~ {}.password: (sensitive, from {from})",
+                                if side == "SrcInfo" { "source" } else { "destination" }
+                            ))
+                        );
                     }
                 }
+                if let Some(objects) = &job.objects
+                    && !objects.diff.is_empty()
+                {
+                    render_objects(
+                        out,
+                        style,
+                        objects,
+                        &format!(
+                            "(DatabaseInfo is sent whole: {} objects → {})",
+                            objects.count_before, objects.count_after
+                        ),
+                    );
+                }
+            }
+            Operation::TencentCheck => {
+                let _ = writeln!(
+                    out,
+                    "  {} check {}",
+                    style.yellow("~"),
+                    style.dim("(CreateMigrateCheckJob; the check must pass before the job can start)")
+                );
+            }
+            Operation::TencentStart { from } => {
+                let _ = writeln!(
+                    out,
+                    "  {} {}",
+                    style.yellow("~"),
+                    style.yellow(&format!("status: {from} → running")),
+                );
+                let _ = writeln!(out, "      {}", style.dim("(StartMigrateJob)"));
             }
             Operation::ModifyReserved { .. } => {
                 let _ = writeln!(
@@ -215,10 +291,12 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
         let _ = writeln!(out, "  {} {note}", style.dim("note:"));
     }
     if let Some(objects) = job.objects.as_ref().filter(|o| !o.db_list_diff.is_empty()) {
-        let _ = writeln!(
-            out,
-            "\n    DbList to send, against the live list (server \"state\" markers left out):"
-        );
+        let what = if job.address.starts_with(crate::config::model::TENCENTCLOUD_DTS_MIGRATE_JOB) {
+            "DatabaseInfo to send, against the live one:"
+        } else {
+            "DbList to send, against the live list (server \"state\" markers left out):"
+        };
+        let _ = writeln!(out, "\n    {what}");
         for line in objects.db_list_diff.lines() {
             let painted = match line.chars().next() {
                 Some('+') if !line.starts_with("+++") => style.green(line),

@@ -23,6 +23,7 @@ use serde_json::{Map, Value};
 
 use super::queue::Node;
 use super::{ApplyError, ApplyOptions, Outcome, Progress, Secrets, client_token};
+use crate::cloud::tencent::TencentClient;
 use crate::cloud::alibaba::{
     AlibabaClient, EndpointInfo, EndpointSide, JobStatus, ModifyDtsJob, ModifyDtsJobChange,
     ModifyDtsJobEndpoint,
@@ -57,6 +58,8 @@ enum Write {
     Status {
         to: DesiredStatus,
     },
+    /// A Tencent job's operation (see `tencent.rs`).
+    Tencent(super::tencent::TencentWrite),
 }
 
 impl Write {
@@ -70,7 +73,7 @@ impl Write {
             Write::Endpoint { .. } => Some("destination"),
             Write::Objects { .. } => Some("objects"),
             Write::Reserved { .. } => Some("reserved"),
-            Write::Status { .. } => None,
+            Write::Status { .. } | Write::Tencent(_) => None,
         }
     }
 
@@ -161,6 +164,7 @@ impl Write {
                     Err(vec![format!("the job is {status}, not {to}")])
                 }
             }
+            Write::Tencent(_) => Err(vec!["not an Alibaba operation".into()]),
         }
     }
 }
@@ -203,11 +207,18 @@ struct Op {
     write: Write,
 }
 
+/// The client a job is written with.
+#[derive(Debug, Clone, Copy)]
+enum JobClient<'a> {
+    Alibaba(&'a AlibabaClient),
+    Tencent(&'a TencentClient),
+}
+
 /// A plan checked against the configuration, every operation parsed.
 #[derive(Debug)]
 pub(super) struct Prepared<'a> {
     plan: &'a PlanFile,
-    clients: Vec<&'a AlibabaClient>,
+    clients: Vec<JobClient<'a>>,
     ops: Vec<Op>,
     by_job: Vec<Vec<usize>>,
 }
@@ -236,15 +247,20 @@ pub(super) fn prepare<'a>(
     let mut errors = Vec::new();
     let mut job_clients = Vec::new();
     for job in &plan.jobs {
-        match clients.for_name(&job.provider) {
-            Some(c) if c.region() == job.region => job_clients.push(c),
-            Some(c) => errors.push(ApplyError::plan(
+        let client = clients
+            .for_name(&job.provider)
+            .map(|c| (JobClient::Alibaba(c), c.region()))
+            .or_else(|| {
+                clients
+                    .tencent_for_name(&job.provider)
+                    .map(|c| (JobClient::Tencent(c), c.region()))
+            });
+        match client {
+            Some((c, region)) if region == job.region => job_clients.push(c),
+            Some((_, region)) => errors.push(ApplyError::plan(
                 format!(
-                    "{}: the plan was made in {}, but provider {} is now configured for {}",
-                    job.address,
-                    job.region,
-                    job.provider,
-                    c.region()
+                    "{}: the plan was made in {}, but provider {} is now configured for {region}",
+                    job.address, job.region, job.provider,
                 ),
                 "run plan again",
             )),
@@ -279,7 +295,12 @@ pub(super) fn prepare<'a>(
                     )),
                 }
             }
-            match parse_write(job, op, secrets) {
+            let parsed = if job.provider.starts_with("tencentcloud") {
+                super::tencent::parse_write(job, op, secrets).map(Write::Tencent)
+            } else {
+                parse_write(job, op, secrets)
+            };
+            match parsed {
                 Ok(write) => {
                     mine.push(ops.len());
                     ops.push(Op {
@@ -483,7 +504,14 @@ impl Prepared<'_> {
         polls: &mut usize,
     ) -> Result<Outcome, ApplyError> {
         let job = &self.plan.jobs[op.job];
-        let client = self.clients[op.job];
+        let client = match self.clients[op.job] {
+            JobClient::Alibaba(client) => client,
+            JobClient::Tencent(client) => {
+                return self
+                    .execute_tencent(op, client, options, progress, started, polls)
+                    .await;
+            }
+        };
 
         // 1. Settle and check.
         let settle = "waiting for the job to settle before writing";
@@ -585,6 +613,46 @@ impl Prepared<'_> {
         Ok(outcome)
     }
 
+    /// Runs a Tencent job's operation (see `tencent.rs`).
+    async fn execute_tencent(
+        &self,
+        op: &Op,
+        client: &TencentClient,
+        options: &ApplyOptions,
+        progress: &Progress,
+        started: Instant,
+        polls: &mut usize,
+    ) -> Result<Outcome, ApplyError> {
+        let Write::Tencent(write) = &op.write else {
+            return Err(ApplyError::plan(
+                format!("{}: not a Tencent operation", op.id),
+                "the plan file is damaged; run plan again",
+            ));
+        };
+        let modify = self.by_job[op.job]
+            .iter()
+            .map(|o| &self.ops[*o])
+            .find_map(|o| match &o.write {
+                Write::Tencent(super::tencent::TencentWrite::Modify { expected, .. }) => {
+                    Some((o.index, &**expected))
+                }
+                _ => None,
+            });
+        let run = super::tencent::Run {
+            client,
+            job: &self.plan.jobs[op.job],
+            op_id: &op.id,
+            action: &op.action,
+            write,
+            earlier_modify: modify.filter(|(i, _)| *i < op.index).map(|(_, m)| m),
+            modify: modify.map(|(_, m)| m),
+            options,
+            progress,
+            started,
+        };
+        run.execute(polls).await
+    }
+
     /// Step 1's comparison of the live job with the plan (see the module docs).
     fn check(&self, op: &Op, live: &LiveJob) -> Result<(), ApplyError> {
         let job = &self.plan.jobs[op.job];
@@ -637,7 +705,12 @@ impl Prepared<'_> {
         mut decide: impl FnMut(&LiveJob) -> Result<Step<T>, ApplyError>,
     ) -> Result<(T, LiveJob), ApplyError> {
         let job = &self.plan.jobs[op.job];
-        let client = self.clients[op.job];
+        let JobClient::Alibaba(client) = self.clients[op.job] else {
+            return Err(ApplyError::plan(
+                format!("{}: not an Alibaba job", op.id),
+                "the plan file is damaged; run plan again",
+            ));
+        };
         let deadline = started + options.operation_timeout;
         let waiting_since = Instant::now();
         loop {

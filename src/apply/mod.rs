@@ -12,6 +12,7 @@
 
 mod alibaba;
 pub mod progress;
+mod tencent;
 pub mod queue;
 pub mod wait;
 
@@ -122,6 +123,15 @@ pub enum ApplyError {
         wanted: String,
     },
 
+    #[error("{op}: the migration check did not pass: {message}")]
+    #[diagnostic(
+        code(dtsform::apply::check_failed),
+        help(
+            "DTS checks the source and target before a migration may start; fix what it reports (the objects must exist on the source, the accounts need their privileges), then plan and apply again"
+        )
+    )]
+    CheckFailed { op: String, message: String },
+
     #[error("{op}: {action} failed")]
     #[diagnostic(code(dtsform::apply::api))]
     Api {
@@ -178,6 +188,13 @@ impl Secrets {
                 ] {
                     if let Some(v) = value {
                         map.insert((job.address(), side, key), v.clone());
+                    }
+                }
+            }
+            if let Some(t) = &job.tencent {
+                for (side, endpoint) in [("src", &t.source), ("dest", &t.destination)] {
+                    if let Some(v) = endpoint.as_ref().and_then(|e| e.password.as_ref()) {
+                        map.insert((job.address(), side, "Password"), v.clone());
                     }
                 }
             }

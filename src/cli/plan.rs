@@ -75,6 +75,10 @@ pub(super) async fn embedded_emulator(
     let target = EndpointOverride {
         endpoint: parse_endpoint(&running.url())?,
         credentials: Credentials::new(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET),
+        tencent_credentials: crate::cloud::tencent::Credentials::new(
+            crate::emulator::DEFAULT_TENCENT_SECRET_ID,
+            crate::secret::Secret::new(crate::emulator::DEFAULT_TENCENT_SECRET_KEY),
+        ),
     };
     Ok((running, target))
 }

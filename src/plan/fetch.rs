@@ -13,7 +13,8 @@ use futures::StreamExt as _;
 use super::{JobPlan, LiveJob, plan_job};
 use crate::cloud::Pacer;
 use crate::cloud::alibaba::{AlibabaClient, ClientConfig, Credentials};
-use crate::config::{Config, ConfigError, ProviderSpec};
+use crate::cloud::tencent::{self, TencentClient};
+use crate::config::{Cloud, Config, ConfigError, JobSpec, ProviderSpec};
 use crate::env::Environment;
 use crate::objects::Address;
 
@@ -23,17 +24,20 @@ pub const DEFAULT_PARALLELISM: usize = 16;
 /// calls per second per account and region; half leaves room for other tools.
 pub const DEFAULT_RATE_LIMIT: f64 = 20.0;
 
-/// Overrides every provider's endpoint and credentials, e.g. for the embedded emulator.
+/// Overrides every provider's endpoint and credentials, e.g. for the embedded emulator
+/// (which serves both clouds on one address).
 #[derive(Debug, Clone)]
 pub struct EndpointOverride {
     pub endpoint: reqwest::Url,
     pub credentials: Credentials,
+    pub tencent_credentials: tencent::Credentials,
 }
 
 /// API clients by provider alias.
 #[derive(Debug, Clone)]
 pub struct Clients {
     by_alias: HashMap<Option<String>, AlibabaClient>,
+    tencent: HashMap<Option<String>, TencentClient>,
 }
 
 impl Clients {
@@ -44,17 +48,26 @@ impl Clients {
         target: Option<&EndpointOverride>,
     ) -> Result<Clients, Vec<ConfigError>> {
         let mut by_alias = HashMap::new();
+        let mut tencent = HashMap::new();
         let mut errors = Vec::new();
         for provider in &config.providers {
-            match client_for(config, provider, env, target) {
-                Ok(client) => {
-                    by_alias.insert(provider.alias.clone(), client);
-                }
-                Err(e) => errors.push(e),
+            match provider.cloud {
+                Cloud::Alibaba => match client_for(config, provider, env, target) {
+                    Ok(client) => {
+                        by_alias.insert(provider.alias.clone(), client);
+                    }
+                    Err(e) => errors.push(e),
+                },
+                Cloud::Tencent => match tencent_client_for(config, provider, env, target) {
+                    Ok(client) => {
+                        tencent.insert(provider.alias.clone(), client);
+                    }
+                    Err(e) => errors.push(e),
+                },
             }
         }
         if errors.is_empty() {
-            Ok(Clients { by_alias })
+            Ok(Clients { by_alias, tencent })
         } else {
             Err(errors)
         }
@@ -62,6 +75,10 @@ impl Clients {
 
     pub fn for_alias(&self, alias: Option<&String>) -> Option<&AlibabaClient> {
         self.by_alias.get(&alias.cloned())
+    }
+
+    pub fn tencent_for_alias(&self, alias: Option<&String>) -> Option<&TencentClient> {
+        self.tencent.get(&alias.cloned())
     }
 
     /// Every client with another retry policy.
@@ -73,6 +90,20 @@ impl Clients {
                 .into_iter()
                 .map(|(alias, client)| (alias, client.with_retry(retry.clone())))
                 .collect(),
+            tencent: self
+                .tencent
+                .into_iter()
+                .map(|(alias, client)| (alias, client.with_retry(retry.clone())))
+                .collect(),
+        }
+    }
+
+    /// The Tencent client of the provider a plan names (`tencentcloud[.ALIAS]`).
+    pub fn tencent_for_name(&self, name: &str) -> Option<&TencentClient> {
+        match name.strip_prefix("tencentcloud") {
+            Some("") => self.tencent.get(&None),
+            Some(rest) => self.tencent.get(&Some(rest.strip_prefix('.')?.to_owned())),
+            None => None,
         }
     }
 
@@ -123,6 +154,42 @@ fn client_for(
         .map_err(|e| located("client", format!("provider {}: {e}", provider.name()), None))
 }
 
+fn tencent_client_for(
+    config: &Config,
+    provider: &ProviderSpec,
+    env: &Environment,
+    target: Option<&EndpointOverride>,
+) -> Result<TencentClient, ConfigError> {
+    let located = |code: &'static str, message: String, help: Option<String>| {
+        ConfigError::at(
+            &config.sources,
+            provider.span,
+            code,
+            message,
+            "this provider",
+        )
+        .help_or(help, "check the provider block's settings")
+    };
+    let credentials = match target {
+        Some(t) => t.tencent_credentials.clone(),
+        None => tencent::Credentials::from_chain(env, provider.profile.as_deref()).map_err(|e| {
+            let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
+            located(
+                "credentials",
+                format!("provider {}: {e}", provider.name()),
+                help,
+            )
+        })?,
+    };
+    let mut client_config = tencent::ClientConfig::new(provider.region.clone());
+    client_config.endpoint = target
+        .map(|t| t.endpoint.clone())
+        .or_else(|| provider.endpoint.clone());
+    client_config.pacer = Pacer::new(provider.rate_limit.unwrap_or(tencent::DEFAULT_RATE_LIMIT));
+    TencentClient::new(client_config, credentials)
+        .map_err(|e| located("client", format!("provider {}: {e}", provider.name()), None))
+}
+
 /// Reads every job's live state and plans it as soon as it arrives, so only the jobs in
 /// flight are held in memory. Results in configuration order.
 pub async fn plan_all(
@@ -134,30 +201,98 @@ pub async fn plan_all(
     let mut results: Vec<(usize, Result<JobPlan, Vec<ConfigError>>)> =
         futures::stream::iter(config.jobs.iter().enumerate())
             .map(|(i, job)| async move {
-                let live = match clients.for_alias(job.provider.as_ref()) {
-                    Some(client) => fetch_one(config, i, client).await,
-                    None => Err(ConfigError::at(
+                let missing = || {
+                    ConfigError::at(
                         &config.sources,
                         job.span,
                         "missing_provider",
                         format!("{} has no usable provider", job.address()),
                         "this job",
                     )
-                    .help("configure the provider this job names")),
+                    .help("configure the provider this job names")
+                };
+                let live = match job.cloud {
+                    Cloud::Alibaba => match clients.for_alias(job.provider.as_ref()) {
+                        Some(client) => fetch_one(config, i, client).await.map(Live::Alibaba),
+                        None => Err(missing()),
+                    },
+                    Cloud::Tencent => match clients.tencent_for_alias(job.provider.as_ref()) {
+                        Some(client) => fetch_tencent(config, job, client)
+                            .await
+                            .map(|l| Live::Tencent(Box::new(l))),
+                        None => Err(missing()),
+                    },
                 };
                 (i, live)
             })
             .buffer_unordered(parallelism.max(1))
             .map(|(i, live)| {
-                let planned = live
-                    .map_err(|e| vec![e])
-                    .and_then(|l| plan_job(config, i, &l, allowed_on_command_line));
+                let planned = live.map_err(|e| vec![e]).and_then(|l| match l {
+                    Live::Alibaba(l) => plan_job(config, i, &l, allowed_on_command_line),
+                    Live::Tencent(l) => {
+                        super::tencent::plan_job(config, i, &l, allowed_on_command_line)
+                    }
+                });
                 (i, planned)
             })
             .collect()
             .await;
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// A job's live state, from either cloud.
+enum Live {
+    Alibaba(LiveJob),
+    Tencent(Box<super::tencent::TencentLive>),
+}
+
+async fn fetch_tencent(
+    config: &Config,
+    job: &JobSpec,
+    client: &TencentClient,
+) -> Result<super::tencent::TencentLive, ConfigError> {
+    let row = client.describe_migrate_job(&job.dts_job_id).await.map_err(|e| {
+        if tencent::is_not_found(&e) {
+            ConfigError::at(
+                &config.sources,
+                job.job_id_span,
+                "job_not_found",
+                format!(
+                    "{}: there is no DTS migration job {:?} in {}",
+                    job.address(),
+                    job.dts_job_id,
+                    client.region()
+                ),
+                "no such job",
+            )
+            .help("dtsform manages existing jobs: check job_id and the provider's region")
+        } else {
+            let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
+            ConfigError::at(
+                &config.sources,
+                job.span,
+                "api",
+                format!("{}: {e}", job.address()),
+                "reading this job failed",
+            )
+            .help_or(
+                help,
+                "quote the code and RequestId above to Tencent Cloud support if it persists",
+            )
+        }
+    })?;
+    let value = serde_json::to_value(&row).unwrap_or_default();
+    super::tencent::TencentLive::from_row(&value).map_err(|message| {
+        ConfigError::at(
+            &config.sources,
+            job.span,
+            "live_state",
+            format!("{}: {message}", job.address()),
+            "this job",
+        )
+        .help("dtsform will not plan against a live job it cannot read; check the job in the console")
+    })
 }
 
 async fn fetch_one(

@@ -138,6 +138,9 @@ fn params(op: &Operation) -> Value {
             "Reserved": Value::Object(reserved.clone()).to_string(),
         }),
         Operation::SetStatus { from, to } => json!({ "from": from.as_str(), "to": to.to_string() }),
+        Operation::TencentModify { request, .. } => (**request).clone(),
+        Operation::TencentCheck => json!({}),
+        Operation::TencentStart { from } => json!({ "from": from }),
     }
 }
 
@@ -145,7 +148,7 @@ fn sets(op: &Operation) -> BTreeMap<String, String> {
     match op {
         Operation::ModifyEndpoint { changes, .. } => changes
             .iter()
-            .filter_map(|c| Some((c.field.to_owned(), c.after.clone()?)))
+            .filter_map(|c| Some((c.field.to_string(), c.after.clone()?)))
             .collect(),
         _ => BTreeMap::new(),
     }
@@ -184,7 +187,8 @@ impl PlanFile {
                             params: params(op),
                             sets: sets(op),
                             removes: match op {
-                                Operation::ModifyObjects { .. } => job
+                                Operation::ModifyObjects { .. }
+                                | Operation::TencentModify { .. } => job
                                     .objects
                                     .iter()
                                     .flat_map(|o| &o.removals)

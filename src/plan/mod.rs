@@ -11,6 +11,7 @@
 
 pub mod fetch;
 pub mod file;
+pub mod tencent;
 mod udiff;
 
 use std::collections::BTreeMap;
@@ -90,6 +91,9 @@ pub struct LiveState {
     pub source: String,
     pub destination: String,
     pub direction: String,
+    /// Tencent: the job's name, MigrateOption and database types (empty for Alibaba).
+    #[serde(default)]
+    pub options: String,
 }
 
 impl LiveState {
@@ -106,17 +110,19 @@ impl LiveState {
             source: digest(&endpoint(&detail.source_endpoint)),
             destination: digest(&endpoint(&detail.destination_endpoint)),
             direction: digest(detail.synchronization_direction.as_deref().unwrap_or("")),
+            options: String::new(),
         }
     }
 
     /// The parts by name, in a fixed order.
-    pub fn parts(&self) -> [(&'static str, &str); 5] {
+    pub fn parts(&self) -> [(&'static str, &str); 6] {
         [
             ("objects", &self.objects),
             ("reserved", &self.reserved),
             ("source", &self.source),
             ("destination", &self.destination),
             ("direction", &self.direction),
+            ("options", &self.options),
         ]
     }
 
@@ -142,14 +148,14 @@ impl LiveState {
     }
 }
 
-fn digest(text: &str) -> String {
+pub(crate) fn digest(text: &str) -> String {
     crate::cloud::alibaba::sign::sha256_hex(text.as_bytes())
 }
 
 /// One field of an endpoint that differs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldChange {
-    pub field: &'static str,
+    pub field: std::borrow::Cow<'static, str>,
     pub before: Option<String>,
     pub after: Option<String>,
 }
@@ -171,6 +177,16 @@ pub enum Operation {
     ModifyReserved { reserved: Map<String, Value> },
     /// StartDtsJob or SuspendDtsJob.
     SetStatus { from: JobStatus, to: DesiredStatus },
+    /// Tencent ModifyMigrateJob with this whole configuration (passwords referenced as
+    /// `{"sensitive": true, "from": EXPR}`, never stored).
+    TencentModify {
+        request: Box<Value>,
+        changes: Vec<FieldChange>,
+    },
+    /// Tencent CreateMigrateCheckJob, then wait for the check to pass.
+    TencentCheck,
+    /// Tencent StartMigrateJob.
+    TencentStart { from: String },
 }
 
 impl Operation {
@@ -181,6 +197,9 @@ impl Operation {
             Operation::ModifyObjects { .. } => "objects",
             Operation::ModifyReserved { .. } => "reserved",
             Operation::SetStatus { .. } => "status",
+            Operation::TencentModify { .. } => "modify",
+            Operation::TencentCheck => "check",
+            Operation::TencentStart { .. } => "start",
         }
     }
 
@@ -197,6 +216,9 @@ impl Operation {
                 to: DesiredStatus::Suspended,
                 ..
             } => "SuspendDtsJob",
+            Operation::TencentModify { .. } => "ModifyMigrateJob",
+            Operation::TencentCheck => "CreateMigrateCheckJob",
+            Operation::TencentStart { .. } => "StartMigrateJob",
         }
     }
 }
@@ -225,7 +247,8 @@ pub struct JobPlan {
     pub region: String,
     pub dts_job_id: String,
     pub dts_instance_id: String,
-    pub live_status: JobStatus,
+    /// The live status as shown to people (`Synchronizing`, `CheckPass (4)`).
+    pub live_status: String,
     pub state: LiveState,
     pub objects: Option<ObjectPlan>,
     pub reserved_changes: Vec<AttrChange>,
@@ -407,7 +430,7 @@ pub fn plan_job(
             .dts_instance_id
             .clone()
             .unwrap_or_else(|| live.detail.dts_instance_id.clone()),
-        live_status: live.detail.status.clone(),
+        live_status: live.detail.status.as_str().to_owned(),
         state: live.state.clone(),
         objects: object_plan,
         reserved_changes,
@@ -422,7 +445,7 @@ pub fn unified_diff(before: &str, after: &str) -> String {
     udiff::unified_diff(before, after, 3, ("live", "to send"))
 }
 
-fn plan_objects(
+pub(crate) fn plan_objects(
     config: &Config,
     spec: &JobSpec,
     desired: ObjectTree,
@@ -560,7 +583,7 @@ fn endpoint_changes(spec: &EndpointSpec, live: Option<&EndpointInfo>) -> Vec<Fie
             let wanted = spec_field(spec, field)?;
             let have = live_field(live, field);
             (!same_field(field, wanted, have)).then(|| FieldChange {
-                field,
+                field: (*field).into(),
                 before: have.map(str::to_owned),
                 after: Some(wanted.to_owned()),
             })

@@ -109,7 +109,7 @@ resource "alicloud_dts_job" "shop" {
     };
     assert!(*account);
     assert_eq!(
-        changes.iter().map(|c| c.field).collect::<Vec<_>>(),
+        changes.iter().map(|c| c.field.as_ref()).collect::<Vec<_>>(),
         ["username"],
         "RDS vs rds is the same type"
     );

@@ -66,6 +66,7 @@ impl Lab {
         EndpointOverride {
             endpoint: parse_endpoint(&self.emulator.url()).unwrap(),
             credentials: emulator_credentials(),
+            tencent_credentials: support::tencent_credentials(),
         }
     }
 

@@ -61,6 +61,13 @@ pub fn emulator_credentials() -> Credentials {
     Credentials::new(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET)
 }
 
+pub fn tencent_credentials() -> dtsform::cloud::tencent::Credentials {
+    dtsform::cloud::tencent::Credentials::new(
+        dtsform::emulator::DEFAULT_TENCENT_SECRET_ID,
+        dtsform::secret::Secret::new(dtsform::emulator::DEFAULT_TENCENT_SECRET_KEY),
+    )
+}
+
 pub fn client(url: &str, version: SignatureVersion) -> AlibabaClient {
     AlibabaClient::new(client_config(url, version), emulator_credentials()).expect("client")
 }
