@@ -8,12 +8,14 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
     Alibaba,
+    Tencent,
 }
 
 impl fmt::Display for Provider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Alibaba => "Alibaba Cloud DTS",
+            Self::Tencent => "Tencent Cloud DTS",
         })
     }
 }
@@ -37,10 +39,28 @@ pub struct ApiError {
 pub(crate) const ALIBABA_JOB_MODIFYING_CODES: &[&str] =
     &["DTS.Msg.OperationDenied.JobStatusModifying"];
 
+/// Tencent code families (the part before the first `.`) that a later retry can get
+/// past: throttling and a resource that is briefly busy or unavailable. The Terraform
+/// provider matches the same way, so `RequestLimitExceeded.UinLimitExceeded` and
+/// `ResourceInUse.ResourceInUseError` retry too (reference §6).
+pub(crate) const TENCENT_RETRYABLE_FAMILIES: &[&str] = &[
+    "RequestLimitExceeded",
+    "ResourceInUse",
+    "ResourceUnavailable",
+];
+
 impl ApiError {
     /// Whether retrying the same call later can succeed: throttling, a server-side
     /// failure, a replayed nonce (each attempt signs a fresh one), or a job that is
     /// still being modified. Everything else is terminal.
+    ///
+    /// Tencent (reference §6): every `RequestLimitExceeded*`, `ResourceInUse*` and
+    /// `ResourceUnavailable*`, `ServiceUnavailable`, and an HTTP 5xx or 429 (the API
+    /// itself always answers 200, so those come from a gateway). `InternalError*` is
+    /// not retried, as in the Terraform provider: a retry does not fix it. Neither are
+    /// `AuthFailure*`, `InvalidParameter*`, `MissingParameter*`, `UnknownParameter*`,
+    /// `ResourceNotFound*`, `UnsupportedOperation*`, `LimitExceeded*` and
+    /// `FailedOperation*` (a status conflict is re-polled by the caller, not here).
     pub fn is_retryable(&self) -> bool {
         match self.provider {
             Provider::Alibaba => {
@@ -52,10 +72,50 @@ impl ApiError {
                     || ALIBABA_JOB_MODIFYING_CODES.contains(&self.code.as_str())
                     || self.http_status.is_some_and(|s| s >= 500)
             }
+            Provider::Tencent => {
+                let family = self.code.split('.').next().unwrap_or_default();
+                TENCENT_RETRYABLE_FAMILIES.contains(&family)
+                    || self.code == "ServiceUnavailable"
+                    || self.http_status.is_some_and(|s| s >= 500 || s == 429)
+            }
         }
     }
 
     fn help_text(&self) -> Option<&'static str> {
+        match self.provider {
+            Provider::Alibaba => self.alibaba_help(),
+            Provider::Tencent => self.tencent_help(),
+        }
+    }
+
+    fn tencent_help(&self) -> Option<&'static str> {
+        Some(match self.code.as_str() {
+            "AuthFailure.SignatureFailure" => {
+                "the secret key does not match the secret id; check TENCENTCLOUD_SECRET_KEY or the profile in ~/.tccli/<profile>.credential"
+            }
+            "AuthFailure.SecretIdNotFound" | "AuthFailure.InvalidSecretId" => {
+                "the secret id is unknown or disabled; check TENCENTCLOUD_SECRET_ID or the profile in ~/.tccli/<profile>.credential"
+            }
+            "AuthFailure.SignatureExpire" => {
+                "the request timestamp is more than 5 minutes off; check this machine's clock"
+            }
+            "AuthFailure.TokenFailure" => {
+                "the session token is invalid or expired; refresh TENCENTCLOUD_SESSION_TOKEN"
+            }
+            "FailedOperation.StatusInConflict" | "FailedOperation.StatusInConflictError" => {
+                "the job's current status does not allow this operation (ModifyMigrateJob needs status 1, 4, 5 or 10; StartMigrateJob needs 4); re-read the job and plan again"
+            }
+            "ResourceNotFound.JobNotExist" => {
+                "check the job id and the region: a job is only found in the region it lives in"
+            }
+            code if code.starts_with("RequestLimitExceeded") => {
+                "the API rate limit (20 requests per second per action) was hit; retry later or lower the request rate"
+            }
+            _ => return None,
+        })
+    }
+
+    fn alibaba_help(&self) -> Option<&'static str> {
         Some(match self.code.as_str() {
             "SignatureDoesNotMatch" | "IncompleteSignature" => {
                 "the access key secret does not match the access key id; check ALIBABA_CLOUD_ACCESS_KEY_SECRET or the profile in ~/.aliyun/config.json"
@@ -158,6 +218,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Credentials(#[from] crate::cloud::alibaba::CredentialsError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TencentCredentials(#[from] crate::cloud::tencent::CredentialsError),
 
     #[error("invalid client configuration: {0}")]
     #[diagnostic(code(dtsform::config))]

@@ -1,5 +1,19 @@
 //! Tencent Cloud DTS, API 2018-03-30 (reference: `../shared/reference/tencent-dts-api.md`).
 //!
-//! * [`sign`] — `TC3-HMAC-SHA256`, pure, pinned to the reference vectors.
+//! * [`sign`] — `TC3-HMAC-SHA256`, pure, pinned to the reference vectors;
+//! * [`request`] — request bodies and action → signed request, pure;
+//! * [`model`] — migration jobs, statuses and check results as the API returns them;
+//! * [`credentials`], [`endpoint`] — where keys and hosts come from;
+//! * [`client`] — sends, classifies answers, retries.
 
+pub mod client;
+pub mod credentials;
+pub mod endpoint;
+pub mod model;
+pub mod request;
 pub mod sign;
+
+pub use client::{ClientConfig, DEFAULT_RATE_LIMIT, TencentClient, is_not_found};
+pub use credentials::{Credentials, CredentialsError};
+pub use model::{CheckJob, DstInfo, MigrateJob, MigrateOption, MigrateStatus, SrcInfo};
+pub use request::ModifyMigrateJob;
