@@ -102,8 +102,7 @@ fn render_objects(out: &mut String, style: Style, objects: &ObjectPlan, how: &st
                 let _ = writeln!(
                     out,
                     "      {}  {}",
-                    style
-                        .bold_red(&format!("- {} {}", change.kind, change.address)),
+                    style.bold_red(&format!("- {} {}", change.kind, change.address)),
                     style.red(&format!("REMOVAL: stops replicating; {how}"))
                 );
             }
@@ -199,7 +198,8 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                     out,
                     "  {} configuration {}",
                     style.yellow("~"),
-                    style.dim("(ModifyMigrateJob re-sends the whole configuration and object list)")
+                    style
+                        .dim("(ModifyMigrateJob re-sends the whole configuration and object list)")
                 );
                 for c in changes {
                     let shown = |v: &Option<String>| {
@@ -229,7 +229,11 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                             "      {}",
                             style.yellow(&format!(
                                 "~ {}.password: (sensitive, from {from})",
-                                if side == "SrcInfo" { "source" } else { "destination" }
+                                if side == "SrcInfo" {
+                                    "source"
+                                } else {
+                                    "destination"
+                                }
                             ))
                         );
                     }
@@ -253,7 +257,9 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                     out,
                     "  {} check {}",
                     style.yellow("~"),
-                    style.dim("(CreateMigrateCheckJob; the check must pass before the job can start)")
+                    style.dim(
+                        "(CreateMigrateCheckJob; the check must pass before the job can start)"
+                    )
                 );
             }
             Operation::TencentStart { from } => {
@@ -291,7 +297,10 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
         let _ = writeln!(out, "  {} {note}", style.dim("note:"));
     }
     if let Some(objects) = job.objects.as_ref().filter(|o| !o.db_list_diff.is_empty()) {
-        let what = if job.address.starts_with(crate::config::model::TENCENTCLOUD_DTS_MIGRATE_JOB) {
+        let what = if job
+            .address
+            .starts_with(crate::config::model::TENCENTCLOUD_DTS_MIGRATE_JOB)
+        {
             "DatabaseInfo to send, against the live one:"
         } else {
             "DbList to send, against the live list (server \"state\" markers left out):"

@@ -23,11 +23,11 @@ use serde_json::{Map, Value};
 
 use super::queue::Node;
 use super::{ApplyError, ApplyOptions, Outcome, Progress, Secrets, client_token};
-use crate::cloud::tencent::TencentClient;
 use crate::cloud::alibaba::{
     AlibabaClient, EndpointInfo, EndpointSide, JobStatus, ModifyDtsJob, ModifyDtsJobChange,
     ModifyDtsJobEndpoint,
 };
+use crate::cloud::tencent::TencentClient;
 use crate::config::DesiredStatus;
 use crate::objects::ObjectTree;
 use crate::objects::diff::{Change, diff};
@@ -565,6 +565,7 @@ impl Prepared<'_> {
                 Write::Status {
                     to: DesiredStatus::Suspended,
                 } => client.suspend_job(&job.dts_job_id).await.map(drop),
+                Write::Tencent(_) => Ok(()), // routed to execute_tencent above
             }
         };
         // The client retries for up to its own deadline; the operation's is the user's.

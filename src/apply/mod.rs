@@ -12,8 +12,8 @@
 
 mod alibaba;
 pub mod progress;
-mod tencent;
 pub mod queue;
+mod tencent;
 pub mod wait;
 
 use std::collections::HashMap;

@@ -155,7 +155,7 @@ pub(super) fn parse_write(
             let str_of = |key: &str| p.get(key).and_then(Value::as_str).map(str::to_owned);
             let mut src = obj("SrcInfo");
             let mut dst = obj("DstInfo");
-            let mut password = |info: &mut Map<String, Value>, side: &str| {
+            let password = |info: &mut Map<String, Value>, side: &str| {
                 let Some(from) = info
                     .remove("Password")
                     .and_then(|v| v.get("from").and_then(Value::as_str).map(str::to_owned))
@@ -169,8 +169,9 @@ pub(super) fn parse_write(
             let src_password = password(&mut src, "src")?;
             let dst_password = password(&mut dst, "dest")?;
             let option = obj("MigrateOption");
-            let migrate_option: MigrateOption = serde_json::from_value(Value::Object(option.clone()))
-                .map_err(|e| bad(&format!("has a bad MigrateOption: {e}")))?;
+            let migrate_option: MigrateOption =
+                serde_json::from_value(Value::Object(option.clone()))
+                    .map_err(|e| bad(&format!("has a bad MigrateOption: {e}")))?;
             let mut src_info: Option<SrcInfo> = (!src.is_empty())
                 .then(|| serde_json::from_value(Value::Object(src.clone())))
                 .transpose()
@@ -354,13 +355,17 @@ impl Run<'_> {
     pub(super) async fn execute(&self, polls: &mut usize) -> Result<Outcome, ApplyError> {
         // 1. Settle and check.
         let ((), live) = self
-            .poll(polls, "waiting for the job to settle before writing", |live| {
-                Ok(if is_transitional(live.status) {
-                    Step::Wait
-                } else {
-                    Step::Ready(())
-                })
-            })
+            .poll(
+                polls,
+                "waiting for the job to settle before writing",
+                |live| {
+                    Ok(if is_transitional(live.status) {
+                        Step::Wait
+                    } else {
+                        Step::Ready(())
+                    })
+                },
+            )
             .await?;
         self.check(&live)?;
         match self.write {
@@ -489,8 +494,10 @@ impl Run<'_> {
                 };
             }
             let progress = check.progress.clone().unwrap_or_default();
-            self.progress
-                .status(&format!("{}: check {} ({progress}%)", self.op_id, check.status));
+            self.progress.status(&format!(
+                "{}: check {} ({progress}%)",
+                self.op_id, check.status
+            ));
             self.wait_a_little(since, "Checking (3)", "waiting for the check to finish")
                 .await?;
         }

@@ -21,8 +21,8 @@ pub mod functions;
 pub mod model;
 mod reader;
 mod resource;
-mod tencent;
 pub mod source;
+mod tencent;
 pub mod variables;
 
 use std::collections::{BTreeMap, HashMap};
@@ -989,7 +989,10 @@ fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) 
                     d.at(
                         *span,
                         "unknown_reference",
-                        format!("depends_on names {kind}.{name}, but {name} is a {}", j.cloud.resource_type()),
+                        format!(
+                            "depends_on names {kind}.{name}, but {name} is a {}",
+                            j.cloud.resource_type()
+                        ),
                         "wrong resource type",
                     )
                     .help(format!("write {}", j.address())),
@@ -1004,7 +1007,10 @@ fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) 
                     let e = e.help(
                         match did_you_mean(name, jobs.iter().map(|j| j.name.as_str())) {
                             Some(s) => {
-                                let j = jobs.iter().find(|j| j.name == s).map_or_else(String::new, JobSpec::address);
+                                let j = jobs
+                                    .iter()
+                                    .find(|j| j.name == s)
+                                    .map_or_else(String::new, JobSpec::address);
                                 format!("did you mean {j}?")
                             }
                             None => "declare that resource, or remove it from depends_on".into(),

@@ -273,7 +273,11 @@ pub(super) fn provider_reference(
 
 /// `[alicloud_dts_job.a, resource.tencentcloud_dts_migrate_job.b]` → `TYPE.NAME`s with
 /// spans.
-pub(super) fn resource_references(d: &Diag<'_>, r: &Reader<'_, '_>, expr: &Expression) -> Vec<(String, Span)> {
+pub(super) fn resource_references(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    expr: &Expression,
+) -> Vec<(String, Span)> {
     let Expression::Array(items) = expr else {
         d.push(
             d.at(
@@ -307,8 +311,15 @@ pub(super) fn resource_references(d: &Diag<'_>, r: &Reader<'_, '_>, expr: &Expre
         };
         match path.as_deref() {
             Some(
-                [kind @ (ALICLOUD_DTS_JOB | TENCENTCLOUD_DTS_MIGRATE_JOB), name]
-                | ["resource", kind @ (ALICLOUD_DTS_JOB | TENCENTCLOUD_DTS_MIGRATE_JOB), name],
+                [
+                    kind @ (ALICLOUD_DTS_JOB | TENCENTCLOUD_DTS_MIGRATE_JOB),
+                    name,
+                ]
+                | [
+                    "resource",
+                    kind @ (ALICLOUD_DTS_JOB | TENCENTCLOUD_DTS_MIGRATE_JOB),
+                    name,
+                ],
             ) => {
                 out.push((format!("{kind}.{name}"), span));
             }
@@ -374,7 +385,11 @@ fn decode_endpoint(
     Some(spec)
 }
 
-pub(super) fn decode_removed(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Block) -> Vec<(Address, Span)> {
+pub(super) fn decode_removed(
+    d: &Diag<'_>,
+    parent: &Reader<'_, '_>,
+    block: &Block,
+) -> Vec<(Address, Span)> {
     let r = Reader {
         d,
         file: parent.file,
@@ -486,7 +501,11 @@ pub(super) fn decode_lifecycle(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Bl
 }
 
 /// The desired object tree from `database` blocks or `db_list`; `None` if neither.
-pub(super) fn decode_objects(d: &Diag<'_>, r: &Reader<'_, '_>, name: &str) -> (Option<DesiredObjects>, Span) {
+pub(super) fn decode_objects(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    name: &str,
+) -> (Option<DesiredObjects>, Span) {
     let has_blocks = r.body.blocks().any(|b| {
         b.ident.as_str() == "database"
             || (b.ident.as_str() == "dynamic"

@@ -38,8 +38,8 @@ use super::resource::{
     ResourceBlock, decode_lifecycle, decode_objects, provider_reference, resource_references,
 };
 use super::source::Span;
-use crate::objects::tencent::{self, DatabaseInfo};
 use crate::objects::Address;
+use crate::objects::tencent::{self, DatabaseInfo};
 
 const JOB_ATTRIBUTES: &[&str] = &[
     "provider",
@@ -143,9 +143,12 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
         source_database_type: r
             .string("source_database_type")
             .map(|t| (t.to_ascii_lowercase(), value_span("source_database_type"))),
-        destination_database_type: r
-            .string("destination_database_type")
-            .map(|t| (t.to_ascii_lowercase(), value_span("destination_database_type"))),
+        destination_database_type: r.string("destination_database_type").map(|t| {
+            (
+                t.to_ascii_lowercase(),
+                value_span("destination_database_type"),
+            )
+        }),
         ..TencentSpec::default()
     };
     let mut removed = Vec::new();
@@ -157,23 +160,23 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
         if matches!(
             ident,
             "migrate_option" | "source" | "destination" | "lifecycle"
-        ) {
-            if seen.insert(ident, span).is_some() {
-                d.push(
-                    d.at(
-                        span,
-                        "duplicate_block",
-                        format!("{ident} is declared twice"),
-                        "second one",
-                    )
-                    .help(format!("keep one {ident} block")),
-                );
-                continue;
-            }
+        ) && seen.insert(ident, span).is_some()
+        {
+            d.push(
+                d.at(
+                    span,
+                    "duplicate_block",
+                    format!("{ident} is declared twice"),
+                    "second one",
+                )
+                .help(format!("keep one {ident} block")),
+            );
+            continue;
         }
         match ident {
             "migrate_option" => {
-                let (fields, _) = decode_fields(d, &r, block, "migrate_option", MIGRATE_OPTION, &[]);
+                let (fields, _) =
+                    decode_fields(d, &r, block, "migrate_option", MIGRATE_OPTION, &[]);
                 spec.migrate_option = fields;
                 spec.migrate_option_span = Some(r.span_of(&block.ident));
             }
@@ -181,8 +184,13 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
                 spec.source = Some(decode_endpoint(d, &r, block, "source", SOURCE_FIELDS));
             }
             "destination" => {
-                spec.destination =
-                    Some(decode_endpoint(d, &r, block, "destination", DESTINATION_FIELDS));
+                spec.destination = Some(decode_endpoint(
+                    d,
+                    &r,
+                    block,
+                    "destination",
+                    DESTINATION_FIELDS,
+                ));
             }
             "removed" => {
                 let (objects, narrowing) = decode_removed(d, &r, block);
@@ -328,7 +336,11 @@ fn decode_fields(
         span: parent.span_of(&block.ident),
         what: format!("the {what} block"),
     };
-    let allowed: Vec<&str> = fields.iter().map(|(n, _, _)| *n).chain(extra.iter().copied()).collect();
+    let allowed: Vec<&str> = fields
+        .iter()
+        .map(|(n, _, _)| *n)
+        .chain(extra.iter().copied())
+        .collect();
     r.check(&allowed, &[]);
     let mut out = BTreeMap::new();
     let mut spans = BTreeMap::new();
@@ -337,14 +349,20 @@ fn decode_fields(
         let span = r.span_of(&attr.value);
         let value = if *numeric {
             match r.number(name) {
-                Some(n) if n.fract() == 0.0 && n >= 0.0 && n < 1e15 => {
+                Some(n) if n.fract() == 0.0 && (0.0..1e15).contains(&n) =>
+                {
                     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                     Value::from(n as u64)
                 }
                 Some(_) => {
                     d.push(
-                        d.at(span, "invalid_value", format!("{name} must be a whole number"), "not a whole number")
-                            .help("see the ModifyMigrateJob documentation for the values"),
+                        d.at(
+                            span,
+                            "invalid_value",
+                            format!("{name} must be a whole number"),
+                            "not a whole number",
+                        )
+                        .help("see the ModifyMigrateJob documentation for the values"),
                     );
                     continue;
                 }
@@ -401,7 +419,11 @@ fn decode_endpoint(
 }
 
 /// `removed { objects = [...] }` and/or `removed { whole_instance = true }`.
-fn decode_removed(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Block) -> (Vec<(Address, Span)>, bool) {
+fn decode_removed(
+    d: &Diag<'_>,
+    parent: &Reader<'_, '_>,
+    block: &Block,
+) -> (Vec<(Address, Span)>, bool) {
     let r = Reader {
         d,
         file: parent.file,

@@ -45,6 +45,10 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8417";
 pub const DEFAULT_ACCESS_KEY_ID: &str = "dtsform-emulator";
 /// The access key secret the emulator accepts by default. Not a secret: it is public.
 pub const DEFAULT_ACCESS_KEY_SECRET: &str = "dtsform-emulator-secret";
+/// The Tencent SecretId the emulator accepts by default.
+pub const DEFAULT_TENCENT_SECRET_ID: &str = "dtsform-emulator";
+/// The Tencent SecretKey the emulator accepts by default. Public, like the Alibaba one.
+pub const DEFAULT_TENCENT_SECRET_KEY: &str = "dtsform-emulator-secret";
 /// Requests with a larger body are refused before parsing (a 1 MB DbList, form-encoded,
 /// stays well below).
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;

@@ -229,7 +229,9 @@ fn entries(info: &DatabaseInfo) -> Result<Vec<Value>, Vec<String>> {
                 ));
             }
             if !whole && tables.is_empty() {
-                errors.push(format!("schema {at} lists no tables and is not taken whole"));
+                errors.push(format!(
+                    "schema {at} lists no tables and is not taken whole"
+                ));
             }
             let mut entry = base(child, db, Some(schema));
             if !whole {
@@ -344,7 +346,11 @@ mod tests {
     #[test]
     fn the_whole_instance_is_its_own_value_and_never_an_accident() {
         for text in ["[]", "", "  ", "\"[]\""] {
-            assert_eq!(parse(text).unwrap(), DatabaseInfo::WholeInstance, "{text:?}");
+            assert_eq!(
+                parse(text).unwrap(),
+                DatabaseInfo::WholeInstance,
+                "{text:?}"
+            );
         }
         assert_eq!(render(&DatabaseInfo::WholeInstance).unwrap(), "[]");
         let errors = render(&DatabaseInfo::Objects(ObjectTree::default())).unwrap_err();

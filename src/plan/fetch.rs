@@ -172,14 +172,16 @@ fn tencent_client_for(
     };
     let credentials = match target {
         Some(t) => t.tencent_credentials.clone(),
-        None => tencent::Credentials::from_chain(env, provider.profile.as_deref()).map_err(|e| {
-            let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
-            located(
-                "credentials",
-                format!("provider {}: {e}", provider.name()),
-                help,
-            )
-        })?,
+        None => {
+            tencent::Credentials::from_chain(env, provider.profile.as_deref()).map_err(|e| {
+                let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
+                located(
+                    "credentials",
+                    format!("provider {}: {e}", provider.name()),
+                    help,
+                )
+            })?
+        }
     };
     let mut client_config = tencent::ClientConfig::new(provider.region.clone());
     client_config.endpoint = target
@@ -213,7 +215,9 @@ pub async fn plan_all(
                 };
                 let live = match job.cloud {
                     Cloud::Alibaba => match clients.for_alias(job.provider.as_ref()) {
-                        Some(client) => fetch_one(config, i, client).await.map(Live::Alibaba),
+                        Some(client) => fetch_one(config, i, client)
+                            .await
+                            .map(|l| Live::Alibaba(Box::new(l))),
                         None => Err(missing()),
                     },
                     Cloud::Tencent => match clients.tencent_for_alias(job.provider.as_ref()) {
@@ -243,7 +247,7 @@ pub async fn plan_all(
 
 /// A job's live state, from either cloud.
 enum Live {
-    Alibaba(LiveJob),
+    Alibaba(Box<LiveJob>),
     Tencent(Box<super::tencent::TencentLive>),
 }
 
@@ -252,36 +256,39 @@ async fn fetch_tencent(
     job: &JobSpec,
     client: &TencentClient,
 ) -> Result<super::tencent::TencentLive, ConfigError> {
-    let row = client.describe_migrate_job(&job.dts_job_id).await.map_err(|e| {
-        if tencent::is_not_found(&e) {
-            ConfigError::at(
-                &config.sources,
-                job.job_id_span,
-                "job_not_found",
-                format!(
-                    "{}: there is no DTS migration job {:?} in {}",
-                    job.address(),
-                    job.dts_job_id,
-                    client.region()
-                ),
-                "no such job",
-            )
-            .help("dtsform manages existing jobs: check job_id and the provider's region")
-        } else {
-            let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
-            ConfigError::at(
-                &config.sources,
-                job.span,
-                "api",
-                format!("{}: {e}", job.address()),
-                "reading this job failed",
-            )
-            .help_or(
-                help,
-                "quote the code and RequestId above to Tencent Cloud support if it persists",
-            )
-        }
-    })?;
+    let row = client
+        .describe_migrate_job(&job.dts_job_id)
+        .await
+        .map_err(|e| {
+            if tencent::is_not_found(&e) {
+                ConfigError::at(
+                    &config.sources,
+                    job.job_id_span,
+                    "job_not_found",
+                    format!(
+                        "{}: there is no DTS migration job {:?} in {}",
+                        job.address(),
+                        job.dts_job_id,
+                        client.region()
+                    ),
+                    "no such job",
+                )
+                .help("dtsform manages existing jobs: check job_id and the provider's region")
+            } else {
+                let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
+                ConfigError::at(
+                    &config.sources,
+                    job.span,
+                    "api",
+                    format!("{}: {e}", job.address()),
+                    "reading this job failed",
+                )
+                .help_or(
+                    help,
+                    "quote the code and RequestId above to Tencent Cloud support if it persists",
+                )
+            }
+        })?;
     let value = serde_json::to_value(&row).unwrap_or_default();
     super::tencent::TencentLive::from_row(&value).map_err(|message| {
         ConfigError::at(
@@ -291,7 +298,9 @@ async fn fetch_tencent(
             format!("{}: {message}", job.address()),
             "this job",
         )
-        .help("dtsform will not plan against a live job it cannot read; check the job in the console")
+        .help(
+            "dtsform will not plan against a live job it cannot read; check the job in the console",
+        )
     })
 }
 

@@ -100,7 +100,7 @@ fn object(v: Option<&Value>) -> Map<String, Value> {
 fn endpoint_fields(info: &Map<String, Value>) -> Map<String, Value> {
     info.iter()
         .filter(|(k, v)| {
-            k.as_str() != "Password" && !matches!(v, Value::Null) && text(Some(v)) != ""
+            k.as_str() != "Password" && !matches!(v, Value::Null) && !text(Some(v)).is_empty()
         })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
@@ -169,7 +169,11 @@ impl TencentLive {
         LiveState {
             objects: digest(&objects),
             reserved: digest(""),
-            source: digest(&format!("{}\n{}", self.src_access_type, canonical(&self.src_info))),
+            source: digest(&format!(
+                "{}\n{}",
+                self.src_access_type,
+                canonical(&self.src_info)
+            )),
             destination: digest(&format!(
                 "{}\n{}",
                 self.dst_access_type,
@@ -295,8 +299,14 @@ pub fn plan_job(
     } else if let Some(desired) = &spec.objects {
         match desired.tree() {
             Err(e) => errors.push(
-                at("internal", format!("{}: the configured object list cannot be read back: {e}", spec.address()))
-                    .help("this is a dtsform bug; please report it with the configuration"),
+                at(
+                    "internal",
+                    format!(
+                        "{}: the configured object list cannot be read back: {e}",
+                        spec.address()
+                    ),
+                )
+                .help("this is a dtsform bug; please report it with the configuration"),
             ),
             Ok(desired) => {
                 if live_whole && !tspec.narrowing_allowed {
@@ -310,11 +320,19 @@ pub fn plan_job(
                     if live_whole {
                         notes.push("the job migrates the whole instance; it will migrate only the listed objects (allowed by removed { whole_instance = true })".into());
                     }
-                    match plan_objects(config, spec, desired, live_tree, allowed_on_command_line, &mut notes) {
+                    match plan_objects(
+                        config,
+                        spec,
+                        desired,
+                        live_tree,
+                        allowed_on_command_line,
+                        &mut notes,
+                    ) {
                         Ok((mut plan, payload_json)) => {
                             suppressed.add(&plan.diff.suppressed);
                             if !plan.diff.is_empty() || live_whole {
-                                let payload = ObjectTree::from_json(&payload_json).unwrap_or_default();
+                                let payload =
+                                    ObjectTree::from_json(&payload_json).unwrap_or_default();
                                 let info = DatabaseInfo::Objects(payload);
                                 match tencent::render(&info) {
                                     Ok(text) => database_info = Some(text),
@@ -361,7 +379,12 @@ pub fn plan_job(
         }
     }
     for (side, endpoint, access, info) in [
-        ("source", &tspec.source, &live.src_access_type, &live.src_info),
+        (
+            "source",
+            &tspec.source,
+            &live.src_access_type,
+            &live.src_info,
+        ),
         (
             "destination",
             &tspec.destination,
@@ -478,7 +501,10 @@ fn modify_request(
 ) -> Value {
     let mut request = Map::new();
     request.insert("JobId".into(), json!(spec.dts_job_id));
-    let name = tspec.job_name.clone().unwrap_or_else(|| live.job_name.clone());
+    let name = tspec
+        .job_name
+        .clone()
+        .unwrap_or_else(|| live.job_name.clone());
     if !name.is_empty() {
         request.insert("JobName".into(), json!(name));
     }
@@ -493,7 +519,12 @@ fn modify_request(
     request.insert("MigrateOption".into(), Value::Object(option));
     for (prefix, endpoint, access, info) in [
         ("Src", &tspec.source, &live.src_access_type, &live.src_info),
-        ("Dst", &tspec.destination, &live.dst_access_type, &live.dst_info),
+        (
+            "Dst",
+            &tspec.destination,
+            &live.dst_access_type,
+            &live.dst_info,
+        ),
     ] {
         let access = endpoint
             .as_ref()
@@ -520,7 +551,11 @@ fn modify_request(
             }
         }
         if fields.contains_key("User") && !fields.contains_key("Password") {
-            let side = if prefix == "Src" { "source" } else { "destination" };
+            let side = if prefix == "Src" {
+                "source"
+            } else {
+                "destination"
+            };
             notes.push(format!(
                 "no {side} password is configured, so none is sent; DTS never returns passwords, and whether it keeps the old one on ModifyMigrateJob is not documented (set password = var.NAME in the {side} block to send it)"
             ));
@@ -553,7 +588,10 @@ mod tests {
         assert_eq!(live.status, 4);
         assert_eq!(live.tree().unwrap().count(), 2);
         assert!(!live.src_info.contains_key("Password"));
-        assert!(!live.src_info.contains_key("AccessKey"), "empty fields do not count");
+        assert!(
+            !live.src_info.contains_key("AccessKey"),
+            "empty fields do not count"
+        );
         assert!(!live.migrate_option.contains_key("ExpectTime"));
         assert_eq!(status_name(live.status), "CheckPass (4)");
         let whole = TencentLive::from_row(&json!({"Status":1,"DatabaseInfo":"[]"})).unwrap();
