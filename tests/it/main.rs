@@ -10,3 +10,4 @@ mod fixtures;
 mod robustness;
 mod sdk_interop;
 mod support;
+mod tencent_emulator;
