@@ -793,3 +793,32 @@ async fn both_clouds_share_one_address_and_one_world_file() {
         "the Alibaba jobs untouched"
     );
 }
+
+#[tokio::test]
+async fn the_example_world_serves_its_tencent_jobs() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/world.json");
+    let world = World::load(&path).expect("examples/world.json stays valid");
+    let emu = start(tencent_config(), world).await;
+    let tc = Tc::new(&emu);
+    let orders = tc.job("dts-k7m2p9qa").await;
+    assert_eq!(orders["Status"], 4);
+    assert_eq!(
+        orders["DatabaseInfo"],
+        r#"[{"Database":"orders","Table":["order_items","payments"]},{"Database":"refunds"}]"#
+    );
+    assert_eq!(orders["CreateTime"], "2026-02-01 17:30:00");
+    assert_eq!(
+        orders["Tags"],
+        json!([{"TagKey": "team", "TagValue": "warehouse"}])
+    );
+    let shanghai = Request {
+        region: Some("ap-shanghai".into()),
+        ..Request::new("DescribeMigrateJobs", &json!({}))
+    };
+    let legacy = tc.send(&shanghai).await.ok();
+    assert_eq!(legacy["JobList"][0]["SrcDatabaseType"], "postgresql");
+    assert_eq!(
+        legacy["JobList"][0]["MigrateOption"]["ExpectTime"],
+        "2026-12-31 23:00:00"
+    );
+}
