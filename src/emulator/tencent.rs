@@ -342,6 +342,9 @@ pub fn status_name(status: u32) -> &'static str {
 // ------------------------------------------------------------------------------------
 // Parameters
 
+/// The largest list in flattened parameters (a bound on what one name can allocate).
+const MAX_FLAT_INDEX: usize = 1000;
+
 /// Parameters sent flattened (`GET` query or form body: `MigrateOption.RunMode=1`,
 /// `TagFilters.0.TagKey=k`) as the JSON object a POST would carry. Values stay strings;
 /// integer parameters accept numeric strings.
@@ -374,7 +377,13 @@ fn insert_path(node: &mut Value, path: &[&str], value: &str, key: &str) -> Resul
         (Value::Object(map), _) => map
             .entry((*first).to_owned())
             .or_insert_with(|| new_node(rest)),
-        (Value::Array(items), Ok(index)) if index < 1000 => {
+        (Value::Array(_), Ok(index)) if index >= MAX_FLAT_INDEX => {
+            return Err(TcFailure::invalid(
+                key,
+                format!("list indexes go up to {}", MAX_FLAT_INDEX - 1),
+            ));
+        }
+        (Value::Array(items), Ok(index)) => {
             if items.len() <= index {
                 items.resize(index + 1, Value::Null);
             }
@@ -1977,6 +1986,7 @@ mod tests {
                    "TagFilters": [{"TagKey": "k", "TagValue": ["a", "b"]}]})
         );
         for bad in [
+            &[("L.1000", "1")][..],
             &[("A", "1"), ("A", "2")][..],
             &[("A", "1"), ("A.B", "2")][..],
             &[("A.B", "1"), ("A", "2")][..],
