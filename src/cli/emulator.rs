@@ -1,4 +1,5 @@
-//! `dtsform emulator`: serve the local DTS API until interrupted.
+//! `dtsform emulator`: serve the local DTS APIs (Alibaba and Tencent, one address) until
+//! interrupted.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,8 +9,8 @@ use std::time::Duration;
 use miette::{IntoDiagnostic as _, Result, miette};
 
 use crate::emulator::{
-    DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_LISTEN, Emulator, EmulatorConfig,
-    Faults, World, load_or_create,
+    DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_LISTEN, DEFAULT_TENCENT_SECRET_ID,
+    DEFAULT_TENCENT_SECRET_KEY, Emulator, EmulatorConfig, Faults, World, load_or_create, tencent,
 };
 use crate::secret::Secret;
 
@@ -40,6 +41,21 @@ pub struct Args {
     )]
     access_key_secret: Secret,
 
+    /// Tencent SecretId to accept.
+    #[arg(long, default_value = DEFAULT_TENCENT_SECRET_ID, value_name = "ID")]
+    tencent_secret_id: String,
+
+    /// Tencent SecretKey to accept.
+    #[arg(
+        long,
+        env = "DTSFORM_EMULATOR_TENCENT_SECRET_KEY",
+        hide_env_values = true,
+        default_value = DEFAULT_TENCENT_SECRET_KEY,
+        hide_default_value = true,
+        value_name = "KEY"
+    )]
+    tencent_secret_key: Secret,
+
     /// Seconds a job stays `Modifying` after its objects change.
     #[arg(long, default_value_t = 3.0, value_name = "SECONDS")]
     modify_seconds: f64,
@@ -47,6 +63,21 @@ pub struct Args {
     /// Seconds each step of starting a job takes (Prechecking, Initializing).
     #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
     step_seconds: f64,
+
+    /// Seconds a Tencent check job (CreateMigrateCheckJob) runs: the job shows status 3
+    /// (Checking) meanwhile.
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    check_seconds: f64,
+
+    /// Tencent: a database (`db`) or table (`db.table`) the source instance lacks; a
+    /// check of a DatabaseInfo naming it fails. Repeatable. For testing.
+    #[arg(long, value_name = "NAME")]
+    tencent_missing_table: Vec<String>,
+
+    /// Tencent requests per second per action before `RequestLimitExceeded` (the
+    /// documented limit is 20); 0 for no limit.
+    #[arg(long, default_value_t = tencent::DEFAULT_RATE_LIMIT, value_name = "N")]
+    tencent_rate_limit: u32,
 
     /// Answer DescribeDtsJobDetail with lowercase statuses (`synchronizing`), as the real
     /// service sometimes does.
@@ -126,6 +157,9 @@ impl Args {
         let mut config = EmulatorConfig {
             access_key_id: self.access_key_id.clone(),
             access_key_secret: self.access_key_secret.clone(),
+            tencent_secret_id: self.tencent_secret_id.clone(),
+            tencent_secret_key: self.tencent_secret_key.clone(),
+            tencent_rate_limit: self.tencent_rate_limit,
             faults: Faults {
                 latency: Duration::from_millis(self.latency_ms),
                 rate_limit: self.rate_limit,
@@ -140,6 +174,11 @@ impl Args {
         config.behaviour.step_duration = seconds("step-seconds", self.step_seconds)?;
         config.behaviour.lowercase_detail_status = self.lowercase_status;
         config.behaviour.drop_tables.clone_from(&self.drop_table);
+        config.behaviour.check_duration = seconds("check-seconds", self.check_seconds)?;
+        config
+            .behaviour
+            .tencent_missing_tables
+            .clone_from(&self.tencent_missing_table);
         Ok(config)
     }
 }
@@ -161,10 +200,15 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             "the built-in sample world (in memory)".to_owned(),
         ),
     };
-    let jobs = match world.jobs.len() {
-        1 => "1 job".to_owned(),
-        n => format!("{n} jobs"),
+    let count = |n: usize, what: &str| match n {
+        1 => format!("1 {what} job"),
+        n => format!("{n} {what} jobs"),
     };
+    let jobs = format!(
+        "{} and {}",
+        count(world.jobs.len(), "Alibaba"),
+        count(world.tencent_jobs.len(), "Tencent")
+    );
     let mut emulator = Emulator::new(config, world);
     if let Some(path) = &args.state {
         emulator = emulator.persist_to(path);
@@ -173,7 +217,10 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     // The first line is the contract scripts and tests read: keep its shape.
     println!("dtsform emulator listening on {}", running.url());
     println!("serving {jobs} from {origin}");
-    println!("access key id {:?}; stop with Ctrl-C", args.access_key_id);
+    println!(
+        "access key id {:?}, Tencent SecretId {:?}; stop with Ctrl-C",
+        args.access_key_id, args.tencent_secret_id
+    );
     wait_for_shutdown().await.into_diagnostic()?;
     running.stop().await;
     eprintln!("dtsform emulator stopped");

@@ -85,6 +85,11 @@ pub struct Behaviour {
     /// Tables with these names silently vanish from every object list written: a
     /// service that accepts a write and then does not show it, for read-back tests.
     pub drop_tables: Vec<String>,
+    /// Tencent: how long a check job (CreateMigrateCheckJob) runs.
+    pub check_duration: Duration,
+    /// Tencent: databases (`db`) and tables (`db.table`, `db.schema.table`) the source
+    /// instance lacks; a check of a selection naming one fails.
+    pub tencent_missing_tables: Vec<String>,
 }
 
 /// One authenticated call.

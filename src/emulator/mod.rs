@@ -1,7 +1,9 @@
-//! A local Alibaba Cloud DTS (OpenAPI 2020-01-01) that speaks the real wire protocol, so
-//! dtsform can be tried and tested with no cloud account.
+//! A local Alibaba Cloud DTS (OpenAPI 2020-01-01) and Tencent Cloud DTS (API 2018-03-30)
+//! that speak the real wire protocols, on one address, so dtsform can be tried and tested
+//! with no cloud account. A request with an `X-TC-Action` header or a `TC3-HMAC-SHA256`
+//! signature is Tencent's ([`tencent`], [`tencent_auth`]); any other is Alibaba's.
 //!
-//! Every request goes through the same pipeline as at the real gateway:
+//! Every Alibaba request goes through the same pipeline as at the real gateway:
 //! authentication ([`auth`]: V3 or V1 signature, known key, fresh timestamp, unused
 //! nonce) → rate limit (`Throttling.User` with `x-acs-retry-after`) → injected faults →
 //! the action itself ([`alibaba`]) against the [`world`] → atomic persistence of the world
@@ -13,9 +15,11 @@
 pub mod alibaba;
 pub mod auth;
 pub mod reply;
+pub mod tencent;
+pub mod tencent_auth;
 pub mod world;
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -35,6 +39,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 pub use alibaba::Behaviour;
 use auth::{Incoming, Keys};
 use reply::{Failure, json_response};
+use serde_json::{Map, Value};
+use tencent::TcFailure;
+use tencent_auth::{TcIncoming, TcKeys};
 pub use world::{World, WorldError};
 
 use crate::secret::Secret;
@@ -47,7 +54,7 @@ pub const DEFAULT_ACCESS_KEY_ID: &str = "dtsform-emulator";
 pub const DEFAULT_ACCESS_KEY_SECRET: &str = "dtsform-emulator-secret";
 /// The Tencent SecretId the emulator accepts by default.
 pub const DEFAULT_TENCENT_SECRET_ID: &str = "dtsform-emulator";
-/// The Tencent SecretKey the emulator accepts by default. Public, like the Alibaba one.
+/// The Tencent SecretKey the emulator accepts by default. Not a secret: it is public.
 pub const DEFAULT_TENCENT_SECRET_KEY: &str = "dtsform-emulator-secret";
 /// Requests with a larger body are refused before parsing (a 1 MB DbList, form-encoded,
 /// stays well below).
@@ -78,9 +85,14 @@ pub struct EmulatorConfig {
     pub access_key_id: String,
     pub access_key_secret: Secret,
     pub behaviour: Behaviour,
-    /// Largest accepted difference between a request's timestamp and the clock.
+    /// Largest accepted difference between a request's timestamp and the clock
+    /// (Alibaba; Tencent's is fixed at 300 s, [`tencent_auth::MAX_SKEW`]).
     pub max_clock_skew: Duration,
     pub faults: Faults,
+    pub tencent_secret_id: String,
+    pub tencent_secret_key: Secret,
+    /// Tencent requests per second per action before `RequestLimitExceeded`; 0: no limit.
+    pub tencent_rate_limit: u32,
 }
 
 impl Default for EmulatorConfig {
@@ -93,9 +105,14 @@ impl Default for EmulatorConfig {
                 step_duration: Duration::from_secs(1),
                 lowercase_detail_status: false,
                 drop_tables: Vec::new(),
+                check_duration: Duration::from_secs(2),
+                tencent_missing_tables: Vec::new(),
             },
             max_clock_skew: Duration::from_mins(15),
             faults: Faults::default(),
+            tencent_secret_id: DEFAULT_TENCENT_SECRET_ID.into(),
+            tencent_secret_key: Secret::new(DEFAULT_TENCENT_SECRET_KEY),
+            tencent_rate_limit: tencent::DEFAULT_RATE_LIMIT,
         }
     }
 }
@@ -205,6 +222,38 @@ struct Inner {
     nonces: NonceMemory,
     /// Authenticated requests per action.
     calls: BTreeMap<String, u64>,
+    /// Tencent requests in the current one-second window, per action.
+    tencent_windows: HashMap<String, RateWindow>,
+}
+
+/// Requests counted in a one-second window, as Tencent's per-action limit counts them.
+#[derive(Debug, Clone, Copy)]
+struct RateWindow {
+    start: Instant,
+    count: u32,
+}
+
+impl RateWindow {
+    fn new(now: Instant) -> Self {
+        Self {
+            start: now,
+            count: 0,
+        }
+    }
+
+    /// Counts a request at `now`; `Err(count)` when it is beyond `limit` (if not 0) in
+    /// its second.
+    fn hit(&mut self, now: Instant, limit: u32) -> Result<(), u32> {
+        if now.saturating_duration_since(self.start) >= Duration::from_secs(1) {
+            *self = Self::new(now);
+        }
+        self.count = self.count.saturating_add(1);
+        if limit > 0 && self.count > limit {
+            Err(self.count)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 struct Shared {
@@ -274,6 +323,7 @@ impl Emulator {
                 faults,
                 nonces: NonceMemory::default(),
                 calls: BTreeMap::new(),
+                tencent_windows: HashMap::new(),
             }),
             config: self.config,
             state_file: self.state_file,
@@ -320,13 +370,10 @@ impl RunningEmulator {
         format!("http://{}", self.addr)
     }
 
-    /// A snapshot of the world, with due status changes applied.
+    /// A snapshot of the world, with due status changes applied (both clouds).
     pub fn world(&self) -> World {
         let mut world = self.shared.lock().world.clone();
-        let now = SystemTime::now();
-        for job in &mut world.jobs {
-            job.settle(now);
-        }
+        world.settle(SystemTime::now());
         world
     }
 
@@ -389,6 +436,9 @@ fn exceeds_limit(error: &axum::Error) -> bool {
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    if tencent::is_tencent(request.headers()) {
+        return handle_tencent(shared, request).await;
+    }
     let request_id = new_request_id();
     let latency = shared.lock().faults.latency;
     if !latency.is_zero() {
@@ -523,6 +573,154 @@ fn process(
     Ok(outcome.body)
 }
 
+/// A Tencent request: every answer is HTTP 200 with `Content-Type: application/json`.
+async fn handle_tencent(shared: Arc<Shared>, request: Request) -> Response {
+    let request_id = tencent::new_request_id();
+    let latency = shared.lock().faults.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(e) if exceeds_limit(&e) => {
+            return TcFailure::new(
+                "RequestSizeLimitExceeded",
+                format!("The request body exceeds {MAX_BODY_BYTES} bytes."),
+            )
+            .into_response(&request_id);
+        }
+        Err(_) => {
+            return TcFailure::new("InvalidParameter", "The request body could not be read.")
+                .into_response(&request_id);
+        }
+    };
+    if !matches!(parts.method, Method::GET | Method::POST) {
+        return TcFailure::new(
+            "UnsupportedProtocol",
+            "HTTP(S) request protocol error; only GET and POST requests are supported.",
+        )
+        .into_response(&request_id);
+    }
+    if parts.uri.path() != "/" {
+        return TcFailure::new("InvalidRequest", "The request path must be `/`.")
+            .into_response(&request_id);
+    }
+    let answer = tokio::task::spawn_blocking(move || {
+        let incoming = TcIncoming {
+            method: parts.method.as_str(),
+            query: parts.uri.query().unwrap_or_default(),
+            headers: &parts.headers,
+            body: &body,
+        };
+        let result = process_tencent(&shared, &incoming, &request_id);
+        (result, request_id)
+    })
+    .await;
+    match answer {
+        Ok((Ok(fields), request_id)) => tencent::success_response(fields, &request_id),
+        Ok((Err(failure), request_id)) => failure.into_response(&request_id),
+        Err(_) => TcFailure::internal().into_response(&tencent::new_request_id()),
+    }
+}
+
+/// A Tencent request's parameters: the JSON object of a POST body, or the flattened
+/// parameters of a GET query or a form-encoded POST body.
+fn tencent_params(incoming: &TcIncoming<'_>) -> Result<Map<String, Value>, TcFailure> {
+    let is_form = incoming
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| {
+            media
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if incoming.method == "GET" {
+        return tencent::unflatten(&decode_pairs(incoming.query.as_bytes()));
+    }
+    if is_form {
+        return tencent::unflatten(&decode_pairs(incoming.body));
+    }
+    match serde_json::from_slice::<Value>(incoming.body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(TcFailure::new(
+            "InvalidParameter",
+            "The request body must be a JSON object.",
+        )),
+        Err(e) => Err(TcFailure::new(
+            "InvalidParameter",
+            format!("The request body is not valid JSON: {e}."),
+        )),
+    }
+}
+
+fn process_tencent(
+    shared: &Shared,
+    incoming: &TcIncoming<'_>,
+    request_id: &str,
+) -> Result<Map<String, Value>, TcFailure> {
+    let config = &shared.config;
+    let now = SystemTime::now();
+    let verified = tencent_auth::verify(
+        incoming,
+        &TcKeys {
+            secret_id: &config.tencent_secret_id,
+            secret_key: config.tencent_secret_key.expose(),
+        },
+        now,
+    )
+    .inspect_err(|f| tracing::debug!(code = %f.code, "Tencent authentication failed"))?;
+    tencent::check_action(&verified.version, &verified.action)?;
+    let region = verified
+        .region
+        .as_deref()
+        .ok_or_else(|| TcFailure::missing("Region"))?;
+
+    let mut inner = shared.lock();
+    *inner.calls.entry(verified.action.clone()).or_default() += 1;
+    let limit = config.tencent_rate_limit;
+    if let Err(count) = inner
+        .tencent_windows
+        .entry(verified.action.clone())
+        .or_insert_with(|| RateWindow::new(Instant::now()))
+        .hit(Instant::now(), limit)
+    {
+        return Err(TcFailure::rate_limited(count, limit));
+    }
+    let failure_rate = inner.faults.failure_rate;
+    if failure_rate > 0.0 && inner.rng.random::<f64>() < failure_rate {
+        return Err(TcFailure::unavailable());
+    }
+    let params = tencent_params(incoming)?;
+    let call = tencent::Call {
+        action: &verified.action,
+        region,
+        params: &params,
+        request_id,
+        now,
+        english: verified.english,
+    };
+    let before = (shared.state_file.is_some() && tencent::is_write(&verified.action))
+        .then(|| inner.world.clone());
+    let outcome = tencent::handle(&call, &mut inner.world, &config.behaviour)?;
+    if outcome.changed
+        && let (Some(path), Some(before)) = (&shared.state_file, before)
+        && let Err(e) = inner.world.save(path)
+    {
+        tracing::error!(error = %e, "cannot persist the world; the write is rolled back");
+        inner.world = before;
+        return Err(TcFailure::internal());
+    }
+    let lost = inner.faults.lost_response_rate;
+    if outcome.write && lost > 0.0 && inner.rng.random::<f64>() < lost {
+        return Err(TcFailure::unavailable());
+    }
+    tracing::debug!(action = %verified.action, request_id, "served");
+    Ok(outcome.body)
+}
+
 /// Loads `path`, or creates it holding the sample world if it does not exist.
 /// Returns the world and whether the file was created.
 pub fn load_or_create(path: &Path) -> Result<(World, bool), WorldError> {
@@ -566,6 +764,23 @@ mod tests {
         assert!(memory.remember("c".into(), later, later + Duration::from_secs(1)));
         assert_eq!(memory.seen.len(), 1);
         assert!(memory.remember("a".into(), later, later));
+    }
+
+    #[test]
+    fn the_tencent_window_counts_per_second_and_names_the_count() {
+        let start = Instant::now();
+        let mut window = RateWindow::new(start);
+        for _ in 0..20 {
+            assert!(window.hit(start, 20).is_ok());
+        }
+        assert_eq!(window.hit(start + Duration::from_millis(999), 20), Err(21));
+        assert_eq!(window.hit(start + Duration::from_millis(999), 20), Err(22));
+        assert!(
+            window.hit(start + Duration::from_secs(1), 20).is_ok(),
+            "a new second"
+        );
+        let mut unlimited = RateWindow::new(start);
+        assert!((0..1000).all(|_| unlimited.hit(start, 0).is_ok()));
     }
 
     #[test]

@@ -1,11 +1,13 @@
-//! The emulator's world: the DTS jobs it serves, and the records it keeps of what was
-//! done to them (client tokens, the order of writes). A world is plain JSON, so a test
-//! or a newcomer can write one by hand; the format is documented in the README.
+//! The emulator's world: the DTS jobs it serves (Alibaba's in `jobs`, Tencent's in
+//! `tencent_jobs`), and the records it keeps of what was done to them (client tokens, the
+//! order of writes). A world is plain JSON, so a test or a newcomer can write one by
+//! hand; the format is documented in the README.
 //!
 //! Status changes that take time (a modify holds a job in `Modifying`, a start walks
-//! through `Prechecking` and `Initializing`) are stored as `pending` steps with absolute
-//! times, and applied lazily by [`Job::settle`]. A world file therefore stays right
-//! across restarts of the emulator.
+//! through `Prechecking` and `Initializing`, a Tencent check runs for a while) are stored
+//! as `pending` steps with absolute times, and applied lazily by [`Job::settle`] and
+//! [`TencentJob::settle`]. A world file therefore stays right across restarts of the
+//! emulator.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -28,6 +30,9 @@ pub const WORLD_VERSION: u32 = 1;
 pub struct World {
     pub version: u32,
     pub jobs: Vec<Job>,
+    /// Tencent Cloud DTS migration jobs (API 2018-03-30).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tencent_jobs: Vec<TencentJob>,
     /// ClientTokens seen by successful writes, for idempotent replays.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub client_tokens: Vec<TokenRecord>,
@@ -159,6 +164,126 @@ pub struct WriteRecord {
     pub what: String,
 }
 
+/// One Tencent Cloud DTS migration job (API 2018-03-30), in the fields of
+/// `MigrateJobInfo`. The endpoint objects keep what ModifyMigrateJob sent, without
+/// `Password`: passwords are never stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TencentJob {
+    /// `dts-` and 8 lower-case letters or digits, e.g. `dts-1kl0iy0v`.
+    pub job_id: String,
+    #[serde(default)]
+    pub name: String,
+    /// The region the job lives in (`X-TC-Region` must name it).
+    pub region: String,
+    /// `MigrateJobInfo.Status`: 1 Creating, 3 Checking, 4 CheckPass, 5 CheckNotPass,
+    /// 6 (undocumented: ready to run), 7 Running, 8 ReadyComplete, 9 Success, 10 Failed,
+    /// 11 Stopping, 12 Completing, 23 Unknown. Other numbers are kept as they are.
+    pub status: u32,
+    /// `MigrateOption` as last written (`RunMode`, `MigrateType`, `MigrateObject`, ...).
+    #[serde(default)]
+    pub migrate_option: Map<String, Value>,
+    #[serde(default = "mysql")]
+    pub src_database_type: String,
+    #[serde(default = "cdb_access")]
+    pub src_access_type: String,
+    /// `SrcInfo` without `Password`.
+    #[serde(default)]
+    pub src_info: Map<String, Value>,
+    #[serde(default = "mysql")]
+    pub dst_database_type: String,
+    #[serde(default = "cdb_access")]
+    pub dst_access_type: String,
+    /// `DstInfo` without `Password`.
+    #[serde(default)]
+    pub dst_info: Map<String, Value>,
+    /// `DatabaseInfo`, the JSON text exactly as last written; `[]` is the whole instance.
+    #[serde(default = "whole_instance")]
+    pub database_info: String,
+    /// `SrcNodeType` (`simple` or `cluster`), if ever given.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub src_node_type: String,
+    /// `SrcInfoMulti` (cluster sources), each without `Password`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub src_info_multi: Vec<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<TencentTag>,
+    /// RFC 3339; shown as `yyyy-mm-dd hh:mm:ss` in China Standard Time (UTC+8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// The last check job (CreateMigrateCheckJob), until a modify clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<TencentCheck>,
+    /// Status changes still to come, in time order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<TencentPending>,
+}
+
+fn mysql() -> String {
+    "mysql".to_owned()
+}
+
+fn cdb_access() -> String {
+    "cdb".to_owned()
+}
+
+fn whole_instance() -> String {
+    "[]".to_owned()
+}
+
+/// A resource tag (`TagKey`, `TagValue`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TencentTag {
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
+}
+
+/// A scheduled status change of a Tencent job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TencentPending {
+    pub status: u32,
+    /// RFC 3339 time at which the job takes this status.
+    pub at: String,
+}
+
+/// Where a check job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Running,
+    Finished,
+}
+
+/// A check job (CreateMigrateCheckJob / DescribeMigrateCheckJob). Its outcome is decided
+/// when it starts and shown once it has finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TencentCheck {
+    pub status: CheckStatus,
+    /// Whether the check passes (job status 4) or not (5).
+    pub passed: bool,
+    /// `ErrorCode` once finished: 0 when passed, -1 when not.
+    #[serde(default)]
+    pub error_code: i64,
+    /// `ErrorMessage` once finished: `ok`, or why the check did not pass.
+    #[serde(default)]
+    pub message: String,
+    /// Percent done, 0 to 100 (kept current by [`TencentJob::settle`]).
+    #[serde(default)]
+    pub progress: u8,
+    /// RFC 3339.
+    pub started_at: String,
+    /// RFC 3339: when it finishes (the job's status changes then too).
+    pub finishes_at: String,
+}
+
 /// RFC 3339 with milliseconds, UTC. Times the calendar cannot show (callers keep them
 /// within a day of now) print as the epoch.
 pub fn rfc3339(t: SystemTime) -> String {
@@ -226,6 +351,69 @@ impl Job {
     }
 }
 
+impl TencentJob {
+    /// Applies every pending status change due by `now`, and brings the check job's
+    /// progress up to date.
+    pub fn settle(&mut self, now: SystemTime) {
+        while let Some(next) = self.pending.first() {
+            // An unreadable time (hand-edited file) counts as due, so a job never sticks.
+            if parse_rfc3339(&next.at).is_some_and(|at| at > now) {
+                break;
+            }
+            self.status = self.pending.remove(0).status;
+        }
+        if let Some(check) = &mut self.check {
+            check.settle(now);
+        }
+    }
+
+    /// Replaces the pending steps with `steps` (status, time).
+    pub fn schedule(&mut self, steps: impl IntoIterator<Item = (u32, SystemTime)>) {
+        self.pending = steps
+            .into_iter()
+            .map(|(status, at)| TencentPending {
+                status,
+                at: rfc3339(at),
+            })
+            .collect();
+    }
+}
+
+impl TencentCheck {
+    /// Finishes a running check that is due, or updates its progress.
+    pub fn settle(&mut self, now: SystemTime) {
+        if self.status == CheckStatus::Finished {
+            self.progress = 100;
+            return;
+        }
+        let (Some(start), Some(end)) = (
+            parse_rfc3339(&self.started_at),
+            parse_rfc3339(&self.finishes_at),
+        ) else {
+            // Unreadable times (hand-edited file) count as due, as for pending steps.
+            self.status = CheckStatus::Finished;
+            self.progress = 100;
+            return;
+        };
+        if end <= now {
+            self.status = CheckStatus::Finished;
+            self.progress = 100;
+            return;
+        }
+        let total = end.duration_since(start).unwrap_or_default().as_secs_f64();
+        let done = now.duration_since(start).unwrap_or_default().as_secs_f64();
+        let percent = if total > 0.0 {
+            (done / total * 100.0).floor()
+        } else {
+            0.0
+        };
+        // Below 100 until it has finished; `as` saturates, and the value is 0..=99.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let percent = percent.clamp(0.0, 99.0) as u8;
+        self.progress = percent;
+    }
+}
+
 impl World {
     /// The built-in world `dtsform emulator` serves without `--state`: a running
     /// synchronization job, a running migration job and a paused synchronization job.
@@ -289,8 +477,111 @@ impl World {
                     json!({"events": {"name": "events", "all": true}}),
                 ),
             ],
+            tencent_jobs: Self::sample_tencent_jobs(),
             client_tokens: Vec::new(),
             writes: Vec::new(),
+        }
+    }
+
+    /// The sample world's Tencent migration jobs: in ap-guangzhou one that passed its
+    /// check (two databases selected), one running and one just created (whole instance);
+    /// in ap-shanghai one that failed.
+    fn sample_tencent_jobs() -> Vec<TencentJob> {
+        let object = |v: Value| match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        let cdb = |id: &str, region: &str, user: &str| {
+            object(json!({"InstanceId": id, "Region": region, "User": user}))
+        };
+        let dst = |id: &str, region: &str| {
+            object(json!({"InstanceId": id, "Region": region, "ReadOnly": 0, "User": "dts_writer"}))
+        };
+        let option = |migrate_type: u8, migrate_object: u8| {
+            object(json!({
+                "RunMode": 1, "MigrateType": migrate_type, "MigrateObject": migrate_object,
+                "ConsistencyType": 5, "IsOverrideRoot": 0
+            }))
+        };
+        let passed = |at: &str| TencentCheck {
+            status: CheckStatus::Finished,
+            passed: true,
+            error_code: 0,
+            message: "ok".into(),
+            progress: 100,
+            started_at: at.into(),
+            finishes_at: at.into(),
+        };
+        let job = |job_id: &str, name: &str, region: &str, status| TencentJob {
+            job_id: job_id.into(),
+            name: name.into(),
+            region: region.into(),
+            status,
+            migrate_option: option(3, 2),
+            src_database_type: mysql(),
+            src_access_type: cdb_access(),
+            src_info: Map::new(),
+            dst_database_type: mysql(),
+            dst_access_type: cdb_access(),
+            dst_info: Map::new(),
+            database_info: whole_instance(),
+            src_node_type: String::new(),
+            src_info_multi: Vec::new(),
+            tags: Vec::new(),
+            create_time: Some("2026-01-05T08:00:00Z".into()),
+            start_time: None,
+            end_time: None,
+            check: None,
+            pending: Vec::new(),
+        };
+        vec![
+            TencentJob {
+                src_info: cdb("cdb-3kwa7x1p", "ap-guangzhou", "dts_reader"),
+                dst_info: dst("cdb-9mzq4e2t", "ap-guangzhou"),
+                database_info:
+                    r#"[{"Database":"shop","Table":["orders","customers"]},{"Database":"audit"}]"#
+                        .into(),
+                tags: vec![TencentTag {
+                    key: "owner".into(),
+                    value: "shop-team".into(),
+                }],
+                check: Some(passed("2026-01-05T08:05:00Z")),
+                ..job("dts-6r2kq0mz", "shop-migrate", "ap-guangzhou", 4)
+            },
+            TencentJob {
+                src_info: cdb("cdb-5tnv8c3h", "ap-guangzhou", "dts_reader"),
+                dst_info: dst("cdb-1hxr6b0y", "ap-guangzhou"),
+                database_info: r#"[{"Database":"crm"}]"#.into(),
+                start_time: Some("2026-01-06T02:30:00Z".into()),
+                check: Some(passed("2026-01-06T02:20:00Z")),
+                ..job("dts-3nw8tx5c", "crm-migrate", "ap-guangzhou", 7)
+            },
+            TencentJob {
+                migrate_option: option(2, 1),
+                src_access_type: "extranet".into(),
+                src_info: object(json!({
+                    "Ip": "203.0.113.20", "Port": 3306, "User": "root",
+                    "Region": "ap-guangzhou", "Supplier": "others"
+                })),
+                dst_info: dst("cdb-7pd2js4k", "ap-guangzhou"),
+                ..job("dts-0pb7ye4d", "archive-migrate", "ap-guangzhou", 1)
+            },
+            TencentJob {
+                src_info: cdb("cdb-2fg9ln6w", "ap-shanghai", "dts_reader"),
+                dst_info: dst("cdb-8qs3vm1r", "ap-shanghai"),
+                database_info: r#"[{"Database":"billing","Table":["invoices"]}]"#.into(),
+                ..job("dts-9fh2ua6s", "billing-migrate", "ap-shanghai", 10)
+            },
+        ]
+    }
+
+    /// Applies every status change due by `now`, to the jobs of both clouds.
+    pub fn settle(&mut self, now: SystemTime) {
+        for job in &mut self.jobs {
+            job.settle(now);
+        }
+        for job in &mut self.tencent_jobs {
+            job.settle(now);
         }
     }
 
@@ -336,6 +627,33 @@ impl World {
             if let Some((db, _)) = job.db_list.iter().find(|(_, v)| !v.is_object()) {
                 return Err(format!(
                     "job {:?}: db_list entry {db:?} must be an object",
+                    job.job_id
+                ));
+            }
+        }
+        let mut tencent = HashSet::new();
+        for job in &self.tencent_jobs {
+            if job.job_id.is_empty() || job.region.is_empty() {
+                return Err("every Tencent job needs a non-empty job_id and region".into());
+            }
+            if !tencent.insert(job.job_id.as_str()) {
+                return Err(format!("Tencent job_id {:?} appears twice", job.job_id));
+            }
+            let infos = [&job.src_info, &job.dst_info]
+                .into_iter()
+                .chain(&job.src_info_multi);
+            if infos
+                .flat_map(|info| info.keys())
+                .any(|k| k.eq_ignore_ascii_case("password"))
+            {
+                return Err(format!(
+                    "Tencent job {:?}: world files hold no passwords; remove Password",
+                    job.job_id
+                ));
+            }
+            if let Err(why) = crate::emulator::tencent::parse_database_info(&job.database_info) {
+                return Err(format!(
+                    "Tencent job {:?}: database_info is not valid: {why}",
                     job.job_id
                 ));
             }
@@ -486,6 +804,63 @@ mod tests {
             World::from_json("w", v2),
             Err(WorldError::Invalid { .. })
         ));
+    }
+
+    #[test]
+    fn tencent_jobs_are_optional_checked_and_settled() {
+        // A world written before Tencent jobs existed still loads, and saves the same.
+        let old = r#"{"version":1,"jobs":[]}"#;
+        let world = World::from_json("w", old).unwrap();
+        assert!(world.tencent_jobs.is_empty());
+        assert!(!serde_json::to_string(&world).unwrap().contains("tencent"));
+
+        let invalid = |edit: fn(&mut World)| {
+            let mut w = World::sample();
+            edit(&mut w);
+            let text = serde_json::to_string(&w).unwrap();
+            match World::from_json("w", &text) {
+                Err(WorldError::Invalid { problem, .. }) => problem,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert!(
+            invalid(|w| w.tencent_jobs[1].job_id = w.tencent_jobs[0].job_id.clone())
+                .contains("twice")
+        );
+        assert!(
+            invalid(|w| {
+                w.tencent_jobs[0]
+                    .src_info
+                    .insert("Password".into(), json!("x"));
+            })
+            .contains("no passwords")
+        );
+        assert!(
+            invalid(|w| w.tencent_jobs[0].database_info = "{}".into()).contains("database_info")
+        );
+
+        let mut job = World::sample().tencent_jobs.remove(2);
+        // Whole milliseconds: the world keeps times to the millisecond.
+        let now = SystemTime::UNIX_EPOCH + Duration::from_hours(500_000);
+        job.status = 3;
+        job.check = Some(TencentCheck {
+            status: CheckStatus::Running,
+            passed: false,
+            error_code: -1,
+            message: "no".into(),
+            progress: 0,
+            started_at: rfc3339(now),
+            finishes_at: rfc3339(now + Duration::from_secs(4)),
+        });
+        job.schedule([(5, now + Duration::from_secs(4))]);
+        job.settle(now + Duration::from_secs(1));
+        assert_eq!((job.status, job.check.as_ref().unwrap().progress), (3, 25));
+        job.settle(now + Duration::from_secs(4));
+        let check = job.check.as_ref().unwrap();
+        assert_eq!(
+            (job.status, check.status, check.progress),
+            (5, CheckStatus::Finished, 100)
+        );
     }
 
     #[test]

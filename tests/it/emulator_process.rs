@@ -149,6 +149,7 @@ fn nonsense_flags_are_refused_with_help() {
         (&["--rate-limit", "0"][..], "must be positive"),
         (&["--modify-seconds=-1"][..], "not a duration"),
         (&["--step-seconds", "1e12"][..], "too long"),
+        (&["--check-seconds=-1"][..], "not a duration"),
     ] {
         let mut all = vec!["emulator", "--listen", "127.0.0.1:0"];
         all.extend_from_slice(args);

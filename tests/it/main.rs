@@ -11,3 +11,4 @@ mod robustness;
 mod sdk_interop;
 mod support;
 mod tencent_client;
+mod tencent_emulator;

@@ -1,6 +1,8 @@
-//! The official Alibaba Cloud Python SDK (alibabacloud-dts20200101) as a real client of
-//! `dtsform emulator`, with both signature versions: this is what proves the emulator
-//! speaks the real protocol. The checks live in `tests/sdk/alibaba_interop.py`.
+//! The official Python SDKs as real clients of `dtsform emulator`: Alibaba Cloud's
+//! (alibabacloud-dts20200101) with both signature versions, and Tencent Cloud's
+//! (tencentcloud-sdk-python-dts, API 2018-03-30). This is what proves the emulator speaks
+//! the real protocols. The checks live in `tests/sdk/alibaba_interop.py` and
+//! `tests/sdk/tencent_interop.py`.
 
 use std::process::Command;
 
@@ -66,4 +68,74 @@ fn official_python_sdk_with_v3_signatures() {
 #[test]
 fn official_python_sdk_with_v1_signatures() {
     run_interop("v1");
+}
+
+#[test]
+fn official_tencent_python_sdk() {
+    let python = python_sdk();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("world.json");
+    let emu = EmulatorProcess::spawn(&[
+        "--state",
+        state.to_str().unwrap(),
+        "--check-seconds",
+        "0.5",
+        "--step-seconds",
+        "0.3",
+        "--tencent-missing-table",
+        "archive.ghost",
+    ]);
+    let out = Command::new(python)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/sdk/tencent_interop.py"
+        ))
+        .args(["--endpoint", emu.url.trim_start_matches("http://")])
+        .args(["--check-seconds", "0.5", "--missing-table", "archive.ghost"])
+        .output()
+        .expect("run the Tencent interop script");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "official Tencent SDK interop failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("# 0 failure(s)"), "{stdout}");
+    let checks = stdout.lines().filter(|l| l.starts_with("ok - ")).count();
+    assert!(checks >= 45, "only {checks} checks ran:\n{stdout}");
+
+    // The SDK's writes are in the world file, in order, without the passwords it sent.
+    let text = std::fs::read_to_string(&state).unwrap();
+    assert!(!text.contains("pw-never-stored"));
+    let mut world = World::load(&state).unwrap();
+    world.settle(std::time::SystemTime::now());
+    let writes: Vec<_> = world
+        .writes
+        .iter()
+        .map(|w| (w.action.as_str(), w.job_id.as_str()))
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            ("ModifyMigrateJob", "dts-6r2kq0mz"),
+            ("CreateMigrateCheckJob", "dts-6r2kq0mz"),
+            ("StartMigrateJob", "dts-6r2kq0mz"),
+            ("ModifyMigrateJob", "dts-0pb7ye4d"),
+            ("CreateMigrateCheckJob", "dts-0pb7ye4d"),
+            ("CreateMigrateCheckJob", "dts-0pb7ye4d"),
+        ]
+    );
+    let status = |id: &str| {
+        world
+            .tencent_jobs
+            .iter()
+            .find(|j| j.job_id == id)
+            .map(|j| j.status)
+    };
+    assert_eq!(status("dts-6r2kq0mz"), Some(7));
+    assert_eq!(
+        status("dts-3nw8tx5c"),
+        Some(7),
+        "the refused modify changed nothing"
+    );
 }
