@@ -128,11 +128,18 @@ pub fn check(
                     lines.join("\n")
                 ),
             )
-            .help(format!(
-                "ModifyDtsJob replaces the whole object list, so these would be lost. To keep them, add them back to the configuration (or set merge_live_objects = true). To remove them, declare it in the resource: removed {{ objects = [{}] }}, or pass {}.",
-                quoted_list(&addresses),
-                flags.join(" ")
-            )),
+            .help(match job.cloud {
+                crate::config::Cloud::Alibaba => format!(
+                    "ModifyDtsJob replaces the whole object list, so these would be lost. To keep them, add them back to the configuration (or set merge_live_objects = true). To remove them, declare it in the resource: removed {{ objects = [{}] }}, or pass {}.",
+                    quoted_list(&addresses),
+                    flags.join(" ")
+                ),
+                crate::config::Cloud::Tencent => format!(
+                    "ModifyMigrateJob replaces the whole DatabaseInfo, so these would be lost. To keep them, add them back to the configuration. To remove them, declare it in the resource: removed {{ objects = [{}] }}, or pass {}.",
+                    quoted_list(&addresses),
+                    flags.join(" ")
+                ),
+            }),
         );
     }
 

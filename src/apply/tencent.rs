@@ -387,10 +387,11 @@ impl Run<'_> {
                 self.read_back_modify(expected, polls).await
             }
             TencentWrite::Check => {
-                if live.status == 4 {
-                    return Ok(Outcome::AlreadyApplied(
-                        "the job's check has passed (CheckPass (4))".into(),
-                    ));
+                if live.status == 4 || is_started(live.status) {
+                    return Ok(Outcome::AlreadyApplied(format!(
+                        "the job has passed its check (now {})",
+                        status_name(live.status)
+                    )));
                 }
                 self.within(self.client.create_migrate_check_job(&self.job.dts_job_id))
                     .await

@@ -127,6 +127,14 @@ impl TencentLive {
         let mut migrate_option = object(row.get("MigrateOption"));
         // "0000-00-00 00:00:00" is the API's "not set".
         migrate_option.retain(|_, v| text(Some(v)) != "0000-00-00 00:00:00");
+        // Unset sampling parameters come back as zeros, which no request may send.
+        if migrate_option
+            .get("ConsistencyParams")
+            .and_then(Value::as_object)
+            .is_some_and(|p| p.values().all(|v| text(Some(v)) == "0"))
+        {
+            migrate_option.remove("ConsistencyParams");
+        }
         let src_info = endpoint_fields(&object(row.get("SrcInfo")));
         let dst_info = endpoint_fields(&object(row.get("DstInfo")));
         let error = row
@@ -516,6 +524,7 @@ fn modify_request(
     }
     // Which objects: follows the list, never set by hand.
     option.insert("MigrateObject".into(), json!(if whole { 1 } else { 2 }));
+    let mut unsent = Vec::new();
     request.insert("MigrateOption".into(), Value::Object(option));
     for (prefix, endpoint, access, info) in [
         ("Src", &tspec.source, &live.src_access_type, &live.src_info),
@@ -551,18 +560,23 @@ fn modify_request(
             }
         }
         if fields.contains_key("User") && !fields.contains_key("Password") {
-            let side = if prefix == "Src" {
+            unsent.push(if prefix == "Src" {
                 "source"
             } else {
                 "destination"
-            };
-            notes.push(format!(
-                "no {side} password is configured, so none is sent; DTS never returns passwords, and whether it keeps the old one on ModifyMigrateJob is not documented (set password = var.NAME in the {side} block to send it)"
-            ));
+            });
         }
         if !fields.is_empty() {
             request.insert(format!("{prefix}Info"), Value::Object(fields));
         }
+    }
+    if !unsent.is_empty() {
+        notes.push(format!(
+            "no {} password is configured, so none is sent: DTS never returns passwords, and whether ModifyMigrateJob keeps the old one is not documented (set password = var.NAME in the {} block{} to send it)",
+            unsent.join(" or "),
+            unsent.join(" and "),
+            if unsent.len() > 1 { "s" } else { "" }
+        ));
     }
     request.insert(
         "DatabaseInfo".into(),

@@ -874,3 +874,150 @@ fn the_readme_walkthrough_plans_applies_and_then_has_nothing_to_do() {
     assert_eq!(writes.len(), 1);
     assert!(writes[0].client_token.is_some());
 }
+
+const TENCENT_PROVIDER: &str =
+    "provider \"tencentcloud\" {\n  region     = \"ap-guangzhou\"\n  rate_limit = 2000\n}\n\n";
+
+/// The sample world's Tencent job that passed its check, given a new table; started.
+const TENCENT_SHOP: &str = "resource \"tencentcloud_dts_migrate_job\" \"shop_migrate\" {\n  job_id     = \"dts-6r2kq0mz\"\n  status     = \"running\"\n  depends_on = [alicloud_dts_job.shop_sync]\n  database \"shop\" {\n    table \"orders\" {}\n    table \"customers\" {}\n    table \"refunds\" {}\n  }\n  database \"audit\" {}\n}\n";
+
+fn tencent_config() -> EmulatorConfig {
+    let mut config = fast_config();
+    config.behaviour.check_duration = Duration::from_millis(200);
+    // The real per-action limit would throttle the test's quick polls.
+    config.tencent_rate_limit = 0;
+    config
+}
+
+fn mixed_hcl() -> String {
+    format!(
+        "{TENCENT_PROVIDER}resource \"alicloud_dts_job\" \"shop_sync\" {{\n  dts_job_id = \"{SHOP_JOB}\"\n  database \"shop\" {{\n    table \"orders\" {{}}\n    table \"customers\" {{}}\n    table \"legacy_orders\" {{}}\n    table \"refunds\" {{}}\n  }}\n}}\n\n{TENCENT_SHOP}"
+    )
+}
+
+#[tokio::test]
+async fn alibaba_and_tencent_jobs_apply_in_dependency_order_and_converge() {
+    let lab = Lab::new(tencent_config(), World::sample(), &mixed_hcl()).await;
+    let plan = lab.plan().await;
+    let (summary, lines) = lab.apply(&plan, &options()).await;
+    assert!(summary.is_complete(), "{summary:#?}\n{lines:#?}");
+    assert_eq!(summary.applied(), 4, "{summary:#?}");
+
+    // The emulator's write log: the Alibaba list first (depends_on), then the Tencent
+    // modify → check → start chain.
+    let order: Vec<(String, String)> = lab
+        .writes()
+        .into_iter()
+        .map(|w| (w.job_id, w.what))
+        .collect();
+    let at = |job: &str, what: &str| {
+        order
+            .iter()
+            .position(|(j, w)| j == job && w == what)
+            .unwrap_or_else(|| panic!("no {what} write to {job} in {order:?}"))
+    };
+    assert!(at(SHOP_JOB, "objects") < at("dts-6r2kq0mz", "modify"));
+    assert!(at("dts-6r2kq0mz", "modify") < at("dts-6r2kq0mz", "check"));
+    assert!(at("dts-6r2kq0mz", "check") < at("dts-6r2kq0mz", "start"));
+    assert_eq!(order.len(), 4, "one write each: {order:?}");
+
+    let world = lab.emulator.world();
+    let job = world
+        .tencent_jobs
+        .iter()
+        .find(|j| j.job_id == "dts-6r2kq0mz")
+        .unwrap();
+    assert!(
+        job.database_info.contains("refunds"),
+        "{}",
+        job.database_info
+    );
+    assert!(matches!(job.status, 6 | 7), "started: {}", job.status);
+
+    // Converged: planning again finds nothing to do, and re-applying the old plan sends
+    // nothing (every operation recognises its effect as live).
+    let again = lab.plan().await;
+    assert!(
+        again.jobs.iter().all(|j| j.operations.is_empty()),
+        "{again:#?}"
+    );
+    let (summary, _) = lab.apply(&plan, &options()).await;
+    assert_eq!(summary.already_applied(), 4, "{summary:#?}");
+    assert_eq!(lab.writes().len(), 4);
+}
+
+#[tokio::test]
+async fn a_tencent_check_that_does_not_pass_fails_with_its_message_and_skips_the_start() {
+    let mut config = tencent_config();
+    config.behaviour.tencent_missing_tables = vec!["shop.refunds".into()];
+    let lab = Lab::new(
+        config,
+        World::sample(),
+        &format!(
+            "{TENCENT_PROVIDER}{}",
+            TENCENT_SHOP.replace("  depends_on = [alicloud_dts_job.shop_sync]\n", "")
+        ),
+    )
+    .await;
+    let plan = lab.plan().await;
+    let (summary, _) = lab.apply(&plan, &options()).await;
+    let modify = "tencentcloud_dts_migrate_job.shop_migrate/modify";
+    let check = "tencentcloud_dts_migrate_job.shop_migrate/check";
+    assert!(matches!(outcome(&summary, modify), Outcome::Applied(_)));
+    let Outcome::Failed(e @ ApplyError::CheckFailed { .. }) = outcome(&summary, check) else {
+        panic!("{summary:#?}")
+    };
+    assert!(e.to_string().contains("refunds"), "{e}");
+    assert!(
+        matches!(outcome(&summary, "tencentcloud_dts_migrate_job.shop_migrate/start"), Outcome::Skipped { because } if because == check),
+        "{summary:#?}"
+    );
+    assert_eq!(lab.writes_to("dts-6r2kq0mz"), ["modify", "check"]);
+}
+
+#[tokio::test]
+async fn a_tencent_job_changed_after_the_plan_gets_nothing_written() {
+    let lab = Lab::new(
+        tencent_config(),
+        World::sample(),
+        &format!(
+            "{TENCENT_PROVIDER}{}",
+            TENCENT_SHOP.replace("  depends_on = [alicloud_dts_job.shop_sync]\n", "")
+        ),
+    )
+    .await;
+    let plan = lab.plan().await;
+    // Someone drops the audit database in the console.
+    let client = dtsform::cloud::tencent::TencentClient::new(
+        {
+            let mut c = dtsform::cloud::tencent::ClientConfig::new("ap-guangzhou");
+            c.endpoint = Some(parse_endpoint(&lab.emulator.url()).unwrap());
+            c
+        },
+        support::tencent_credentials(),
+    )
+    .unwrap();
+    client
+        .modify_migrate_job(&dtsform::cloud::tencent::ModifyMigrateJob {
+            job_id: "dts-6r2kq0mz".into(),
+            database_info: Some(r#"[{"Database":"shop","Table":["orders","customers"]}]"#.into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let (summary, _) = lab.apply(&plan, &options()).await;
+    let Outcome::Failed(e @ ApplyError::Stale { .. }) =
+        outcome(&summary, "tencentcloud_dts_migrate_job.shop_migrate/modify")
+    else {
+        panic!("{summary:#?}")
+    };
+    assert!(
+        e.to_string().contains("object list (DatabaseInfo) changed"),
+        "{e}"
+    );
+    assert_eq!(
+        lab.writes_to("dts-6r2kq0mz"),
+        ["modify"],
+        "only the console's write"
+    );
+}

@@ -7,8 +7,3 @@ resource "tencentcloud_dts_migrate_job" "archive" {
   job_id = "dts-0pb7ye4d"
   database "archive" {}
 }
-
-resource "tencentcloud_dts_migrate_job" "empty" {
-  job_id        = "dts-6r2kq0mz"
-  database_info = jsonencode([])
-}

@@ -4,7 +4,7 @@ provider "tencentcloud" {
 
 # The DatabaseInfo form; the same tree as database blocks. Removal declared.
 resource "tencentcloud_dts_migrate_job" "shop" {
-  job_id = "dts-6r2kq0mz"
+  job_id        = "dts-6r2kq0mz"
   database_info = jsonencode([
     { Database = "audit" },
     { Database = "shop", Table = ["orders", "refunds"] },
