@@ -47,6 +47,70 @@ pub(crate) fn from_datetime(t: OffsetDateTime) -> Option<SystemTime> {
     }
 }
 
+/// A transport failure as an [`Error`], without the URL (`reqwest::Error`'s text names
+/// it, and a query can hold signatures or a password): what failed and its causes.
+pub(crate) fn transport_error(action: &str, endpoint: String, e: &reqwest::Error) -> Error {
+    let mut reason = if e.is_timeout() {
+        "timed out".to_owned()
+    } else if e.is_connect() {
+        "connection failed".to_owned()
+    } else {
+        "request failed".to_owned()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        reason.push_str(": ");
+        reason.push_str(&s.to_string());
+        source = s.source();
+    }
+    Error::Transport {
+        action: action.to_owned(),
+        endpoint,
+        reason,
+    }
+}
+
+/// Logs one API call at debug level: action, HTTP status, RequestId, time taken.
+pub(crate) fn log_call(
+    action: &str,
+    status: u16,
+    result: &Result<impl RequestIdOf, Error>,
+    started: std::time::Instant,
+) {
+    let request_id = match result {
+        Ok(r) => r.request_id(),
+        Err(e) => e.api().and_then(|a| a.request_id.clone()),
+    };
+    tracing::debug!(
+        action,
+        status,
+        request_id = request_id.as_deref().unwrap_or("-"),
+        elapsed_ms = started.elapsed().as_millis(),
+        "dts call"
+    );
+}
+
+/// An answer's `RequestId`, if it has one.
+pub(crate) trait RequestIdOf {
+    fn request_id(&self) -> Option<String>;
+}
+
+impl RequestIdOf for serde_json::Value {
+    fn request_id(&self) -> Option<String> {
+        self.get("RequestId")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    }
+}
+
+impl RequestIdOf for serde_json::Map<String, serde_json::Value> {
+    fn request_id(&self) -> Option<String> {
+        self.get("RequestId")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    }
+}
+
 /// Where signing timestamps come from. Tests inject a fixed or skewed clock.
 pub trait Clock: Send + Sync {
     fn now(&self) -> SystemTime;

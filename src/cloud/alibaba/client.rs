@@ -171,43 +171,12 @@ impl AlibabaClient {
             .map(str::to_owned);
         let body = response.bytes().await.map_err(transport)?;
         let result = parse_response(action, status, retry_after.as_deref(), &body);
-        let request_id = match &result {
-            Ok(v) => v
-                .get("RequestId")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            Err(e) => e.api().and_then(|a| a.request_id.clone()),
-        };
-        tracing::debug!(
-            action,
-            status,
-            request_id = request_id.as_deref().unwrap_or("-"),
-            elapsed_ms = started.elapsed().as_millis(),
-            "dts call"
-        );
+        crate::cloud::log_call(action, status, &result, started);
         result
     }
 
     fn transport_error(&self, action: &str, e: &reqwest::Error) -> Error {
-        // `without_url`: the URL's query holds signatures and can hold a password.
-        let mut reason = if e.is_timeout() {
-            "timed out".to_owned()
-        } else if e.is_connect() {
-            "connection failed".to_owned()
-        } else {
-            "request failed".to_owned()
-        };
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            reason.push_str(": ");
-            reason.push_str(&s.to_string());
-            source = s.source();
-        }
-        Error::Transport {
-            action: action.to_owned(),
-            endpoint: super::endpoint::host_header(&self.endpoint),
-            reason,
-        }
+        crate::cloud::transport_error(action, super::endpoint::host_header(&self.endpoint), e)
     }
 
     /// DescribeDtsJobDetail for one job.

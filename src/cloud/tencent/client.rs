@@ -214,43 +214,12 @@ impl TencentClient {
             .map(str::to_owned);
         let bytes = response.bytes().await.map_err(transport)?;
         let result = parse_response(action, status, content_type.as_deref(), &bytes);
-        let request_id = match &result {
-            Ok(r) => r
-                .get("RequestId")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            Err(e) => e.api().and_then(|a| a.request_id.clone()),
-        };
-        tracing::debug!(
-            action,
-            status,
-            request_id = request_id.as_deref().unwrap_or("-"),
-            elapsed_ms = started.elapsed().as_millis(),
-            "dts call"
-        );
+        crate::cloud::log_call(action, status, &result, started);
         result
     }
 
     fn transport_error(&self, action: &str, e: &reqwest::Error) -> Error {
-        // Not `e.to_string()`: it names the URL. The causes below it do not.
-        let mut reason = if e.is_timeout() {
-            "timed out".to_owned()
-        } else if e.is_connect() {
-            "connection failed".to_owned()
-        } else {
-            "request failed".to_owned()
-        };
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            reason.push_str(": ");
-            reason.push_str(&s.to_string());
-            source = s.source();
-        }
-        Error::Transport {
-            action: action.to_owned(),
-            endpoint: self.host.clone(),
-            reason,
-        }
+        crate::cloud::transport_error(action, self.host.clone(), e)
     }
 
     /// One job, by id: DescribeMigrateJobs filtered by `JobId`. When no row carries
