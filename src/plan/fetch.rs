@@ -117,22 +117,31 @@ impl Clients {
     }
 }
 
+/// A problem with a provider block, located on it.
+fn provider_error(
+    config: &Config,
+    provider: &ProviderSpec,
+    code: &'static str,
+    message: String,
+    help: Option<String>,
+) -> ConfigError {
+    ConfigError::at(
+        &config.sources,
+        provider.span,
+        code,
+        message,
+        "this provider",
+    )
+    .help_or(help, "check the provider block's settings")
+}
+
 fn client_for(
     config: &Config,
     provider: &ProviderSpec,
     env: &Environment,
     target: Option<&EndpointOverride>,
 ) -> Result<AlibabaClient, ConfigError> {
-    let located = |code: &'static str, message: String, help: Option<String>| {
-        ConfigError::at(
-            &config.sources,
-            provider.span,
-            code,
-            message,
-            "this provider",
-        )
-        .help_or(help, "check the provider block's settings")
-    };
+    let located = |code, message, help| provider_error(config, provider, code, message, help);
     let credentials = match target {
         Some(t) => t.credentials.clone(),
         None => Credentials::from_chain(env, provider.profile.as_deref()).map_err(|e| {
@@ -160,16 +169,7 @@ fn tencent_client_for(
     env: &Environment,
     target: Option<&EndpointOverride>,
 ) -> Result<TencentClient, ConfigError> {
-    let located = |code: &'static str, message: String, help: Option<String>| {
-        ConfigError::at(
-            &config.sources,
-            provider.span,
-            code,
-            message,
-            "this provider",
-        )
-        .help_or(help, "check the provider block's settings")
-    };
+    let located = |code, message, help| provider_error(config, provider, code, message, help);
     let credentials = match target {
         Some(t) => t.tencent_credentials.clone(),
         None => {
