@@ -259,49 +259,64 @@ async fn fetch_tencent(
     let row = client
         .describe_migrate_job(&job.dts_job_id)
         .await
-        .map_err(|e| {
-            if tencent::is_not_found(&e) {
-                ConfigError::at(
-                    &config.sources,
-                    job.job_id_span,
-                    "job_not_found",
-                    format!(
-                        "{}: there is no DTS migration job {:?} in {}",
-                        job.address(),
-                        job.dts_job_id,
-                        client.region()
-                    ),
-                    "no such job",
-                )
-                .help("dtsform manages existing jobs: check job_id and the provider's region")
-            } else {
-                let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
-                ConfigError::at(
-                    &config.sources,
-                    job.span,
-                    "api",
-                    format!("{}: {e}", job.address()),
-                    "reading this job failed",
-                )
-                .help_or(
-                    help,
-                    "quote the code and RequestId above to Tencent Cloud support if it persists",
-                )
-            }
-        })?;
+        .map_err(|e| read_error(config, job, client.region(), tencent::is_not_found(&e), &e))?;
     let value = serde_json::to_value(&row).unwrap_or_default();
-    super::tencent::TencentLive::from_row(&value).map_err(|message| {
+    super::tencent::TencentLive::from_row(&value).map_err(|m| unreadable(config, job, &m))
+}
+
+/// A job that could not be read: not found (located on its id), or the API's error.
+fn read_error(
+    config: &Config,
+    job: &JobSpec,
+    region: &str,
+    not_found: bool,
+    e: &crate::cloud::Error,
+) -> ConfigError {
+    let (what, id_attribute, cloud) = match job.cloud {
+        Cloud::Alibaba => ("DTS job", "dts_job_id", "Alibaba Cloud"),
+        Cloud::Tencent => ("DTS migration job", "job_id", "Tencent Cloud"),
+    };
+    if not_found {
+        ConfigError::at(
+            &config.sources,
+            job.job_id_span,
+            "job_not_found",
+            format!(
+                "{}: there is no {what} {:?} in {region}",
+                job.address(),
+                job.dts_job_id,
+            ),
+            "no such job",
+        )
+        .help(format!(
+            "dtsform manages existing jobs: check {id_attribute} and the provider's region"
+        ))
+    } else {
+        let help = miette::Diagnostic::help(e).map(|h| h.to_string());
         ConfigError::at(
             &config.sources,
             job.span,
-            "live_state",
-            format!("{}: {message}", job.address()),
-            "this job",
+            "api",
+            format!("{}: {e}", job.address()),
+            "reading this job failed",
         )
-        .help(
-            "dtsform will not plan against a live job it cannot read; check the job in the console",
+        .help_or(
+            help,
+            format!("quote the code and RequestId above to {cloud} support if it persists"),
         )
-    })
+    }
+}
+
+/// A live job whose state cannot be read.
+fn unreadable(config: &Config, job: &JobSpec, message: &str) -> ConfigError {
+    ConfigError::at(
+        &config.sources,
+        job.span,
+        "live_state",
+        format!("{}: {message}", job.address()),
+        "this job",
+    )
+    .help("dtsform will not plan against a live job it cannot read; check the job in the console")
 }
 
 async fn fetch_one(
@@ -317,34 +332,7 @@ async fn fetch_one(
                 "Forbidden.InstanceNotFound" | "InvalidJobId"
             )
         });
-        if not_found {
-            ConfigError::at(
-                &config.sources,
-                job.job_id_span,
-                "job_not_found",
-                format!(
-                    "{}: there is no DTS job {:?} in {}",
-                    job.address(),
-                    job.dts_job_id,
-                    client.region()
-                ),
-                "no such job",
-            )
-            .help("dtsform manages existing jobs: check dts_job_id and the provider's region")
-        } else {
-            let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
-            ConfigError::at(
-                &config.sources,
-                job.span,
-                "api",
-                format!("{}: {e}", job.address()),
-                "reading this job failed",
-            )
-            .help_or(
-                help,
-                "quote the code and RequestId above to Alibaba Cloud support if it persists",
-            )
-        }
+        read_error(config, job, client.region(), not_found, &e)
     })?;
     if let Some(wanted) = &job.dts_instance_id
         && !detail.dts_instance_id.is_empty()
@@ -364,16 +352,5 @@ async fn fetch_one(
         )
         .help("fix dts_instance_id, or leave it out to use the job's own"));
     }
-    LiveJob::from_detail(detail).map_err(|message| {
-        ConfigError::at(
-            &config.sources,
-            job.span,
-            "live_state",
-            format!("{}: {message}", job.address()),
-            "this job",
-        )
-        .help(
-            "dtsform will not plan against a live job it cannot read; check the job in the console",
-        )
-    })
+    LiveJob::from_detail(detail).map_err(|m| unreadable(config, job, &m))
 }
