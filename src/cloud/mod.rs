@@ -47,6 +47,24 @@ pub(crate) fn from_datetime(t: OffsetDateTime) -> Option<SystemTime> {
     }
 }
 
+/// The HTTP client both clouds' API clients send with. A proxy from the environment must
+/// not capture traffic meant for a local emulator, so loopback endpoints bypass it.
+pub(crate) fn http_client(
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    loopback: bool,
+) -> Result<reqwest::Client, Error> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .timeout(request_timeout);
+    if loopback {
+        builder = builder.no_proxy();
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+}
+
 /// A transport failure as an [`Error`], without the URL (`reqwest::Error`'s text names
 /// it, and a query can hold signatures or a password): what failed and its causes.
 pub(crate) fn transport_error(action: &str, endpoint: String, e: &reqwest::Error) -> Error {

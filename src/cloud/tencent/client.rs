@@ -112,16 +112,11 @@ impl TencentClient {
                 config.language
             )));
         }
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout);
-        // A proxy from the environment must not capture traffic meant for a local emulator.
-        if is_loopback(&endpoint) {
-            builder = builder.no_proxy();
-        }
-        let http = builder
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let http = crate::cloud::http_client(
+            config.connect_timeout,
+            config.request_timeout,
+            is_loopback(&endpoint),
+        )?;
         Ok(Self {
             http,
             host: host_header(&endpoint),
