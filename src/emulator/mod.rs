@@ -557,16 +557,10 @@ fn process(
     let before = (shared.state_file.is_some() && alibaba::is_write(&verified.action))
         .then(|| inner.world.clone());
     let outcome = alibaba::handle(&call, &mut inner.world, &config.behaviour)?;
-    if outcome.changed
-        && let (Some(path), Some(before)) = (&shared.state_file, before)
-        && let Err(e) = inner.world.save(path)
-    {
-        tracing::error!(error = %e, "cannot persist the world; the write is rolled back");
-        inner.world = before;
+    if !persist(shared, &mut inner, before, outcome.changed) {
         return Err(Failure::internal());
     }
-    let lost = inner.faults.lost_response_rate;
-    if outcome.write && lost > 0.0 && inner.rng.random::<f64>() < lost {
+    if outcome.write && inner.answer_lost() {
         return Err(Failure::unavailable());
     }
     tracing::debug!(action = %verified.action, request_id, "served");
@@ -705,20 +699,36 @@ fn process_tencent(
     let before = (shared.state_file.is_some() && tencent::is_write(&verified.action))
         .then(|| inner.world.clone());
     let outcome = tencent::handle(&call, &mut inner.world, &config.behaviour)?;
-    if outcome.changed
+    if !persist(shared, &mut inner, before, outcome.changed) {
+        return Err(TcFailure::internal());
+    }
+    if outcome.write && inner.answer_lost() {
+        return Err(TcFailure::unavailable());
+    }
+    tracing::debug!(action = %verified.action, request_id, "served");
+    Ok(outcome.body)
+}
+
+/// Saves the world after a write that changed it; if the file cannot be written, rolls
+/// the world back to `before` and says so (`false`).
+fn persist(shared: &Shared, inner: &mut Inner, before: Option<World>, changed: bool) -> bool {
+    if changed
         && let (Some(path), Some(before)) = (&shared.state_file, before)
         && let Err(e) = inner.world.save(path)
     {
         tracing::error!(error = %e, "cannot persist the world; the write is rolled back");
         inner.world = before;
-        return Err(TcFailure::internal());
+        return false;
     }
-    let lost = inner.faults.lost_response_rate;
-    if outcome.write && lost > 0.0 && inner.rng.random::<f64>() < lost {
-        return Err(TcFailure::unavailable());
+    true
+}
+
+impl Inner {
+    /// Whether the fault dice lose this write's answer (`--lost-response-rate`).
+    fn answer_lost(&mut self) -> bool {
+        let lost = self.faults.lost_response_rate;
+        lost > 0.0 && self.rng.random::<f64>() < lost
     }
-    tracing::debug!(action = %verified.action, request_id, "served");
-    Ok(outcome.body)
 }
 
 /// Loads `path`, or creates it holding the sample world if it does not exist.
