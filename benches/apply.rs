@@ -10,15 +10,17 @@
 //! `dtsform emulator` as another process, timed from spawn to exit. The bound is
 //! ceil(N / P) × 500 ms: P jobs at a time, each busy for the Modifying phase at least.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{machine_line, median, secs};
 use nix::sys::resource::{UsageWho, getrusage};
 use nix::sys::signal::{Signal, kill};
-use nix::sys::time::TimeVal;
 use nix::unistd::Pid;
 use serde_json::json;
 
@@ -276,35 +278,5 @@ impl Drop for EmulatorProcess {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-fn machine_line() -> String {
-    let cpus = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    format!("{cpus} CPUs ({model})")
-}
-
-fn secs(t: TimeVal) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
-    let s = t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
-    s
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        f64::midpoint(values[n / 2 - 1], values[n / 2])
     }
 }

@@ -17,6 +17,8 @@
 //! diff + `render::render_job`; B2 is the real path, `LiveJob::from_detail` + `plan_job`
 //! (guard included) + `render_job`, with the desired list from a loaded configuration.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -25,10 +27,10 @@ use std::path::Path;
 use std::process::{Child, ChildStdout, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
+use common::{machine_line, median, secs};
 use futures::StreamExt as _;
 use nix::sys::resource::{UsageWho, getrusage};
 use nix::sys::signal::{Signal, kill};
-use nix::sys::time::TimeVal;
 use nix::unistd::Pid;
 
 use dtsform::cloud::Pacer;
@@ -90,36 +92,6 @@ fn main() -> ExitCode {
     }
     // A missed target is a finding, not a failure of the benchmark.
     ExitCode::SUCCESS
-}
-
-fn machine_line() -> String {
-    let cpus = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    format!("{cpus} CPUs ({model})")
-}
-
-fn secs(t: TimeVal) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
-    let s = t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
-    s
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        f64::midpoint(values[n / 2 - 1], values[n / 2])
-    }
 }
 
 #[allow(clippy::cast_precision_loss)]
