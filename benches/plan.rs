@@ -821,7 +821,7 @@ fn diff_and_render(live_text: &str, desired_text: &str, lap: &mut dyn FnMut(usiz
         .iter()
         .filter_map(|c| match c.change {
             Change::Removed { objects } => Some(AllowedRemoval {
-                address: c.address.clone(),
+                removal: dtsform::objects::Removal::Object(c.address.clone()),
                 kind: c.kind,
                 objects,
                 allowance: Allowance::Declared,
@@ -903,7 +903,8 @@ fn part_b() -> bool {
     std::fs::write(tmp.path().join("desired.json"), &desired_text).expect("desired.json");
     let removed_list: Vec<String> = dtsform::objects::diff::diff(&desired, &live)
         .removals()
-        .map(|c| format!("\"{}\"", c.address))
+        .filter_map(dtsform::objects::diff::ObjectChange::removal)
+        .map(|r| format!("{:?}", r.to_string()))
         .collect();
     std::fs::write(
         tmp.path().join("main.hcl"),
@@ -929,7 +930,7 @@ fn part_b() -> bool {
     .expect("detail");
     let full_path = |detail: DtsJob| -> usize {
         let live = LiveJob::from_detail(detail).expect("live job");
-        let plan = plan_job(&config, 0, &live, &[]).expect("plan");
+        let plan = plan_job(&config, 0, &live, &dtsform::guard::Flags::default()).expect("plan");
         let mut out = String::new();
         render_job(&mut out, Style { colour: false }, &plan);
         out.len()

@@ -2,23 +2,45 @@
 //! that removal.**
 //!
 //! A removal is a live object the payload would not contain (ModifyDtsJob replaces the
-//! whole list). Each removal must be declared exactly — its address in the resource's
-//! `removed { objects = [...] }`, or given with `--allow-removal ADDRESS` — and then:
+//! whole list), or a **narrowing**: a live object taken whole (a database with
+//! `all: true`, a table without a column list) that the payload narrows to a list —
+//! everything in it that is not listed stops replicating, and dtsform cannot know what
+//! that is. Widening (a list → the whole object) is not a removal. Each removal must be
+//! declared exactly — its address in the resource's `removed { objects = [...] }`, or
+//! given with `--allow-removal ADDRESS`; a narrowing of `shop` is declared as `shop.*`
+//! ("the rest of shop") — and then:
 //!
 //! * nothing removed may match the job's `lifecycle { prevent_removal = [...] }`,
-//!   counting every object inside a removed one;
+//!   counting every object inside a removed one; a narrowing is refused by any pattern
+//!   that may match what it takes (the object, or an unlisted name or glob inside it);
 //! * the mass-removal breaker trips when more than `max_removed_objects` (10) objects
-//!   (columns count as part of their table)
+//!   (columns count as part of their table, a narrowing as one object)
 //!   would go, or more than `max_removed_percent` (25 %) of the job's objects when
 //!   that is more than one object — declared or not;
 //! * an empty object list is never sent.
 //!
-//! Every refusal is a located diagnostic on the resource, listing every object and the
-//! ways to proceed.
+//! Every refusal is a located diagnostic on the resource, listing every object (up to
+//! [`LISTED`] unless [`Flags::list_all`]) and the ways to proceed.
+//!
+//! [`check_payload`] re-runs the guard at apply time on what is about to be sent against
+//! the job as it is then, with the removals the plan showed: apply's safety does not rest
+//! on the plan file being intact.
 
 use crate::config::{ConfigError, JobSpec, Sources};
-use crate::objects::diff::{Change, ObjectDiff};
-use crate::objects::{Address, Kind, ObjectTree};
+use crate::objects::diff::{Change, ObjectChange, ObjectDiff, diff};
+use crate::objects::{Address, Kind, ObjectTree, Removal};
+
+/// At most this many objects are listed in a refusal, unless [`Flags::list_all`].
+pub const LISTED: usize = 50;
+
+/// What the command line says to the guard.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    /// `--allow-removal ADDRESS` (or `ADDRESS.*` for a narrowing), for every job.
+    pub allow: Vec<Removal>,
+    /// `--list-all-removals`: list every refused object, however many.
+    pub list_all: bool,
+}
 
 /// Why a removal is allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,28 +54,75 @@ pub enum Allowance {
 /// A removal the guard let through.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AllowedRemoval {
-    pub address: Address,
+    /// The object, or the rest of a narrowed one.
+    pub removal: Removal,
     pub kind: Kind,
-    /// The object and everything inside it.
+    /// The object and everything inside it (1 for a narrowing: what it takes is unknown).
     pub objects: usize,
     pub allowance: Allowance,
 }
 
-/// What a removal takes along, for messages: `table shop.audit (and 3 objects inside)`.
-fn describe(kind: Kind, address: &Address, objects: usize) -> String {
-    match objects {
-        0 | 1 => format!("{kind} {address}"),
-        2 => format!("{kind} {address} (and 1 object inside)"),
-        n => format!("{kind} {address} (and {} objects inside)", n - 1),
+impl AllowedRemoval {
+    pub fn address(&self) -> &Address {
+        self.removal.address()
     }
 }
 
-fn quoted_list(addresses: &[&Address]) -> String {
-    addresses
-        .iter()
-        .map(|a| format!("{:?}", a.to_string()))
+/// What a removal takes along, for messages: `table shop.audit (and 3 objects inside)`,
+/// `everything in database shop but the 2 objects listed`.
+pub fn describe(change: &ObjectChange) -> String {
+    let (kind, address) = (change.kind, &change.address);
+    match change.change {
+        Change::Narrowed { listed: 0 } => {
+            format!(
+                "everything in {kind} {address} (it is taken whole now; the new list names nothing in it)"
+            )
+        }
+        Change::Narrowed { listed } => format!(
+            "everything in {kind} {address} but the {listed} object{} listed (it is taken whole now)",
+            plural(listed)
+        ),
+        Change::Removed { objects }
+        | Change::Unlisted { objects, .. }
+        | Change::Added { objects } => match objects {
+            0 | 1 => format!("{kind} {address}"),
+            2 => format!("{kind} {address} (and 1 object inside)"),
+            n => format!("{kind} {address} (and {} objects inside)", n - 1),
+        },
+        Change::Changed { .. } => format!("{kind} {address}"),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn quoted_list<'a>(removals: impl Iterator<Item = &'a Removal>) -> String {
+    removals
+        .map(|r| format!("{:?}", r.to_string()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `lines`, cut to [`LISTED`] with a closing line saying how many were left out, unless
+/// `all`.
+fn bounded(mut lines: Vec<String>, all: bool) -> Vec<String> {
+    if !all && lines.len() > LISTED {
+        let more = lines.len() - LISTED;
+        lines.truncate(LISTED);
+        lines.push(format!(
+            "  … and {more} more (plan --list-all-removals lists every one)"
+        ));
+    }
+    lines
+}
+
+/// How many objects a removal takes: a removed subtree's size, one for a narrowing.
+fn taken(change: &Change) -> usize {
+    match change {
+        Change::Removed { objects } => *objects,
+        _ => 1,
+    }
 }
 
 /// Checks one job's removals. `live` is the live tree the diff was made against.
@@ -63,7 +132,7 @@ pub fn check(
     live: &ObjectTree,
     payload: &ObjectTree,
     diff: &ObjectDiff,
-    allowed_on_command_line: &[Address],
+    flags: &Flags,
 ) -> Result<Vec<AllowedRemoval>, Vec<ConfigError>> {
     let mut refusals = Vec::new();
     let at = |code: &'static str, message: String| {
@@ -84,81 +153,119 @@ pub fn check(
     }
 
     let mut allowed = Vec::new();
-    let mut undeclared = Vec::new();
+    let mut undeclared: Vec<(Removal, &ObjectChange)> = Vec::new();
     for change in diff.removals() {
-        let Change::Removed { objects } = change.change else {
+        let Some(removal) = change.removal() else {
             continue;
         };
-        let allowance = if job.removed.iter().any(|(a, _)| a == &change.address) {
+        let allowance = if job.removed.iter().any(|(r, _)| *r == removal) {
             Some(Allowance::Declared)
-        } else if allowed_on_command_line.contains(&change.address) {
+        } else if flags.allow.contains(&removal) {
             Some(Allowance::CommandLine)
         } else {
             None
         };
         match allowance {
             Some(allowance) => allowed.push(AllowedRemoval {
-                address: change.address.clone(),
+                removal,
                 kind: change.kind,
-                objects,
+                objects: taken(&change.change),
                 allowance,
             }),
-            None => undeclared.push((change.address.clone(), change.kind, objects)),
+            None => undeclared.push((removal, change)),
         }
     }
 
     if !undeclared.is_empty() {
-        let lost: usize = undeclared.iter().map(|(_, _, n)| n).sum();
+        let lost: usize = undeclared.iter().map(|(_, c)| taken(&c.change)).sum();
+        let narrowing = undeclared
+            .iter()
+            .any(|(r, _)| matches!(r, Removal::Rest(_)));
         let lines: Vec<String> = undeclared
             .iter()
-            .map(|(a, k, n)| format!("  - {}", describe(*k, a, *n)))
+            .map(|(_, c)| format!("  - {}", describe(c)))
             .collect();
-        let addresses: Vec<&Address> = undeclared.iter().map(|(a, _, _)| a).collect();
-        let flags: Vec<String> = addresses
+        let named: Vec<&Removal> = undeclared
             .iter()
-            .map(|a| format!("--allow-removal {}", shell_word(&a.to_string())))
+            .map(|(r, _)| r)
+            .take(if flags.list_all { usize::MAX } else { LISTED })
             .collect();
+        let more = if named.len() < undeclared.len() {
+            format!(" (and {} more like them)", undeclared.len() - named.len())
+        } else {
+            String::new()
+        };
+        let flag_words: Vec<String> = named
+            .iter()
+            .map(|r| format!("--allow-removal {}", shell_word(&r.to_string())))
+            .collect();
+        let (api, keep) = match job.cloud {
+            crate::config::Cloud::Alibaba => (
+                "ModifyDtsJob replaces the whole object list",
+                "add them back to the configuration (or set merge_live_objects = true)",
+            ),
+            crate::config::Cloud::Tencent => (
+                "ModifyMigrateJob replaces the whole DatabaseInfo",
+                "add them back to the configuration",
+            ),
+        };
+        let narrowing_note = if narrowing {
+            " A narrowing (an object taken whole that the new list narrows to what it names) removes everything in it that is not listed, and dtsform cannot see what that is: to keep taking it whole, set all = true (or list no objects inside it); `shop.*` declares the narrowing of shop."
+        } else {
+            ""
+        };
         refusals.push(
             at(
                 "guard::undeclared_removal",
                 format!(
                     "{} would stop replicating {lost} object{} that no one asked to remove:\n{}",
                     job.address(),
-                    if lost == 1 { "" } else { "s" },
-                    lines.join("\n")
+                    plural(lost),
+                    bounded(lines, flags.list_all).join("\n")
                 ),
             )
-            .help(match job.cloud {
-                crate::config::Cloud::Alibaba => format!(
-                    "ModifyDtsJob replaces the whole object list, so these would be lost. To keep them, add them back to the configuration (or set merge_live_objects = true). To remove them, declare it in the resource: removed {{ objects = [{}] }}, or pass {}.",
-                    quoted_list(&addresses),
-                    flags.join(" ")
-                ),
-                crate::config::Cloud::Tencent => format!(
-                    "ModifyMigrateJob replaces the whole DatabaseInfo, so these would be lost. To keep them, add them back to the configuration. To remove them, declare it in the resource: removed {{ objects = [{}] }}, or pass {}.",
-                    quoted_list(&addresses),
-                    flags.join(" ")
-                ),
-            }),
+            .help(format!(
+                "{api}, so these would be lost. To keep them, {keep}. To remove them, declare it in the resource: removed {{ objects = [{}] }}{more}, or pass {}.{narrowing_note}",
+                quoted_list(named.iter().copied()),
+                flag_words.join(" ")
+            )),
         );
     }
 
-    // Protected objects: anything inside an allowed removal that a pattern covers. Only
+    // Protected objects: anything an allowed removal takes that a pattern covers. Only
     // the removed subtrees are walked, and only when there are patterns at all.
     let mut protected = Vec::new();
     let patterns = &job.guard.prevent_removal;
     for removal in allowed.iter().filter(|_| !patterns.is_empty()) {
-        let Some((kind, node)) = live.get(&removal.address) else {
-            continue;
-        };
-        let mut inside = Vec::new();
-        node.walk(&removal.address, kind, &mut inside);
-        for (address, kind, _) in inside {
-            if let Some((pattern, _)) = patterns.iter().find(|(p, _)| p.matches(&address)) {
-                protected.push(format!(
-                    "  - {kind} {address} (prevent_removal {pattern:?})",
-                    pattern = pattern.to_string()
-                ));
+        match &removal.removal {
+            Removal::Object(address) => {
+                let Some((kind, node)) = live.get(address) else {
+                    continue;
+                };
+                let mut inside = Vec::new();
+                node.walk(address, kind, &mut inside);
+                for (address, kind, _) in inside {
+                    if let Some((pattern, _)) = patterns.iter().find(|(p, _)| p.matches(&address)) {
+                        protected.push(format!(
+                            "  - {kind} {address} (prevent_removal {pattern:?})",
+                            pattern = pattern.to_string()
+                        ));
+                    }
+                }
+            }
+            Removal::Rest(address) => {
+                let kept_node = payload.get(address).map(|(_, node)| node);
+                let kept = |name: &str| kept_node.is_some_and(|n| n.child_named(name).is_some());
+                if let Some((pattern, _)) = patterns
+                    .iter()
+                    .find(|(p, _)| p.may_cover_rest(address, &kept))
+                {
+                    protected.push(format!(
+                        "  - what {} {address} holds beyond the objects listed (prevent_removal {pattern:?} may match it)",
+                        removal.kind,
+                        pattern = pattern.to_string()
+                    ));
+                }
             }
         }
     }
@@ -169,7 +276,7 @@ pub fn check(
                 format!(
                     "{} would remove protected objects:\n{}",
                     job.address(),
-                    protected.join("\n")
+                    bounded(protected, flags.list_all).join("\n")
                 ),
             )
             .help("lifecycle { prevent_removal } protects these; if the removal is really intended, take the pattern out first, in its own reviewed change"),
@@ -177,7 +284,10 @@ pub fn check(
     }
 
     let removed: usize = allowed.iter().map(|r| r.objects).sum::<usize>()
-        + undeclared.iter().map(|(_, _, n)| n).sum::<usize>();
+        + undeclared
+            .iter()
+            .map(|(_, c)| taken(&c.change))
+            .sum::<usize>();
     let total = live.count();
     #[allow(clippy::cast_precision_loss)]
     let percent = if total == 0 {
@@ -221,11 +331,36 @@ pub fn check(
     }
 }
 
-/// `shop.orders` as-is; anything with quotes or spaces single-quoted for a shell.
+/// Apply's re-check of a full-list write against the job as it is now: never an empty
+/// list, and nothing stops replicating that `shown` (the removals the reviewed plan
+/// showed) does not name. Returns what would be lost otherwise.
+pub fn check_payload(
+    payload: &ObjectTree,
+    live: &ObjectTree,
+    shown: &[Removal],
+) -> Result<(), Vec<String>> {
+    if payload.is_empty() {
+        return Err(vec![
+            "the object list to send is empty, which would stop all replication of the job".into(),
+        ]);
+    }
+    let d = diff(payload, live);
+    let unshown: Vec<String> = d
+        .removals()
+        .filter(|c| c.removal().is_none_or(|r| !shown.contains(&r)))
+        .map(describe)
+        .collect();
+    if unshown.is_empty() {
+        Ok(())
+    } else {
+        Err(unshown)
+    }
+}
+
+/// `shop.orders` as-is; anything a shell would expand or split (quotes, spaces, `*`,
+/// `$`, ...) single-quoted.
 fn shell_word(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_alphanumeric() || "._-$*".contains(c))
-    {
+    if s.chars().all(|c| c.is_alphanumeric() || "._-".contains(c)) {
         s.to_owned()
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))

@@ -90,21 +90,45 @@ fn render_objects(out: &mut String, style: Style, objects: &ObjectPlan, how: &st
                     style.green(&format!("+ {} {}", change.kind, change.address))
                 );
             }
-            Change::Removed { .. } => {
+            Change::Removed { .. } | Change::Narrowed { .. } => {
+                let removal = change.removal();
                 let how = objects
                     .removals
                     .iter()
-                    .find(|r| r.address == change.address)
+                    .find(|r| Some(&r.removal) == removal.as_ref())
                     .map_or("", |r| match r.allowance {
                         Allowance::Declared => "declared in removed {}",
                         Allowance::CommandLine => "allowed by --allow-removal",
                     });
+                let (what, effect) = match change.change {
+                    Change::Narrowed { .. } => (
+                        crate::guard::describe(change),
+                        "REMOVAL (narrowing): what is not listed stops replicating",
+                    ),
+                    _ => (
+                        format!("{} {}", change.kind, change.address),
+                        "REMOVAL: stops replicating",
+                    ),
+                };
                 let _ = writeln!(
                     out,
                     "      {}  {}",
-                    style.bold_red(&format!("- {} {}", change.kind, change.address)),
-                    style.red(&format!("REMOVAL: stops replicating; {how}"))
+                    style.bold_red(&format!("- {what}")),
+                    style.red(&format!("{effect}; {how}"))
                 );
+            }
+            Change::Unlisted { settings, .. } => {
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    style.yellow(&format!(
+                        "~ {} {} no longer listed: still replicated, inside an object taken whole",
+                        change.kind, change.address
+                    ))
+                );
+                for setting in settings {
+                    let _ = writeln!(out, "          {}", style.red(&format!("- {setting}")));
+                }
             }
             Change::Changed { attrs } => {
                 let _ = writeln!(

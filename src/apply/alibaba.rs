@@ -30,7 +30,7 @@ use crate::cloud::alibaba::{
 use crate::cloud::tencent::TencentClient;
 use crate::config::DesiredStatus;
 use crate::objects::ObjectTree;
-use crate::objects::diff::{Change, diff};
+use crate::objects::diff::{ObjectChange, diff};
 use crate::plan::fetch::Clients;
 use crate::plan::file::{PlanFile, PlanFileJob, PlanFileOperation};
 use crate::plan::{LiveJob, endpoint_mismatches, reserved_value_matches};
@@ -93,26 +93,7 @@ impl Write {
                         tree.count()
                     ));
                 }
-                Err(d
-                    .changes
-                    .iter()
-                    .map(|c| match &c.change {
-                        Change::Added { .. } => format!("{} {} is missing", c.kind, c.address),
-                        Change::Removed { .. } => {
-                            format!("{} {} was not sent but is there", c.kind, c.address)
-                        }
-                        Change::Changed { attrs } => format!(
-                            "{} {} has other {}",
-                            c.kind,
-                            c.address,
-                            attrs
-                                .iter()
-                                .map(|a| a.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    })
-                    .collect())
+                Err(d.changes.iter().map(ObjectChange::mismatch).collect())
             }
             Write::Reserved { keys, .. } => {
                 let differing: Vec<String> = keys

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::{ApplyError, ApplyOptions, Outcome, Progress, Secrets};
 use crate::cloud::tencent::{DstInfo, MigrateOption, ModifyMigrateJob, SrcInfo, TencentClient};
-use crate::objects::diff::diff;
+use crate::objects::diff::{ObjectChange, diff};
 use crate::objects::tencent::{self as info, DatabaseInfo};
 use crate::plan::file::{PlanFileJob, PlanFileOperation};
 use crate::plan::tencent::{TencentLive, is_started, is_transitional, status_name};
@@ -59,17 +59,7 @@ impl Expected {
             (DatabaseInfo::WholeInstance, DatabaseInfo::WholeInstance) => {}
             (DatabaseInfo::Objects(sent), DatabaseInfo::Objects(tree)) => {
                 let d = diff(sent, tree);
-                differing.extend(d.changes.iter().map(|c| match &c.change {
-                    crate::objects::diff::Change::Added { .. } => {
-                        format!("{} {} is missing", c.kind, c.address)
-                    }
-                    crate::objects::diff::Change::Removed { .. } => {
-                        format!("{} {} was not sent but is there", c.kind, c.address)
-                    }
-                    crate::objects::diff::Change::Changed { .. } => {
-                        format!("{} {} differs", c.kind, c.address)
-                    }
-                }));
+                differing.extend(d.changes.iter().map(ObjectChange::mismatch));
             }
             (DatabaseInfo::WholeInstance, _) => {
                 differing.push("the job lists objects, not the whole instance".into());

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use miette::Result;
 
-use super::plan::{allowed_removals, embedded_emulator, make_plan};
-use super::print_errors;
+use super::plan::{embedded_emulator, make_plan};
+use super::{GuardArgs, print_errors};
 use crate::apply::progress::seconds;
 use crate::apply::{
     ApplyOptions, Cancel, DEFAULT_OPERATION_TIMEOUT, DEFAULT_PARALLELISM, Outcome, Progress,
@@ -41,10 +41,9 @@ pub struct Args {
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
 
-    /// Allow removing this object (database.table[.column]) from any job. Repeatable.
-    /// Only when planning: a saved plan's removals were allowed when it was made.
-    #[arg(long = "allow-removal", value_name = "ADDRESS")]
-    allow_removal: Vec<String>,
+    /// Only when planning (a saved plan's removals were allowed when it was made).
+    #[command(flatten)]
+    guard: GuardArgs,
 
     /// Apply without asking (required without a terminal, unless applying a plan file).
     #[arg(long)]
@@ -97,8 +96,8 @@ impl Args {
 pub async fn run(args: Args) -> Result<ExitCode> {
     let env = Environment::from_process();
     let saved = args.path.as_ref().filter(|p| p.is_file()).cloned();
-    let (allowed, mut problems) = allowed_removals(&args.allow_removal);
-    if saved.is_some() && !args.allow_removal.is_empty() {
+    let (flags, mut problems) = args.guard.flags();
+    if saved.is_some() && !args.guard.allow_removal.is_empty() {
         problems.push(
             ConfigError::general(
                 "allow_removal_with_plan_file",
@@ -146,7 +145,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     let plan_file = if let Some(file) = plan_file {
         file
     } else {
-        let plan = match make_plan(&config, &clients, READ_PARALLELISM, &allowed).await {
+        let plan = match make_plan(&config, &clients, READ_PARALLELISM, &flags).await {
             Ok(plan) => plan,
             Err(problems) => return Ok(print_errors(problems)),
         };

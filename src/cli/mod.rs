@@ -84,6 +84,41 @@ impl ConfigArgs {
     }
 }
 
+/// What the command line tells the lost-object guard; shared by `plan` and `apply`.
+#[derive(Debug, clap::Args)]
+struct GuardArgs {
+    /// Allow removing this object (database.table[.column]) from any job, or narrowing
+    /// it from taken whole to a list (database.*). Repeatable.
+    #[arg(long = "allow-removal", value_name = "ADDRESS")]
+    allow_removal: Vec<String>,
+
+    /// List every object a refusal names, however many (by default the first 50).
+    #[arg(long)]
+    list_all_removals: bool,
+}
+
+impl GuardArgs {
+    /// The guard's flags, or a diagnostic for each bad address.
+    fn flags(&self) -> (crate::guard::Flags, Vec<ConfigError>) {
+        let mut allow = Vec::new();
+        let mut problems = Vec::new();
+        for text in &self.allow_removal {
+            match crate::objects::Removal::parse(text) {
+                Ok(r) => allow.push(r),
+                Err(e) => problems.push(
+                    ConfigError::general("invalid_address", format!("--allow-removal {text:?}: {e}"))
+                        .help("write database.table or database.table.column, or database.* for a narrowing; quote names with dots: '\"my.db\".orders'"),
+                ),
+            }
+        }
+        let flags = crate::guard::Flags {
+            allow,
+            list_all: self.list_all_removals,
+        };
+        (flags, problems)
+    }
+}
+
 /// Prints every error as a diagnostic and a count; the exit code for errors.
 fn print_errors(errors: Vec<ConfigError>) -> ExitCode {
     let count = errors.len();
@@ -109,6 +144,7 @@ const SINGLE_DASH_LONG: &[&str] = &[
     "out",
     "detailed-exitcode",
     "allow-removal",
+    "list-all-removals",
     "no-color",
     "check",
     "diff",

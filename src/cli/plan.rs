@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use miette::Result;
 
-use super::{ConfigArgs, print_errors};
+use super::{ConfigArgs, GuardArgs, print_errors};
 use crate::cloud::alibaba::Credentials;
 use crate::cloud::alibaba::endpoint::parse_endpoint;
 use crate::config::{Config, ConfigError};
@@ -16,7 +16,7 @@ use crate::emulator::{
     World, load_or_create,
 };
 use crate::env::Environment;
-use crate::objects::Address;
+use crate::guard::Flags;
 use crate::plan::Plan;
 use crate::plan::fetch::{Clients, DEFAULT_PARALLELISM, EndpointOverride, plan_all};
 use crate::plan::file::PlanFile;
@@ -27,9 +27,8 @@ pub struct Args {
     #[command(flatten)]
     config: ConfigArgs,
 
-    /// Allow removing this object (database.table[.column]) from any job. Repeatable.
-    #[arg(long = "allow-removal", value_name = "ADDRESS")]
-    allow_removal: Vec<String>,
+    #[command(flatten)]
+    guard: GuardArgs,
 
     /// Save the plan to FILE, for `dtsform apply FILE`.
     #[arg(long = "out", value_name = "FILE")]
@@ -83,32 +82,16 @@ pub(super) async fn embedded_emulator(
     Ok((running, target))
 }
 
-/// `--allow-removal` addresses, or a diagnostic for each bad one.
-pub(super) fn allowed_removals(texts: &[String]) -> (Vec<Address>, Vec<ConfigError>) {
-    let mut allowed = Vec::new();
-    let mut problems = Vec::new();
-    for text in texts {
-        match Address::parse(text) {
-            Ok(a) => allowed.push(a),
-            Err(e) => problems.push(
-                ConfigError::general("invalid_address", format!("--allow-removal {text:?}: {e}"))
-                    .help("write database.table or database.table.column; quote names with dots: '\"my.db\".orders'"),
-            ),
-        }
-    }
-    (allowed, problems)
-}
-
 /// Reads every job and plans it: the plan, or every problem found.
 pub(super) async fn make_plan(
     config: &Config,
     clients: &Clients,
     parallelism: usize,
-    allowed: &[Address],
+    flags: &Flags,
 ) -> Result<Plan, Vec<ConfigError>> {
     let mut jobs = Vec::new();
     let mut problems = Vec::new();
-    for result in plan_all(config, clients, parallelism, allowed).await {
+    for result in plan_all(config, clients, parallelism, flags).await {
         match result {
             Ok(job) => jobs.push(job),
             Err(e) => problems.extend(e),
@@ -123,7 +106,7 @@ pub(super) async fn make_plan(
 
 pub async fn run(args: Args) -> Result<ExitCode> {
     let env = Environment::from_process();
-    let (allowed, mut problems) = allowed_removals(&args.allow_removal);
+    let (flags, mut problems) = args.guard.flags();
     let config = match args.config.load(&env) {
         Ok(c) if problems.is_empty() => c,
         Ok(_) => return Ok(print_errors(problems)),
@@ -143,7 +126,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
         Ok(c) => c,
         Err(e) => return Ok(print_errors(e)),
     };
-    let plan = match make_plan(&config, &clients, args.parallelism, &allowed).await {
+    let plan = match make_plan(&config, &clients, args.parallelism, &flags).await {
         Ok(plan) => plan,
         Err(problems) => return Ok(print_errors(problems)),
     };

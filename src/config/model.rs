@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::source::{Sources, Span};
 use crate::cloud::alibaba::SignatureVersion;
-use crate::objects::{Address, ObjectTree, ObjectsError, Pattern};
+use crate::objects::{ObjectTree, ObjectsError, Pattern, Removal};
 use crate::secret::Secret;
 
 /// The resource type of an Alibaba Cloud DTS job.
@@ -219,8 +219,9 @@ pub struct JobSpec {
     pub destination: Option<EndpointSpec>,
     /// Reserved settings this resource manages (other live keys are left alone).
     pub reserved: BTreeMap<String, Value>,
-    /// Declared removals (`removed { objects = [...] }`).
-    pub removed: Vec<(Address, Span)>,
+    /// Declared removals (`removed { objects = [...] }`): objects, and narrowings
+    /// (`shop.*`).
+    pub removed: Vec<(Removal, Span)>,
     pub guard: GuardSpec,
     /// Names of resources this one is applied after.
     pub depends_on: Vec<(String, Span)>,

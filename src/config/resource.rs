@@ -24,7 +24,7 @@ use super::model::{
 use super::reader::{Diag, Reader};
 use super::source::{FileId, Span};
 use crate::emulator::alibaba::MAX_DB_LIST_BYTES;
-use crate::objects::{Address, Kind, Node, ObjectTree, Pattern};
+use crate::objects::{Address, Kind, Node, ObjectTree, Pattern, Removal};
 
 const JOB_ATTRIBUTES: &[&str] = &[
     "provider",
@@ -389,7 +389,7 @@ pub(super) fn decode_removed(
     d: &Diag<'_>,
     parent: &Reader<'_, '_>,
     block: &Block,
-) -> Vec<(Address, Span)> {
+) -> Vec<(Removal, Span)> {
     let r = Reader {
         d,
         file: parent.file,
@@ -411,13 +411,31 @@ pub(super) fn decode_removed(
         );
         return Vec::new();
     }
+    removed_objects(
+        d,
+        &r,
+        "write database.table, or database.table.column, or database.* for a narrowing; quote a name that contains a dot: \"my.db\".orders",
+    )
+}
+
+/// The `objects` of a removed block: addresses, and narrowings (`shop.*`).
+pub(super) fn removed_objects(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    help: &str,
+) -> Vec<(Removal, Span)> {
     let mut out = Vec::new();
     for (text, span) in r.strings("objects").unwrap_or_default() {
-        match Address::parse(&text) {
-            Ok(address) => out.push((address, span)),
+        match Removal::parse(&text) {
+            Ok(removal) => out.push((removal, span)),
             Err(e) => d.push(
-                d.at(span, "invalid_address", format!("{text:?} is not an object address: {e}"), "invalid address")
-                    .help("write database.table, or database.table.column; quote a name that contains a dot: \"my.db\".orders"),
+                d.at(
+                    span,
+                    "invalid_address",
+                    format!("{text:?} is not an object address: {e}"),
+                    "invalid address",
+                )
+                .help(help),
             ),
         }
     }

@@ -38,7 +38,7 @@ use super::resource::{
     ResourceBlock, decode_lifecycle, decode_objects, provider_reference, resource_references,
 };
 use super::source::Span;
-use crate::objects::Address;
+use crate::objects::Removal;
 use crate::objects::tencent::{self, DatabaseInfo};
 
 const JOB_ATTRIBUTES: &[&str] = &[
@@ -423,7 +423,7 @@ fn decode_removed(
     d: &Diag<'_>,
     parent: &Reader<'_, '_>,
     block: &Block,
-) -> (Vec<(Address, Span)>, bool) {
+) -> (Vec<(Removal, Span)>, bool) {
     let r = Reader {
         d,
         file: parent.file,
@@ -440,15 +440,10 @@ fn decode_removed(
                 .help("list the objects to remove: objects = [\"shop.legacy_orders\"]; or whole_instance = true to narrow a whole-instance migration to the listed objects"),
         );
     }
-    let mut out = Vec::new();
-    for (text, span) in r.strings("objects").unwrap_or_default() {
-        match Address::parse(&text) {
-            Ok(address) => out.push((address, span)),
-            Err(e) => d.push(
-                d.at(span, "invalid_address", format!("{text:?} is not an object address: {e}"), "invalid address")
-                    .help("write database.table, or database.schema.table; quote a name that contains a dot: \"my.db\".orders"),
-            ),
-        }
-    }
+    let out = super::resource::removed_objects(
+        d,
+        &r,
+        "write database.table, or database.schema.table, or database.* for a narrowing; quote a name that contains a dot: \"my.db\".orders",
+    );
     (out, narrowing)
 }

@@ -355,7 +355,7 @@ fn addresses_and_patterns_are_checked() {
 resource "alicloud_dts_job" "x" {{
   dts_job_id = "a"
   removed {{
-    objects = ["shop..t", "shop.*"]
+    objects = ["shop..t", "sh*p.orders"]
   }}
   lifecycle {{
     prevent_removal = ["\"unterminated"]
@@ -371,7 +371,7 @@ resource "alicloud_dts_job" "x" {{
         got,
         [
             ("invalid_address", "\"shop..t\""),
-            ("invalid_address", "\"shop.*\""),
+            ("invalid_address", "\"sh*p.orders\""),
             ("invalid_pattern", "\"\\\"unterminated\"")
         ]
     );

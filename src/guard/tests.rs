@@ -34,8 +34,11 @@ fn run(body: &str, cli: &[&str]) -> Result<Vec<AllowedRemoval>, Vec<ConfigError>
         .unwrap_or_default();
     let live = live();
     let d = diff(&payload, &live);
-    let cli: Vec<Address> = cli.iter().map(|a| Address::parse(a).unwrap()).collect();
-    check(&c.sources, job, &live, &payload, &d, &cli)
+    let flags = Flags {
+        allow: cli.iter().map(|a| Removal::parse(a).unwrap()).collect(),
+        list_all: false,
+    };
+    check(&c.sources, job, &live, &payload, &d, &flags)
 }
 
 const KEEP_TWO: &str =

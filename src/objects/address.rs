@@ -28,7 +28,7 @@ pub enum AddressError {
     #[error("expected a dot after the quoted segment, found {0:?}")]
     JunkAfterQuote(char),
     #[error(
-        "{0:?} contains a glob character; only prevent_removal patterns may use * and ?, quote the segment if the name really contains one"
+        "{0:?} contains a glob character; only prevent_removal patterns may use * and ? (a removal may end in .* to declare a narrowing); quote the segment if the name really contains one"
     )]
     GlobNotAllowed(String),
 }
@@ -156,6 +156,45 @@ impl std::str::FromStr for Address {
     }
 }
 
+/// What a `removed { objects = [...] }` entry or `--allow-removal` names.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Removal {
+    /// The object at this address and everything inside it: `shop.legacy`.
+    Object(Address),
+    /// What the object at this address holds beyond what the payload lists, when it
+    /// is narrowed from taken whole to a list: `shop.*`.
+    Rest(Address),
+}
+
+impl Removal {
+    /// `shop.orders` or `shop.*`; glob characters elsewhere must be quoted.
+    pub fn parse(text: &str) -> Result<Removal, AddressError> {
+        let trimmed = text.trim();
+        match trimmed.strip_suffix(".*") {
+            Some(container) if !container.is_empty() => {
+                Address::parse(container).map(Removal::Rest)
+            }
+            _ => Address::parse(trimmed).map(Removal::Object),
+        }
+    }
+
+    /// The object it is about.
+    pub fn address(&self) -> &Address {
+        match self {
+            Removal::Object(a) | Removal::Rest(a) => a,
+        }
+    }
+}
+
+impl fmt::Display for Removal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Removal::Object(a) => write!(f, "{a}"),
+            Removal::Rest(a) => write!(f, "{a}.*"),
+        }
+    }
+}
+
 /// One segment of a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {
@@ -199,6 +238,27 @@ impl Pattern {
                     Segment::Literal(l) => l == name,
                     Segment::Glob(g) => glob_match(g, name),
                 })
+    }
+}
+
+impl Pattern {
+    /// Whether the pattern may cover something that narrowing the object at `address`
+    /// removes: the object itself (or an ancestor), or anything inside it that is not
+    /// one of the children `kept` names. A glob may match objects dtsform cannot see.
+    pub fn may_cover_rest(&self, address: &Address, kept: &dyn Fn(&str) -> bool) -> bool {
+        let depth = address.0.len();
+        if self.segments.len() <= depth {
+            return self.matches(address);
+        }
+        let prefix = Pattern {
+            segments: self.segments[..depth].to_vec(),
+            text: String::new(),
+        };
+        prefix.matches(address)
+            && match &self.segments[depth] {
+                Segment::Glob(_) => true,
+                Segment::Literal(name) => !kept(name),
+            }
     }
 }
 
@@ -289,6 +349,45 @@ mod tests {
             "quoted * is literal"
         );
         assert!(p(r#"shop."*""#).matches(&Address::new(["shop", "*"])));
+    }
+
+    #[test]
+    fn removals_name_an_object_or_the_rest_of_one() {
+        let r = |s: &str| Removal::parse(s).unwrap();
+        assert_eq!(
+            r("shop.orders"),
+            Removal::Object(Address::new(["shop", "orders"]))
+        );
+        assert_eq!(r("shop.*"), Removal::Rest(Address::new(["shop"])));
+        assert_eq!(r(r#""my.db".*"#), Removal::Rest(Address::new(["my.db"])));
+        assert_eq!(r("shop.orders.*").to_string(), "shop.orders.*");
+        assert_eq!(r(r#""a*".*"#).to_string(), r#""a*".*"#);
+        assert!(Removal::parse("*").is_err());
+        assert!(Removal::parse("shop.*.x").is_err());
+        assert!(Removal::parse("sh*p.*").is_err());
+    }
+
+    #[test]
+    fn a_pattern_may_cover_what_a_narrowing_removes() {
+        let p = |s: &str| Pattern::parse(s).unwrap();
+        let shop = Address::new(["shop"]);
+        let kept = |name: &str| name == "orders";
+        assert!(p("shop").may_cover_rest(&shop, &kept), "the object itself");
+        assert!(p("*").may_cover_rest(&shop, &kept), "an ancestor pattern");
+        assert!(
+            p("shop.*_audit").may_cover_rest(&shop, &kept),
+            "a glob inside"
+        );
+        assert!(
+            p("shop.payments").may_cover_rest(&shop, &kept),
+            "an unlisted name"
+        );
+        assert!(
+            !p("shop.orders").may_cover_rest(&shop, &kept),
+            "a kept child"
+        );
+        assert!(!p("shop.orders.id").may_cover_rest(&shop, &kept));
+        assert!(!p("crm.*").may_cover_rest(&shop, &kept), "elsewhere");
     }
 
     #[test]

@@ -2,11 +2,24 @@
 //!
 //! Objects are matched by kind and source name, never by position. The result lists
 //! objects added, removed (each with how many objects it takes along, itself included)
-//! and changed at attribute level, in tree order.
+//! and changed at attribute level, in tree order — and two things that only coverage
+//! shows:
+//!
+//! * **Narrowed**: a live object taken whole (`all` true, or unset, which one of DTS's
+//!   parsers reads as true) that the payload narrows to what it lists (`all` false or
+//!   unset): everything inside it that the payload does not list stops replicating.
+//!   dtsform cannot know what a whole database or table holds, so this is a removal of
+//!   "everything in X except what is listed", guarded like any other.
+//! * **Unlisted**: a live object the payload no longer lists, inside an object the
+//!   payload takes whole (`all = true`): it goes on replicating, only without its own
+//!   settings (a widening). Not a removal.
+//!
+//! An `all` spelled the same on both sides is read the same way by DTS, whichever
+//! default its parser has, so it never narrows.
 
 use serde_json::Value;
 
-use super::normalize::{Suppressed, compare_attrs};
+use super::normalize::{Suppressed, as_bool, compare_attrs};
 use super::{Address, Kind, Node, ObjectTree};
 
 /// One attribute's change; `None` means absent.
@@ -27,9 +40,28 @@ pub enum Change {
     Removed {
         objects: usize,
     },
+    /// A live object taken whole that the payload narrows to the `listed` objects it
+    /// names directly inside it: everything else inside stops replicating.
+    Narrowed {
+        listed: usize,
+    },
+    /// A live object the payload no longer lists although an object around it is taken
+    /// whole: it keeps replicating; `settings` are its own attributes that no longer
+    /// apply (a rename, a filter, ...).
+    Unlisted {
+        objects: usize,
+        settings: Vec<String>,
+    },
     Changed {
         attrs: Vec<AttrChange>,
     },
+}
+
+impl Change {
+    /// Whether objects stop replicating: a removal or a narrowing.
+    pub fn is_removal(&self) -> bool {
+        matches!(self, Change::Removed { .. } | Change::Narrowed { .. })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +69,40 @@ pub struct ObjectChange {
     pub address: Address,
     pub kind: Kind,
     pub change: Change,
+}
+
+impl ObjectChange {
+    /// The removal this change is, as a `removed` entry names it.
+    pub fn removal(&self) -> Option<super::Removal> {
+        match self.change {
+            Change::Removed { .. } => Some(super::Removal::Object(self.address.clone())),
+            Change::Narrowed { .. } => Some(super::Removal::Rest(self.address.clone())),
+            _ => None,
+        }
+    }
+
+    /// How the live tree differs from a payload that was sent, for read-back messages
+    /// (`diff(sent, live)`).
+    pub fn mismatch(&self) -> String {
+        let (kind, address) = (self.kind, &self.address);
+        match &self.change {
+            Change::Added { .. } => format!("{kind} {address} is missing"),
+            Change::Removed { .. } | Change::Unlisted { .. } => {
+                format!("{kind} {address} was not sent but is there")
+            }
+            Change::Narrowed { .. } => {
+                format!("{kind} {address} is taken whole, not only the objects sent")
+            }
+            Change::Changed { attrs } => format!(
+                "{kind} {address} has other {}",
+                attrs
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
 }
 
 /// Everything that differs between a payload and the live tree.
@@ -51,21 +117,22 @@ impl ObjectDiff {
         self.changes.is_empty()
     }
 
-    /// The removed objects (each the top of a removed subtree).
+    /// What stops replicating: each removed subtree's top, and each narrowed object.
     pub fn removals(&self) -> impl Iterator<Item = &ObjectChange> {
-        self.changes
-            .iter()
-            .filter(|c| matches!(c.change, Change::Removed { .. }))
+        self.changes.iter().filter(|c| c.change.is_removal())
     }
 
-    /// Objects added, changed and removed, descendants of added/removed ones included.
+    /// Objects added, changed and removed, descendants of added/removed ones included;
+    /// a narrowing counts as one removal (what it takes is unknown), an unlisted object
+    /// as one change.
     pub fn counts(&self) -> (usize, usize, usize) {
         self.changes
             .iter()
             .fold((0, 0, 0), |(a, c, r), change| match change.change {
                 Change::Added { objects } => (a + objects, c, r),
-                Change::Changed { .. } => (a, c + 1, r),
+                Change::Changed { .. } | Change::Unlisted { .. } => (a, c + 1, r),
                 Change::Removed { objects } => (a, c, r + objects),
+                Change::Narrowed { .. } => (a, c, r + 1),
             })
     }
 }
@@ -85,10 +152,48 @@ pub fn diff(payload: &ObjectTree, live: &ObjectTree) -> ObjectDiff {
             name,
             payload.databases.get(name),
             live.databases.get(name),
+            false,
             &mut out,
         );
     }
     out
+}
+
+/// Whether the payload surely takes `node` whole: `all` is true. (Unset is read as
+/// true by one of DTS's parsers and as false by the other.)
+pub fn takes_whole(node: &Node) -> bool {
+    node.attrs.get("all").and_then(as_bool) == Some(true)
+}
+
+/// Whether sending `desired` in place of `live` narrows it: the live object may be taken
+/// whole and the payload may not be. Columns hold nothing, so they never narrow.
+pub fn narrows(kind: Kind, desired: &Node, live: &Node) -> bool {
+    if kind.is_part_of_parent() {
+        return false;
+    }
+    let (sent, had) = (desired.attrs.get("all"), live.attrs.get("all"));
+    let (sent_bool, had_bool) = (sent.and_then(as_bool), had.and_then(as_bool));
+    let same_spelling = match (sent_bool, had_bool) {
+        (Some(a), Some(b)) => a == b,
+        _ => sent == had,
+    };
+    !same_spelling && had_bool != Some(false) && sent_bool != Some(true)
+}
+
+/// The live attributes that no longer apply to an object that stops being listed.
+fn own_settings(name: &str, live: &Node) -> Vec<String> {
+    live.attrs
+        .iter()
+        .filter(|(k, v)| match k.as_str() {
+            "all" | "state" => false,
+            "name" => v.as_str() != Some(name),
+            _ => true,
+        })
+        .map(|(k, v)| match v {
+            Value::String(s) => format!("{k} = {s:?}"),
+            other => format!("{k} = {other}"),
+        })
+        .collect()
 }
 
 fn compare(
@@ -97,6 +202,7 @@ fn compare(
     name: &str,
     desired: Option<&Node>,
     live: Option<&Node>,
+    whole_above: bool,
     out: &mut ObjectDiff,
 ) {
     let (desired, live) = match (desired, live) {
@@ -109,16 +215,33 @@ fn compare(
             return;
         }
         (None, Some(l)) => {
+            let change = if whole_above {
+                Change::Unlisted {
+                    objects: l.count(),
+                    settings: own_settings(name, l),
+                }
+            } else {
+                Change::Removed { objects: l.count() }
+            };
             out.changes.push(ObjectChange {
                 address: address.clone(),
                 kind,
-                change: Change::Removed { objects: l.count() },
+                change,
             });
             return;
         }
         (None, None) => return,
         (Some(d), Some(l)) => (d, l),
     };
+    if narrows(kind, desired, live) {
+        out.changes.push(ObjectChange {
+            address: address.clone(),
+            kind,
+            change: Change::Narrowed {
+                listed: desired.containers.values().map(|c| c.nodes.len()).sum(),
+            },
+        });
+    }
     let attrs = compare_attrs(name, &desired.attrs, &live.attrs, &mut out.suppressed);
     if !attrs.is_empty() {
         out.changes.push(ObjectChange {
@@ -127,6 +250,7 @@ fn compare(
             change: Change::Changed { attrs },
         });
     }
+    let whole_above = whole_above || takes_whole(desired);
     let (desired_children, live_children) = (desired.children(), live.children());
     let (mut d, mut l) = (
         desired_children.iter().peekable(),
@@ -148,7 +272,15 @@ fn compare(
             continue;
         }
         previous = Some(key);
-        compare(&address.child(key.1), key.0, key.1, d_child, l_child, out);
+        compare(
+            &address.child(key.1),
+            key.0,
+            key.1,
+            d_child,
+            l_child,
+            whole_above,
+            out,
+        );
     }
 }
 

@@ -9,10 +9,14 @@
 //! Alibaba's `DbList`/`DbObject` JSON converts to and from the tree losslessly
 //! ([`ObjectTree::from_json`], [`ObjectTree::to_value`]): an object key that names a
 //! container kind (`Table`, `column`, `View`, ... matched case-insensitively, as DTS's
-//! own parser does) and whose value is an object of objects becomes a container of
-//! child nodes, remembered under the exact key spelling it was written with; every
-//! other key is an attribute. Serialising puts attributes first, then containers, each
-//! in key order; tree → JSON → tree is the identity.
+//! own parser does) introduces a container of child nodes, remembered under the exact
+//! key spelling it was written with; every other key is an attribute. Such a key must
+//! hold an object whose every member is an object: a list holding anything else there
+//! (`"Table": ["a"]`, `"Table": {"a": null}`) is refused, because the objects it may
+//! stand for would otherwise be invisible to the diff and the guard, and a write would
+//! drop them. Only `null` and a scalar under a key DTS documents as an attribute
+//! (`"type": "varchar"`) are read as attributes. Serialising puts attributes first,
+//! then containers, each in key order; tree → JSON → tree is the identity.
 //!
 //! Comparison never looks at raw JSON. [`normalize`] defines what counts as the same:
 //! key order and whitespace, the server-added `"state":"normal"`, boolean spellings
@@ -29,9 +33,9 @@ pub mod tencent;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-pub use address::{Address, AddressError, Pattern};
+pub use address::{Address, AddressError, Pattern, Removal};
 
 /// The kinds of objects a DbList can hold, by the container key that introduces them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -169,37 +173,24 @@ pub enum ObjectsError {
     NotAnObject,
     #[error("the entry for database {0:?} must be a JSON object")]
     DatabaseNotAnObject(String),
+    /// A key naming a container kind holds something other than an object of objects.
+    #[error("at {at}: {key:?} must be an object of objects (name → object), not {found}")]
+    BadContainer {
+        at: String,
+        key: String,
+        found: &'static str,
+    },
+    /// A container holds a member that is not an object.
+    #[error("at {at}: {key:?} holds {member:?}, which is {found}, not an object")]
+    BadMember {
+        at: String,
+        key: String,
+        member: String,
+        found: &'static str,
+    },
 }
 
 impl Node {
-    /// A node from a DbList JSON object (see the module docs for the rules). Takes the
-    /// map by value: its strings move into the tree.
-    pub fn from_map(map: Map<String, Value>) -> Node {
-        let mut node = Node::default();
-        for (key, value) in map {
-            let kind = Kind::from_container_key(&key).filter(|_| match &value {
-                Value::Object(entries) => entries.values().all(Value::is_object),
-                _ => false,
-            });
-            match (kind, value) {
-                (Some(kind), Value::Object(entries)) => {
-                    let nodes = entries
-                        .into_iter()
-                        .map(|(name, v)| match v {
-                            Value::Object(child) => (name, Node::from_map(child)),
-                            _ => (name, Node::default()),
-                        })
-                        .collect();
-                    node.containers.insert(key, Container { kind, nodes });
-                }
-                (_, value) => {
-                    node.attrs.insert(key, value);
-                }
-            }
-        }
-        node
-    }
-
     /// Children of every kind as (kind, source name, node), kinds in `Kind` order and
     /// merged across key spellings, names in order.
     pub fn children(&self) -> Vec<(Kind, &str, &Node)> {
@@ -277,22 +268,9 @@ impl ObjectTree {
         parse::from_json(text)
     }
 
+    /// Reads a DbList given as a JSON value, by the same rules as [`ObjectTree::from_json`].
     pub fn from_value(value: &Value) -> Result<ObjectTree, ObjectsError> {
-        ObjectTree::from_owned_value(value.clone())
-    }
-
-    fn from_owned_value(value: Value) -> Result<ObjectTree, ObjectsError> {
-        let Value::Object(map) = value else {
-            return Err(ObjectsError::NotAnObject);
-        };
-        let mut databases = BTreeMap::new();
-        for (name, db) in map {
-            let Value::Object(db) = db else {
-                return Err(ObjectsError::DatabaseNotAnObject(name));
-            };
-            databases.insert(name, Node::from_map(db));
-        }
-        Ok(ObjectTree { databases })
+        parse::from_value(value.clone())
     }
 
     pub fn to_value(&self) -> Value {

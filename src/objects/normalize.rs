@@ -111,7 +111,8 @@ impl Suppressed {
     }
 }
 
-fn as_bool(v: &Value) -> Option<bool> {
+/// A boolean attribute's truth: `true`, `"true"`, `"True"`; `None` for anything else.
+pub fn as_bool(v: &Value) -> Option<bool> {
     match v {
         Value::Bool(b) => Some(*b),
         Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),

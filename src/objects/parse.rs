@@ -13,7 +13,7 @@ use std::fmt;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use super::{Container, Kind, Node, ObjectTree, ObjectsError};
+use super::{Address, Container, Kind, Node, ObjectTree, ObjectsError};
 
 /// A JSON value with its objects kept as entry lists.
 enum Raw {
@@ -110,33 +110,112 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
 }
 
-/// Whether every entry, counting only the last of a repeated key, is an object.
-fn holds_only_objects(entries: &[(String, Raw)]) -> bool {
-    entries.iter().enumerate().all(|(i, (name, value))| {
-        value.is_object() || entries[i + 1..].iter().any(|(later, _)| later == name)
-    })
+impl Raw {
+    /// A `serde_json::Value` as a `Raw`, moving its strings (for trees built from values).
+    fn from_value(value: Value) -> Raw {
+        match value {
+            Value::Object(map) => Raw::Object(
+                map.into_iter()
+                    .map(|(k, v)| (k, Raw::from_value(v)))
+                    .collect(),
+            ),
+            other => Raw::Other(other),
+        }
+    }
+
+    /// What it is, for messages.
+    fn noun(&self) -> &'static str {
+        match self {
+            Raw::Object(_) | Raw::Other(Value::Object(_)) => "an object",
+            Raw::Other(Value::Array(_)) => "an array",
+            Raw::Other(Value::String(_)) => "a string",
+            Raw::Other(Value::Number(_)) => "a number",
+            Raw::Other(Value::Bool(_)) => "a boolean",
+            Raw::Other(Value::Null) => "null",
+        }
+    }
 }
 
-/// The node an object's entries describe (see the module docs of `objects`).
-fn node(entries: Vec<(String, Raw)>) -> Node {
+/// Keys named like a container kind that DTS also uses as plain attributes with a scalar
+/// value (reference §9: a column's or an AnalyticDB table's `type`).
+const SCALAR_ATTRIBUTES: &[&str] = &["type"];
+
+/// What one entry of an object is.
+enum Entry {
+    Attribute,
+    Container(Kind),
+}
+
+/// Classifies `key: value` under the object at `at`. A key that names a container kind
+/// (in any case) must hold an object whose every member is an object: anything else
+/// there could be objects DTS replicates that the tree would not see, so the list is
+/// refused rather than read with them turned into an attribute a write would drop.
+/// The only exceptions are `null` (nothing inside) and a scalar under a key DTS
+/// documents as an attribute (`type`).
+fn classify(at: &Address, key: &str, value: &Raw) -> Result<Entry, ObjectsError> {
+    let Some(kind) = Kind::from_container_key(key) else {
+        return Ok(Entry::Attribute);
+    };
+    let bad = |found: &'static str| ObjectsError::BadContainer {
+        at: at.to_string(),
+        key: key.to_owned(),
+        found,
+    };
+    match value {
+        Raw::Object(members) => {
+            let superseded = repeated_later(members);
+            for (i, (name, member)) in members.iter().enumerate() {
+                if !superseded[i] && !member.is_object() {
+                    return Err(ObjectsError::BadMember {
+                        at: at.to_string(),
+                        key: key.to_owned(),
+                        member: name.clone(),
+                        found: member.noun(),
+                    });
+                }
+            }
+            Ok(Entry::Container(kind))
+        }
+        Raw::Other(Value::Null) => Ok(Entry::Attribute),
+        Raw::Other(Value::String(_) | Value::Number(_) | Value::Bool(_))
+            if SCALAR_ATTRIBUTES.contains(&key) =>
+        {
+            Ok(Entry::Attribute)
+        }
+        other @ Raw::Other(_) => Err(bad(other.noun())),
+    }
+}
+
+/// For each entry, whether a later entry repeats its key: only the last one counts, as
+/// in `serde_json`.
+fn repeated_later(entries: &[(String, Raw)]) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    let mut out = vec![false; entries.len()];
+    for (i, (key, _)) in entries.iter().enumerate().rev() {
+        out[i] = !seen.insert(key.as_str());
+    }
+    out
+}
+
+/// The node an object's entries describe (see the module docs of `objects`); `at` is
+/// its address, for messages.
+fn node(at: &Address, entries: Vec<(String, Raw)>) -> Result<Node, ObjectsError> {
     let mut node = Node::default();
-    for (key, value) in entries {
-        // A repeated key replaces what the earlier one made, attribute or container.
-        node.attrs.remove(&key);
-        node.containers.remove(&key);
-        let kind = Kind::from_container_key(&key).filter(|_| match &value {
-            Raw::Object(children) => holds_only_objects(children),
-            Raw::Other(_) => false,
-        });
-        match (kind, value) {
-            (Some(kind), Raw::Object(children)) => {
+    let superseded = repeated_later(&entries);
+    for ((key, value), superseded) in entries.into_iter().zip(superseded) {
+        if superseded {
+            continue;
+        }
+        match (classify(at, &key, &value)?, value) {
+            (Entry::Container(kind), Raw::Object(children)) => {
                 let mut nodes = BTreeMap::new();
-                for (name, child) in children {
-                    let child = match child {
-                        Raw::Object(entries) => self::node(entries),
-                        Raw::Other(_) => Node::default(),
-                    };
-                    nodes.insert(name, child);
+                let superseded = repeated_later(&children);
+                for ((name, child), superseded) in children.into_iter().zip(superseded) {
+                    // `classify` refused a member that counts and is not an object.
+                    if let (false, Raw::Object(entries)) = (superseded, child) {
+                        let child = self::node(&at.child(&name), entries)?;
+                        nodes.insert(name, child);
+                    }
                 }
                 node.containers.insert(key, Container { kind, nodes });
             }
@@ -145,23 +224,38 @@ fn node(entries: Vec<(String, Raw)>) -> Node {
             }
         }
     }
-    node
+    Ok(node)
+}
+
+/// The tree a DbList object describes.
+fn tree(raw: Raw) -> Result<ObjectTree, ObjectsError> {
+    let Raw::Object(entries) = raw else {
+        return Err(ObjectsError::NotAnObject);
+    };
+    let mut databases = BTreeMap::new();
+    let superseded = repeated_later(&entries);
+    for ((name, db), superseded) in entries.into_iter().zip(superseded) {
+        if superseded {
+            continue;
+        }
+        let Raw::Object(db) = db else {
+            return Err(ObjectsError::DatabaseNotAnObject(name));
+        };
+        let db = node(&Address::new([name.as_str()]), db)?;
+        databases.insert(name, db);
+    }
+    Ok(ObjectTree { databases })
 }
 
 /// Parses a DbList / DbObject JSON string.
 pub(super) fn from_json(text: &str) -> Result<ObjectTree, ObjectsError> {
     let raw: Raw = serde_json::from_str(text).map_err(|e| ObjectsError::Json(e.to_string()))?;
-    let Raw::Object(entries) = raw else {
-        return Err(ObjectsError::NotAnObject);
-    };
-    let mut databases = BTreeMap::new();
-    for (name, db) in entries {
-        let Raw::Object(db) = db else {
-            return Err(ObjectsError::DatabaseNotAnObject(name));
-        };
-        databases.insert(name, node(db));
-    }
-    Ok(ObjectTree { databases })
+    tree(raw)
+}
+
+/// Reads a DbList given as a JSON value, by the same rules as [`from_json`].
+pub(super) fn from_value(value: Value) -> Result<ObjectTree, ObjectsError> {
+    tree(Raw::from_value(value))
 }
 
 #[cfg(test)]
@@ -181,15 +275,56 @@ mod tests {
             r#"{"a.b":{"TABLE":{"x.y":{"all":"True"}},"table":{"x.y":{"all":true}}}}"#,
             r#"{"shop":{"Table":{"a":1,"a":{"all":true}}}}"#,
             r#"{"shop":{"Table":{"a":{},"a":1}}}"#,
+            r#"{"shop":{"Table":{"a":{"column":{"c":1}},"a":{}}}}"#,
             "{}",
         ] {
             let value: Value = serde_json::from_str(text).unwrap();
-            assert_eq!(
-                from_json(text).unwrap(),
-                ObjectTree::from_value(&value).unwrap(),
-                "{text}"
-            );
+            assert_eq!(from_json(text), ObjectTree::from_value(&value), "{text}");
         }
+    }
+
+    /// A container key holding anything but an object of objects could hide objects DTS
+    /// replicates: such a list is refused, never read with them turned into attributes.
+    #[test]
+    fn containers_hold_only_objects_or_the_list_is_refused() {
+        for (text, message) in [
+            (
+                r#"{"shop":{"Table":{"orders":{},"legacy":"x"}}}"#,
+                r#"shop: "Table" holds "legacy", which is a string, not an object"#,
+            ),
+            (
+                r#"{"shop":{"TABLE":{"orders":null}}}"#,
+                r#"shop: "TABLE" holds "orders", which is null, not an object"#,
+            ),
+            (
+                r#"{"shop":{"Table":{"orders":{"column":{"id":7}}}}}"#,
+                r#"shop.orders: "column" holds "id", which is a number, not an object"#,
+            ),
+            (
+                r#"{"shop":{"Table":["orders","customers"]}}"#,
+                r#"shop: "Table" must be an object of objects (name → object), not an array"#,
+            ),
+            (
+                r#"{"shop":{"view":"v1"}}"#,
+                r#"shop: "view" must be an object of objects (name → object), not a string"#,
+            ),
+            (
+                r#"{"shop":{"Table":{"a":{}},"Table":"not a container"}}"#,
+                r#"shop: "Table" must be an object of objects (name → object), not a string"#,
+            ),
+        ] {
+            let err = from_json(text).unwrap_err();
+            assert!(err.to_string().contains(message), "{text}: {err}");
+            let value: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(ObjectTree::from_value(&value), Err(err), "{text}");
+        }
+        // What is not a container of objects but says so plainly stays an attribute.
+        let tree = from_json(
+            r#"{"shop":{"Table":{"t":{"type":"partition","column":{"c":{"type":"varchar"}}}},"View":null}}"#,
+        )
+        .unwrap();
+        assert_eq!(tree.databases["shop"].attrs["View"], Value::Null);
+        assert_eq!(tree.count(), 2);
     }
 
     #[test]

@@ -23,7 +23,7 @@ fn the_reference_examples_convert_losslessly() {
         // Unknown attributes, object-valued ones included, and odd spellings survive.
         json!({"db": {"name": "db", "all": false, "state": "normal", "index_mapping": {"a": {"b": 1}},
             "table": {"t": {"all": "True", "attach_column": {"c": {"name": "c", "type": "int", "value": "1"}}}},
-            "View": {"v": {}}, "Table": "not a container", "weird": [1, {"x": null}]}}),
+            "View": {"v": {}}, "Schema": null, "weird": [1, {"x": null}]}}),
     ] {
         let t = tree(&example);
         assert_eq!(t.to_value(), example, "the same JSON, up to key order");
@@ -42,10 +42,22 @@ fn container_keys_are_recognised_case_insensitively_and_kept_as_written() {
 }
 
 #[test]
-fn only_objects_of_objects_are_containers() {
-    let t = tree(&json!({"db": {"Table": {"a": 1}}}));
-    assert!(t.databases["db"].containers.is_empty());
-    assert_eq!(t.databases["db"].attrs["Table"], json!({"a": 1}));
+fn a_container_holding_anything_but_objects_is_refused_not_read_as_an_attribute() {
+    for odd in [
+        json!({"db": {"Table": {"a": 1}}}),
+        json!({"db": {"Table": {"a": {}, "b": null}}}),
+        json!({"db": {"Table": ["a"]}}),
+        json!({"db": {"table": "a"}}),
+        json!({"db": {"Table": {"t": {"COLUMN": {"c": [1]}}}}}),
+    ] {
+        assert!(
+            matches!(
+                ObjectTree::from_value(&odd),
+                Err(ObjectsError::BadContainer { .. } | ObjectsError::BadMember { .. })
+            ),
+            "{odd}"
+        );
+    }
 }
 
 #[test]
@@ -86,6 +98,94 @@ fn walk_addresses_and_counts() {
     assert!(t.get(&Address::parse("shop.nope").unwrap()).is_none());
 }
 
+/// A diff, one line a change.
+fn shown(d: &super::diff::ObjectDiff) -> Vec<String> {
+    d.changes
+        .iter()
+        .map(|c| match &c.change {
+            Change::Added { objects } => format!("+ {} {} ({objects})", c.kind, c.address),
+            Change::Removed { objects } => format!("- {} {} ({objects})", c.kind, c.address),
+            Change::Narrowed { listed } => {
+                format!("- rest of {} {} ({listed} listed)", c.kind, c.address)
+            }
+            Change::Unlisted { objects, settings } => {
+                format!(
+                    "~ unlisted {} {} ({objects}) {settings:?}",
+                    c.kind, c.address
+                )
+            }
+            Change::Changed { attrs } => format!(
+                "~ {} {} {:?}",
+                c.kind,
+                c.address,
+                attrs.iter().map(|a| a.name.as_str()).collect::<Vec<_>>()
+            ),
+        })
+        .collect()
+}
+
+/// Narrowing a live object taken whole to a list removes what is not listed; widening
+/// a list to the whole object removes nothing.
+#[test]
+fn narrowing_is_a_removal_and_widening_is_not() {
+    let whole_db = tree(&json!({"shop": {"name": "shop", "all": true}}));
+    let listed_db = tree(&json!({"shop": {"name": "shop", "all": false, "Table": {
+        "orders": {"name": "orders", "all": true}}}}));
+    let d = diff(&listed_db, &whole_db);
+    assert_eq!(
+        shown(&d),
+        [
+            "- rest of database shop (1 listed)",
+            "~ database shop [\"all\"]",
+            "+ table shop.orders (1)"
+        ]
+    );
+    assert_eq!(d.counts(), (1, 1, 1));
+    assert_eq!(d.removals().count(), 1);
+    // all = false with nothing listed narrows to nothing.
+    let nothing = tree(&json!({"shop": {"name": "shop", "all": false}}));
+    assert_eq!(
+        shown(&diff(&nothing, &whole_db))[0],
+        "- rest of database shop (0 listed)"
+    );
+    // An unset `all` may be read as true: narrowing it to false is a removal.
+    let unset = tree(&json!({"shop": {"name": "shop"}}));
+    assert_eq!(diff(&listed_db, &unset).removals().count(), 1);
+    // ... but the same spelling on both sides is read the same way.
+    let unset_listed = tree(&json!({"shop": {"Table": {"orders": {"all": true}}}}));
+    assert_eq!(diff(&unset_listed, &unset).removals().count(), 0);
+
+    // A whole table narrowed to columns.
+    let whole_table = tree(&json!({"shop": {"all": false, "Table": {"orders": {"all": true}}}}));
+    let columns = tree(
+        &json!({"shop": {"all": false, "Table": {"orders": {"all": false,
+        "column": {"id": {"name": "id"}}}}}}),
+    );
+    assert_eq!(
+        shown(&diff(&columns, &whole_table))[0],
+        "- rest of table shop.orders (1 listed)"
+    );
+
+    // Widening: the listed tables are no longer listed, but replicated all the same.
+    let widened = tree(&json!({"shop": {"name": "shop", "all": true}}));
+    let live = tree(&json!({"shop": {"name": "shop", "all": false, "Table": {
+        "orders": {"name": "orders_v2", "all": true, "filter": "id > 1"},
+        "customers": {"name": "customers", "all": false, "column": {"id": {}}}}}}));
+    let d = diff(&widened, &live);
+    assert_eq!(
+        shown(&d),
+        [
+            "~ database shop [\"all\"]",
+            "~ unlisted table shop.customers (1) []",
+            "~ unlisted table shop.orders (1) [\"filter = \\\"id > 1\\\"\", \"name = \\\"orders_v2\\\"\"]"
+        ]
+    );
+    assert_eq!(d.removals().count(), 0);
+    assert_eq!(d.counts(), (0, 3, 0));
+    // Columns hold nothing: dropping a column list is widening, and never narrows.
+    assert_eq!(diff(&whole_table, &columns).removals().count(), 0);
+}
+
 #[test]
 fn diff_is_keyed_not_positional() {
     let live = tree(
@@ -100,22 +200,8 @@ fn diff_is_keyed_not_positional() {
         "b": {"all": "true", "filter": "x > 2", "name": "b"},
         "a": {"all": true, "name": "a"}}}}));
     let d = diff(&payload, &live);
-    let shown: Vec<String> = d
-        .changes
-        .iter()
-        .map(|c| match &c.change {
-            Change::Added { objects } => format!("+ {} {} ({objects})", c.kind, c.address),
-            Change::Removed { objects } => format!("- {} {} ({objects})", c.kind, c.address),
-            Change::Changed { attrs } => format!(
-                "~ {} {} {:?}",
-                c.kind,
-                c.address,
-                attrs.iter().map(|a| a.name.as_str()).collect::<Vec<_>>()
-            ),
-        })
-        .collect();
     assert_eq!(
-        shown,
+        shown(&d),
         [
             "~ table shop.b [\"filter\"]",
             "- table shop.legacy (1)",
@@ -134,14 +220,14 @@ fn merge_keeps_unmentioned_live_objects_except_declared_removals() {
         "a": {"name": "a", "all": true}, "b": {"name": "b", "all": true}, "gone": {"name": "gone", "all": true}}},
         "crm": {"name": "crm", "all": true}}));
     let desired = tree(
-        &json!({"shop": {"name": "shop", "all": false, "Table": {"a": {"name": "a", "all": false, "filter": "x"}}}}),
+        &json!({"shop": {"name": "shop", "all": false, "Table": {"a": {"name": "a", "all": true, "filter": "x"}}}}),
     );
     let gone = Address::parse("shop.gone").unwrap();
     let merged = merge_unmentioned(&desired, &live, &|a| a == &gone);
     assert_eq!(
         merged.to_value(),
         json!({"crm": {"name": "crm", "all": true}, "shop": {"all": false, "name": "shop", "Table": {
-            "a": {"all": false, "filter": "x", "name": "a"}, "b": {"all": true, "name": "b"}}}})
+            "a": {"all": true, "filter": "x", "name": "a"}, "b": {"all": true, "name": "b"}}}})
     );
     let d = diff(&merged, &live);
     assert_eq!(d.counts(), (0, 1, 1));
@@ -263,8 +349,22 @@ proptest! {
     #[test]
     fn a_tree_never_differs_from_itself_and_diffs_are_symmetric(a in object_tree(), b in object_tree()) {
         prop_assert!(diff(&a, &a).is_empty());
-        let (added, _, removed) = diff(&a, &b).counts();
-        let (added_back, _, removed_back) = diff(&b, &a).counts();
-        prop_assert_eq!((added, removed), (removed_back, added_back));
+        // What one direction adds, the other removes or no longer lists, and the other
+        // way round.
+        let gone = |d: &super::diff::ObjectDiff| -> Vec<(Address, usize)> {
+            d.changes.iter().filter_map(|c| match c.change {
+                Change::Removed { objects } | Change::Unlisted { objects, .. } => Some((c.address.clone(), objects)),
+                _ => None,
+            }).collect()
+        };
+        let added = |d: &super::diff::ObjectDiff| -> Vec<(Address, usize)> {
+            d.changes.iter().filter_map(|c| match c.change {
+                Change::Added { objects } => Some((c.address.clone(), objects)),
+                _ => None,
+            }).collect()
+        };
+        let (there, back) = (diff(&a, &b), diff(&b, &a));
+        prop_assert_eq!(added(&there), gone(&back));
+        prop_assert_eq!(gone(&there), added(&back));
     }
 }

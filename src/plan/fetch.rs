@@ -16,7 +16,6 @@ use crate::cloud::alibaba::{AlibabaClient, ClientConfig, Credentials};
 use crate::cloud::tencent::{self, TencentClient};
 use crate::config::{Cloud, Config, ConfigError, JobSpec, ProviderSpec};
 use crate::env::Environment;
-use crate::objects::Address;
 
 /// Default number of jobs read at once.
 pub const DEFAULT_PARALLELISM: usize = 16;
@@ -198,7 +197,7 @@ pub async fn plan_all(
     config: &Config,
     clients: &Clients,
     parallelism: usize,
-    allowed_on_command_line: &[Address],
+    flags: &crate::guard::Flags,
 ) -> Vec<Result<JobPlan, Vec<ConfigError>>> {
     let mut results: Vec<(usize, Result<JobPlan, Vec<ConfigError>>)> =
         futures::stream::iter(config.jobs.iter().enumerate())
@@ -232,10 +231,8 @@ pub async fn plan_all(
             .buffer_unordered(parallelism.max(1))
             .map(|(i, live)| {
                 let planned = live.map_err(|e| vec![e]).and_then(|l| match l {
-                    Live::Alibaba(l) => plan_job(config, i, &l, allowed_on_command_line),
-                    Live::Tencent(l) => {
-                        super::tencent::plan_job(config, i, &l, allowed_on_command_line)
-                    }
+                    Live::Alibaba(l) => plan_job(config, i, &l, flags),
+                    Live::Tencent(l) => super::tencent::plan_job(config, i, &l, flags),
                 });
                 (i, planned)
             })

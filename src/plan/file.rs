@@ -192,7 +192,7 @@ impl PlanFile {
                                     .objects
                                     .iter()
                                     .flat_map(|o| &o.removals)
-                                    .map(|r| r.address.to_string())
+                                    .map(|r| r.removal.to_string())
                                     .collect(),
                                 _ => Vec::new(),
                             },

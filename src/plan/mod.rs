@@ -26,7 +26,7 @@ use crate::emulator::alibaba::MAX_DB_LIST_BYTES;
 use crate::guard::{self, AllowedRemoval};
 use crate::objects::diff::{AttrChange, ObjectDiff, diff, merge_unmentioned};
 use crate::objects::normalize::{Suppressed, without_server_attrs};
-use crate::objects::{Address, ObjectTree};
+use crate::objects::{Address, ObjectTree, Removal};
 
 /// What the planner knows of a job from the cloud.
 #[derive(Debug, Clone)]
@@ -269,7 +269,7 @@ pub fn plan_job(
     config: &Config,
     job_index: usize,
     live: &LiveJob,
-    allowed_on_command_line: &[Address],
+    flags: &guard::Flags,
 ) -> Result<JobPlan, Vec<ConfigError>> {
     let spec = &config.jobs[job_index];
     let sources = &config.sources;
@@ -350,7 +350,7 @@ pub fn plan_job(
                 at("internal", format!("{}: the configured object list cannot be read back: {e}", spec.address()))
                     .help("this is a dtsform bug; please report it with the configuration"),
             ),
-            (Some(live_tree), Ok(desired)) => match plan_objects(config, spec, desired, live_tree, allowed_on_command_line, &mut notes) {
+            (Some(live_tree), Ok(desired)) => match plan_objects(config, spec, desired, live_tree, flags, &mut notes) {
                 Ok((plan, payload_json)) => {
                     suppressed.add(&plan.diff.suppressed);
                     if !plan.diff.is_empty() {
@@ -450,12 +450,32 @@ pub(crate) fn plan_objects(
     spec: &JobSpec,
     desired: ObjectTree,
     live: &ObjectTree,
-    allowed_on_command_line: &[Address],
+    flags: &guard::Flags,
     notes: &mut Vec<String>,
 ) -> Result<(ObjectPlan, String), Vec<ConfigError>> {
     let sources = &config.sources;
     let mut errors = Vec::new();
-    for (address, span) in &spec.removed {
+    for (removal, span) in &spec.removed {
+        let address = removal.address();
+        if let Removal::Rest(_) = removal {
+            if desired.get(address).is_none() {
+                errors.push(
+                    ConfigError::at(
+                        sources,
+                        *span,
+                        "removed_rest_not_declared",
+                        format!("{removal} declares narrowing {address}, but the configuration does not list {address}"),
+                        "nothing to narrow",
+                    )
+                    .help(format!("to remove {address} with everything in it, write \"{address}\" instead; to narrow it, list it with the objects to keep")),
+                );
+            } else if live.get(address).is_none() {
+                notes.push(format!(
+                    "removed names {removal}, but the live job does not have {address}"
+                ));
+            }
+            continue;
+        }
         if desired.get(address).is_some() {
             errors.push(
                 ConfigError::at(
@@ -482,8 +502,12 @@ pub(crate) fn plan_objects(
         let declared: Vec<&Address> = spec
             .removed
             .iter()
-            .map(|(a, _)| a)
-            .chain(allowed_on_command_line)
+            .map(|(r, _)| r)
+            .chain(&flags.allow)
+            .filter_map(|r| match r {
+                Removal::Object(a) => Some(a),
+                Removal::Rest(_) => None,
+            })
             .collect();
         // Re-sent live objects go without the attributes the server owns (`state`).
         merge_unmentioned(&desired, &without_server_attrs(live), &|a| {
@@ -499,7 +523,7 @@ pub(crate) fn plan_objects(
             .help("with merge_live_objects the live objects count too; list whole databases with all = true, or split the job")]);
     }
     let d = diff(&payload, live);
-    let removals = guard::check(sources, spec, live, &payload, &d, allowed_on_command_line)?;
+    let removals = guard::check(sources, spec, live, &payload, &d, flags)?;
     let db_list_diff = if d.is_empty() {
         String::new()
     } else {

@@ -21,9 +21,9 @@ use super::{
     FieldChange, JobPlan, LiveState, ObjectPlan, Operation, digest, plan_objects, unified_diff,
 };
 use crate::config::{Config, ConfigError, DesiredStatus, JobSpec, TencentEndpoint};
+use crate::objects::ObjectTree;
 use crate::objects::normalize::Suppressed;
 use crate::objects::tencent::{self, DatabaseInfo};
-use crate::objects::{Address, ObjectTree};
 
 /// What the planner knows of a Tencent job: a DescribeMigrateJobs row, read.
 #[derive(Debug, Clone)]
@@ -221,7 +221,7 @@ pub fn plan_job(
     config: &Config,
     job_index: usize,
     live: &TencentLive,
-    allowed_on_command_line: &[Address],
+    flags: &crate::guard::Flags,
 ) -> Result<JobPlan, Vec<ConfigError>> {
     let spec = &config.jobs[job_index];
     let sources = &config.sources;
@@ -328,14 +328,7 @@ pub fn plan_job(
                     if live_whole {
                         notes.push("the job migrates the whole instance; it will migrate only the listed objects (allowed by removed { whole_instance = true })".into());
                     }
-                    match plan_objects(
-                        config,
-                        spec,
-                        desired,
-                        live_tree,
-                        allowed_on_command_line,
-                        &mut notes,
-                    ) {
+                    match plan_objects(config, spec, desired, live_tree, flags, &mut notes) {
                         Ok((mut plan, payload_json)) => {
                             suppressed.add(&plan.diff.suppressed);
                             if !plan.diff.is_empty() || live_whole {

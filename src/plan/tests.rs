@@ -2,6 +2,7 @@ use serde_json::json;
 
 use super::*;
 use crate::config::{Inputs, load};
+use crate::guard::Flags;
 
 fn config(text: &str) -> (tempfile::TempDir, Config) {
     let dir = tempfile::tempdir().unwrap();
@@ -64,7 +65,7 @@ fn a_job_already_as_configured_has_nothing_to_do() {
     let (_d, c) = config(
         "resource \"alicloud_dts_job\" \"shop\" {\n  dts_job_id = \"j1\"\n  status = \"running\"\n  reserved = { srcSSL = 0 }\n  database \"shop\" {\n    table \"orders\" {}\n  }\n}\n",
     );
-    let plan = plan_job(&c, 0, &live("synchronizing", &shop()), &[]).unwrap();
+    let plan = plan_job(&c, 0, &live("synchronizing", &shop()), &Flags::default()).unwrap();
     assert!(!plan.has_changes(), "{:?}", plan.operations);
     assert_eq!(plan.suppressed.state_markers, 2);
     assert_eq!(
@@ -98,7 +99,7 @@ resource "alicloud_dts_job" "shop" {
 }
 "#,
     );
-    let plan = plan_job(&c, 0, &live("Synchronizing", &shop()), &[]).unwrap();
+    let plan = plan_job(&c, 0, &live("Synchronizing", &shop()), &Flags::default()).unwrap();
     let slugs: Vec<&str> = plan.operations.iter().map(Operation::slug).collect();
     assert_eq!(slugs, ["source", "objects", "reserved", "status"]);
     let Operation::ModifyEndpoint {
@@ -129,7 +130,7 @@ const OBJECTS_AND_STATUS: &str = "resource \"alicloud_dts_job\" \"shop\" {\n  dt
 #[test]
 fn a_paused_job_is_started_before_its_objects_change() {
     let (_d, c) = config(&OBJECTS_AND_STATUS.replace("STATUS", "status = \"running\""));
-    let plan = plan_job(&c, 0, &live("Suspending", &shop()), &[]).unwrap();
+    let plan = plan_job(&c, 0, &live("Suspending", &shop()), &Flags::default()).unwrap();
     let actions: Vec<&str> = plan.operations.iter().map(Operation::action).collect();
     assert_eq!(actions, ["StartDtsJob", "ModifyDtsJob"]);
     assert!(
@@ -142,10 +143,10 @@ fn a_paused_job_is_started_before_its_objects_change() {
 #[test]
 fn objects_of_a_paused_job_left_paused_are_refused_at_plan() {
     let (_d, c) = config(&OBJECTS_AND_STATUS.replace("STATUS", ""));
-    let errors = plan_job(&c, 0, &live("Suspending", &shop()), &[]).unwrap_err();
+    let errors = plan_job(&c, 0, &live("Suspending", &shop()), &Flags::default()).unwrap_err();
     assert_eq!(errors[0].code, "job_not_running");
     // A job on its way to running is waited for at apply, not refused.
-    assert!(plan_job(&c, 0, &live("Initializing", &shop()), &[]).is_ok());
+    assert!(plan_job(&c, 0, &live("Initializing", &shop()), &Flags::default()).is_ok());
 }
 
 #[test]
@@ -153,7 +154,7 @@ fn changing_an_account_needs_its_password() {
     let (_d, c) = config(
         "resource \"alicloud_dts_job\" \"shop\" {\n  dts_job_id = \"j1\"\n  source {\n    instance_type = \"rds\"\n    username = \"other\"\n  }\n}\n",
     );
-    let errors = plan_job(&c, 0, &live("Synchronizing", &shop()), &[]).unwrap_err();
+    let errors = plan_job(&c, 0, &live("Synchronizing", &shop()), &Flags::default()).unwrap_err();
     assert_eq!(errors[0].code, "password_required");
 }
 
@@ -165,7 +166,7 @@ fn unreadable_or_missing_live_lists_are_never_taken_as_empty() {
     let mut l = live("Synchronizing", &shop());
     l.objects = None;
     assert_eq!(
-        plan_job(&c, 0, &l, &[]).unwrap_err()[0].code,
+        plan_job(&c, 0, &l, &Flags::default()).unwrap_err()[0].code,
         "live_objects_unknown"
     );
     let detail: DtsJob = serde_json::from_value(
@@ -180,7 +181,7 @@ fn removed_must_not_name_a_declared_object() {
     let (_d, c) = config(
         "resource \"alicloud_dts_job\" \"shop\" {\n  dts_job_id = \"j1\"\n  database \"shop\" {\n    table \"orders\" {}\n  }\n  removed {\n    objects = [\"shop.orders\", \"shop.gone\"]\n  }\n}\n",
     );
-    let errors = plan_job(&c, 0, &live("Synchronizing", &shop()), &[]).unwrap_err();
+    let errors = plan_job(&c, 0, &live("Synchronizing", &shop()), &Flags::default()).unwrap_err();
     assert_eq!(errors[0].code, "removed_but_declared");
 }
 
@@ -203,7 +204,7 @@ resource "alicloud_dts_job" "c" {
 "#,
     );
     let jobs: Vec<JobPlan> = (0..3)
-        .map(|i| plan_job(&c, i, &live("Suspending", &shop()), &[]).unwrap())
+        .map(|i| plan_job(&c, i, &live("Suspending", &shop()), &Flags::default()).unwrap())
         .collect();
     let plan = Plan::build(&c, jobs);
     let order: Vec<&str> = plan.order().iter().map(|o| o.id.as_str()).collect();
@@ -226,7 +227,7 @@ fn plan_files_round_trip_and_refuse_tampering() {
     );
     let plan = Plan::build(
         &c,
-        vec![plan_job(&c, 0, &live("Suspending", &shop()), &[]).unwrap()],
+        vec![plan_job(&c, 0, &live("Suspending", &shop()), &Flags::default()).unwrap()],
     );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plan.json");
