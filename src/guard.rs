@@ -178,9 +178,10 @@ pub fn check(
 
     if !undeclared.is_empty() {
         let lost: usize = undeclared.iter().map(|(_, c)| taken(&c.change)).sum();
-        let narrowing = undeclared
-            .iter()
-            .any(|(r, _)| matches!(r, Removal::Rest(_)));
+        let narrowed = undeclared.iter().find_map(|(r, _)| match r {
+            Removal::Rest(a) => Some(a),
+            Removal::Object(_) => None,
+        });
         let lines: Vec<String> = undeclared
             .iter()
             .map(|(_, c)| format!("  - {}", describe(c)))
@@ -209,11 +210,11 @@ pub fn check(
                 "add them back to the configuration",
             ),
         };
-        let narrowing_note = if narrowing {
-            " A narrowing (an object taken whole that the new list narrows to what it names) removes everything in it that is not listed, and dtsform cannot see what that is: to keep taking it whole, set all = true (or list no objects inside it); `shop.*` declares the narrowing of shop."
-        } else {
-            ""
-        };
+        let narrowing_note = narrowed.map_or_else(String::new, |a| {
+            format!(
+                " Narrowing an object taken whole to a list removes everything in it that is not listed, which dtsform cannot see; to keep {a} whole, list nothing inside it (or set all = true); \"{a}.*\" declares its narrowing."
+            )
+        });
         refusals.push(
             at(
                 "guard::undeclared_removal",

@@ -211,8 +211,10 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                         style,
                         objects,
                         &format!(
-                            "(ModifyDtsJob re-sends the whole list: {} objects → {})",
-                            objects.count_before, objects.count_after
+                            "(ModifyDtsJob re-sends the whole list: {} object{} → {})",
+                            objects.count_before,
+                            if objects.count_before == 1 { "" } else { "s" },
+                            objects.count_after
                         ),
                     );
                 }
@@ -270,8 +272,10 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                         style,
                         objects,
                         &format!(
-                            "(DatabaseInfo is sent whole: {} objects → {})",
-                            objects.count_before, objects.count_after
+                            "(DatabaseInfo is sent whole: {} object{} → {})",
+                            objects.count_before,
+                            if objects.count_before == 1 { "" } else { "s" },
+                            objects.count_after
                         ),
                     );
                 }

@@ -7,15 +7,17 @@
 //! * `{"Database":"db1","Table":["t1","t2"]}` — these tables of it;
 //! * `{"Database":"db1","Schema":"s1"}` / `{"Database":"db1","Schema":"s1","Table":[...]}`
 //!   — the same one level down, for database → schema → table engines;
-//! * `[]` (or an absent/empty string) — the **whole instance**. It is its own value
-//!   ([`DatabaseInfo::WholeInstance`]), never an empty tree: an empty list of objects is
-//!   not a way to say "everything", and [`render`] refuses to produce one.
+//! * `[]` — the **whole instance**. It is its own value ([`DatabaseInfo::WholeInstance`]),
+//!   never an empty tree: an empty list of objects is not a way to say "everything", and
+//!   [`render`] refuses to produce one. An absent or empty string is not `[]`: it says
+//!   nothing, and is refused (a job whose list cannot be read is never written to).
 //!
 //! In the tree a database, schema or table is a node whose `name` is its own name (DTS
 //! has no renames here) and whose `all` says whether it is taken whole. Entries naming
 //! the same database or schema twice are merged, and everything is sorted, so two
-//! spellings of one list give one tree. Keys DTS may add that dtsform does not know are
-//! kept as attributes of the entry's node and written back.
+//! spellings of one list give one tree. A key dtsform does not know (a `View` list, say)
+//! may name objects the tree would not see, which a write would drop: such a list is
+//! refused, never read.
 
 use std::collections::BTreeMap;
 
@@ -39,7 +41,9 @@ const KNOWN: &[&str] = &["Database", "Schema", "Table"];
 pub fn parse(text: &str) -> Result<DatabaseInfo, String> {
     let text = text.trim();
     if text.is_empty() {
-        return Ok(DatabaseInfo::WholeInstance);
+        return Err(
+            "DatabaseInfo is empty; it must list objects, or be [] for the whole instance".into(),
+        );
     }
     let value: Value =
         serde_json::from_str(text).map_err(|e| format!("DatabaseInfo is not valid JSON: {e}"))?;
@@ -92,10 +96,11 @@ pub fn from_value(value: &Value) -> Result<DatabaseInfo, String> {
                 ));
             }
         };
-        let extra: Vec<(&String, &Value)> = entry
-            .iter()
-            .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
-            .collect();
+        if let Some(key) = entry.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+            return Err(format!(
+                "DatabaseInfo entry {i} has {key:?}, which dtsform does not know: it may name objects that a new list would drop"
+            ));
+        }
 
         let db = tree
             .databases
@@ -109,9 +114,6 @@ pub fn from_value(value: &Value) -> Result<DatabaseInfo, String> {
                 .entry(schema.to_owned())
                 .or_insert_with(|| object(schema, false)),
         };
-        for (k, v) in extra {
-            holder.attrs.insert(k.clone(), v.clone());
-        }
         match tables {
             // An empty Table list names nothing; taken as the whole database or schema.
             None => {
@@ -197,7 +199,7 @@ fn entries(info: &DatabaseInfo) -> Result<Vec<Value>, Vec<String>> {
             ));
         }
         if whole || !tables.is_empty() {
-            let mut entry = base(node, db, None);
+            let mut entry = base(db, None);
             if !whole {
                 tables.sort_unstable();
                 entry.insert(
@@ -233,7 +235,7 @@ fn entries(info: &DatabaseInfo) -> Result<Vec<Value>, Vec<String>> {
                     "schema {at} lists no tables and is not taken whole"
                 ));
             }
-            let mut entry = base(child, db, Some(schema));
+            let mut entry = base(db, Some(schema));
             if !whole {
                 tables.sort_unstable();
                 entry.insert(
@@ -257,17 +259,12 @@ fn entries(info: &DatabaseInfo) -> Result<Vec<Value>, Vec<String>> {
     }
 }
 
-/// An entry's `Database` (and `Schema`) keys, then the node's extra attributes.
-fn base(node: &Node, db: &str, schema: Option<&str>) -> Map<String, Value> {
+/// An entry's `Database` (and `Schema`) keys.
+fn base(db: &str, schema: Option<&str>) -> Map<String, Value> {
     let mut entry = Map::new();
     entry.insert("Database".into(), Value::String(db.into()));
     if let Some(schema) = schema {
         entry.insert("Schema".into(), Value::String(schema.into()));
-    }
-    for (k, v) in &node.attrs {
-        if k != "name" && k != "all" {
-            entry.insert(k.clone(), v.clone());
-        }
     }
     entry
 }
@@ -281,8 +278,9 @@ fn check_node(address: &str, kind: Kind, key: &str, node: &Node, errors: &mut Ve
             "{kind} {address}: Tencent DTS migrates objects under their own names; it cannot rename to {name}"
         ));
     }
-    for attr in ["filter", "dml_op", "ddl_op"] {
-        if node.attrs.contains_key(attr) {
+    // Anything else would not be sent: DatabaseInfo says nothing but names.
+    for attr in node.attrs.keys() {
+        if !matches!(attr.as_str(), "name" | "all" | "state") {
             errors.push(format!(
                 "{kind} {address}: Tencent DTS migration takes no {attr}"
             ));
@@ -345,7 +343,7 @@ mod tests {
 
     #[test]
     fn the_whole_instance_is_its_own_value_and_never_an_accident() {
-        for text in ["[]", "", "  ", "\"[]\""] {
+        for text in ["[]", " [ ] ", "\"[]\""] {
             assert_eq!(
                 parse(text).unwrap(),
                 DatabaseInfo::WholeInstance,
@@ -392,19 +390,27 @@ mod tests {
         }
     }
 
+    /// A key dtsform does not know may name objects (a `View` list): the list is
+    /// refused rather than read without them, so that no write can drop them.
     #[test]
-    fn unknown_keys_are_kept_and_written_back() {
-        let text = r#"[{"Database":"d","Table":["t"],"NewDatabase":"d2"}]"#;
-        let tree = objects(text);
-        assert_eq!(
-            tree.databases["d"].attrs["NewDatabase"],
-            Value::String("d2".into())
-        );
-        // Written back in canonical order: Database, Schema, other keys, Table.
-        assert_eq!(
-            render(&DatabaseInfo::Objects(tree)).unwrap(),
-            r#"[{"Database":"d","NewDatabase":"d2","Table":["t"]}]"#
-        );
+    fn unknown_keys_make_the_list_unreadable() {
+        for text in [
+            r#"[{"Database":"d","Table":["t"],"View":["v1"]}]"#,
+            r#"[{"Database":"d","table":["t"]}]"#,
+            r#"[{"Database":"d","NewDatabase":"d2"}]"#,
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(e.contains("dtsform does not know"), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_empty_or_missing_list_is_not_the_whole_instance() {
+        for text in ["", "  ", "\"\""] {
+            assert!(parse(text).is_err(), "{text:?}");
+        }
+        let e = from_value(&Value::Null).unwrap_err();
+        assert!(e.contains("array"), "{e}");
     }
 
     #[test]

@@ -313,7 +313,7 @@ fn unreadable(config: &Config, job: &JobSpec, message: &str) -> ConfigError {
         format!("{}: {message}", job.address()),
         "this job",
     )
-    .help("dtsform will not plan against a live job it cannot read; check the job in the console")
+    .help("nothing will be written to a job whose live state cannot be read safely; check the job in the console (if its list is valid DTS, please report its shape)")
 }
 
 async fn fetch_one(

@@ -50,8 +50,9 @@ impl LiveJob {
         let objects = match detail.db_object.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => {
-                let tree = ObjectTree::from_json(text)
-                    .map_err(|e| format!("its live object list (DbObject) cannot be read: {e}"))?;
+                let tree = ObjectTree::from_json(text).map_err(|e| {
+                    format!("its live object list (DbObject) cannot be read safely: {e}")
+                })?;
                 let json = tree.to_json();
                 if json != text {
                     suppressed.key_order += 1;

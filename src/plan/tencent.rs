@@ -122,8 +122,9 @@ impl TencentLive {
         }
         .ok_or("its Status is not a status code")?;
         let database_info = text(row.get("DatabaseInfo"));
-        let objects = tencent::parse(&database_info)
-            .map_err(|e| format!("its live object list cannot be read: {e}"))?;
+        let objects = tencent::parse(&database_info).map_err(|e| {
+            format!("its live object list (DatabaseInfo) cannot be read safely: {e}")
+        })?;
         let mut migrate_option = object(row.get("MigrateOption"));
         // "0000-00-00 00:00:00" is the API's "not set".
         migrate_option.retain(|_, v| text(Some(v)) != "0000-00-00 00:00:00");
@@ -134,6 +135,17 @@ impl TencentLive {
             .is_some_and(|p| p.values().all(|v| text(Some(v)) == "0"))
         {
             migrate_option.remove("ConsistencyParams");
+        }
+        // MigrateObject says which the job migrates: 1 the whole instance, 2 the list.
+        // A list that contradicts it cannot be read safely either way.
+        match (text(migrate_option.get("MigrateObject")).as_str(), &objects) {
+            ("2", DatabaseInfo::WholeInstance) => {
+                return Err("its DatabaseInfo is [] (the whole instance), but its MigrateObject is 2 (selected objects): its object list cannot be read safely".into());
+            }
+            ("1", DatabaseInfo::Objects(_)) => {
+                return Err("its DatabaseInfo lists objects, but its MigrateObject is 1 (the whole instance): its object list cannot be read safely".into());
+            }
+            _ => {}
         }
         let src_info = endpoint_fields(&object(row.get("SrcInfo")));
         let dst_info = endpoint_fields(&object(row.get("DstInfo")));
@@ -606,6 +618,39 @@ mod tests {
         assert_ne!(whole.state.objects, live.state.objects);
         assert!(TencentLive::from_row(&json!({"Status":"x"})).is_err());
         assert!(TencentLive::from_row(&json!({"Status":1,"DatabaseInfo":"{"})).is_err());
+    }
+
+    /// A live list that says nothing, or contradicts MigrateObject, or holds keys dtsform
+    /// does not know, makes the job unreadable: never "the whole instance", never read
+    /// without objects a write would then drop.
+    #[test]
+    fn a_live_list_that_cannot_be_read_safely_is_refused() {
+        for (row, expected) in [
+            (json!({"Status": 1}), "DatabaseInfo is empty"),
+            (
+                json!({"Status": 1, "DatabaseInfo": ""}),
+                "DatabaseInfo is empty",
+            ),
+            (
+                json!({"Status": 1, "DatabaseInfo": null}),
+                "DatabaseInfo is empty",
+            ),
+            (
+                json!({"Status": 1, "DatabaseInfo": "[]", "MigrateOption": {"MigrateObject": 2}}),
+                "MigrateObject is 2",
+            ),
+            (
+                json!({"Status": 1, "DatabaseInfo": "[{\"Database\":\"d\"}]", "MigrateOption": {"MigrateObject": 1}}),
+                "MigrateObject is 1",
+            ),
+            (
+                json!({"Status": 1, "DatabaseInfo": "[{\"Database\":\"d\",\"View\":[\"v\"]}]"}),
+                "\"View\", which dtsform does not know",
+            ),
+        ] {
+            let e = TencentLive::from_row(&row).unwrap_err();
+            assert!(e.contains(expected), "{row}: {e}");
+        }
     }
 
     #[test]
