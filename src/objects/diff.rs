@@ -9,7 +9,10 @@
 //!   parsers reads as true) that the payload narrows to what it lists (`all` false or
 //!   unset): everything inside it that the payload does not list stops replicating.
 //!   dtsform cannot know what a whole database or table holds, so this is a removal of
-//!   "everything in X except what is listed", guarded like any other.
+//!   "everything in X except what is listed", guarded like any other. The same goes for
+//!   an object the payload adds inside a live object taken whole without taking it
+//!   whole itself (a table given a column list inside a whole database): it replicated
+//!   whole before, as part of its parent.
 //! * **Unlisted**: a live object the payload no longer lists, inside an object the
 //!   payload takes whole (`all = true`): it goes on replicating, only without its own
 //!   settings (a widening). Not a removal.
@@ -152,7 +155,10 @@ pub fn diff(payload: &ObjectTree, live: &ObjectTree) -> ObjectDiff {
             name,
             payload.databases.get(name),
             live.databases.get(name),
-            false,
+            Above {
+                sent_whole: false,
+                live_whole: false,
+            },
             &mut out,
         );
     }
@@ -163,6 +169,22 @@ pub fn diff(payload: &ObjectTree, live: &ObjectTree) -> ObjectDiff {
 /// true by one of DTS's parsers and as false by the other.)
 pub fn takes_whole(node: &Node) -> bool {
     node.attrs.get("all").and_then(as_bool) == Some(true)
+}
+
+/// Whether the live object may be taken whole: `all` is not false (unset is read as
+/// true by one of DTS's parsers).
+pub fn may_be_whole(node: &Node) -> bool {
+    node.attrs.get("all").and_then(as_bool) != Some(false)
+}
+
+/// What the objects around a compared pair take whole.
+#[derive(Debug, Clone, Copy)]
+struct Above {
+    /// The payload surely takes the nearest object around it whole.
+    sent_whole: bool,
+    /// The nearest live object around it may be taken whole (so everything inside it,
+    /// listed or not, may replicate).
+    live_whole: bool,
 }
 
 /// Whether sending `desired` in place of `live` narrows it: the live object may be taken
@@ -177,7 +199,7 @@ pub fn narrows(kind: Kind, desired: &Node, live: &Node) -> bool {
         (Some(a), Some(b)) => a == b,
         _ => sent == had,
     };
-    !same_spelling && had_bool != Some(false) && sent_bool != Some(true)
+    !same_spelling && may_be_whole(live) && sent_bool != Some(true)
 }
 
 /// The live attributes that no longer apply to an object that stops being listed.
@@ -196,13 +218,31 @@ fn own_settings(name: &str, live: &Node) -> Vec<String> {
         .collect()
 }
 
+/// Objects a payload adds inside a live object that may be taken whole, and that it
+/// does not take whole itself: each narrows what replicated before as part of its
+/// parent.
+fn added_narrowings(address: &Address, kind: Kind, added: &Node, out: &mut ObjectDiff) {
+    if !kind.is_part_of_parent() && !takes_whole(added) {
+        out.changes.push(ObjectChange {
+            address: address.clone(),
+            kind,
+            change: Change::Narrowed {
+                listed: added.containers.values().map(|c| c.nodes.len()).sum(),
+            },
+        });
+    }
+    for (child_kind, name, child) in added.children() {
+        added_narrowings(&address.child(name), child_kind, child, out);
+    }
+}
+
 fn compare(
     address: &Address,
     kind: Kind,
     name: &str,
     desired: Option<&Node>,
     live: Option<&Node>,
-    whole_above: bool,
+    above: Above,
     out: &mut ObjectDiff,
 ) {
     let (desired, live) = match (desired, live) {
@@ -212,10 +252,13 @@ fn compare(
                 kind,
                 change: Change::Added { objects: d.count() },
             });
+            if above.live_whole {
+                added_narrowings(address, kind, d, out);
+            }
             return;
         }
         (None, Some(l)) => {
-            let change = if whole_above {
+            let change = if above.sent_whole {
                 Change::Unlisted {
                     objects: l.count(),
                     settings: own_settings(name, l),
@@ -250,7 +293,12 @@ fn compare(
             change: Change::Changed { attrs },
         });
     }
-    let whole_above = whole_above || takes_whole(desired);
+    // Inside, the nearest object around counts: a list nested in a whole object
+    // narrows again.
+    let above = Above {
+        sent_whole: takes_whole(desired),
+        live_whole: may_be_whole(live),
+    };
     let (desired_children, live_children) = (desired.children(), live.children());
     let (mut d, mut l) = (
         desired_children.iter().peekable(),
@@ -278,7 +326,7 @@ fn compare(
             key.1,
             d_child,
             l_child,
-            whole_above,
+            above,
             out,
         );
     }

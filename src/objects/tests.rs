@@ -184,6 +184,25 @@ fn narrowing_is_a_removal_and_widening_is_not() {
     assert_eq!(d.counts(), (0, 3, 0));
     // Columns hold nothing: dropping a column list is widening, and never narrows.
     assert_eq!(diff(&whole_table, &columns).removals().count(), 0);
+
+    // A table given a column list inside a database taken whole replicated whole
+    // before, as part of it: adding it this way narrows it.
+    let added = tree(&json!({"shop": {"name": "shop", "all": true, "Table": {
+        "orders": {"name": "orders", "all": false, "column": {"id": {}}}}}}));
+    assert_eq!(
+        shown(&diff(&added, &whole_db)),
+        [
+            "+ table shop.orders (1)",
+            "- rest of table shop.orders (1 listed)"
+        ]
+    );
+    // A list nested in a whole object narrows again: what it drops is removed.
+    let live = tree(
+        &json!({"shop": {"all": true, "Schema": {"s": {"all": false, "Table": {
+        "t": {"all": true}}}}}}),
+    );
+    let sent = tree(&json!({"shop": {"all": true, "Schema": {"s": {"all": false, "Table": {}}}}}));
+    assert_eq!(shown(&diff(&sent, &live)), ["- table shop.s.t (1)"]);
 }
 
 #[test]

@@ -764,4 +764,6 @@ impl Plan {
 }
 
 #[cfg(test)]
+mod coverage_tests;
+#[cfg(test)]
 mod tests;
