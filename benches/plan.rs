@@ -844,6 +844,7 @@ fn diff_and_render(live_text: &str, desired_text: &str, lap: &mut dyn FnMut(usiz
             diff: d,
             removals,
             db_list_diff,
+            narrows_instance: false,
         }),
         reserved_changes: Vec::new(),
         operations: vec![Operation::ModifyObjects {

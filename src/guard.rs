@@ -28,7 +28,7 @@
 
 use crate::config::{ConfigError, JobSpec, Sources};
 use crate::objects::diff::{Change, ObjectChange, ObjectDiff, diff};
-use crate::objects::{Address, Kind, ObjectTree, Removal};
+use crate::objects::{Address, Kind, ObjectTree, Pattern, Removal};
 
 /// At most this many objects are listed in a refusal, unless [`Flags::list_all`].
 pub const LISTED: usize = 50;
@@ -233,43 +233,13 @@ pub fn check(
         );
     }
 
-    // Protected objects: anything an allowed removal takes that a pattern covers. Only
-    // the removed subtrees are walked, and only when there are patterns at all.
-    let mut protected = Vec::new();
-    let patterns = &job.guard.prevent_removal;
-    for removal in allowed.iter().filter(|_| !patterns.is_empty()) {
-        match &removal.removal {
-            Removal::Object(address) => {
-                let Some((kind, node)) = live.get(address) else {
-                    continue;
-                };
-                let mut inside = Vec::new();
-                node.walk(address, kind, &mut inside);
-                for (address, kind, _) in inside {
-                    if let Some((pattern, _)) = patterns.iter().find(|(p, _)| p.matches(&address)) {
-                        protected.push(format!(
-                            "  - {kind} {address} (prevent_removal {pattern:?})",
-                            pattern = pattern.to_string()
-                        ));
-                    }
-                }
-            }
-            Removal::Rest(address) => {
-                let kept_node = payload.get(address).map(|(_, node)| node);
-                let kept = |name: &str| kept_node.is_some_and(|n| n.child_named(name).is_some());
-                if let Some((pattern, _)) = patterns
-                    .iter()
-                    .find(|(p, _)| p.may_cover_rest(address, &kept))
-                {
-                    protected.push(format!(
-                        "  - what {} {address} holds beyond the objects listed (prevent_removal {pattern:?} may match it)",
-                        removal.kind,
-                        pattern = pattern.to_string()
-                    ));
-                }
-            }
-        }
-    }
+    let patterns: Vec<&Pattern> = job.guard.prevent_removal.iter().map(|(p, _)| p).collect();
+    let protected = protected(
+        allowed.iter().map(|r| (&r.removal, r.kind)),
+        live,
+        payload,
+        &patterns,
+    );
     if !protected.is_empty() {
         refusals.push(
             at(
@@ -332,13 +302,58 @@ pub fn check(
     }
 }
 
+/// What the removals take that a `prevent_removal` pattern covers, one line each:
+/// anything inside a removed object, and for a narrowing whatever a pattern may match
+/// among what it drops. Only the removed subtrees are walked, and only when there are
+/// patterns at all.
+pub fn protected<'a>(
+    removals: impl Iterator<Item = (&'a Removal, Kind)>,
+    live: &ObjectTree,
+    payload: &ObjectTree,
+    patterns: &[&Pattern],
+) -> Vec<String> {
+    let mut protected = Vec::new();
+    for (removal, removed_kind) in removals.filter(|_| !patterns.is_empty()) {
+        match removal {
+            Removal::Object(address) => {
+                let Some((kind, node)) = live.get(address) else {
+                    continue;
+                };
+                let mut inside = Vec::new();
+                node.walk(address, kind, &mut inside);
+                for (address, kind, _) in inside {
+                    if let Some(pattern) = patterns.iter().find(|p| p.matches(&address)) {
+                        protected.push(format!(
+                            "  - {kind} {address} (prevent_removal {pattern:?})",
+                            pattern = pattern.to_string()
+                        ));
+                    }
+                }
+            }
+            Removal::Rest(address) => {
+                let kept_node = payload.get(address).map(|(_, node)| node);
+                let kept = |name: &str| kept_node.is_some_and(|n| n.child_named(name).is_some());
+                if let Some(pattern) = patterns.iter().find(|p| p.may_cover_rest(address, &kept)) {
+                    protected.push(format!(
+                        "  - what {removed_kind} {address} holds beyond the objects listed (prevent_removal {pattern:?} may match it)",
+                        pattern = pattern.to_string()
+                    ));
+                }
+            }
+        }
+    }
+    protected
+}
+
 /// Apply's re-check of a full-list write against the job as it is now: never an empty
-/// list, and nothing stops replicating that `shown` (the removals the reviewed plan
-/// showed) does not name. Returns what would be lost otherwise.
+/// list, nothing stops replicating that `shown` (the removals the reviewed plan showed)
+/// does not name, and nothing removed is protected by the job's `prevent_removal`
+/// patterns as the configuration has them now. Returns why not, one line each.
 pub fn check_payload(
     payload: &ObjectTree,
     live: &ObjectTree,
     shown: &[Removal],
+    patterns: &[&Pattern],
 ) -> Result<(), Vec<String>> {
     if payload.is_empty() {
         return Err(vec![
@@ -346,15 +361,39 @@ pub fn check_payload(
         ]);
     }
     let d = diff(payload, live);
-    let unshown: Vec<String> = d
+    let mut problems: Vec<String> = d
         .removals()
         .filter(|c| c.removal().is_none_or(|r| !shown.contains(&r)))
-        .map(describe)
+        .map(|c| {
+            format!(
+                "it would also remove {}, which the plan did not show",
+                describe(c)
+            )
+        })
         .collect();
-    if unshown.is_empty() {
+    let removals: Vec<(Removal, Kind)> = d
+        .removals()
+        .filter_map(|c| Some((c.removal()?, c.kind)))
+        .collect();
+    problems.extend(
+        protected(
+            removals.iter().map(|(r, k)| (r, *k)),
+            live,
+            payload,
+            patterns,
+        )
+        .into_iter()
+        .map(|line| {
+            format!(
+                "it would remove a protected object: {}",
+                line.trim_start_matches("  - ")
+            )
+        }),
+    );
+    if problems.is_empty() {
         Ok(())
     } else {
-        Err(unshown)
+        Err(problems)
     }
 }
 

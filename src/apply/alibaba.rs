@@ -22,15 +22,17 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 
 use super::queue::Node;
-use super::{ApplyError, ApplyOptions, Outcome, Progress, Secrets, client_token};
+use super::write_rule::{self, AfterError};
+use super::{ApplyError, ApplyOptions, FromConfig, Outcome, Progress, client_token};
+use crate::cloud::RetryPolicy;
 use crate::cloud::alibaba::{
     AlibabaClient, EndpointInfo, EndpointSide, JobStatus, ModifyDtsJob, ModifyDtsJobChange,
     ModifyDtsJobEndpoint,
 };
 use crate::cloud::tencent::TencentClient;
-use crate::config::DesiredStatus;
-use crate::objects::ObjectTree;
+use crate::config::{Cloud, DesiredStatus};
 use crate::objects::diff::{ObjectChange, diff};
+use crate::objects::{ObjectTree, Pattern, Removal};
 use crate::plan::fetch::Clients;
 use crate::plan::file::{PlanFile, PlanFileJob, PlanFileOperation};
 use crate::plan::{LiveJob, endpoint_mismatches, reserved_value_matches};
@@ -48,8 +50,10 @@ enum Write {
     },
     Objects {
         db_list: String,
+        /// `db_list`, parsed once.
+        payload: ObjectTree,
         /// Removals the plan showed.
-        removes: Vec<String>,
+        removes: Vec<Removal>,
     },
     Reserved {
         json: String,
@@ -63,6 +67,18 @@ enum Write {
 }
 
 impl Write {
+    /// The operation id's last part for this write (`objects`, `source`, ...), which the
+    /// plan file must agree with.
+    fn slug(&self) -> &'static str {
+        match self {
+            Write::Endpoint { side, .. } => side.name(),
+            Write::Objects { .. } => "objects",
+            Write::Reserved { .. } => "reserved",
+            Write::Status { .. } => "status",
+            Write::Tencent(w) => w.slug(),
+        }
+    }
+
     /// The part of the live state (see `plan::LiveState`) the write changes.
     fn part(&self) -> Option<&'static str> {
         match self {
@@ -80,13 +96,11 @@ impl Write {
     /// Whether `live` shows this write's effect: what was verified, or what differs.
     fn shown_in(&self, live: &LiveJob) -> Result<String, Vec<String>> {
         match self {
-            Write::Objects { db_list, .. } => {
-                let payload = ObjectTree::from_json(db_list)
-                    .map_err(|e| vec![format!("the payload cannot be read: {e}")])?;
+            Write::Objects { payload, .. } => {
                 let Some(tree) = &live.objects else {
                     return Err(vec!["the job shows no object list".into()]);
                 };
-                let d = diff(&payload, tree);
+                let d = diff(payload, tree);
                 if d.is_empty() {
                     return Ok(format!(
                         "the live object list equals what was sent ({} objects)",
@@ -200,8 +214,20 @@ enum JobClient<'a> {
 pub(super) struct Prepared<'a> {
     plan: &'a PlanFile,
     clients: Vec<JobClient<'a>>,
+    /// Per job, its client without retries: writes are sent once, and resent only after
+    /// a fresh re-check (see [`super::write_rule`]).
+    writers: Vec<Writer>,
+    /// Per job, its `prevent_removal` patterns as the configuration has them now.
+    patterns: Vec<Vec<Pattern>>,
     ops: Vec<Op>,
     by_job: Vec<Vec<usize>>,
+}
+
+/// A client that sends each request once.
+#[derive(Debug)]
+pub(super) enum Writer {
+    Alibaba(AlibabaClient),
+    Tencent(TencentClient),
 }
 
 /// An operation that ran to the end.
@@ -219,23 +245,34 @@ pub(super) struct Failed {
 }
 
 /// Checks the whole plan before anything is written: providers, regions, dependencies,
-/// every operation's parameters and passwords. Every problem is reported.
+/// every operation's parameters and passwords, and that each job and operation is what
+/// the plan's own addresses say (a resource of the configuration with that job id, an
+/// action of that resource's cloud, an operation id that names what it does). Every
+/// problem is reported.
 pub(super) fn prepare<'a>(
     plan: &'a PlanFile,
     clients: &'a Clients,
-    secrets: &Secrets,
+    config: &FromConfig,
 ) -> Result<Prepared<'a>, Vec<ApplyError>> {
     let mut errors = Vec::new();
     let mut job_clients = Vec::new();
+    let mut patterns = Vec::new();
+    let mut clouds = Vec::new();
     for job in &plan.jobs {
-        let client = clients
-            .for_name(&job.provider)
-            .map(|c| (JobClient::Alibaba(c), c.region()))
-            .or_else(|| {
-                clients
-                    .tencent_for_name(&job.provider)
-                    .map(|c| (JobClient::Tencent(c), c.region()))
-            });
+        let cloud = job
+            .address
+            .split_once('.')
+            .and_then(|(kind, _)| Cloud::from_resource_type(kind));
+        clouds.push(cloud);
+        let client = match cloud {
+            Some(Cloud::Alibaba) => clients
+                .for_name(&job.provider)
+                .map(|c| (JobClient::Alibaba(c), c.region())),
+            Some(Cloud::Tencent) => clients
+                .tencent_for_name(&job.provider)
+                .map(|c| (JobClient::Tencent(c), c.region())),
+            None => None,
+        };
         match client {
             Some((c, region)) if region == job.region => job_clients.push(c),
             Some((_, region)) => errors.push(ApplyError::plan(
@@ -247,11 +284,15 @@ pub(super) fn prepare<'a>(
             )),
             None => errors.push(ApplyError::plan(
                 format!(
-                    "{}: the plan uses provider {}, which the configuration does not define",
+                    "{}: the plan uses provider {}, which the configuration does not define for this kind of resource",
                     job.address, job.provider
                 ),
                 "apply the plan with the configuration it was made from",
             )),
+        }
+        match config.job(&job.address, &job.dts_job_id) {
+            Ok(p) => patterns.push(p.to_vec()),
+            Err(e) => errors.push(e),
         }
     }
     let index: BTreeMap<&str, usize> = plan
@@ -276,12 +317,25 @@ pub(super) fn prepare<'a>(
                     )),
                 }
             }
-            let parsed = if job.provider.starts_with("tencentcloud") {
-                super::tencent::parse_write(job, op, secrets).map(Write::Tencent)
-            } else {
-                parse_write(job, op, secrets)
+            let parsed = match clouds[j] {
+                Some(Cloud::Tencent) => {
+                    super::tencent::parse_write(job, op, config).map(Write::Tencent)
+                }
+                _ => parse_write(job, op, config),
             };
             match parsed {
+                Ok(write) if op.id != format!("{}/{}", job.address, write.slug()) => {
+                    errors.push(ApplyError::plan(
+                        format!(
+                            "{}: the operation is a {} of {} ({}), which its id does not name",
+                            op.id,
+                            op.action,
+                            job.address,
+                            write.slug()
+                        ),
+                        "the plan file is damaged or was not written by dtsform; run plan again",
+                    ));
+                }
                 Ok(write) => {
                     mine.push(ops.len());
                     ops.push(Op {
@@ -301,9 +355,18 @@ pub(super) fn prepare<'a>(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let writers = job_clients
+        .iter()
+        .map(|c| match c {
+            JobClient::Alibaba(c) => Writer::Alibaba((*c).clone().with_retry(RetryPolicy::none())),
+            JobClient::Tencent(c) => Writer::Tencent((*c).clone().with_retry(RetryPolicy::none())),
+        })
+        .collect();
     Ok(Prepared {
         plan,
         clients: job_clients,
+        writers,
+        patterns,
         ops,
         by_job,
     })
@@ -312,7 +375,7 @@ pub(super) fn prepare<'a>(
 fn parse_write(
     job: &PlanFileJob,
     op: &PlanFileOperation,
-    secrets: &Secrets,
+    config: &FromConfig,
 ) -> Result<Write, ApplyError> {
     let bad = |what: &str| {
         ApplyError::plan(
@@ -332,11 +395,17 @@ fn parse_write(
                 Ok(Write::Reserved { json, keys })
             } else {
                 let db_list = text("DbList").ok_or_else(|| bad("has no DbList"))?;
-                ObjectTree::from_json(&db_list)
+                let payload = ObjectTree::from_json(&db_list)
                     .map_err(|e| bad(&format!("has a bad DbList: {e}")))?;
+                let removes = op
+                    .removes
+                    .iter()
+                    .map(|r| Removal::parse(r).map_err(|e| bad(&format!("removes {r:?}: {e}"))))
+                    .collect::<Result<_, _>>()?;
                 Ok(Write::Objects {
                     db_list,
-                    removes: op.removes.clone(),
+                    payload,
+                    removes,
                 })
             }
         }
@@ -365,7 +434,7 @@ fn parse_write(
                     .and_then(|v| v.get("from"))
                     .and_then(Value::as_str)
                     .ok_or_else(|| bad(&format!("has no {key}")))?;
-                secrets.resolve(&job.address, side.as_param(), key, from)
+                config.resolve(&job.address, side.as_param(), key, from)
             };
             if p.get("ModifyAccount").and_then(Value::as_bool) == Some(true) {
                 let user = text("Username").ok_or_else(|| bad("has no Username"))?;
@@ -484,80 +553,113 @@ impl Prepared<'_> {
         started: Instant,
         polls: &mut usize,
     ) -> Result<Outcome, ApplyError> {
-        let job = &self.plan.jobs[op.job];
-        let client = match self.clients[op.job] {
-            JobClient::Alibaba(client) => client,
-            JobClient::Tencent(client) => {
+        let writer = match (&self.clients[op.job], &self.writers[op.job]) {
+            (JobClient::Alibaba(_), Writer::Alibaba(writer)) => writer,
+            (JobClient::Tencent(client), Writer::Tencent(writer)) => {
                 return self
-                    .execute_tencent(op, client, options, progress, started, polls)
+                    .execute_tencent(op, client, writer, options, progress, started, polls)
                     .await;
             }
-        };
-
-        // 1. Settle and check.
-        let settle = "waiting for the job to settle before writing";
-        let ((), live) = self
-            .poll(op, options, progress, started, polls, settle, |live| {
-                let status = &live.detail.status;
-                if *status == JobStatus::Finished {
-                    return Err(ApplyError::Status {
-                        op: op.id.clone(),
-                        status: status.to_string(),
-                        wanted: "a live job (it was deleted)".into(),
-                    });
-                }
-                Ok(if status.is_transitional() {
-                    Step::Wait
-                } else {
-                    Step::Ready(())
-                })
-            })
-            .await?;
-        self.check(op, &live)?;
-        if let Ok(text) = op.write.shown_in(&live) {
-            return Ok(Outcome::AlreadyApplied(text));
-        }
-        drop(live);
-
-        // 2. Write.
-        let token = client_token(&self.plan.checksum, &op.id);
-        let modify = |change| ModifyDtsJob {
-            dts_instance_id: job.dts_instance_id.clone(),
-            dts_job_id: Some(job.dts_job_id.clone()),
-            synchronization_direction: None,
-            client_token: Some(token.clone()),
-            change,
-        };
-        let deadline = started + options.operation_timeout;
-        let write = async {
-            match &op.write {
-                Write::Objects { db_list, .. } => client
-                    .modify_job(&modify(ModifyDtsJobChange::DbList(db_list.clone())))
-                    .await
-                    .map(drop),
-                Write::Reserved { json, .. } => client
-                    .modify_job(&modify(ModifyDtsJobChange::Reserved(json.clone())))
-                    .await
-                    .map(drop),
-                Write::Endpoint { request, .. } => client.modify_endpoint(request).await.map(drop),
-                Write::Status {
-                    to: DesiredStatus::Running,
-                } => client.start_job(&job.dts_job_id).await.map(drop),
-                Write::Status {
-                    to: DesiredStatus::Suspended,
-                } => client.suspend_job(&job.dts_job_id).await.map(drop),
-                Write::Tencent(_) => Ok(()), // routed to execute_tencent above
+            _ => {
+                return Err(ApplyError::plan(
+                    format!("{}: no client of the job's cloud", op.id),
+                    "this is a dtsform bug; please report it",
+                ));
             }
         };
-        // The client retries for up to its own deadline; the operation's is the user's.
-        let sent = within(deadline, write)
-            .await
-            .ok_or_else(|| ApplyError::NoAnswer {
-                op: op.id.clone(),
-                action: op.action.clone(),
-                waited: started.elapsed(),
-            })?;
-        sent.map_err(|e| ApplyError::api(&op.id, &op.action, e))?;
+        let deadline = started + options.operation_timeout;
+        let token = client_token(&self.plan.checksum, &op.id);
+        let mut attempt = 0;
+        let mut maybe_landed = false;
+        // No answer while a write may have landed: the outcome is unknown.
+        let unknown = |e: ApplyError, maybe_landed: bool| match e {
+            ApplyError::Timeout { waited, .. } | ApplyError::NoAnswer { waited, .. }
+                if maybe_landed =>
+            {
+                ApplyError::OutcomeUnknown {
+                    op: op.id.clone(),
+                    action: op.action.clone(),
+                    waited,
+                }
+            }
+            other => other,
+        };
+
+        // 1. Settle and check, 2. write once; again from 1 after an error a later
+        // attempt may get past (see `write_rule`).
+        let before = loop {
+            let settle = "waiting for the job to settle before writing";
+            let ((), live) = self
+                .poll(op, options, progress, started, polls, settle, |live| {
+                    let status = &live.detail.status;
+                    if *status == JobStatus::Finished {
+                        return Err(ApplyError::Status {
+                            op: op.id.clone(),
+                            status: status.to_string(),
+                            wanted: "a live job (it was deleted)".into(),
+                        });
+                    }
+                    Ok(if status.is_transitional() {
+                        Step::Wait
+                    } else {
+                        Step::Ready(())
+                    })
+                })
+                .await
+                .map_err(|e| unknown(e, maybe_landed))?;
+            self.check(op, &live)?;
+            if let Ok(text) = op.write.shown_in(&live) {
+                return Ok(if maybe_landed {
+                    Outcome::Applied(format!(
+                        "{text} (no answer to the write arrived, but the job shows it)"
+                    ))
+                } else {
+                    Outcome::AlreadyApplied(text)
+                });
+            }
+            self.check_payload(op, &live)?;
+
+            attempt += 1;
+            let Some(sent) = within(deadline, self.send(writer, op, &token)).await else {
+                // The request may have gone out; no answer came in time.
+                return Err(ApplyError::OutcomeUnknown {
+                    op: op.id.clone(),
+                    action: op.action.clone(),
+                    waited: started.elapsed(),
+                });
+            };
+            let error = match sent {
+                Ok(()) => break live.objects,
+                Err(error) => error,
+            };
+            match write_rule::after_error(&error, attempt, rand::random::<f64>()) {
+                AfterError::Fail => return Err(ApplyError::api(&op.id, &op.action, error)),
+                AfterError::Recheck {
+                    delay,
+                    maybe_landed: landed,
+                } => {
+                    maybe_landed |= landed;
+                    tracing::debug!(op = %op.id, attempt, ?delay, error = %error, "write not taken; re-checking before any resend");
+                    progress.status(&format!("{}: {error}; re-checking the job", op.id));
+                    if Instant::now() + delay >= deadline {
+                        return Err(if maybe_landed {
+                            ApplyError::OutcomeUnknown {
+                                op: op.id.clone(),
+                                action: op.action.clone(),
+                                waited: started.elapsed(),
+                            }
+                        } else {
+                            ApplyError::NoAnswer {
+                                op: op.id.clone(),
+                                action: op.action.clone(),
+                                waited: started.elapsed(),
+                            }
+                        });
+                    }
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        };
 
         // 3. Read back.
         let mut differing_since: Option<Instant> = None;
@@ -579,6 +681,17 @@ impl Prepared<'_> {
                         },
                     }),
                     Err(differences) => {
+                        if let (Write::Objects { payload, .. }, Some(before), Some(after)) =
+                            (&op.write, &before, &live.objects)
+                        {
+                            let others = write_rule::others_changes(payload, before, after);
+                            if !others.is_empty() {
+                                return Err(ApplyError::Conflict {
+                                    op: op.id.clone(),
+                                    changes: named(others),
+                                });
+                            }
+                        }
                         let since = *differing_since.get_or_insert_with(Instant::now);
                         if since.elapsed() < options.read_back_grace {
                             Ok(Step::Wait)
@@ -595,11 +708,73 @@ impl Prepared<'_> {
         Ok(outcome)
     }
 
+    /// Sends the operation's write once.
+    async fn send(
+        &self,
+        writer: &AlibabaClient,
+        op: &Op,
+        token: &str,
+    ) -> Result<(), crate::cloud::Error> {
+        let job = &self.plan.jobs[op.job];
+        let modify = |change| ModifyDtsJob {
+            dts_instance_id: job.dts_instance_id.clone(),
+            dts_job_id: Some(job.dts_job_id.clone()),
+            synchronization_direction: None,
+            client_token: Some(token.to_owned()),
+            change,
+        };
+        match &op.write {
+            Write::Objects { db_list, .. } => writer
+                .modify_job(&modify(ModifyDtsJobChange::DbList(db_list.clone())))
+                .await
+                .map(drop),
+            Write::Reserved { json, .. } => writer
+                .modify_job(&modify(ModifyDtsJobChange::Reserved(json.clone())))
+                .await
+                .map(drop),
+            Write::Endpoint { request, .. } => writer.modify_endpoint(request).await.map(drop),
+            Write::Status {
+                to: DesiredStatus::Running,
+            } => writer.start_job(&job.dts_job_id).await.map(drop),
+            Write::Status {
+                to: DesiredStatus::Suspended,
+            } => writer.suspend_job(&job.dts_job_id).await.map(drop),
+            Write::Tencent(_) => Ok(()), // run by `execute_tencent`
+        }
+    }
+
+    /// Re-runs the guard on a full object list against the job as it is now (see
+    /// [`crate::guard::check_payload`]): a plan file's payload is not trusted alone.
+    fn check_payload(&self, op: &Op, live: &LiveJob) -> Result<(), ApplyError> {
+        let Write::Objects {
+            payload, removes, ..
+        } = &op.write
+        else {
+            return Ok(());
+        };
+        let address = self.plan.jobs[op.job].address.clone();
+        let Some(tree) = &live.objects else {
+            return Err(ApplyError::Unsafe {
+                address,
+                problems: vec!["the job shows no object list to compare it with".into()],
+            });
+        };
+        let patterns: Vec<&Pattern> = self.patterns[op.job].iter().collect();
+        crate::guard::check_payload(payload, tree, removes, &patterns).map_err(|problems| {
+            ApplyError::Unsafe {
+                address,
+                problems: named(problems),
+            }
+        })
+    }
+
     /// Runs a Tencent job's operation (see `tencent.rs`).
+    #[allow(clippy::too_many_arguments)]
     async fn execute_tencent(
         &self,
         op: &Op,
         client: &TencentClient,
+        writer: &TencentClient,
         options: &ApplyOptions,
         progress: &Progress,
         started: Instant,
@@ -622,6 +797,8 @@ impl Prepared<'_> {
             });
         let run = super::tencent::Run {
             client,
+            writer,
+            patterns: &self.patterns[op.job],
             job: &self.plan.jobs[op.job],
             op_id: &op.id,
             action: &op.action,
@@ -658,7 +835,9 @@ impl Prepared<'_> {
                 }
             } else if now != planned && !shown {
                 changes.push(match &owner.write {
-                    Write::Objects { db_list, removes } => objects_changed(db_list, removes, live),
+                    Write::Objects {
+                        payload, removes, ..
+                    } => objects_changed(payload, removes, live),
                     _ => changed(part),
                 });
             }
@@ -755,15 +934,14 @@ fn changed(part: &str) -> String {
 }
 
 /// What sending the planned list would now remove that the plan did not show.
-fn objects_changed(db_list: &str, removes: &[String], live: &LiveJob) -> String {
-    let (Ok(payload), Some(tree)) = (ObjectTree::from_json(db_list), &live.objects) else {
+fn objects_changed(payload: &ObjectTree, removes: &[Removal], live: &LiveJob) -> String {
+    let Some(tree) = &live.objects else {
         return changed("objects");
     };
-    let d = diff(&payload, tree);
-    let unplanned: Vec<String> = d
+    let unplanned: Vec<String> = diff(payload, tree)
         .removals()
-        .filter(|c| !removes.contains(&c.address.to_string()))
-        .map(|c| format!("{} {}", c.kind, c.address))
+        .filter(|c| c.removal().is_none_or(|r| !removes.contains(&r)))
+        .map(crate::guard::describe)
         .collect();
     if unplanned.is_empty() {
         changed("objects")

@@ -15,12 +15,14 @@ pub mod progress;
 pub mod queue;
 mod tencent;
 pub mod wait;
+mod write_rule;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::cloud::alibaba::sign::sha256_hex;
 use crate::config::{Config, SecretValue};
+use crate::objects::Pattern;
 use crate::plan::fetch::Clients;
 use crate::plan::file::PlanFile;
 use crate::secret::Secret;
@@ -104,12 +106,48 @@ pub enum ApplyError {
     #[diagnostic(
         code(dtsform::apply::read_back),
         help(
-            "the service accepted the write but does not show it; check the job in the DTS console before running apply again"
+            "the service took the write but does not show all of it, or someone else changed the job at the same time; check the job in the DTS console, then run plan again"
         )
     )]
     ReadBack {
         op: String,
         differences: Vec<String>,
+    },
+
+    #[error("{op}: the job was changed by someone else during apply: {}", changes.join(", "))]
+    #[diagnostic(
+        code(dtsform::apply::conflict),
+        help(
+            "another apply, or someone in the console, wrote to this job while this one did, and the last write replaced the other's list; run plan again, review, and apply — and run one apply per job at a time (README: \"Concurrency\")"
+        )
+    )]
+    Conflict { op: String, changes: Vec<String> },
+
+    #[error(
+        "{op}: every answer to {action} was lost, so whether it was applied is unknown ({waited:.0?})"
+    )]
+    #[diagnostic(
+        code(dtsform::apply::outcome_unknown),
+        help(
+            "run plan, or apply this plan again: a re-run re-reads the job first and recognises the change if it was applied, so nothing is written twice"
+        )
+    )]
+    OutcomeUnknown {
+        op: String,
+        action: String,
+        waited: Duration,
+    },
+
+    #[error("{address}: nothing was written, because sending the plan's object list now is not safe: {}", problems.join("; "))]
+    #[diagnostic(
+        code(dtsform::apply::unsafe_write),
+        help(
+            "apply re-checks what it sends against the live job and the removals the reviewed plan showed; the plan file does not match what was reviewed (was it edited?) or the job changed: run plan again"
+        )
+    )]
+    Unsafe {
+        address: String,
+        problems: Vec<String>,
     },
 
     #[error("{op}: the job went to {status} instead of {wanted}")]
@@ -171,15 +209,33 @@ impl ApplyError {
     }
 }
 
-/// The passwords a configuration holds, by job address, endpoint (`src`/`dest`) and
-/// parameter (`Password`/`ShardPassword`). A plan file names them; apply reads them here.
+/// What apply takes from the configuration besides providers: the passwords it holds,
+/// by job address, endpoint (`src`/`dest`) and parameter (`Password`/`ShardPassword`),
+/// which a plan file only names; and each job's id and `prevent_removal` patterns, which
+/// apply checks a plan against before it writes.
 #[derive(Debug, Default)]
-pub struct Secrets(HashMap<(String, &'static str, &'static str), SecretValue>);
+pub struct FromConfig {
+    secrets: HashMap<(String, &'static str, &'static str), SecretValue>,
+    /// By job address: its job id and `prevent_removal` patterns.
+    jobs: HashMap<String, (String, Vec<Pattern>)>,
+}
 
-impl Secrets {
-    pub fn from_config(config: &Config) -> Self {
+impl FromConfig {
+    pub fn new(config: &Config) -> Self {
         let mut map = HashMap::new();
+        let mut jobs = HashMap::new();
         for job in &config.jobs {
+            jobs.insert(
+                job.address(),
+                (
+                    job.dts_job_id.clone(),
+                    job.guard
+                        .prevent_removal
+                        .iter()
+                        .map(|(p, _)| p.clone())
+                        .collect(),
+                ),
+            );
             for (side, spec) in [("src", &job.source), ("dest", &job.destination)] {
                 let Some(spec) = spec else { continue };
                 for (key, value) in [
@@ -199,7 +255,27 @@ impl Secrets {
                 }
             }
         }
-        Self(map)
+        Self { secrets: map, jobs }
+    }
+
+    /// The `prevent_removal` patterns of the job at `address`, if the configuration
+    /// has that job with that id; why not otherwise.
+    fn job(&self, address: &str, job_id: &str) -> Result<&[Pattern], ApplyError> {
+        match self.jobs.get(address) {
+            Some((id, patterns)) if id == job_id => Ok(patterns),
+            Some((id, _)) => Err(ApplyError::plan(
+                format!(
+                    "{address}: the plan writes to job {job_id}, but the configuration manages job {id} under that name"
+                ),
+                "apply a plan with the configuration it was made from, or run plan again",
+            )),
+            None => Err(ApplyError::plan(
+                format!(
+                    "{address}: the plan writes to this resource, which the configuration does not have"
+                ),
+                "apply a plan with the configuration it was made from, or run plan again",
+            )),
+        }
     }
 
     /// The password a plan file records as `{"sensitive": true, "from": EXPRESSION}`.
@@ -211,7 +287,7 @@ impl Secrets {
         from: &str,
     ) -> Result<Secret, ApplyError> {
         let side_key = if side == "src" { "src" } else { "dest" };
-        let found = self.0.get(&(address.to_owned(), side_key, key));
+        let found = self.secrets.get(&(address.to_owned(), side_key, key));
         match found {
             Some(v) if v.expression == from => Ok(v.value.clone()),
             Some(v) => Err(ApplyError::plan(
@@ -314,13 +390,13 @@ pub fn client_token(plan_checksum: &str, op_id: &str) -> String {
 pub async fn apply(
     plan: &PlanFile,
     clients: &Clients,
-    secrets: &Secrets,
+    config: &FromConfig,
     options: &ApplyOptions,
     cancel: &Cancel,
     progress: &Progress,
 ) -> Result<Summary, Vec<ApplyError>> {
     let started = Instant::now();
-    let prepared = alibaba::prepare(plan, clients, secrets)?;
+    let prepared = alibaba::prepare(plan, clients, config)?;
     let nodes = prepared.nodes();
     queue::check(&nodes).map_err(|e| {
         vec![ApplyError::plan(

@@ -13,11 +13,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-use super::{ApplyError, ApplyOptions, Outcome, Progress, Secrets};
+use super::write_rule::{self, AfterError};
+use super::{ApplyError, ApplyOptions, FromConfig, Outcome, Progress};
 use crate::cloud::tencent::{DstInfo, MigrateOption, ModifyMigrateJob, SrcInfo, TencentClient};
+use crate::objects::Removal;
 use crate::objects::diff::{ObjectChange, diff};
 use crate::objects::tencent::{self as info, DatabaseInfo};
-use crate::plan::file::{PlanFileJob, PlanFileOperation};
+use crate::plan::file::{PlanFileJob, PlanFileOperation, WHOLE_INSTANCE};
 use crate::plan::tencent::{TencentLive, is_started, is_transitional, status_name};
 
 /// One Tencent write, parsed from the plan file.
@@ -31,10 +33,24 @@ pub(super) enum TencentWrite {
     Start,
 }
 
+impl TencentWrite {
+    /// The operation id's last part for this write.
+    pub(super) fn slug(&self) -> &'static str {
+        match self {
+            TencentWrite::Modify { .. } => "modify",
+            TencentWrite::Check => "check",
+            TencentWrite::Start => "start",
+        }
+    }
+}
+
 /// What a modify leaves live, to recognise it.
 #[derive(Debug)]
 pub(super) struct Expected {
     objects: DatabaseInfo,
+    /// Removals the plan showed (`*`: narrowing a whole-instance job to a list).
+    removes: Vec<Removal>,
+    narrows_instance: bool,
     job_name: Option<String>,
     option: Map<String, Value>,
     src_access: Option<String>,
@@ -118,7 +134,7 @@ impl Expected {
 pub(super) fn parse_write(
     job: &PlanFileJob,
     op: &PlanFileOperation,
-    secrets: &Secrets,
+    config: &FromConfig,
 ) -> Result<TencentWrite, ApplyError> {
     let bad = |what: &str| {
         ApplyError::plan(
@@ -138,6 +154,13 @@ pub(super) fn parse_write(
                 .ok_or_else(|| bad("has no DatabaseInfo"))?;
             let objects = info::parse(database_info)
                 .map_err(|e| bad(&format!("has a bad DatabaseInfo: {e}")))?;
+            let narrows_instance = op.removes.iter().any(|r| r == WHOLE_INSTANCE);
+            let removes = op
+                .removes
+                .iter()
+                .filter(|r| *r != WHOLE_INSTANCE)
+                .map(|r| Removal::parse(r).map_err(|e| bad(&format!("removes {r:?}: {e}"))))
+                .collect::<Result<Vec<_>, _>>()?;
             let obj = |key: &str| match p.get(key) {
                 Some(Value::Object(m)) => m.clone(),
                 _ => Map::new(),
@@ -152,7 +175,7 @@ pub(super) fn parse_write(
                 else {
                     return Ok(None);
                 };
-                secrets
+                config
                     .resolve(&job.address, side, "Password", &from)
                     .map(Some)
             };
@@ -190,6 +213,8 @@ pub(super) fn parse_write(
                 request: Box::new(request),
                 expected: Box::new(Expected {
                     objects,
+                    removes,
+                    narrows_instance,
                     job_name: str_of("JobName"),
                     option,
                     src_access: str_of("SrcAccessType"),
@@ -210,6 +235,10 @@ pub(super) fn parse_write(
 /// What one Tencent operation needs to run.
 pub(super) struct Run<'a> {
     pub client: &'a TencentClient,
+    /// The same client without retries, for writes (see `write_rule`).
+    pub writer: &'a TencentClient,
+    /// The job's `prevent_removal` patterns as the configuration has them now.
+    pub patterns: &'a [crate::objects::Pattern],
     pub job: &'a PlanFileJob,
     pub op_id: &'a str,
     pub action: &'a str,
@@ -342,27 +371,31 @@ impl Run<'_> {
         }
     }
 
-    pub(super) async fn execute(&self, polls: &mut usize) -> Result<Outcome, ApplyError> {
-        // 1. Settle and check.
-        let ((), live) = self
-            .poll(
-                polls,
-                "waiting for the job to settle before writing",
-                |live| {
-                    Ok(if is_transitional(live.status) {
-                        Step::Wait
-                    } else {
-                        Step::Ready(())
-                    })
-                },
-            )
-            .await?;
-        self.check(&live)?;
-        match self.write {
-            TencentWrite::Modify { request, expected } => {
-                if let Ok(text) = expected.shown_in(&live) {
-                    return Ok(Outcome::AlreadyApplied(text));
+    /// No answer while a write may have landed: the outcome is unknown.
+    fn unknown(&self, e: ApplyError, maybe_landed: bool) -> ApplyError {
+        match e {
+            ApplyError::Timeout { waited, .. } | ApplyError::NoAnswer { waited, .. }
+                if maybe_landed =>
+            {
+                ApplyError::OutcomeUnknown {
+                    op: self.op_id.to_owned(),
+                    action: self.action.to_owned(),
+                    waited,
                 }
+            }
+            other => other,
+        }
+    }
+
+    /// Whether the write is live already (`Some` with what was verified), or why it
+    /// cannot be sent now.
+    fn already(&self, live: &TencentLive) -> Result<Option<String>, ApplyError> {
+        match self.write {
+            TencentWrite::Modify { expected, .. } => {
+                if let Ok(text) = expected.shown_in(live) {
+                    return Ok(Some(text));
+                }
+                self.check_payload(expected, live)?;
                 if !crate::plan::tencent::MODIFIABLE.contains(&live.status) {
                     return Err(ApplyError::Status {
                         op: self.op_id.to_owned(),
@@ -370,31 +403,17 @@ impl Run<'_> {
                         wanted: "a status ModifyMigrateJob accepts (1, 4, 5 or 10)".into(),
                     });
                 }
-                self.within(self.client.modify_migrate_job(request))
-                    .await
-                    .ok_or_else(|| self.no_answer(self.action))?
-                    .map_err(|e| ApplyError::api(self.op_id, self.action, e))?;
-                self.read_back_modify(expected, polls).await
+                Ok(None)
             }
-            TencentWrite::Check => {
-                if live.status == 4 || is_started(live.status) {
-                    return Ok(Outcome::AlreadyApplied(format!(
-                        "the job has passed its check (now {})",
-                        status_name(live.status)
-                    )));
-                }
-                self.within(self.client.create_migrate_check_job(&self.job.dts_job_id))
-                    .await
-                    .ok_or_else(|| self.no_answer(self.action))?
-                    .map_err(|e| ApplyError::api(self.op_id, self.action, e))?;
-                self.wait_for_check(polls).await
-            }
+            TencentWrite::Check => Ok((live.status == 4 || is_started(live.status)).then(|| {
+                format!(
+                    "the job has passed its check (now {})",
+                    status_name(live.status)
+                )
+            })),
             TencentWrite::Start => {
                 if is_started(live.status) {
-                    return Ok(Outcome::AlreadyApplied(format!(
-                        "the job is {}",
-                        status_name(live.status)
-                    )));
+                    return Ok(Some(format!("the job is {}", status_name(live.status))));
                 }
                 if live.status != 4 {
                     return Err(ApplyError::Status {
@@ -403,10 +422,114 @@ impl Run<'_> {
                         wanted: "CheckPass (4), the only status StartMigrateJob accepts".into(),
                     });
                 }
-                self.within(self.client.start_migrate_job(&self.job.dts_job_id))
-                    .await
-                    .ok_or_else(|| self.no_answer(self.action))?
-                    .map_err(|e| ApplyError::api(self.op_id, self.action, e))?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Re-runs the guard on the object list to send against the job as it is now.
+    fn check_payload(&self, expected: &Expected, live: &TencentLive) -> Result<(), ApplyError> {
+        let unsafe_write = |problems: Vec<String>| ApplyError::Unsafe {
+            address: self.job.address.clone(),
+            problems,
+        };
+        match (&expected.objects, &live.objects) {
+            (DatabaseInfo::Objects(_), DatabaseInfo::WholeInstance) if !expected.narrows_instance => {
+                Err(unsafe_write(vec![
+                    "the job migrates the whole instance, and the list to send would narrow it, which the plan did not show".into(),
+                ]))
+            }
+            // Widening to the whole instance, or a narrowing the plan showed.
+            (DatabaseInfo::WholeInstance, _) | (DatabaseInfo::Objects(_), DatabaseInfo::WholeInstance) => Ok(()),
+            (DatabaseInfo::Objects(sent), DatabaseInfo::Objects(tree)) => {
+                let patterns: Vec<&crate::objects::Pattern> = self.patterns.iter().collect();
+                crate::guard::check_payload(sent, tree, &expected.removes, &patterns)
+                    .map_err(unsafe_write)
+            }
+        }
+    }
+
+    /// Sends the write once.
+    async fn send(&self) -> Result<(), crate::cloud::Error> {
+        let id = &self.job.dts_job_id;
+        match self.write {
+            TencentWrite::Modify { request, .. } => {
+                self.writer.modify_migrate_job(request).await.map(drop)
+            }
+            TencentWrite::Check => self.writer.create_migrate_check_job(id).await.map(drop),
+            TencentWrite::Start => self.writer.start_migrate_job(id).await.map(drop),
+        }
+    }
+
+    pub(super) async fn execute(&self, polls: &mut usize) -> Result<Outcome, ApplyError> {
+        let mut attempt = 0;
+        let mut maybe_landed = false;
+        // 1. Settle and check, 2. write once; again from 1 after an error a later
+        // attempt may get past (see `write_rule`).
+        let before = loop {
+            let ((), live) = self
+                .poll(
+                    polls,
+                    "waiting for the job to settle before writing",
+                    |live| {
+                        Ok(if is_transitional(live.status) {
+                            Step::Wait
+                        } else {
+                            Step::Ready(())
+                        })
+                    },
+                )
+                .await
+                .map_err(|e| self.unknown(e, maybe_landed))?;
+            self.check(&live)?;
+            // A check whose answer was lost and that then failed: report its verdict.
+            if maybe_landed && matches!(self.write, TencentWrite::Check) && live.status == 5 {
+                return self.wait_for_check(polls).await;
+            }
+            if let Some(text) = self.already(&live)? {
+                return Ok(if maybe_landed {
+                    Outcome::Applied(format!(
+                        "{text} (no answer to the write arrived, but the job shows it)"
+                    ))
+                } else {
+                    Outcome::AlreadyApplied(text)
+                });
+            }
+            attempt += 1;
+            let Some(sent) = self.within(self.send()).await else {
+                return Err(ApplyError::OutcomeUnknown {
+                    op: self.op_id.to_owned(),
+                    action: self.action.to_owned(),
+                    waited: self.started.elapsed(),
+                });
+            };
+            let error = match sent {
+                Ok(()) => break live,
+                Err(error) => error,
+            };
+            match write_rule::after_error(&error, attempt, rand::random::<f64>()) {
+                AfterError::Fail => return Err(ApplyError::api(self.op_id, self.action, error)),
+                AfterError::Recheck {
+                    delay,
+                    maybe_landed: landed,
+                } => {
+                    maybe_landed |= landed;
+                    self.progress
+                        .status(&format!("{}: {error}; re-checking the job", self.op_id));
+                    if Instant::now() + delay >= self.deadline() {
+                        return Err(self.unknown(self.no_answer(self.action), maybe_landed));
+                    }
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        };
+        // 3. Read back.
+        match self.write {
+            TencentWrite::Modify { expected, .. } => {
+                self.read_back_modify(expected, &before, polls).await
+            }
+            TencentWrite::Check => self.wait_for_check(polls).await,
+            TencentWrite::Start => {
                 let (text, _) = self
                     .poll(polls, "waiting for the job to start", |live| {
                         if is_started(live.status) {
@@ -433,6 +556,7 @@ impl Run<'_> {
     async fn read_back_modify(
         &self,
         expected: &Expected,
+        before: &TencentLive,
         polls: &mut usize,
     ) -> Result<Outcome, ApplyError> {
         let mut differing_since: Option<Instant> = None;
@@ -445,6 +569,20 @@ impl Run<'_> {
                 match expected.shown_in(live) {
                     Ok(text) => Ok(Step::Ready(text)),
                     Err(differences) => {
+                        if let (
+                            DatabaseInfo::Objects(sent),
+                            DatabaseInfo::Objects(had),
+                            DatabaseInfo::Objects(now),
+                        ) = (&expected.objects, &before.objects, &live.objects)
+                        {
+                            let others = write_rule::others_changes(sent, had, now);
+                            if !others.is_empty() {
+                                return Err(ApplyError::Conflict {
+                                    op: self.op_id.to_owned(),
+                                    changes: others,
+                                });
+                            }
+                        }
                         let since = *differing_since.get_or_insert_with(Instant::now);
                         if since.elapsed() < grace {
                             Ok(Step::Wait)

@@ -13,8 +13,8 @@ use super::plan::{embedded_emulator, make_plan};
 use super::{GuardArgs, print_errors};
 use crate::apply::progress::seconds;
 use crate::apply::{
-    ApplyOptions, Cancel, DEFAULT_OPERATION_TIMEOUT, DEFAULT_PARALLELISM, Outcome, Progress,
-    Secrets, Summary, apply, parse_duration,
+    ApplyOptions, Cancel, DEFAULT_OPERATION_TIMEOUT, DEFAULT_PARALLELISM, FromConfig, Outcome,
+    Progress, Summary, apply, parse_duration,
 };
 use crate::config::{Config, ConfigError, Inputs};
 use crate::env::Environment;
@@ -204,11 +204,11 @@ async fn execute(
         return ExitCode::SUCCESS;
     }
     println!();
-    let secrets = Secrets::from_config(config);
+    let from_config = FromConfig::new(config);
     let progress = Progress::new(total, std::io::stderr().is_terminal());
     let cancel = Arc::new(Cancel::default());
     let interrupts = tokio::spawn(watch_interrupts(Arc::clone(&cancel)));
-    let result = apply(plan, clients, &secrets, options, &cancel, &progress).await;
+    let result = apply(plan, clients, &from_config, options, &cancel, &progress).await;
     interrupts.abort();
     progress.done();
     match result {

@@ -14,6 +14,9 @@ use serde_json::{Value, json};
 use super::{LiveState, Operation, Plan};
 use crate::cloud::alibaba::sign::sha256_hex;
 
+/// How `removes` names narrowing a whole-instance (Tencent) job to a list.
+pub const WHOLE_INSTANCE: &str = "*";
+
 /// The format this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -191,8 +194,11 @@ impl PlanFile {
                                 | Operation::TencentModify { .. } => job
                                     .objects
                                     .iter()
-                                    .flat_map(|o| &o.removals)
-                                    .map(|r| r.removal.to_string())
+                                    .flat_map(|o| {
+                                        o.removals.iter().map(|r| r.removal.to_string()).chain(
+                                            o.narrows_instance.then(|| WHOLE_INSTANCE.to_owned()),
+                                        )
+                                    })
                                     .collect(),
                                 _ => Vec::new(),
                             },

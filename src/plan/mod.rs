@@ -236,6 +236,9 @@ pub struct ObjectPlan {
     /// Unified diff of the DbList to send against the live list (server attributes left
     /// out), empty when nothing changes.
     pub db_list_diff: String,
+    /// A Tencent job that migrates the whole instance is narrowed to the list (allowed
+    /// by `removed { whole_instance = true }`).
+    pub narrows_instance: bool,
 }
 
 /// Everything planned for one job.
@@ -537,6 +540,7 @@ pub(crate) fn plan_objects(
             diff: d,
             removals,
             db_list_diff,
+            narrows_instance: false,
         },
         payload_json,
     ))

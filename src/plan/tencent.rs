@@ -342,6 +342,7 @@ pub fn plan_job(
                     }
                     match plan_objects(config, spec, desired, live_tree, flags, &mut notes) {
                         Ok((mut plan, payload_json)) => {
+                            plan.narrows_instance = live_whole;
                             suppressed.add(&plan.diff.suppressed);
                             if !plan.diff.is_empty() || live_whole {
                                 let payload =

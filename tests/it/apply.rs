@@ -17,7 +17,7 @@ use crate::support::{
     report_text,
 };
 use dtsform::apply::{
-    ApplyError, ApplyOptions, Cancel, Outcome, PollPolicy, Progress, Secrets, Summary, apply,
+    ApplyError, ApplyOptions, Cancel, FromConfig, Outcome, PollPolicy, Progress, Summary, apply,
     client_token,
 };
 use dtsform::cloud::alibaba::endpoint::parse_endpoint;
@@ -100,7 +100,7 @@ impl Lab {
         let summary = apply(
             plan,
             &clients,
-            &Secrets::from_config(&config),
+            &FromConfig::new(&config),
             options,
             &Cancel::default(),
             &progress,
@@ -406,7 +406,7 @@ async fn an_api_that_never_answers_fails_the_operation_at_its_timeout_not_the_cl
     let summary = apply(
         &plan,
         &clients,
-        &Secrets::from_config(&config),
+        &FromConfig::new(&config),
         &opts,
         &Cancel::default(),
         &Progress::capture(),
@@ -447,7 +447,7 @@ async fn throttling_and_server_error_storms_converge_with_one_write_per_operatio
         seed: Some(7),
         ..Faults::default()
     });
-    let (summary, _) = lab.apply(&plan, &options()).await;
+    let (summary, lines) = lab.apply(&plan, &options()).await;
     assert!(summary.is_complete(), "{summary:#?}");
     let world = lab.emulator.world();
     for i in 0..n {
@@ -458,13 +458,26 @@ async fn throttling_and_server_error_storms_converge_with_one_write_per_operatio
             "{job}: one write, whatever was lost"
         );
     }
-    // Lost answers were retried with the same token and answered from the record.
+    // A write that was throttled or failed was sent again, but only after a re-check;
+    // a write whose answer was lost was found live by the re-check and never resent:
+    // no full list went out blindly (resending a landed write would replay its token).
+    let calls = lab.emulator.calls();
     assert!(
-        world.client_tokens.iter().map(|t| t.replays).sum::<u32>() > 0,
-        "the storm should have lost some answers: {:#?}",
+        calls["ModifyDtsJob"] > n as u64,
+        "the storm should have refused some writes: {calls:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("no answer to the write arrived, but the job shows it")),
+        "the storm should have lost some answers: {lines:#?}"
+    );
+    assert_eq!(
+        world.client_tokens.iter().map(|t| t.replays).sum::<u32>(),
+        0,
+        "{:#?}",
         world.client_tokens
     );
-    let calls = lab.emulator.calls();
     assert!(calls["DescribeDtsJobDetail"] > n as u64, "{calls:?}");
 }
 
@@ -543,7 +556,7 @@ async fn a_plan_is_checked_whole_before_anything_is_written() {
     let errors = apply(
         &plan,
         &clients,
-        &Secrets::from_config(&config),
+        &FromConfig::new(&config),
         &options(),
         &Cancel::default(),
         &Progress::capture(),
