@@ -143,11 +143,16 @@ mod tests {
 
     /// No temporary file is left next to `path`.
     fn no_leftovers(dir: &Path) {
-        let names: Vec<String> = std::fs::read_dir(dir)
+        let names: Vec<PathBuf> = std::fs::read_dir(dir)
             .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .map(|e| e.unwrap().path())
             .collect();
-        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+        assert!(
+            names
+                .iter()
+                .all(|n| n.extension().is_none_or(|e| e != "tmp")),
+            "{names:?}"
+        );
     }
 
     #[test]

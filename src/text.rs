@@ -64,6 +64,27 @@ pub fn escape_control_lines(text: &str) -> Cow<'_, str> {
     escape_where(text, |c| c != '\n' && c != '\t' && is_unsafe(c))
 }
 
+/// JSON text with every unsafe character (see [`is_unsafe`]) written as a JSON `\uXXXX`
+/// escape: the same JSON value, safe to print. (serde_json escapes only C0 controls;
+/// DEL, C1 controls and bidirectional overrides it writes as they are.)
+pub fn escape_json(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(is_unsafe) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if is_unsafe(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// `text` cut to at most `max` characters, followed by `… (N more characters cut)`
 /// when anything was cut.
 pub fn cap(text: &str, max: usize) -> Cow<'_, str> {
@@ -109,6 +130,20 @@ mod tests {
             escape_control_lines("one\n\ttwo\r\n\u{1b}]0;title\u{7}"),
             "one\n\ttwo\\u{d}\n\\u{1b}]0;title\\u{7}"
         );
+    }
+
+    #[test]
+    fn json_stays_the_same_value_and_becomes_safe_to_print() {
+        let value = serde_json::json!({"name": "a\u{1b}[2J\u{9b}\u{7f}\u{202e}b", "plain": "表"});
+        let json = value.to_string();
+        assert!(json.contains('\u{202e}'), "serde_json leaves it: {json}");
+        let safe = escape_json(&json);
+        assert!(!safe.chars().any(is_unsafe), "{safe}");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&safe).unwrap(),
+            value
+        );
+        assert!(matches!(escape_json(r#"{"a":"表"}"#), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -49,10 +49,13 @@ impl Progress {
             .unwrap_or_default()
     }
 
+    /// Prints one line (or captures it), its control characters escaped: it names
+    /// objects, jobs and statuses from outside.
     pub fn line(&self, text: &str) {
+        let text = crate::text::escape_control_lines(text);
         if let Some(captured) = &self.captured {
             if let Ok(mut lines) = captured.lock() {
-                lines.push(text.to_owned());
+                lines.push(text.into_owned());
             }
             return;
         }

@@ -9,7 +9,7 @@
 //! an error passes through [`Redactor::clean`] — see [`super::ApiError::from_server`] and
 //! [`super::Error::decode`].
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use base64::Engine as _;
@@ -139,7 +139,7 @@ fn ascii_json(json: &str) -> String {
         } else {
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
+                let _ = write!(out, "\\u{unit:04x}");
             }
         }
     }
@@ -201,10 +201,11 @@ fn mask(text: &str, needles: &[String], max: usize) -> String {
     }
     if at < text.len() {
         let cut = text[at..].chars().count();
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "… ({cut} more character{} cut)",
             if cut == 1 { "" } else { "s" }
-        ));
+        );
     }
     out
 }

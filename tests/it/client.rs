@@ -926,12 +926,17 @@ async fn a_server_that_echoes_the_request_never_shows_a_secret() {
     // query, the V1 string to sign (the query encoded once more) and the headers.
     let (url, seen) = scripted(Arc::new(|r: &Seen| {
         let params = format!("{:?}", r.query);
+        let password = r
+            .query
+            .iter()
+            .find(|(k, _)| k == "Password")
+            .map_or("-", |(_, v)| v.as_str());
         let to_sign = format!("POST&%2F&{}", percent_encode(&r.raw_query));
         (
             400,
             Vec::new(),
             json!({
-                "Code": format!("InvalidParameter.{}", r.query.iter().find(|(k, _)| k == "Password").map(|(_, v)| v.as_str()).unwrap_or("-")),
+                "Code": format!("InvalidParameter.{password}"),
                 "Message": format!("Specified signature is not matched with our calculation. server string to sign is:{to_sign} params {params} body {} headers {:?}", r.body, r.headers),
                 "RequestId": r.raw_query,
                 "HostId": r.raw_query,
