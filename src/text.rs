@@ -64,16 +64,19 @@ pub fn escape_control_lines(text: &str) -> Cow<'_, str> {
     escape_where(text, |c| c != '\n' && c != '\t' && is_unsafe(c))
 }
 
-/// JSON text with every unsafe character (see [`is_unsafe`]) written as a JSON `\uXXXX`
-/// escape: the same JSON value, safe to print. (serde_json escapes only C0 controls;
+/// JSON text (as serde_json writes it, compact or pretty) with every unsafe character
+/// (see [`is_unsafe`]) written as a JSON `\uXXXX` escape: the same JSON value, safe to
+/// print. (serde_json escapes only C0 controls;
 /// DEL, C1 controls and bidirectional overrides it writes as they are.)
 pub fn escape_json(json: &str) -> Cow<'_, str> {
-    if !json.chars().any(is_unsafe) {
+    // Outside strings, JSON's own whitespace; inside, serde_json already escaped them.
+    let unsafe_char = |c: char| !matches!(c, '\n' | '\r' | '\t') && is_unsafe(c);
+    if !json.chars().any(unsafe_char) {
         return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 8);
     for c in json.chars() {
-        if is_unsafe(c) {
+        if unsafe_char(c) {
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
                 let _ = write!(out, "\\u{unit:04x}");
@@ -144,6 +147,13 @@ mod tests {
             value
         );
         assert!(matches!(escape_json(r#"{"a":"表"}"#), Cow::Borrowed(_)));
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        let safe = escape_json(&pretty);
+        assert!(safe.contains("\n  \"name\""), "{safe}");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&safe).unwrap(),
+            value
+        );
     }
 
     #[test]
