@@ -544,3 +544,89 @@ resource "tencentcloud_dts_migrate_job" "shop" {{
     }
     assert!(!all.contains('\u{1b}'), "{all}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_against_a_server_sending_megabytes_prints_a_bounded_report() {
+    use axum::http::Uri;
+    // Job "huge-list": a DbObject that is one 5 MB JSON string (the reader quotes what
+    // it could not read). Job "huge-id": an answer about another job with a 5 MB id,
+    // a 5 MB name and status. Job "huge-error": a 5 MB error code and message.
+    let app = axum::Router::new().fallback(|uri: Uri| async move {
+        let query: Vec<(String, String)> =
+            form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+                .into_owned()
+                .collect();
+        let job = query
+            .iter()
+            .find(|(k, _)| k == "DtsJobId")
+            .map_or_else(String::new, |(_, v)| v.clone());
+        let huge = "\u{1b}[1m".to_owned() + &"x".repeat(5_000_000);
+        let (status, body) = match job.as_str() {
+            "huge-list" => (
+                200,
+                serde_json::json!({
+                    "RequestId": "r", "DtsJobId": job, "Status": "Synchronizing",
+                    "DbObject": serde_json::to_string(&huge).unwrap(),
+                }),
+            ),
+            "huge-id" => (
+                200,
+                serde_json::json!({
+                    "RequestId": "r", "DtsJobId": huge, "DtsJobName": huge, "Status": huge,
+                }),
+            ),
+            _ => (
+                400,
+                serde_json::json!({"Code": huge, "Message": huge, "RequestId": huge}),
+            ),
+        };
+        (
+            axum::http::StatusCode::from_u16(status).unwrap(),
+            [("content-type", "application/json")],
+            body.to_string(),
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut hcl = format!(
+        "provider \"alicloud\" {{\n  region   = \"cn-hangzhou\"\n  endpoint = \"{url}\"\n}}\n"
+    );
+    for job in ["huge-list", "huge-id", "huge-error"] {
+        hcl.push_str(&format!(
+            "\nresource \"alicloud_dts_job\" \"{}\" {{\n  dts_job_id = \"{job}\"\n  database \"shop\" {{}}\n}}\n",
+            job.replace('-', "_")
+        ));
+    }
+    std::fs::write(dir.path().join("main.hcl"), hcl).unwrap();
+    let config_dir = dir.path().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_dtsform"))
+            .arg("plan")
+            .arg(&config_dir)
+            .env_clear()
+            .env("HOME", &config_dir)
+            .env("NO_COLOR", "1")
+            .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "id")
+            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "secret")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let errors = report_text(&out.stderr);
+    assert!(errors.contains("3 errors"), "{errors:.2000}");
+    assert!(errors.contains("DbObject"), "{errors:.2000}");
+    assert!(errors.contains("answered about job"), "{errors:.2000}");
+    assert!(errors.contains("more characters cut"), "{errors:.2000}");
+    assert!(!errors.contains('\u{1b}'), "{errors:.2000}");
+    // Three errors from 45 MB of answers: a few hundred kilobytes at most.
+    assert!(
+        out.stderr.len() + out.stdout.len() < 400_000,
+        "{} bytes printed",
+        out.stderr.len() + out.stdout.len()
+    );
+}
