@@ -86,7 +86,7 @@ impl Progress {
     /// The bar's message (what the operations in flight wait for).
     pub fn status(&self, text: &str) {
         if let Some(bar) = &self.bar {
-            bar.set_message(text.to_owned());
+            bar.set_message(crate::text::escape_control(text).into_owned());
         }
     }
 
