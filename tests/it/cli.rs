@@ -547,6 +547,8 @@ resource "tencentcloud_dts_migrate_job" "shop" {{
 
 #[tokio::test(flavor = "multi_thread")]
 async fn plan_against_a_server_sending_megabytes_prints_a_bounded_report() {
+    use std::fmt::Write as _;
+
     use axum::http::Uri;
     // Job "huge-list": a DbObject that is one 5 MB JSON string (the reader quotes what
     // it could not read). Job "huge-id": an answer about another job with a 5 MB id,
@@ -595,10 +597,11 @@ async fn plan_against_a_server_sending_megabytes_prints_a_bounded_report() {
         "provider \"alicloud\" {{\n  region   = \"cn-hangzhou\"\n  endpoint = \"{url}\"\n}}\n"
     );
     for job in ["huge-list", "huge-id", "huge-error"] {
-        hcl.push_str(&format!(
+        let _ = write!(
+            hcl,
             "\nresource \"alicloud_dts_job\" \"{}\" {{\n  dts_job_id = \"{job}\"\n  database \"shop\" {{}}\n}}\n",
             job.replace('-', "_")
-        ));
+        );
     }
     std::fs::write(dir.path().join("main.hcl"), hcl).unwrap();
     let config_dir = dir.path().to_owned();
