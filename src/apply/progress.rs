@@ -135,4 +135,19 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn control_characters_from_outside_are_escaped() {
+        let p = Progress::capture();
+        p.finished(
+            "a/objects",
+            "failed",
+            Some("status \u{1b}]0;title\u{7}Modifying\r"),
+            Duration::from_secs(1),
+        );
+        assert_eq!(
+            p.lines(),
+            ["a/objects: failed after 1.0s; status \\u{1b}]0;title\\u{7}Modifying\\u{d}"]
+        );
+    }
 }
