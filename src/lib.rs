@@ -19,7 +19,8 @@
 //!   signatures and models the real semantics (full-overwrite object lists, the job
 //!   status machine, error codes, idempotency, limits and injectable faults).
 //! * [`cli`] — the command-line front end; each command is a thin wrapper.
-//! * [`secret`], [`env`] — redacted strings and the environment as a value.
+//! * [`secret`], [`env`], [`text`] — redacted strings, the environment as a value, and
+//!   outside text made safe to print.
 
 pub mod apply;
 pub mod cli;
@@ -33,3 +34,4 @@ pub mod objects;
 pub mod plan;
 pub mod render;
 pub mod secret;
+pub mod text;

@@ -5,7 +5,11 @@
 //! as a removal and why it is allowed), endpoint, reserved and status changes, then a
 //! unified diff of the exact DbList that would be sent against the live list, and a
 //! summary line. Colour only when asked for (a terminal without `NO_COLOR`). Secrets
-//! never appear: passwords are shown as the expression they come from.
+//! never appear: passwords are shown as the expression they come from. Names and values
+//! come from the configuration and from the cloud, so every piece of text is written
+//! with its control characters escaped ([`crate::text::escape_control`]): a table name
+//! holding ESC or a bidirectional override cannot recolour or reorder the plan a
+//! reviewer approves.
 
 use std::fmt::Write as _;
 
@@ -15,6 +19,7 @@ use crate::guard::Allowance;
 use crate::objects::diff::{AttrChange, Change};
 use crate::objects::normalize::Suppressed;
 use crate::plan::{JobPlan, ObjectPlan, Operation, Plan};
+use crate::text::{escape_control, escape_control_lines};
 
 /// ANSI styling, or none.
 #[derive(Debug, Clone, Copy)]
@@ -23,11 +28,14 @@ pub struct Style {
 }
 
 impl Style {
+    /// `text`, escaped, in colour `code` when colour is on. Only the codes added here
+    /// reach the terminal as control characters.
     fn paint(self, code: &str, text: &str) -> String {
+        let text = escape_control(text);
         if self.colour {
             format!("\u{1b}[{code}m{text}\u{1b}[0m")
         } else {
-            text.to_owned()
+            text.into_owned()
         }
     }
 
@@ -151,7 +159,7 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
             out,
             "  {} {} {}",
             style.dim("#"),
-            job.address,
+            escape_control(&job.address),
             style.dim(&format!("(job {}): no changes", job.dts_job_id))
         );
         return;
@@ -322,7 +330,12 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
         }
     }
     for note in &job.notes {
-        let _ = writeln!(out, "  {} {note}", style.dim("note:"));
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            style.dim("note:"),
+            escape_control_lines(note)
+        );
     }
     if let Some(objects) = job.objects.as_ref().filter(|o| !o.db_list_diff.is_empty()) {
         let what = if job
@@ -339,7 +352,7 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                 Some('+') if !line.starts_with("+++") => style.green(line),
                 Some('-') if !line.starts_with("---") => style.red(line),
                 Some('@') => style.dim(line),
-                _ => line.to_owned(),
+                _ => escape_control(line).into_owned(),
             };
             let _ = writeln!(out, "      {painted}");
         }
@@ -363,7 +376,13 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         );
         for job in &plan.jobs {
             for note in &job.notes {
-                let _ = writeln!(out, "{} {}: {note}", style.dim("note:"), job.address);
+                let _ = writeln!(
+                    out,
+                    "{} {}: {}",
+                    style.dim("note:"),
+                    escape_control(&job.address),
+                    escape_control_lines(note)
+                );
             }
         }
     } else {

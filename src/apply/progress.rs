@@ -49,10 +49,13 @@ impl Progress {
             .unwrap_or_default()
     }
 
+    /// Prints one line (or captures it), its control characters escaped: it names
+    /// objects, jobs and statuses from outside.
     pub fn line(&self, text: &str) {
+        let text = crate::text::escape_control_lines(text);
         if let Some(captured) = &self.captured {
             if let Ok(mut lines) = captured.lock() {
-                lines.push(text.to_owned());
+                lines.push(text.into_owned());
             }
             return;
         }
@@ -83,7 +86,7 @@ impl Progress {
     /// The bar's message (what the operations in flight wait for).
     pub fn status(&self, text: &str) {
         if let Some(bar) = &self.bar {
-            bar.set_message(text.to_owned());
+            bar.set_message(crate::text::escape_control(text).into_owned());
         }
     }
 
@@ -130,6 +133,21 @@ mod tests {
                 "a/objects: ModifyDtsJob...",
                 "a/objects: applied after 3.0s; 4 objects"
             ]
+        );
+    }
+
+    #[test]
+    fn control_characters_from_outside_are_escaped() {
+        let p = Progress::capture();
+        p.finished(
+            "a/objects",
+            "failed",
+            Some("status \u{1b}]0;title\u{7}Modifying\r"),
+            Duration::from_secs(1),
+        );
+        assert_eq!(
+            p.lines(),
+            ["a/objects: failed after 1.0s; status \\u{1b}]0;title\\u{7}Modifying\\u{d}"]
         );
     }
 }

@@ -131,7 +131,10 @@ pub async fn run(args: Args) -> Result<ExitCode> {
             args.emulator_state.as_ref().map_or_else(
                 || "sample world, not saved: pass --emulator-state FILE to keep the result"
                     .to_owned(),
-                |p| format!("world file {}", p.display())
+                |p| format!(
+                    "world file {}",
+                    crate::text::escape_control(&p.display().to_string())
+                )
             )
         );
         (Some(running), Some(target))
@@ -215,7 +218,7 @@ async fn execute(
         Err(errors) => {
             let count = errors.len();
             for e in errors {
-                eprintln!("{:?}", miette::Report::new(e));
+                super::report::eprint(&e);
             }
             eprintln!(
                 "Nothing was applied: {count} problem{} with the plan.",
@@ -258,7 +261,7 @@ fn report(summary: Summary) -> ExitCode {
     );
     for op in summary.ops {
         match op.outcome {
-            Outcome::Failed(e) => eprintln!("{:?}", miette::Report::new(e)),
+            Outcome::Failed(e) => super::report::eprint(&e),
             Outcome::Skipped { because } => {
                 eprintln!(
                     "skipped {}: it depends on {because}, which did not complete",

@@ -216,7 +216,10 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     let running = emulator.start(args.listen).await?;
     // The first line is the contract scripts and tests read: keep its shape.
     println!("dtsform emulator listening on {}", running.url());
-    println!("serving {jobs} from {origin}");
+    println!(
+        "serving {jobs} from {}",
+        crate::text::escape_control(&origin)
+    );
     println!(
         "access key id {:?}, Tencent SecretId {:?}; stop with Ctrl-C",
         args.access_key_id, args.tencent_secret_id

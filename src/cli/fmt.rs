@@ -68,17 +68,19 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         }
         if args.diff {
             let name = path.display().to_string();
-            print!(
-                "{}",
-                similar::TextDiff::from_lines(&text, &formatted)
-                    .unified_diff()
-                    .header(&name, &name)
-            );
+            let diff = similar::TextDiff::from_lines(&text, &formatted)
+                .unified_diff()
+                .header(&name, &name)
+                .to_string();
+            print!("{}", crate::text::escape_control_lines(&diff));
         }
         if !args.check {
             write(&path, &formatted)?;
         }
-        println!("{}", path.display());
+        println!(
+            "{}",
+            crate::text::escape_control(&path.display().to_string())
+        );
         unformatted.push(path);
     }
     if !errors.is_empty() {

@@ -79,7 +79,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
         let rows: Vec<Value> = jobs.iter().map(job_json).collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(&rows).unwrap_or_default()
+            crate::text::escape_json(&serde_json::to_string_pretty(&rows).unwrap_or_default())
         );
     } else {
         print!("{}", render_table(&jobs, &origin, client.region()));
@@ -175,19 +175,31 @@ pub(crate) fn summarize_objects(db_object: Option<&Value>) -> String {
     }
 }
 
+/// At most this many characters of one table cell (the server chooses what is in it).
+const CELL_MAX: usize = 200;
+
+/// A table cell from server text: capped, control characters escaped.
+fn cell(text: &str) -> String {
+    crate::text::escape_control(&crate::text::cap(text, CELL_MAX)).into_owned()
+}
+
 fn render_table(jobs: &[DtsJob], origin: &str, region: &str) -> String {
-    let mut out = format!("Jobs in {region} served by {origin}\n\n");
+    let mut out = format!(
+        "Jobs in {} served by {}\n\n",
+        cell(region),
+        crate::text::escape_control(origin)
+    );
     let header = ["JOB ID", "INSTANCE", "TYPE", "STATUS", "NAME", "OBJECTS"];
     let rows: Vec<[String; 6]> = jobs
         .iter()
         .map(|j| {
             [
-                j.dts_job_id.clone(),
-                j.dts_instance_id.clone(),
-                j.job_type.to_string(),
-                j.status.to_string(),
-                j.dts_job_name.clone(),
-                summarize_objects(objects(j).as_ref()),
+                cell(&j.dts_job_id),
+                cell(&j.dts_instance_id),
+                cell(&j.job_type.to_string()),
+                cell(j.status.as_str()),
+                cell(&j.dts_job_name),
+                cell(&summarize_objects(objects(j).as_ref())),
             ]
         })
         .collect();
@@ -241,5 +253,21 @@ mod tests {
             "a.t1, a.t2, a.t3, a.t4, +2 more"
         );
         assert_eq!(summarize_objects(None), "(unknown)");
+    }
+
+    #[test]
+    fn server_names_in_the_table_are_escaped_and_capped() {
+        let job: DtsJob = serde_json::from_value(json!({
+            "DtsJobId": "j\u{1b}[2J", "DtsInstanceID": "i", "JobType": "SYNC",
+            "Status": "Synchronizing\r", "DtsJobName": "n".repeat(5_000),
+            "DbObject": "{\"d\u{202e}b\":{\"name\":\"d\",\"all\":true}}",
+        }))
+        .unwrap();
+        let table = render_table(&[job], "http://127.0.0.1:1", "cn-hangzhou");
+        assert!(!table.contains('\u{1b}') && !table.contains('\r') && !table.contains('\u{202e}'));
+        assert!(table.contains("j\\u{1b}[2J"), "{table}");
+        assert!(table.contains("d\\u{202e}b.*"), "{table}");
+        assert!(table.contains("(4800 more characters cut)"), "{table}");
+        assert!(table.len() < 1_000, "{}", table.len());
     }
 }

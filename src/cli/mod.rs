@@ -6,6 +6,7 @@ mod emulator;
 mod fmt;
 mod jobs;
 mod plan;
+pub mod report;
 mod validate;
 
 use std::ffi::OsString;
@@ -123,7 +124,7 @@ impl GuardArgs {
 fn print_errors(errors: Vec<ConfigError>) -> ExitCode {
     let count = errors.len();
     for error in errors {
-        eprintln!("{:?}", miette::Report::new(error));
+        report::eprint(&error);
     }
     if count > 1 {
         eprintln!("{count} errors.");
@@ -199,8 +200,8 @@ pub fn main() -> ExitCode {
     });
     match result {
         Ok(code) => code,
-        Err(report) => {
-            eprintln!("{report:?}");
+        Err(error) => {
+            report::eprint(&*error);
             ExitCode::FAILURE
         }
     }

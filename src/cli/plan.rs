@@ -142,15 +142,17 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     if let Some(path) = &args.out {
         let created = crate::emulator::world::rfc3339(std::time::SystemTime::now());
         PlanFile::from_plan(&plan, &config.dir, created).write(path)?;
+        let shown =
+            |p: &PathBuf| crate::text::escape_control(&p.display().to_string()).into_owned();
         let emulator = match (&args.emulator, &args.emulator_state) {
-            (true, Some(state)) => format!("--emulator --emulator-state {} ", state.display()),
+            (true, Some(state)) => format!("--emulator --emulator-state {} ", shown(state)),
             (true, None) => "--emulator ".to_owned(),
             (false, _) => String::new(),
         };
         println!(
             "\nSaved the plan to {}. Apply it exactly with: dtsform apply {emulator}{}",
-            path.display(),
-            path.display()
+            shown(path),
+            shown(path)
         );
     }
     Ok(if args.detailed_exitcode && plan.has_changes() {

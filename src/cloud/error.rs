@@ -4,6 +4,9 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::redact::Redactor;
+use crate::text::{SERVER_FIELD_MAX, SERVER_TEXT_MAX};
+
 /// Which cloud an error came from; decides which codes are retryable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
@@ -50,6 +53,31 @@ pub(crate) const TENCENT_RETRYABLE_FAMILIES: &[&str] = &[
 ];
 
 impl ApiError {
+    /// An error answer from what the server sent: the code, message and RequestId each
+    /// cleaned by `redactor` (known secrets masked, length capped, control characters
+    /// escaped). Both clients build their API errors from server text here and only here.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_server(
+        provider: Provider,
+        action: &str,
+        http_status: Option<u16>,
+        code: &str,
+        message: &str,
+        request_id: Option<&str>,
+        retry_after: Option<Duration>,
+        redactor: &Redactor,
+    ) -> Self {
+        Self {
+            provider,
+            action: action.to_owned(),
+            http_status,
+            code: redactor.clean(code, SERVER_FIELD_MAX),
+            message: redactor.clean(message, SERVER_TEXT_MAX),
+            request_id: request_id.map(|id| redactor.clean(id, SERVER_FIELD_MAX)),
+            retry_after,
+        }
+    }
+
     /// Whether retrying the same call later can succeed: throttling, a server-side
     /// failure, a replayed nonce (each attempt signs a fresh one), or a job that is
     /// still being modified. Everything else is terminal.
@@ -204,6 +232,39 @@ pub enum Error {
         reason: String,
     },
 
+    /// The endpoint answered with a redirect. Never followed: a signed request (and the
+    /// password it may carry) must not be sent to another address.
+    #[error("{action}: the endpoint answered HTTP {status}, a redirect{}; dtsform does not follow redirects", .location.as_deref().map(|l| format!(" to {l}")).unwrap_or_default())]
+    #[diagnostic(
+        code(dtsform::redirect),
+        help(
+            "a signed request is never sent on to another address; set the endpoint to the address that serves the API itself"
+        )
+    )]
+    Redirected {
+        action: String,
+        status: u16,
+        /// Where the redirect pointed: its origin (`https://host:port`) only.
+        location: Option<String>,
+    },
+
+    /// An answer about another job than the one asked for: not used for anything.
+    #[error(
+        "{action}: asked about job {asked:?}, but the service answered about {answered}; the answer was not used"
+    )]
+    #[diagnostic(
+        code(dtsform::other_job),
+        help(
+            "nothing was written; check the endpoint (a proxy or cache answering for the wrong job?) and run again"
+        )
+    )]
+    OtherJob {
+        action: String,
+        asked: String,
+        /// What the answer named instead, cleaned: `job "x"` or `no job id`.
+        answered: String,
+    },
+
     /// Retries ran out; the last failure is the source.
     #[error("{action}: gave up after {attempts} attempts in {elapsed:.1?}")]
     #[diagnostic(code(dtsform::retries_exhausted))]
@@ -229,6 +290,17 @@ pub enum Error {
 }
 
 impl Error {
+    /// An unexpected answer; `reason` may quote the server (a decoder's message names the
+    /// value it choked on), so it is cleaned like every server text (see
+    /// [`ApiError::from_server`]).
+    pub(crate) fn decode(action: &str, status: u16, reason: &str, redactor: &Redactor) -> Self {
+        Self::Decode {
+            action: action.to_owned(),
+            status,
+            reason: redactor.clean(reason, SERVER_TEXT_MAX),
+        }
+    }
+
     /// The cloud's error answer, looking through a [`Error::GaveUp`].
     pub fn api(&self) -> Option<&ApiError> {
         match self {

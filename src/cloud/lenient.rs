@@ -40,6 +40,20 @@ pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     Ok(Option::<Value>::deserialize(d)?.as_ref().and_then(as_text))
 }
 
+/// A field documented as a string holding JSON (`DbObject`, `Reserved`, `DatabaseInfo`).
+/// A string is kept as it is. A server that sends the JSON itself, as an object or an
+/// array, gets its JSON text (key order kept), so the reader parses it exactly as it
+/// would the string — never `None`, which would read as "no object list". A number or
+/// bool gives its text, which the reader then reports as not the JSON it expects.
+/// Absent or `null` is `None`.
+pub fn opt_json_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(other) => Some(other.to_string()),
+    })
+}
+
 /// Like [`opt_string`], but absent or `null` is the empty string.
 pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(opt_string(d)?.unwrap_or_default())
@@ -57,6 +71,36 @@ mod tests {
         i: Option<i64>,
         #[serde(default, deserialize_with = "opt_string")]
         s: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    struct J {
+        #[serde(default, deserialize_with = "opt_json_text")]
+        j: Option<String>,
+    }
+
+    fn j(json: &str) -> Option<String> {
+        serde_json::from_str::<J>(json).unwrap().j
+    }
+
+    #[test]
+    fn json_text_fields_accept_the_json_itself() {
+        assert_eq!(j(r#"{"j":"{\"a\":1}"}"#).as_deref(), Some(r#"{"a":1}"#));
+        // Sent as an object or array: its JSON text, key order kept.
+        assert_eq!(
+            j(r#"{"j":{"z":{"all":true},"a":[1,"x"]}}"#).as_deref(),
+            Some(r#"{"z":{"all":true},"a":[1,"x"]}"#)
+        );
+        assert_eq!(
+            j(r#"{"j":[{"Database":"db1"}]}"#).as_deref(),
+            Some(r#"[{"Database":"db1"}]"#)
+        );
+        assert_eq!(j(r#"{"j":{}}"#).as_deref(), Some("{}"));
+        // A scalar is passed on as its text, for the reader to refuse.
+        assert_eq!(j(r#"{"j":5}"#).as_deref(), Some("5"));
+        assert_eq!(j(r#"{"j":true}"#).as_deref(), Some("true"));
+        assert_eq!(j(r#"{"j":null}"#), None);
+        assert_eq!(j("{}"), None);
     }
 
     fn t(json: &str) -> (Option<bool>, Option<i64>, Option<String>) {

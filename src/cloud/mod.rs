@@ -9,12 +9,15 @@ pub mod alibaba;
 mod error;
 pub(crate) mod lenient;
 mod pacing;
+pub(crate) mod redact;
 mod retry;
 pub mod tencent;
 
 pub use error::{ApiError, Error, Provider};
 pub use pacing::Pacer;
 pub use retry::{RetryPolicy, retry};
+
+use redact::Redactor;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -49,6 +52,8 @@ pub(crate) fn from_datetime(t: OffsetDateTime) -> Option<SystemTime> {
 
 /// The HTTP client both clouds' API clients send with. A proxy from the environment must
 /// not capture traffic meant for a local emulator, so loopback endpoints bypass it.
+/// Redirects are never followed: a signed request, possibly carrying a password, goes to
+/// the configured endpoint and nowhere else ([`refuse_redirect`] reports them).
 pub(crate) fn http_client(
     connect_timeout: Duration,
     request_timeout: Duration,
@@ -56,7 +61,8 @@ pub(crate) fn http_client(
 ) -> Result<reqwest::Client, Error> {
     let mut builder = reqwest::Client::builder()
         .connect_timeout(connect_timeout)
-        .timeout(request_timeout);
+        .timeout(request_timeout)
+        .redirect(reqwest::redirect::Policy::none());
     if loopback {
         builder = builder.no_proxy();
     }
@@ -65,9 +71,41 @@ pub(crate) fn http_client(
         .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }
 
+/// A redirect answer as an [`Error::Redirected`] naming only the target's origin;
+/// `Ok` for any other answer.
+pub(crate) fn refuse_redirect(
+    action: &str,
+    response: &reqwest::Response,
+    redactor: &Redactor,
+) -> Result<(), Error> {
+    let status = response.status();
+    if !status.is_redirection() {
+        return Ok(());
+    }
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|l| response.url().join(l).ok())
+        .map(|url| url.origin().ascii_serialization())
+        .filter(|origin| origin != "null")
+        .map(|origin| redactor.clean(&origin, crate::text::SERVER_FIELD_MAX));
+    Err(Error::Redirected {
+        action: action.to_owned(),
+        status: status.as_u16(),
+        location,
+    })
+}
+
 /// A transport failure as an [`Error`], without the URL (`reqwest::Error`'s text names
-/// it, and a query can hold signatures or a password): what failed and its causes.
-pub(crate) fn transport_error(action: &str, endpoint: String, e: &reqwest::Error) -> Error {
+/// it, and a query can hold signatures or a password): what failed and its causes,
+/// cleaned like server text.
+pub(crate) fn transport_error(
+    action: &str,
+    endpoint: String,
+    e: &reqwest::Error,
+    redactor: &Redactor,
+) -> Error {
     let mut reason = if e.is_timeout() {
         "timed out".to_owned()
     } else if e.is_connect() {
@@ -84,7 +122,7 @@ pub(crate) fn transport_error(action: &str, endpoint: String, e: &reqwest::Error
     Error::Transport {
         action: action.to_owned(),
         endpoint,
-        reason,
+        reason: redactor.clean(&reason, crate::text::SERVER_TEXT_MAX),
     }
 }
 
@@ -102,7 +140,11 @@ pub(crate) fn log_call(
     tracing::debug!(
         action,
         status,
-        request_id = request_id.as_deref().unwrap_or("-"),
+        request_id = crate::text::cap(
+            request_id.as_deref().unwrap_or("-"),
+            crate::text::SERVER_FIELD_MAX
+        )
+        .as_ref(),
         elapsed_ms = started.elapsed().as_millis(),
         "dts call"
     );

@@ -85,7 +85,12 @@ pub enum PlanFileError {
     )]
     Checksum { path: String },
     #[error("cannot write plan file {path}: {reason}")]
-    #[diagnostic(code(dtsform::plan_file::write))]
+    #[diagnostic(
+        code(dtsform::plan_file::write),
+        help(
+            "give -out a new path or an existing regular file in a directory you can write to; devices, FIFOs and directories are never replaced"
+        )
+    )]
     Write { path: String, reason: String },
 }
 

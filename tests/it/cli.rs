@@ -1,5 +1,7 @@
 //! The README's first command, `dtsform jobs --emulator`, and its failure modes.
 
+use std::path::Path;
+
 use serde_json::Value;
 
 use crate::support::{ANALYTICS_JOB, CRM_JOB, EmulatorProcess, SHOP_JOB, dtsform, report_text};
@@ -244,5 +246,390 @@ fn the_readme_configuration_example_is_valid() {
     assert!(
         fmt.status.success(),
         "the README example is not canonically formatted"
+    );
+}
+
+// ---- plan -out to something that is not a regular file ----
+
+#[cfg(unix)]
+#[test]
+fn plan_out_to_a_device_or_fifo_is_refused_and_left_alone() {
+    use std::os::unix::fs::{FileTypeExt as _, symlink};
+    let dir = tempfile::tempdir().unwrap();
+    let quickstart = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/quickstart");
+    // A link to /dev/null: replacing it would have been the old behaviour; replacing
+    // /dev/null itself (a rename over the link's target, as root) the worse one.
+    let link = dir.path().join("null.plan");
+    symlink("/dev/null", &link).unwrap();
+    let fifo = dir.path().join("fifo.plan");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for (path, says) in [
+        (
+            &link,
+            "symbolic link to /dev/null, which is a character device",
+        ),
+        (&fifo, "it is a FIFO"),
+        (&dir.path().to_owned(), "it is a directory"),
+    ] {
+        let out = dtsform(&[
+            "plan",
+            "--emulator",
+            "-out",
+            path.to_str().unwrap(),
+            quickstart,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", path.display());
+        let stderr = report_text(&out.stderr);
+        assert!(stderr.contains("cannot write plan file"), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+        assert!(stderr.contains("never replaced"), "help: {stderr}");
+    }
+    assert_eq!(std::fs::read_link(&link).unwrap(), Path::new("/dev/null"));
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 2, "no temporary file left: {left:?}");
+}
+
+// ---- apply against a server that echoes the passwords it is sent ----
+
+const ALIBABA_PASSWORD: &str = "crm Pa55/wörd+*";
+const TENCENT_PASSWORD: &str = "reader \"Pa55\"/é";
+
+/// Every spelling of the two passwords an echo could use, that `text` contains.
+fn password_leaks(text: &str) -> Vec<String> {
+    use dtsform::cloud::alibaba::sign::percent_encode;
+    let mut found = Vec::new();
+    for secret in [ALIBABA_PASSWORD, TENCENT_PASSWORD] {
+        let json = serde_json::to_string(secret).unwrap();
+        for spelling in [
+            secret.to_owned(),
+            percent_encode(secret),
+            percent_encode(&percent_encode(secret)),
+            json.trim_matches('"').to_owned(),
+        ] {
+            if text.contains(&spelling) {
+                found.push(spelling);
+            }
+        }
+    }
+    for fragment in ["Pa55/w", "\\\"Pa55\\\"", "\"Pa55\"", "Pa55%2F"] {
+        if text.contains(fragment) {
+            found.push(fragment.to_owned());
+        }
+    }
+    found
+}
+
+/// A loopback server standing in for both clouds: reads answer with the live state the
+/// emulator gave (`alibaba_detail`, `tencent_row`), writes fail with an error that echoes
+/// the whole request, passwords included.
+async fn echoing_cloud(alibaba_detail: Value, tencent_row: Value) -> String {
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, Uri};
+    let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap, body: Bytes| {
+        let alibaba_detail = alibaba_detail.clone();
+        let tencent_row = tencent_row.clone();
+        async move {
+            let header = |name: &str| {
+                headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let query = uri.query().unwrap_or_default().to_owned();
+            let body = String::from_utf8_lossy(&body).into_owned();
+            let (status, json) = match (header("x-acs-action").as_str(), header("x-tc-action").as_str()) {
+                ("ModifyDtsJobEndpoint", _) => {
+                    let decoded: Vec<(String, String)> =
+                        form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+                    let password = decoded
+                        .iter()
+                        .find(|(k, _)| k == "Password")
+                        .map_or_else(String::new, |(_, v)| v.clone());
+                    (
+                        400,
+                        serde_json::json!({
+                            "Code": format!("InvalidParameter.Password.{password}"),
+                            "Message": format!("bad request {query} ({decoded:?}) \u{1b}[2J"),
+                            "RequestId": format!("rid-{password}"),
+                            "HostId": query,
+                        }),
+                    )
+                }
+                ("DescribeDtsJobDetail", _) => (200, alibaba_detail),
+                (_, "DescribeMigrateJobs") => (
+                    200,
+                    serde_json::json!({"Response": {"TotalCount": 1, "JobList": [tencent_row], "RequestId": "rid-list"}}),
+                ),
+                (_, "ModifyMigrateJob") => {
+                    let sent: Value = serde_json::from_str(&body).unwrap_or_default();
+                    let password = sent["SrcInfo"]["Password"].as_str().unwrap_or_default();
+                    (
+                        200,
+                        serde_json::json!({"Response": {
+                            "Error": {
+                                "Code": format!("InvalidParameterValue.{password}"),
+                                "Message": format!("cannot log in with {body}"),
+                            },
+                            "RequestId": format!("rid-{password}"),
+                        }}),
+                    )
+                }
+                (a, t) => (400, serde_json::json!({"Code": "Unexpected", "Message": format!("{a}{t}"), "RequestId": "r"})),
+            };
+            (
+                axum::http::StatusCode::from_u16(status).unwrap(),
+                [("content-type", "application/json")],
+                json.to_string(),
+            )
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_against_a_server_echoing_the_passwords_never_shows_them() {
+    use crate::support::{client, start, tencent_credentials};
+    use dtsform::cloud::alibaba::{Params, SignatureVersion};
+    // The live state of the sample world's CRM job and Tencent job, as the emulator
+    // serves it.
+    let emulator = start(
+        crate::support::fast_config(),
+        dtsform::emulator::World::sample(),
+    )
+    .await;
+    let detail = client(&emulator.url(), SignatureVersion::V3)
+        .call_params(
+            "DescribeDtsJobDetail",
+            &Params::default()
+                .query("DtsJobId", CRM_JOB)
+                .query("RegionId", "cn-hangzhou"),
+        )
+        .await
+        .unwrap();
+    let tencent = dtsform::cloud::tencent::TencentClient::new(
+        {
+            let mut c = dtsform::cloud::tencent::ClientConfig::new("ap-guangzhou");
+            c.endpoint =
+                Some(dtsform::cloud::tencent::endpoint::parse_endpoint(&emulator.url()).unwrap());
+            c
+        },
+        tencent_credentials(),
+    )
+    .unwrap();
+    let row =
+        serde_json::to_value(tencent.describe_migrate_job("dts-6r2kq0mz").await.unwrap()).unwrap();
+    let url = echoing_cloud(detail, row).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.hcl"),
+        format!(
+            r#"provider "alicloud" {{
+  region   = "cn-hangzhou"
+  endpoint = "{url}"
+}}
+
+provider "tencentcloud" {{
+  region   = "ap-guangzhou"
+  endpoint = "{url}"
+}}
+
+variable "crm_password" {{
+  type      = string
+  sensitive = true
+  default   = {alibaba}
+}}
+
+variable "reader_password" {{
+  type      = string
+  sensitive = true
+  default   = {tencent}
+}}
+
+resource "alicloud_dts_job" "crm" {{
+  dts_job_id = "{CRM_JOB}"
+  destination {{
+    instance_type = "rds"
+    username      = "crm_writer"
+    password      = var.crm_password
+  }}
+}}
+
+resource "tencentcloud_dts_migrate_job" "shop" {{
+  job_id   = "dts-6r2kq0mz"
+  job_name = "shop-migrate-v2"
+
+  source_database_type      = "mysql"
+  destination_database_type = "mysql"
+
+  source {{
+    user     = "dts_reader"
+    password = var.reader_password
+  }}
+
+  database "shop" {{
+    table "orders" {{}}
+    table "customers" {{}}
+  }}
+  database "audit" {{}}
+}}
+"#,
+            alibaba = serde_json::to_string(ALIBABA_PASSWORD).unwrap(),
+            tencent = serde_json::to_string(TENCENT_PASSWORD).unwrap(),
+        ),
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let config_dir = dir.path().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_dtsform"))
+            .arg("apply")
+            .arg("--auto-approve")
+            .arg(&config_dir)
+            .env_clear()
+            .env("HOME", home.path())
+            .env("NO_COLOR", "1")
+            .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "echo-id")
+            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "echo-secret")
+            .env("TENCENTCLOUD_SECRET_ID", "echo-tc-id")
+            .env("TENCENTCLOUD_SECRET_KEY", "echo-tc-key")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let errors = report_text(&out.stderr);
+    // Both writes reached the server and failed with its (echoing) error...
+    assert!(
+        errors.contains("ModifyDtsJobEndpoint failed: InvalidParameter.Password.****"),
+        "{errors}"
+    );
+    assert!(errors.contains("RequestId: rid-****"), "{errors}");
+    assert!(
+        errors.contains("ModifyMigrateJob failed: InvalidParameterValue.****"),
+        "{errors}"
+    );
+    assert!(errors.contains(r#""Password":"****""#), "{errors}");
+    assert!(errors.contains("\\u{1b}[2J"), "{errors}");
+    // ...and no spelling of either password, nor the credentials, was printed.
+    let all = format!("{stdout}\n{stderr}");
+    assert_eq!(password_leaks(&all), Vec::<String>::new(), "{all}");
+    for credential in ["echo-id", "echo-secret", "echo-tc-id", "echo-tc-key"] {
+        assert!(!all.contains(credential), "{credential}: {all}");
+    }
+    assert!(!all.contains('\u{1b}'), "{all}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_against_a_server_sending_megabytes_prints_a_bounded_report() {
+    use std::fmt::Write as _;
+
+    use axum::http::Uri;
+    // Job "huge-list": a DbObject that is one 5 MB JSON string (the reader quotes what
+    // it could not read). Job "huge-id": an answer about another job with a 5 MB id,
+    // a 5 MB name and status. Job "huge-error": a 5 MB error code and message.
+    let app = axum::Router::new().fallback(|uri: Uri| async move {
+        let query: Vec<(String, String)> =
+            form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+                .into_owned()
+                .collect();
+        let job = query
+            .iter()
+            .find(|(k, _)| k == "DtsJobId")
+            .map_or_else(String::new, |(_, v)| v.clone());
+        let huge = "\u{1b}[1m".to_owned() + &"x".repeat(5_000_000);
+        let (status, body) = match job.as_str() {
+            "huge-list" => (
+                200,
+                serde_json::json!({
+                    "RequestId": "r", "DtsJobId": job, "Status": "Synchronizing",
+                    "DbObject": serde_json::to_string(&huge).unwrap(),
+                }),
+            ),
+            "huge-id" => (
+                200,
+                serde_json::json!({
+                    "RequestId": "r", "DtsJobId": huge, "DtsJobName": huge, "Status": huge,
+                }),
+            ),
+            _ => (
+                400,
+                serde_json::json!({"Code": huge, "Message": huge, "RequestId": huge}),
+            ),
+        };
+        (
+            axum::http::StatusCode::from_u16(status).unwrap(),
+            [("content-type", "application/json")],
+            body.to_string(),
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut hcl = format!(
+        "provider \"alicloud\" {{\n  region   = \"cn-hangzhou\"\n  endpoint = \"{url}\"\n}}\n"
+    );
+    for job in ["huge-list", "huge-id", "huge-error"] {
+        let _ = write!(
+            hcl,
+            "\nresource \"alicloud_dts_job\" \"{}\" {{\n  dts_job_id = \"{job}\"\n  database \"shop\" {{}}\n}}\n",
+            job.replace('-', "_")
+        );
+    }
+    std::fs::write(dir.path().join("main.hcl"), hcl).unwrap();
+    let config_dir = dir.path().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_dtsform"))
+            .arg("plan")
+            .arg(&config_dir)
+            .env_clear()
+            .env("HOME", &config_dir)
+            .env("NO_COLOR", "1")
+            .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "id")
+            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "secret")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let errors = report_text(&out.stderr);
+    assert!(errors.contains("3 errors"), "{errors:.2000}");
+    assert!(errors.contains("DbObject"), "{errors:.2000}");
+    assert!(errors.contains("answered about job"), "{errors:.2000}");
+    assert!(errors.contains("more characters cut"), "{errors:.2000}");
+    assert!(!errors.contains('\u{1b}'), "{errors:.2000}");
+    // Three errors from 45 MB of answers: a few hundred kilobytes at most.
+    assert!(
+        out.stderr.len() + out.stdout.len() < 400_000,
+        "{} bytes printed",
+        out.stderr.len() + out.stdout.len()
     );
 }

@@ -805,3 +805,348 @@ async fn plain_http_is_refused_off_loopback() {
     config.region = "not a region".into();
     assert!(AlibabaClient::new(config, emulator_credentials()).is_err());
 }
+
+// ---- Servers that echo, redirect or answer for another job ----
+
+/// What a scripted server saw of one request: its query and form body, decoded, and
+/// its headers.
+#[derive(Debug, Clone)]
+struct Seen {
+    raw_query: String,
+    query: Vec<(String, String)>,
+    body: String,
+    headers: Vec<(String, String)>,
+}
+
+type Handler = Arc<dyn Fn(&Seen) -> (u16, Vec<(String, String)>, String) + Send + Sync>;
+
+/// A loopback server answering every request with `handler`; returns its URL and the
+/// requests it saw.
+async fn scripted(handler: Handler) -> (String, Arc<std::sync::Mutex<Vec<Seen>>>) {
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
+    use axum::response::IntoResponse as _;
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let app = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap, body: Bytes| {
+        let handler = Arc::clone(&handler);
+        let log = Arc::clone(&log);
+        async move {
+            let raw_query = uri.query().unwrap_or_default().to_owned();
+            let request = Seen {
+                query: form_urlencoded::parse(raw_query.as_bytes())
+                    .into_owned()
+                    .collect(),
+                raw_query,
+                body: String::from_utf8_lossy(&body).into_owned(),
+                headers: headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+                    .collect(),
+            };
+            log.lock().unwrap().push(request.clone());
+            let (status, extra, body) = handler(&request);
+            let mut response = (
+                StatusCode::from_u16(status).unwrap(),
+                [("content-type", "application/json;charset=utf-8")],
+                body,
+            )
+                .into_response();
+            for (name, value) in extra {
+                response.headers_mut().insert(
+                    HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                    HeaderValue::from_str(&value).unwrap(),
+                );
+            }
+            response
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+const ECHO_PASSWORD: &str = "Pa55 w/rd+*~é";
+const ECHO_TOKEN: &str = "CAIS+sts/token==";
+
+/// Everything an error shows: Display, Debug, every source and the miette report.
+fn everything_shown(err: Error) -> String {
+    let mut text = format!("{err} {err:?}");
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        text.push(' ');
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    format!("{text} {:?}", miette::Report::new(err))
+}
+
+/// Every spelling of the secrets an echo could carry.
+fn leaks(text: &str) -> Vec<String> {
+    use dtsform::cloud::alibaba::sign::percent_encode;
+    let mut spellings = Vec::new();
+    for secret in [
+        ECHO_PASSWORD,
+        ECHO_TOKEN,
+        dtsform::emulator::DEFAULT_ACCESS_KEY_ID,
+    ] {
+        spellings.push(secret.to_owned());
+        spellings.push(percent_encode(secret));
+        spellings.push(percent_encode(&percent_encode(secret)));
+        spellings.push(serde_json::to_string(secret).unwrap());
+    }
+    spellings.push("Pa55".into());
+    spellings
+        .into_iter()
+        .filter(|s| text.contains(s.as_str()))
+        .collect()
+}
+
+fn echo_client(url: &str, version: SignatureVersion) -> AlibabaClient {
+    let mut config = client_config(url, version);
+    config.retry = RetryPolicy::none();
+    AlibabaClient::new(
+        config,
+        emulator_credentials().with_security_token(Secret::new(ECHO_TOKEN)),
+    )
+    .unwrap()
+}
+
+fn endpoint_with_password() -> ModifyDtsJobEndpoint {
+    let mut endpoint = ModifyDtsJobEndpoint::new(SHOP_JOB, EndpointSide::Source, "rds");
+    endpoint.account = Some(("dts_user".into(), Secret::new(ECHO_PASSWORD)));
+    endpoint
+}
+
+#[tokio::test]
+async fn a_server_that_echoes_the_request_never_shows_a_secret() {
+    use dtsform::cloud::alibaba::sign::percent_encode;
+    // Every field of the error shape echoes the request: the decoded parameters, the raw
+    // query, the V1 string to sign (the query encoded once more) and the headers.
+    let (url, seen) = scripted(Arc::new(|r: &Seen| {
+        let params = format!("{:?}", r.query);
+        let password = r
+            .query
+            .iter()
+            .find(|(k, _)| k == "Password")
+            .map_or("-", |(_, v)| v.as_str());
+        let to_sign = format!("POST&%2F&{}", percent_encode(&r.raw_query));
+        (
+            400,
+            Vec::new(),
+            json!({
+                "Code": format!("InvalidParameter.{password}"),
+                "Message": format!("Specified signature is not matched with our calculation. server string to sign is:{to_sign} params {params} body {} headers {:?}", r.body, r.headers),
+                "RequestId": r.raw_query,
+                "HostId": r.raw_query,
+                "Recommend": format!("https://x/?q={}", r.raw_query),
+            })
+            .to_string(),
+        )
+    }))
+    .await;
+    for version in BOTH {
+        let err = echo_client(&url, version)
+            .modify_endpoint(&endpoint_with_password())
+            .await
+            .unwrap_err();
+        let api = err.api().unwrap();
+        assert!(api.code.starts_with("InvalidParameter."), "{api:?}");
+        assert!(api.message.contains("Password%3D****"), "{}", api.message);
+        let shown = everything_shown(err);
+        assert_eq!(leaks(&shown), Vec::<String>::new(), "{version:?}: {shown}");
+    }
+    // The password really was on the wire, where it belongs.
+    assert!(seen.lock().unwrap().iter().all(|r| {
+        r.query
+            .iter()
+            .any(|(k, v)| k == "Password" && v == ECHO_PASSWORD)
+    }));
+
+    // A 200 that says `Success: false`, echoing in ErrMessage and DynamicMessage.
+    let (url, _) = scripted(Arc::new(|r: &Seen| {
+        (
+            200,
+            Vec::new(),
+            json!({
+                "RequestId": "R", "Success": false, "ErrCode": "InvalidParameter",
+                "ErrMessage": "bad %s", "DynamicMessage": r.raw_query,
+            })
+            .to_string(),
+        )
+    }))
+    .await;
+    let err = echo_client(&url, SignatureVersion::V3)
+        .modify_endpoint(&endpoint_with_password())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("Password=****"), "{err}");
+    let shown = everything_shown(err);
+    assert_eq!(leaks(&shown), Vec::<String>::new(), "{shown}");
+}
+
+#[tokio::test]
+async fn a_password_echoed_by_a_later_call_is_masked_too() {
+    // The client remembers what it sent: a later read whose error quotes the password
+    // (say, a job that failed to log in) is masked as well.
+    let (url, _) = scripted(Arc::new(|r: &Seen| {
+        let action = r
+            .headers
+            .iter()
+            .find(|(k, _)| k == "x-acs-action")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        if action == "ModifyDtsJobEndpoint" {
+            (200, Vec::new(), json!({"RequestId": "R", "Success": true}).to_string())
+        } else {
+            (
+                500,
+                Vec::new(),
+                json!({"Code": "InternalError", "Message": format!("login as dts_user/{ECHO_PASSWORD} failed"), "RequestId": "R2"})
+                    .to_string(),
+            )
+        }
+    }))
+    .await;
+    let c = echo_client(&url, SignatureVersion::V3);
+    c.modify_endpoint(&endpoint_with_password()).await.unwrap();
+    let err = c.clone().describe_job(SHOP_JOB).await.unwrap_err();
+    let shown = everything_shown(err);
+    assert!(shown.contains("dts_user/****"), "{shown}");
+    assert_eq!(leaks(&shown), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn huge_and_control_laden_server_text_is_capped_and_escaped() {
+    let (url, _) = scripted(Arc::new(|_: &Seen| {
+        (
+            400,
+            Vec::new(),
+            json!({
+                "Code": format!("Bad\u{1b}[2J{}", "C".repeat(1_000_000)),
+                "Message": format!("\u{1b}]0;pwned\u{7}\r\u{8}\u{202e}{}", "M".repeat(30_000_000)),
+                "RequestId": "R\u{1b}[31m".repeat(100_000),
+            })
+            .to_string(),
+        )
+    }))
+    .await;
+    let err = no_retry(&url, SignatureVersion::V3)
+        .describe_job(SHOP_JOB)
+        .await
+        .unwrap_err();
+    // Display and Debug (the report adds its own colour codes on a terminal).
+    let plain = format!("{err} {err:?}");
+    for control in ['\u{1b}', '\u{7}', '\r', '\u{8}', '\u{202e}'] {
+        assert!(!plain.contains(control), "{control:?} in {plain:.200}");
+    }
+    assert!(
+        plain.contains("\\u{1b}]0;pwned\\u{7}\\u{d}\\u{8}\\u{202e}MMM"),
+        "{plain:.300}"
+    );
+    assert!(plain.contains("more characters cut"), "{plain:.300}");
+    let shown = everything_shown(err);
+    assert!(shown.len() < 20_000, "{} bytes shown", shown.len());
+}
+
+#[tokio::test]
+async fn redirects_are_never_followed() {
+    // Where a redirect points: it records whether anyone came.
+    let (elsewhere, hits) = scripted(Arc::new(|_: &Seen| {
+        (
+            200,
+            Vec::new(),
+            json!({"RequestId": "R", "Success": true, "DtsJobId": SHOP_JOB}).to_string(),
+        )
+    }))
+    .await;
+    for status in [301, 302, 303, 307, 308] {
+        let target = format!("{elsewhere}/stolen?x=1");
+        let (url, _) = scripted(Arc::new(move |_: &Seen| {
+            (
+                status,
+                vec![("location".to_owned(), target.clone())],
+                String::new(),
+            )
+        }))
+        .await;
+        for version in BOTH {
+            let err = echo_client(&url, version)
+                .modify_endpoint(&endpoint_with_password())
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&err, Error::Redirected { status: s, location: Some(l), .. } if *s == status && *l == elsewhere),
+                "{err:?}"
+            );
+            assert!(!err.is_retryable());
+            let text = err.to_string();
+            assert!(text.contains("does not follow redirects"), "{text}");
+            assert!(!text.contains("stolen"), "only the origin is named: {text}");
+        }
+    }
+    assert!(
+        hits.lock().unwrap().is_empty(),
+        "the signed request went elsewhere"
+    );
+}
+
+#[tokio::test]
+async fn a_detail_about_another_job_or_no_job_is_refused() {
+    for (answered_id, says) in [
+        (json!("someone-else"), "answered about job \"someone-else\""),
+        (json!(null), "answered about no job id"),
+        (json!(""), "answered about no job id"),
+    ] {
+        let body = json!({
+            "RequestId": "R", "Success": true, "DtsJobId": answered_id, "Status": "Synchronizing",
+            "DbObject": "{\"other\":{\"name\":\"other\",\"all\":true}}",
+        })
+        .to_string();
+        let (url, _) = scripted(Arc::new(move |_: &Seen| (200, Vec::new(), body.clone()))).await;
+        let err = no_retry(&url, SignatureVersion::V3)
+            .describe_job(SHOP_JOB)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::OtherJob { .. }), "{err:?}");
+        assert!(!err.is_retryable());
+        let text = err.to_string();
+        assert!(
+            text.contains(&format!("asked about job \"{SHOP_JOB}\"")),
+            "{text}"
+        );
+        assert!(text.contains(says), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_db_object_sent_as_a_json_object_is_read_as_the_object_list() {
+    let db_object = json!({"shop": {"name": "shop", "all": false, "Table": {
+        "orders": {"name": "orders", "all": true}}}});
+    let body = json!({
+        "RequestId": "R", "Success": true, "DtsJobId": SHOP_JOB, "DtsInstanceID": SHOP_INSTANCE,
+        "Status": "Synchronizing", "DbObject": db_object.clone(),
+    })
+    .to_string();
+    let (url, _) = scripted(Arc::new(move |_: &Seen| (200, Vec::new(), body.clone()))).await;
+    let job = no_retry(&url, SignatureVersion::V3)
+        .describe_job(SHOP_JOB)
+        .await
+        .unwrap();
+    assert_eq!(objects(job.db_object.as_deref()), db_object);
+    let live = dtsform::plan::LiveJob::from_detail(job).unwrap();
+    assert!(live.objects.is_some(), "read as a list, not as absent");
+
+    // A DbObject that is no list at all is reported, never taken as empty or absent.
+    let body =
+        json!({"RequestId": "R", "DtsJobId": SHOP_JOB, "Status": "Synchronizing", "DbObject": 42})
+            .to_string();
+    let (url, _) = scripted(Arc::new(move |_: &Seen| (200, Vec::new(), body.clone()))).await;
+    let job = no_retry(&url, SignatureVersion::V3)
+        .describe_job(SHOP_JOB)
+        .await
+        .unwrap();
+    let err = dtsform::plan::LiveJob::from_detail(job).unwrap_err();
+    assert!(err.contains("DbObject"), "{err}");
+}

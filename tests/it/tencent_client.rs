@@ -507,3 +507,220 @@ async fn the_server_really_checks_signatures() {
     assert_eq!(err.api().unwrap().code, "AuthFailure.SignatureFailure");
     assert!(server.calls().is_empty(), "refused before the script");
 }
+
+// ---- Servers that echo, redirect or answer for another job ----
+
+const ECHO_PASSWORD: &str = "pä55 \"w/rd\"+*";
+
+fn echo_request() -> ModifyMigrateJob {
+    let mut request = modify_request();
+    request.src_info.as_mut().unwrap().password = Some(Secret::new(ECHO_PASSWORD));
+    request.dst_info.as_mut().unwrap().password = Some(Secret::new("dst-Secret-99"));
+    request
+}
+
+/// The spellings of the secrets found in `text`.
+fn leaks(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for secret in [ECHO_PASSWORD, "dst-Secret-99", ID, KEY] {
+        let json = serde_json::to_string(secret).unwrap();
+        for spelling in [secret.to_owned(), json.trim_matches('"').to_owned(), json] {
+            if text.contains(&spelling) {
+                found.push(spelling);
+            }
+        }
+    }
+    if text.contains("pä55") || text.contains("p\\u00e455") {
+        found.push("pä55".into());
+    }
+    found
+}
+
+/// The body as Python's `json.dumps` writes it (`ensure_ascii`: `\uXXXX`).
+fn ascii_json(value: &Value) -> String {
+    value
+        .to_string()
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                format!("\\u{:04x}", u32::from(c))
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_server_that_echoes_the_request_never_shows_a_secret() {
+    for status in [200, 400, 502] {
+        let (url, server) = serve(Box::new(move |call, _| {
+            let body = call.body.to_string();
+            let mut reply = Reply::error(
+                &format!(
+                    "InvalidParameterValue.{}",
+                    call.body["SrcInfo"]["Password"].as_str().unwrap_or("-")
+                ),
+                &format!(
+                    "bad request {body} (as sent: {}) signed by {ID}",
+                    ascii_json(&call.body)
+                ),
+                &format!(
+                    "rid-{}",
+                    call.body["DstInfo"]["Password"].as_str().unwrap_or("-")
+                ),
+            );
+            reply.status = status;
+            reply
+        }))
+        .await;
+        let err = client(&url)
+            .with_retry(fast_retry(1))
+            .modify_migrate_job(&echo_request())
+            .await
+            .unwrap_err();
+        let api = err.api().expect("an API error");
+        assert_eq!(api.code, "InvalidParameterValue.****", "{status}");
+        assert_eq!(api.request_id.as_deref(), Some("rid-****"), "{status}");
+        assert!(
+            api.message.contains(
+                r#""SrcInfo":{"Ip":"203.0.113.10","Port":3306,"User":"root","Password":"****"}"#
+            ),
+            "{}",
+            api.message
+        );
+        let text = format!("{} {:?}", shown(&err), miette::Report::new(err));
+        assert_eq!(leaks(&text), Vec::<String>::new(), "{status}: {text}");
+        // On the wire, the real values.
+        let sent = &server.calls()[0].body;
+        assert_eq!(sent["SrcInfo"]["Password"], ECHO_PASSWORD);
+        assert_eq!(sent["DstInfo"]["Password"], "dst-Secret-99");
+    }
+}
+
+#[tokio::test]
+async fn a_password_echoed_by_a_later_check_message_is_masked_too() {
+    let (url, _server) = serve(Box::new(|call, _| match call.action.as_str() {
+        "DescribeMigrateCheckJob" => Reply::ok(&json!({
+            "Status": "finished", "ErrorCode": -1, "CheckFlag": 0, "RequestId": "r",
+            "ErrorMessage": format!("Access denied for root with password {ECHO_PASSWORD}\u{1b}[2J"),
+        })),
+        _ => Reply::ok(&json!({"RequestId": "r-write"})),
+    }))
+    .await;
+    let c = client(&url);
+    c.modify_migrate_job(&echo_request()).await.unwrap();
+    let check = c.clone().describe_migrate_check_job("dts-1").await.unwrap();
+    assert_eq!(
+        check.error_message,
+        "Access denied for root with password ****\\u{1b}[2J"
+    );
+}
+
+#[tokio::test]
+async fn huge_server_messages_are_capped() {
+    let (url, _server) = serve(Box::new(|_, _| {
+        Reply::error(
+            &"C".repeat(500_000),
+            &format!("\u{9b}31m{}", "M".repeat(20_000_000)),
+            &"R".repeat(500_000),
+        )
+    }))
+    .await;
+    let err = client(&url).start_migrate_job("dts-1").await.unwrap_err();
+    let text = shown(&err);
+    assert!(text.len() < 12_000, "{} bytes", text.len());
+    assert!(text.contains("\\u{9b}31mMMM"), "{text:.200}");
+    assert!(!text.contains('\u{9b}'));
+    assert!(text.contains("more characters cut"));
+}
+
+#[tokio::test]
+async fn redirects_are_never_followed() {
+    let hits = Arc::new(Mutex::new(0));
+    let counter = Arc::clone(&hits);
+    let elsewhere = {
+        let app = Router::new().fallback(move || {
+            *counter.lock().unwrap() += 1;
+            async { json!({"Response": {"RequestId": "stolen"}}).to_string() }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    };
+    for status in [301, 302, 303, 307, 308] {
+        let target = format!("{elsewhere}/path?with=query");
+        let app = Router::new().fallback(move || {
+            let target = target.clone();
+            async move {
+                (
+                    StatusCode::from_u16(status).unwrap(),
+                    [(header::LOCATION, target)],
+                    "",
+                )
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let err = client(&url)
+            .modify_migrate_job(&echo_request())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Redirected { status: s, location: Some(l), .. } if *s == status && *l == elsewhere),
+            "{err:?}"
+        );
+        assert!(!err.is_retryable());
+        assert!(
+            err.to_string().contains("does not follow redirects"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        *hits.lock().unwrap(),
+        0,
+        "the signed request went elsewhere"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_about_other_jobs_is_refused_not_taken_for_not_found() {
+    let (url, _server) = serve(Box::new(|call, _| {
+        // A server that ignores the JobId filter and lists someone else's jobs.
+        let _ = call;
+        Reply::ok(&json!({
+            "TotalCount": 2, "JobList": [job("dts-other", 7), job("dts-more", 4)], "RequestId": "rid-x"
+        }))
+    }))
+    .await;
+    let err = client(&url)
+        .describe_migrate_job("dts-mine")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::OtherJob { .. }), "{err:?}");
+    assert!(!is_not_found(&err));
+    assert!(!err.is_retryable());
+    let text = err.to_string();
+    assert!(text.contains("asked about job \"dts-mine\""), "{text}");
+    assert!(
+        text.contains("2 other jobs (the first \"dts-other\"), RequestId rid-x"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn database_info_sent_as_a_json_array_is_read_as_the_object_list() {
+    let (url, _server) = serve(Box::new(|_, _| {
+        let mut row = job("dts-1", 1);
+        row["DatabaseInfo"] = json!([{"Database": "db1", "Table": ["t1", "t2"]}]);
+        Reply::ok(&json!({"TotalCount": 1, "JobList": [row], "RequestId": "r"}))
+    }))
+    .await;
+    let job = client(&url).describe_migrate_job("dts-1").await.unwrap();
+    assert_eq!(
+        job.database_info.as_deref(),
+        Some(r#"[{"Database":"db1","Table":["t1","t2"]}]"#)
+    );
+}

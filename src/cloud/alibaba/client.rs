@@ -16,7 +16,9 @@ use super::credentials::Credentials;
 use super::endpoint::{is_loopback, regional_endpoint, validate_region};
 use super::model::{DtsJob, JobType};
 use super::request::{self, Params, SignatureVersion, Signer, format_timestamp};
+use crate::cloud::redact::Redactor;
 use crate::cloud::{ApiError, Error, Pacer, Provider, RetryPolicy, SigningContext, lenient, retry};
+use crate::secret::Secret;
 
 /// Stop paging after this many pages, whatever the server says (a loop guard).
 const MAX_PAGES: u32 = 10_000;
@@ -63,6 +65,15 @@ pub struct AlibabaClient {
     endpoint: Url,
     config: ClientConfig,
     credentials: Credentials,
+    /// The credentials and every password this client (or a clone) has sent: masked in
+    /// whatever server text reaches an error.
+    redactor: Redactor,
+}
+
+/// Whether a request parameter carries a secret: the passwords of ModifyDtsJobEndpoint
+/// and ModifyDtsJobPassword (`Password`, `ShardPassword`) and an STS token.
+fn is_secret_param(name: &str) -> bool {
+    name.ends_with("Password") || name == "SecurityToken"
 }
 
 impl AlibabaClient {
@@ -77,11 +88,20 @@ impl AlibabaClient {
             config.request_timeout,
             is_loopback(&endpoint),
         )?;
+        let redactor = Redactor::new(
+            [
+                credentials.access_key_id.as_str(),
+                credentials.access_key_secret.expose(),
+            ]
+            .into_iter()
+            .chain(credentials.security_token.as_ref().map(Secret::expose)),
+        );
         Ok(Self {
             http,
             endpoint,
             config,
             credentials,
+            redactor,
         })
     }
 
@@ -109,16 +129,18 @@ impl AlibabaClient {
             params = params.query("ClientToken", token);
         }
         let value = self.call_params(A::NAME, &params).await?;
-        serde_json::from_value(value).map_err(|e| Error::Decode {
-            action: A::NAME.to_owned(),
-            status: 200,
-            reason: e.to_string(),
-        })
+        serde_json::from_value(value)
+            .map_err(|e| Error::decode(A::NAME, 200, &e.to_string(), &self.redactor))
     }
 
     /// Calls any action with raw parameters, with retries. For actions without a typed
     /// request, and for tests that must send what a typed request would refuse to.
     pub async fn call_params(&self, action: &str, params: &Params) -> Result<Value, Error> {
+        for (name, value) in params.query.iter().chain(&params.body) {
+            if is_secret_param(name) {
+                self.redactor.learn(value);
+            }
+        }
         retry(&self.config.retry, action, |_, remaining| {
             self.send_once(action, params, remaining)
         })
@@ -158,6 +180,7 @@ impl AlibabaClient {
         let started = Instant::now();
         let transport = |e: reqwest::Error| self.transport_error(action, &e);
         let response = builder.body(signed.body).send().await.map_err(transport)?;
+        crate::cloud::refuse_redirect(action, &response, &self.redactor)?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -165,22 +188,53 @@ impl AlibabaClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let body = response.bytes().await.map_err(transport)?;
-        let result = parse_response(action, status, retry_after.as_deref(), &body);
+        let result = parse_response(
+            action,
+            status,
+            retry_after.as_deref(),
+            &body,
+            &self.redactor,
+        );
         crate::cloud::log_call(action, status, &result, started);
         result
     }
 
     fn transport_error(&self, action: &str, e: &reqwest::Error) -> Error {
-        crate::cloud::transport_error(action, super::endpoint::host_header(&self.endpoint), e)
+        crate::cloud::transport_error(
+            action,
+            super::endpoint::host_header(&self.endpoint),
+            e,
+            &self.redactor,
+        )
     }
 
-    /// DescribeDtsJobDetail for one job.
+    /// DescribeDtsJobDetail for one job. An answer that names another job, or none, is
+    /// refused ([`Error::OtherJob`]): the service always names the job it describes
+    /// (reference §5.1, §7), and planning or writing from another job's state could lose
+    /// objects.
     pub async fn describe_job(&self, dts_job_id: &str) -> Result<DtsJob, Error> {
-        self.call(&DescribeDtsJobDetail {
-            dts_job_id: dts_job_id.to_owned(),
-            ..DescribeDtsJobDetail::default()
-        })
-        .await
+        let job = self
+            .call(&DescribeDtsJobDetail {
+                dts_job_id: dts_job_id.to_owned(),
+                ..DescribeDtsJobDetail::default()
+            })
+            .await?;
+        if job.dts_job_id != dts_job_id {
+            return Err(Error::OtherJob {
+                action: DescribeDtsJobDetail::NAME.to_owned(),
+                asked: dts_job_id.to_owned(),
+                answered: if job.dts_job_id.is_empty() {
+                    "no job id".to_owned()
+                } else {
+                    format!(
+                        "job \"{}\"",
+                        self.redactor
+                            .clean(&job.dts_job_id, crate::text::SERVER_FIELD_MAX)
+                    )
+                },
+            });
+        }
+        Ok(job)
     }
 
     /// Every job of one type, following DescribeDtsJobs pages to the end. Trusts
@@ -202,14 +256,15 @@ impl AlibabaClient {
             }
             if rows > 0 && seen.len() == before {
                 // A server that ignores PageNumber would otherwise be asked forever.
-                return Err(Error::Decode {
-                    action: DescribeDtsJobs::NAME.to_owned(),
-                    status: 200,
-                    reason: format!(
+                return Err(Error::decode(
+                    DescribeDtsJobs::NAME,
+                    200,
+                    &format!(
                         "page {} repeated only jobs already listed; stopping instead of paging forever",
                         request.page_number
                     ),
-                });
+                    &self.redactor,
+                ));
             }
             let done = rows == 0
                 || match page.total_record_count {
@@ -280,12 +335,14 @@ fn is_false(v: Option<&Value>) -> bool {
 /// Classifies an HTTP answer (reference §8): a 4xx/5xx is an error with the body's
 /// `Code`/`Message`/`RequestId`; a 2xx whose body says `Success: false` is an error too,
 /// with `ErrCode`/`ErrMessage` (`%s` filled from `DynamicMessage`); anything else is the
-/// JSON body.
+/// JSON body, its `RequestId` cleaned. Server text in errors is cleaned by `redactor`
+/// ([`ApiError::from_server`]).
 pub fn parse_response(
     action: &str,
     status: u16,
     retry_after: Option<&str>,
     body: &[u8],
+    redactor: &Redactor,
 ) -> Result<Value, Error> {
     let parsed = serde_json::from_slice::<Value>(body)
         .ok()
@@ -296,24 +353,21 @@ pub fn parse_response(
         .filter(|ms| *ms > 0)
         .map(Duration::from_millis);
     let api = |code: String, message: String, request_id: Option<String>| {
-        Error::Api(ApiError {
-            provider: Provider::Alibaba,
-            action: action.to_owned(),
-            http_status: Some(status),
-            code,
-            message,
-            request_id,
+        Error::Api(ApiError::from_server(
+            Provider::Alibaba,
+            action,
+            Some(status),
+            &code,
+            &message,
+            request_id.as_deref(),
             retry_after,
-        })
+            redactor,
+        ))
     };
-    let Some(obj) = parsed else {
+    let Some(mut obj) = parsed else {
         // The body is not shown: an echoing proxy could reflect our signed request.
         return Err(if ok_status {
-            Error::Decode {
-                action: action.to_owned(),
-                status,
-                reason: "the body is not a JSON object".into(),
-            }
+            Error::decode(action, status, "the body is not a JSON object", redactor)
         } else {
             api(
                 "UnexpectedResponse".into(),
@@ -341,6 +395,9 @@ pub fn parse_response(
             request_id,
         ));
     }
+    if let Some(Value::String(id)) = obj.get_mut("RequestId") {
+        *id = redactor.clean(id, crate::text::SERVER_FIELD_MAX);
+    }
     Ok(obj)
 }
 
@@ -348,10 +405,19 @@ pub fn parse_response(
 mod tests {
     use super::*;
 
+    fn parse(
+        action: &str,
+        status: u16,
+        retry_after: Option<&str>,
+        body: &[u8],
+    ) -> Result<Value, Error> {
+        parse_response(action, status, retry_after, body, &Redactor::default())
+    }
+
     #[test]
     fn http_error_body_carries_code_message_request_id_and_retry_after() {
         let body = br#"{"Code":"LXBuyError","HostId":"dts.aliyuncs.com","Message":"Buy instance error.ARREARAGE","Recommend":"https://x","RequestId":"F24B990A"}"#;
-        let err = parse_response("ConfigureDtsJob", 403, Some("1500"), body).unwrap_err();
+        let err = parse("ConfigureDtsJob", 403, Some("1500"), body).unwrap_err();
         let api = err.api().unwrap();
         assert_eq!(api.code, "LXBuyError");
         assert_eq!(api.message, "Buy instance error.ARREARAGE");
@@ -367,7 +433,7 @@ mod tests {
     #[test]
     fn success_false_in_a_2xx_body_is_an_error() {
         let body = br#"{"RequestId":"R1","Success":"false","ErrCode":"InvalidParameter","ErrMessage":"The Value of Input Parameter %s is not valid.","DynamicMessage":"DtsJobId","Code":200}"#;
-        let api = parse_response("StartDtsJob", 200, None, body)
+        let api = parse("StartDtsJob", 200, None, body)
             .unwrap_err()
             .api()
             .cloned()
@@ -383,18 +449,68 @@ mod tests {
 
     #[test]
     fn success_true_or_absent_is_the_body() {
-        let v = parse_response("X", 200, None, br#"{"RequestId":"R","Success":true}"#).unwrap();
+        let v = parse("X", 200, None, br#"{"RequestId":"R","Success":true}"#).unwrap();
         assert_eq!(v["RequestId"], "R");
-        assert!(parse_response("X", 200, None, br#"{"RequestId":"R"}"#).is_ok());
+        assert!(parse("X", 200, None, br#"{"RequestId":"R"}"#).is_ok());
     }
 
     #[test]
     fn non_json_answers() {
-        let err = parse_response("X", 502, None, b"<html>Bad Gateway</html>").unwrap_err();
+        let err = parse("X", 502, None, b"<html>Bad Gateway</html>").unwrap_err();
         assert!(err.is_retryable(), "a 5xx from a proxy is retryable");
         assert!(!err.to_string().contains("html"));
-        let err = parse_response("X", 200, None, b"not json").unwrap_err();
+        let err = parse("X", 200, None, b"not json").unwrap_err();
         assert!(matches!(err, Error::Decode { .. }));
         assert!(!err.is_retryable());
+    }
+
+    #[test]
+    fn server_text_in_errors_is_masked_capped_and_escaped() {
+        let redactor = Redactor::new(["hunter2-pw", "LTAI-key-id"]);
+        let echo = serde_json::json!({
+            "Code": "Bad.hunter2-pw",
+            "Message": format!("Password=hunter2-pw AccessKeyId=LTAI-key-id \u{1b}[2J{}", "m".repeat(1_000_000)),
+            "RequestId": "R-hunter2-pw\r",
+            "HostId": "hunter2-pw",
+        });
+        let body = echo.to_string();
+        let err = parse_response(
+            "ModifyDtsJobEndpoint",
+            400,
+            None,
+            body.as_bytes(),
+            &redactor,
+        )
+        .unwrap_err();
+        let api = err.api().unwrap();
+        assert_eq!(api.code, "Bad.****");
+        assert_eq!(api.request_id.as_deref(), Some("R-****\\u{d}"));
+        assert!(
+            api.message
+                .starts_with("Password=**** AccessKeyId=**** \\u{1b}[2Jmmm"),
+            "{}",
+            &api.message[..60]
+        );
+        assert!(api.message.ends_with("more characters cut)"));
+        assert!(err.to_string().len() < 2_300, "{}", err.to_string().len());
+
+        // The same through `Success: false` with `%s` filled from DynamicMessage.
+        let body = br#"{"RequestId":"R","Success":false,"ErrCode":"InvalidParameter","ErrMessage":"The Value of Input Parameter %s is not valid.","DynamicMessage":"Password=hunter2-pw"}"#;
+        let err = parse_response("X", 200, None, body, &redactor).unwrap_err();
+        assert_eq!(
+            err.api().unwrap().message,
+            "The Value of Input Parameter Password=**** is not valid."
+        );
+        // A success keeps its body, but its RequestId is cleaned like any server text.
+        let ok = parse_response(
+            "X",
+            200,
+            None,
+            br#"{"RequestId":"hunter2-pw","DbObject":"hunter2-pw"}"#,
+            &redactor,
+        )
+        .unwrap();
+        assert_eq!(ok["RequestId"], "****");
+        assert_eq!(ok["DbObject"], "hunter2-pw", "data is never rewritten");
     }
 }

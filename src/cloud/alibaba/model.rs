@@ -251,11 +251,12 @@ pub struct DtsJob {
     pub status: JobStatus,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub synchronization_direction: Option<String>,
-    /// The object list, a JSON string in the DbList format (reference §9).
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    /// The object list, a JSON string in the DbList format (reference §9); sent as a
+    /// JSON object instead, its text ([`lenient::opt_json_text`]).
+    #[serde(default, deserialize_with = "lenient::opt_json_text")]
     pub db_object: Option<String>,
-    /// Reserved settings, a JSON string.
-    #[serde(default, deserialize_with = "lenient::opt_string")]
+    /// Reserved settings, a JSON string (or object, as for `db_object`).
+    #[serde(default, deserialize_with = "lenient::opt_json_text")]
     pub reserved: Option<String>,
     #[serde(default)]
     pub source_endpoint: Option<EndpointInfo>,
@@ -323,5 +324,26 @@ mod tests {
         let src = job.source_endpoint.unwrap();
         assert_eq!(src.instance_id.as_deref(), Some("rm-bp1162kryivb8****"));
         assert_eq!(src.port.as_deref(), Some("3306"));
+    }
+
+    #[test]
+    fn a_db_object_sent_as_json_itself_is_read_as_its_text_never_as_absent() {
+        let job: DtsJob = serde_json::from_str(
+            r#"{"DtsJobId":"j","DbObject":{"shop":{"name":"shop","all":false,"Table":{"orders":{"name":"orders","all":true}}}},"Reserved":{"srcSSL":"0"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            job.db_object.as_deref(),
+            Some(
+                r#"{"shop":{"name":"shop","all":false,"Table":{"orders":{"name":"orders","all":true}}}}"#
+            )
+        );
+        assert_eq!(job.reserved.as_deref(), Some(r#"{"srcSSL":"0"}"#));
+        // An empty object stays an empty list, not an absent one; a number is passed on
+        // for the planner to refuse.
+        let job: DtsJob = serde_json::from_str(r#"{"DbObject":{}}"#).unwrap();
+        assert_eq!(job.db_object.as_deref(), Some("{}"));
+        let job: DtsJob = serde_json::from_str(r#"{"DbObject":42}"#).unwrap();
+        assert_eq!(job.db_object.as_deref(), Some("42"));
     }
 }

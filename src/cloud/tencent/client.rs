@@ -24,7 +24,10 @@ use super::model::{CheckJob, MigrateJob, MigrateJobsPage};
 use super::request::{
     self, DescribeMigrateJobs, JobId, ModifyMigrateJob, Target, build_request, unix_seconds,
 };
+use crate::cloud::redact::Redactor;
 use crate::cloud::{ApiError, Error, Pacer, Provider, RetryPolicy, SigningContext, retry};
+use crate::secret::Secret;
+use crate::text::{SERVER_FIELD_MAX, SERVER_TEXT_MAX};
 
 /// A client-side pace below Tencent's documented 20 requests per second per action,
 /// leaving room for clock jitter and other tools on the same account (the Terraform
@@ -90,6 +93,26 @@ pub struct TencentClient {
     host: String,
     config: ClientConfig,
     credentials: Credentials,
+    /// The credentials and every password this client (or a clone) has sent: masked in
+    /// whatever server text reaches an error.
+    redactor: Redactor,
+}
+
+/// Remembers every string under a `…Password` key of a request body (`SrcInfo.Password`,
+/// `DstInfo.Password` of ModifyMigrateJob) as a secret.
+fn learn_passwords(value: &Value, redactor: &Redactor) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match v {
+                    Value::String(s) if key.ends_with("Password") => redactor.learn(s),
+                    other => learn_passwords(other, redactor),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| learn_passwords(v, redactor)),
+        _ => {}
+    }
 }
 
 impl TencentClient {
@@ -117,12 +140,18 @@ impl TencentClient {
             config.request_timeout,
             is_loopback(&endpoint),
         )?;
+        let redactor = Redactor::new(
+            [credentials.secret_id(), credentials.secret_key().expose()]
+                .into_iter()
+                .chain(credentials.token().map(Secret::expose)),
+        );
         Ok(Self {
             http,
             host: host_header(&endpoint),
             endpoint,
             config,
             credentials,
+            redactor,
         })
     }
 
@@ -148,7 +177,10 @@ impl TencentClient {
         body: &B,
     ) -> Result<(T, String), Error> {
         // Serialised once: every attempt sends (and signs) the same bytes.
-        let bytes = serde_json::to_vec(body)
+        let body = serde_json::to_value(body)
+            .map_err(|e| Error::Config(format!("{action}: cannot encode the request: {e}")))?;
+        learn_passwords(&body, &self.redactor);
+        let bytes = serde_json::to_vec(&body)
             .map_err(|e| Error::Config(format!("{action}: cannot encode the request: {e}")))?;
         let response = retry(&self.config.retry, action, |_, remaining| {
             self.send_once(action, &bytes, remaining)
@@ -159,10 +191,13 @@ impl TencentClient {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        let value = serde_json::from_value(Value::Object(response)).map_err(|e| Error::Decode {
-            action: action.to_owned(),
-            status: 200,
-            reason: format!("{e} (RequestId: {request_id})"),
+        let value = serde_json::from_value(Value::Object(response)).map_err(|e| {
+            Error::decode(
+                action,
+                200,
+                &format!("{e} (RequestId: {request_id})"),
+                &self.redactor,
+            )
         })?;
         Ok((value, request_id))
     }
@@ -201,6 +236,7 @@ impl TencentClient {
         let started = Instant::now();
         let transport = |e: reqwest::Error| self.transport_error(action, &e);
         let response = builder.body(signed.body).send().await.map_err(transport)?;
+        crate::cloud::refuse_redirect(action, &response, &self.redactor)?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -208,21 +244,54 @@ impl TencentClient {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let bytes = response.bytes().await.map_err(transport)?;
-        let result = parse_response(action, status, content_type.as_deref(), &bytes);
+        let result = parse_response(
+            action,
+            status,
+            content_type.as_deref(),
+            &bytes,
+            &self.redactor,
+        );
         crate::cloud::log_call(action, status, &result, started);
         result
     }
 
     fn transport_error(&self, action: &str, e: &reqwest::Error) -> Error {
-        crate::cloud::transport_error(action, self.host.clone(), e)
+        crate::cloud::transport_error(action, self.host.clone(), e, &self.redactor)
     }
 
-    /// One job, by id: DescribeMigrateJobs filtered by `JobId`. When no row carries
-    /// exactly that id the answer is an [`ApiError`] with code
-    /// `ResourceNotFound.JobNotExist` and the list call's RequestId — synthesized here,
-    /// since the API answers an unknown id with an empty list. See [`is_not_found`].
+    /// One job, by id: DescribeMigrateJobs filtered by `JobId`. An empty list is an
+    /// [`ApiError`] with code `ResourceNotFound.JobNotExist` and the list call's
+    /// RequestId — synthesized here, since the API answers an unknown id with an empty
+    /// list (see [`is_not_found`]). A list of other jobs only is refused
+    /// ([`Error::OtherJob`]): the filter was not applied, so the answer says nothing
+    /// about this job.
     pub async fn describe_migrate_job(&self, job_id: &str) -> Result<MigrateJob, Error> {
         let (jobs, request_id) = self.list(Some(job_id)).await?;
+        if !jobs.is_empty() && !jobs.iter().any(|job| job.job_id == job_id) {
+            let first = &jobs[0].job_id;
+            return Err(Error::OtherJob {
+                action: "DescribeMigrateJobs".into(),
+                asked: job_id.to_owned(),
+                answered: format!(
+                    "{} (the first {}){}",
+                    if jobs.len() == 1 {
+                        "1 other job".to_owned()
+                    } else {
+                        format!("{} other jobs", jobs.len())
+                    },
+                    if first.is_empty() {
+                        "with no job id".to_owned()
+                    } else {
+                        format!("\"{}\"", self.redactor.clean(first, SERVER_FIELD_MAX))
+                    },
+                    if request_id.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", RequestId {request_id}")
+                    }
+                ),
+            });
+        }
         jobs.into_iter()
             .find(|job| job.job_id == job_id)
             .ok_or_else(|| {
@@ -269,14 +338,15 @@ impl TencentClient {
             }
             if rows > 0 && seen.len() == before {
                 // A server that ignores Offset would otherwise be asked forever.
-                return Err(Error::Decode {
-                    action: "DescribeMigrateJobs".to_owned(),
-                    status: 200,
-                    reason: format!(
+                return Err(Error::decode(
+                    "DescribeMigrateJobs",
+                    200,
+                    &format!(
                         "page {page_number} (Offset {}) repeated only jobs already listed; stopping instead of paging forever (RequestId: {request_id})",
                         request.offset
                     ),
-                });
+                    &self.redactor,
+                ));
             }
             let done = rows == 0
                 || match page.total_count {
@@ -288,11 +358,12 @@ impl TencentClient {
             }
             request.offset += rows as u64;
         }
-        Err(Error::Decode {
-            action: "DescribeMigrateJobs".to_owned(),
-            status: 200,
-            reason: format!("still more pages after {MAX_PAGES}; stopping"),
-        })
+        Err(Error::decode(
+            "DescribeMigrateJobs",
+            200,
+            &format!("still more pages after {MAX_PAGES}; stopping"),
+            &self.redactor,
+        ))
     }
 
     /// ModifyMigrateJob; returns the RequestId.
@@ -306,12 +377,15 @@ impl TencentClient {
         self.write("CreateMigrateCheckJob", &JobId { job_id }).await
     }
 
-    /// DescribeMigrateCheckJob: the progress and result of the last check.
+    /// DescribeMigrateCheckJob: the progress and result of the last check. Its
+    /// `ErrorMessage` is shown to the user, so it is cleaned like error text (a check
+    /// that fails to log in may quote what it was given).
     pub async fn describe_migrate_check_job(&self, job_id: &str) -> Result<CheckJob, Error> {
-        Ok(self
+        let (mut check, _): (CheckJob, _) = self
             .call("DescribeMigrateCheckJob", &JobId { job_id })
-            .await?
-            .0)
+            .await?;
+        check.error_message = self.redactor.clean(&check.error_message, SERVER_TEXT_MAX);
+        Ok(check)
     }
 
     /// StartMigrateJob (status 4 only); returns the RequestId.
@@ -347,18 +421,16 @@ fn is_json(content_type: &str) -> bool {
 /// status comes from something in between: an [`ApiError`] with that status (retryable
 /// if 5xx), using the body's `Response.Error` if it has one. A 200 that is not JSON, or
 /// lacks `Response` or its `RequestId`, is a decode error. Bodies are never quoted into
-/// errors: an echoing proxy could reflect the signed request.
+/// errors: an echoing proxy could reflect the signed request. Server text in errors is
+/// cleaned by `redactor` ([`ApiError::from_server`]), and so is a success's `RequestId`.
 pub fn parse_response(
     action: &str,
     status: u16,
     content_type: Option<&str>,
     body: &[u8],
+    redactor: &Redactor,
 ) -> Result<Map<String, Value>, Error> {
-    let decode = |reason: String| Error::Decode {
-        action: action.to_owned(),
-        status,
-        reason,
-    };
+    let decode = |reason: String| Error::decode(action, status, &reason, redactor);
     let response = serde_json::from_slice::<Value>(body)
         .ok()
         .and_then(|mut v| match v.get_mut("Response").map(Value::take) {
@@ -371,15 +443,16 @@ pub fn parse_response(
             .filter(|s| !s.is_empty())
     };
     let api = |code: String, message: String, request_id: Option<String>| {
-        Error::Api(ApiError {
-            provider: Provider::Tencent,
-            action: action.to_owned(),
-            http_status: Some(status),
-            code,
-            message,
-            request_id,
-            retry_after: None,
-        })
+        Error::Api(ApiError::from_server(
+            Provider::Tencent,
+            action,
+            Some(status),
+            &code,
+            &message,
+            request_id.as_deref(),
+            None,
+            redactor,
+        ))
     };
     let error_of = |r: &Map<String, Value>| {
         r.get("Error").filter(|e| !e.is_null()).map(|e| {
@@ -411,7 +484,7 @@ pub fn parse_response(
         }
         None => return Err(decode("no Content-Type".into())),
     }
-    let Some(response) = response else {
+    let Some(mut response) = response else {
         return Err(decode(
             "the body is not a JSON object with a Response object".into(),
         ));
@@ -422,6 +495,9 @@ pub fn parse_response(
     if text(&response, "RequestId").is_none() {
         return Err(decode("the Response has no RequestId".into()));
     }
+    if let Some(Value::String(id)) = response.get_mut("RequestId") {
+        *id = redactor.clean(id, SERVER_FIELD_MAX);
+    }
     Ok(response)
 }
 
@@ -431,9 +507,18 @@ mod tests {
 
     const JSON: Option<&str> = Some("application/json");
 
+    fn parse(
+        action: &str,
+        status: u16,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Map<String, Value>, Error> {
+        parse_response(action, status, content_type, body, &Redactor::default())
+    }
+
     #[test]
     fn success_is_the_response_object() {
-        let r = parse_response(
+        let r = parse(
             "StartMigrateJob",
             200,
             JSON,
@@ -442,7 +527,7 @@ mod tests {
         .unwrap();
         assert_eq!(r["RequestId"], "27ef2b7c-a786-48b4-9404-2f9baf3f4916");
         assert!(
-            parse_response(
+            parse(
                 "X",
                 200,
                 Some("application/json; charset=utf-8"),
@@ -455,7 +540,7 @@ mod tests {
     #[test]
     fn response_error_carries_code_message_and_request_id() {
         let body = br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"The provided credentials could not be validated. Please check your signature is correct."},"RequestId":"ed93f3cb-f35e-473f-b9f3-0d451b8b79c6"}}"#;
-        let err = parse_response("ModifyMigrateJob", 200, JSON, body).unwrap_err();
+        let err = parse("ModifyMigrateJob", 200, JSON, body).unwrap_err();
         let api = err.api().unwrap();
         assert_eq!(api.provider, Provider::Tencent);
         assert_eq!(api.code, "AuthFailure.SignatureFailure");
@@ -472,7 +557,7 @@ mod tests {
         let help = miette::Diagnostic::help(&err).unwrap().to_string();
         assert!(help.contains("TENCENTCLOUD_SECRET_KEY"), "{help}");
 
-        let err = parse_response(
+        let err = parse(
             "X",
             200,
             JSON,
@@ -484,7 +569,7 @@ mod tests {
 
     #[test]
     fn an_error_without_request_id_is_still_the_api_error() {
-        let err = parse_response(
+        let err = parse(
             "X",
             200,
             JSON,
@@ -504,7 +589,7 @@ mod tests {
             &br#"{"Response":{"TotalCount":0,"JobList":[]}}"#[..],
             br#"{"Response":{"RequestId":""}}"#,
         ] {
-            let err = parse_response("DescribeMigrateJobs", 200, JSON, body).unwrap_err();
+            let err = parse("DescribeMigrateJobs", 200, JSON, body).unwrap_err();
             assert!(matches!(err, Error::Decode { .. }), "{err:?}");
             assert!(err.to_string().contains("RequestId"));
             assert!(!err.is_retryable());
@@ -519,7 +604,7 @@ mod tests {
             br#"{"RequestId":"R"}"#,
             br#"{"Response":"x"}"#,
         ] {
-            let err = parse_response("X", 200, JSON, body).unwrap_err();
+            let err = parse("X", 200, JSON, body).unwrap_err();
             assert!(matches!(err, Error::Decode { .. }), "{err:?}");
             assert!(!err.is_retryable());
         }
@@ -529,7 +614,7 @@ mod tests {
     fn wrong_content_type_is_an_error_and_the_body_is_not_shown() {
         let body = br#"{"Response":{"RequestId":"R","Echo":"p@ss"}}"#;
         for ct in [Some("text/html"), Some("application/jsonx"), None] {
-            let err = parse_response("X", 200, ct, body).unwrap_err();
+            let err = parse("X", 200, ct, body).unwrap_err();
             assert!(matches!(err, Error::Decode { .. }), "{ct:?}");
             assert!(!err.to_string().contains("p@ss"));
         }
@@ -537,21 +622,17 @@ mod tests {
 
     #[test]
     fn non_200_is_an_api_error_with_the_status() {
-        let err = parse_response("X", 502, Some("text/html"), b"<html>p@ss</html>").unwrap_err();
+        let err = parse("X", 502, Some("text/html"), b"<html>p@ss</html>").unwrap_err();
         let api = err.api().unwrap();
         assert_eq!(api.http_status, Some(502));
         assert_eq!(api.code, "ClientError.HttpStatusCodeError");
         assert!(err.is_retryable(), "5xx from a gateway");
         assert!(!err.to_string().contains("p@ss"));
-        let err = parse_response("X", 403, None, b"").unwrap_err();
+        let err = parse("X", 403, None, b"").unwrap_err();
         assert!(!err.is_retryable());
-        assert!(
-            parse_response("X", 429, None, b"")
-                .unwrap_err()
-                .is_retryable()
-        );
+        assert!(parse("X", 429, None, b"").unwrap_err().is_retryable());
         // A non-200 that still carries the envelope keeps the API's code.
-        let err = parse_response(
+        let err = parse(
             "X",
             503,
             JSON,
@@ -693,5 +774,42 @@ mod tests {
         config.language = "fr-FR".into();
         assert!(TencentClient::new(config, creds()).is_err());
         assert!(TencentClient::new(ClientConfig::new("Guangzhou"), creds()).is_err());
+    }
+
+    #[test]
+    fn server_text_in_errors_is_masked_capped_and_escaped() {
+        let redactor = Redactor::new(["hunter2-pw", "AKID-id"]);
+        let body = serde_json::json!({"Response": {
+            "Error": {
+                "Code": "InvalidParameter.hunter2-pw",
+                "Message": format!("SrcInfo.Password={{\"hunter2-pw\"}} by AKID-id\u{1b}]8;;x\u{7}{}", "m".repeat(3_000_000)),
+            },
+            "RequestId": "rid-hunter2-pw",
+        }})
+        .to_string();
+        for status in [200, 400] {
+            let err = parse_response("ModifyMigrateJob", status, JSON, body.as_bytes(), &redactor)
+                .unwrap_err();
+            let api = err.api().unwrap();
+            assert_eq!(api.code, "InvalidParameter.****");
+            assert_eq!(api.request_id.as_deref(), Some("rid-****"));
+            assert!(
+                api.message
+                    .starts_with("SrcInfo.Password={\"****\"} by ****\\u{1b}]8;;x\\u{7}mmm"),
+                "{}",
+                &api.message[..80]
+            );
+            assert!(api.message.ends_with("more characters cut)"));
+            assert!(err.to_string().len() < 2_300);
+        }
+        let ok = parse_response(
+            "X",
+            200,
+            JSON,
+            br#"{"Response":{"RequestId":"hunter2-pw"}}"#,
+            &redactor,
+        )
+        .unwrap();
+        assert_eq!(ok["RequestId"], "****");
     }
 }

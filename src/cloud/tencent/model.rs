@@ -23,6 +23,12 @@ fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error>
     Ok(lenient::opt_string(d)?.filter(|s| !s.is_empty()))
 }
 
+/// A string holding JSON, or the JSON itself as its text
+/// ([`lenient::opt_json_text`]), with `""` as `None`.
+fn opt_json<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(lenient::opt_json_text(d)?.filter(|s| !s.is_empty()))
+}
+
 /// A `yyyy-mm-dd hh:mm:ss` time as sent, with `""` and [`ZERO_TIME`] as `None`.
 fn opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(opt_text(d)?.filter(|s| s.trim() != ZERO_TIME))
@@ -365,8 +371,9 @@ pub struct MigrateJob {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dst_info: Option<DstInfo>,
     /// The object list: a string holding JSON, `[{"Database":"db1","Table":["t1"]}]`
-    /// (`"[]"` for a whole-instance job). Compare parsed, not as text.
-    #[serde(deserialize_with = "opt_text", skip_serializing_if = "Option::is_none")]
+    /// (`"[]"` for a whole-instance job). Compare parsed, not as text. Sent as a JSON
+    /// array instead, its text.
+    #[serde(deserialize_with = "opt_json", skip_serializing_if = "Option::is_none")]
     pub database_info: Option<String>,
     #[serde(deserialize_with = "opt_time", skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,

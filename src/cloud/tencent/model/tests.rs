@@ -243,3 +243,21 @@ fn check_job_examples() {
         serde_json::from_str(r#"{"Status":"finished","CheckFlag":3}"#).unwrap();
     assert!(unchecked.is_finished() && !unchecked.passed());
 }
+
+#[test]
+fn database_info_sent_as_json_itself_is_read_as_its_text_never_as_absent() {
+    let job: MigrateJob = serde_json::from_value(serde_json::json!({
+        "JobId": "dts-1", "DatabaseInfo": [{"Database": "db1", "Table": ["t1"]}]
+    }))
+    .unwrap();
+    assert_eq!(
+        job.database_info.as_deref(),
+        Some(r#"[{"Database":"db1","Table":["t1"]}]"#)
+    );
+    let job: MigrateJob =
+        serde_json::from_value(serde_json::json!({"JobId": "dts-1", "DatabaseInfo": []})).unwrap();
+    assert_eq!(job.database_info.as_deref(), Some("[]"));
+    let job: MigrateJob =
+        serde_json::from_value(serde_json::json!({"JobId": "dts-1", "DatabaseInfo": ""})).unwrap();
+    assert_eq!(job.database_info, None);
+}
