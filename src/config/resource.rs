@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, Body};
 use serde_json::{Map, Value};
 
@@ -159,10 +159,7 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
         .attr("depends_on")
         .map(|attr| resource_references(d, &r, &attr.value))
         .unwrap_or_default();
-    let reserved: BTreeMap<String, Value> = r
-        .object("reserved")
-        .map(|(m, _)| m.into_iter().collect())
-        .unwrap_or_default();
+    let reserved = decode_reserved(d, &r);
 
     let (objects, objects_span) = decode_objects(d, &r, &res.name);
     let mut source = None;
@@ -235,6 +232,52 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
         depends_on,
         tencent: None,
     }
+}
+
+/// `reserved = { key = value }`: the Reserved settings to manage. DTS reads them as flat
+/// key/value settings, so each value is a string, a number or a bool.
+fn decode_reserved(d: &Diag<'_>, r: &Reader<'_, '_>) -> BTreeMap<String, Value> {
+    let Some((map, span)) = r.object("reserved") else {
+        return BTreeMap::new();
+    };
+    let mut reserved = BTreeMap::new();
+    for (key, value) in map {
+        if matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
+            reserved.insert(key, value);
+            continue;
+        }
+        let got = match value {
+            Value::Null => "null",
+            Value::Array(_) => "a list",
+            _ => "an object",
+        };
+        d.push(
+            d.at(
+                entry_span(r, "reserved", &key).unwrap_or(span),
+                "wrong_type",
+                format!("reserved {key:?} must be a string, a number or a bool, got {got}"),
+                "not a string, number or bool",
+            )
+            .help(format!("write a single value, e.g. reserved = {{ {key} = \"...\" }}; leave the key out to not manage it")),
+        );
+    }
+    reserved
+}
+
+/// Where the value of `key` is written when attribute `name` is an object literal that
+/// spells the key out (`name = { key = ... }`).
+fn entry_span(r: &Reader<'_, '_>, name: &str, key: &str) -> Option<Span> {
+    let Expression::Object(object) = &r.attr(name)?.value else {
+        return None;
+    };
+    object.iter().find_map(|(k, v)| {
+        let written = match k {
+            ObjectKey::Ident(ident) => ident.as_str(),
+            ObjectKey::Expression(Expression::String(s)) => s.as_str(),
+            ObjectKey::Expression(_) => return None,
+        };
+        (written == key).then(|| r.span_of(v.expr()))
+    })
 }
 
 /// `LABEL` or `LABEL.ALIAS` (LABEL being `alicloud` or `tencentcloud`) → the alias.

@@ -1,4 +1,5 @@
-//! The checks across resources: one job per resource.
+//! The checks across resources and within one: one job per resource, scalar `reserved`
+//! values.
 
 use super::*;
 
@@ -26,6 +27,18 @@ fn located(files: &[(&str, &str)]) -> Vec<(String, String, Vec<String>, String)>
             )
         })
         .collect()
+}
+
+fn job(body: &str) -> String {
+    format!("{PROVIDER}resource \"alicloud_dts_job\" \"x\" {{\n  dts_job_id = \"a\"\n{body}\n}}\n")
+}
+
+fn codes(text: &str) -> Vec<(String, String)> {
+    errors(text).into_iter().map(|(c, _, u)| (c, u)).collect()
+}
+
+fn pair(code: &str, under: &str) -> (String, String) {
+    (code.to_owned(), under.to_owned())
 }
 
 #[test]
@@ -111,4 +124,42 @@ resource "tencentcloud_dts_migrate_job" "c" {
   job_id = "dts-6r2kq0mz"
 }
 "#);
+}
+
+#[test]
+fn reserved_values_are_strings_numbers_or_bools() {
+    let e = errors(&job(
+        "  reserved = {\n    a = [1]\n    \"b\" = { c = 1 }\n    d = null\n    ok = 1\n  }",
+    ));
+    let got: Vec<(&str, &str, &str)> = e
+        .iter()
+        .map(|(c, m, u)| (c.as_str(), m.as_str(), u.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "wrong_type",
+                "reserved \"a\" must be a string, a number or a bool, got a list",
+                "[1]"
+            ),
+            (
+                "wrong_type",
+                "reserved \"b\" must be a string, a number or a bool, got an object",
+                "{ c = 1 }"
+            ),
+            (
+                "wrong_type",
+                "reserved \"d\" must be a string, a number or a bool, got null",
+                "null"
+            ),
+        ]
+    );
+    // Built by an expression, the whole value is pointed at.
+    assert_eq!(
+        codes(&job("  reserved = merge({ a = 1 }, { b = [2] })")),
+        [pair("wrong_type", "merge({ a = 1 }, { b = [2] })")]
+    );
+    let c = ok(&job("  reserved = { s = \"0\", n = 43200, b = true }"));
+    assert_eq!(c.jobs[0].reserved.len(), 3);
 }
