@@ -8,8 +8,10 @@
 //! 3. **values** — variables get their values ([`variables`]) and pass their
 //!    `validation` blocks; locals are evaluated in dependency order (a cycle is an
 //!    error naming it whole);
-//! 4. **resources** — providers and `alicloud_dts_job` resources decode against their
-//!    schemas ([`resource`]);
+//! 4. **resources** — providers, `alicloud_dts_job` and `tencentcloud_dts_migrate_job`
+//!    resources decode against their schemas ([`resource`], [`tencent`]); object names
+//!    are non-empty and distinct under their parent, without regard to case, as are
+//!    rename targets; `reserved` values are scalars;
 //! 5. **references** — `provider =` and `depends_on` point at things that exist,
 //!    `depends_on` has no cycle, and no two resources manage one job.
 //!

@@ -10,7 +10,7 @@
 //! In an object block the label is the **source** name; `target` renames. `name` is
 //! reserved for `dynamic` blocks' `content`, where it gives the label.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, Body};
@@ -543,12 +543,23 @@ pub(super) fn decode_lifecycle(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Bl
     guard
 }
 
-/// The desired object tree from `database` blocks or `db_list`; `None` if neither.
+/// The desired object list from `database` blocks or `db_list`; `None` if neither.
 pub(super) fn decode_objects(
     d: &Diag<'_>,
     r: &Reader<'_, '_>,
     name: &str,
 ) -> (Option<DesiredObjects>, Span) {
+    let (tree, span) = decode_object_tree(d, r, name);
+    (tree.and_then(|tree| check_size(d, &tree, span)), span)
+}
+
+/// The desired object tree from `database` blocks or `db_list`, its names checked;
+/// `None` if neither is written or the list cannot be read.
+pub(super) fn decode_object_tree(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    name: &str,
+) -> (Option<ObjectTree>, Span) {
     let has_blocks = r.body.blocks().any(|b| {
         b.ident.as_str() == "database"
             || (b.ident.as_str() == "dynamic"
@@ -590,7 +601,7 @@ pub(super) fn decode_objects(
                 other => ObjectTree::from_value(other),
             };
             match parsed {
-                Ok(tree) => (check_size(d, &tree, span), span),
+                Ok(tree) => (check_tree_names(d, &tree, span).then_some(tree), span),
                 Err(e) => {
                     d.push(
                         d.at(span, "invalid_db_list", format!("db_list is not a DbList: {e}"), "invalid DbList")
@@ -611,14 +622,14 @@ pub(super) fn decode_objects(
                     .flat_map(|c| c.nodes)
                     .collect(),
             };
-            (check_size(d, &tree, r.span), r.span)
+            (Some(tree), r.span)
         }
         (None, false) => (None, r.span),
     }
 }
 
 /// The tree as the JSON that would be sent, if it is within the 1 MB DbList limit.
-fn check_size(d: &Diag<'_>, tree: &ObjectTree, span: Span) -> Option<DesiredObjects> {
+pub(super) fn check_size(d: &Diag<'_>, tree: &ObjectTree, span: Span) -> Option<DesiredObjects> {
     let json = tree.to_json();
     let size = json.len();
     if size > MAX_DB_LIST_BYTES {
@@ -631,9 +642,165 @@ fn check_size(d: &Diag<'_>, tree: &ObjectTree, span: Span) -> Option<DesiredObje
     Some(DesiredObjects::from_canonical_json(json))
 }
 
-/// Objects already declared under one parent (with where), for duplicate detection.
+/// Checks the names of a tree written as JSON (`db_list`, `database_info`), where the
+/// only place to point at is the attribute: as for blocks, no empty names, no two names
+/// under one parent that differ only in case, no two objects renamed to one destination.
+pub(super) fn check_tree_names(d: &Diag<'_>, tree: &ObjectTree, span: Span) -> bool {
+    let mut seen = Seen::default();
+    let mut ok = true;
+    for (name, node) in &tree.databases {
+        ok &= check_node_names(d, &mut seen, Kind::Database, None, name, node, span);
+    }
+    ok
+}
+
+fn check_node_names(
+    d: &Diag<'_>,
+    seen: &mut Seen,
+    kind: Kind,
+    parent: Option<&Address>,
+    name: &str,
+    node: &Node,
+    span: Span,
+) -> bool {
+    if !seen.source(d, kind, parent, name, span) {
+        return false;
+    }
+    let target = match node.attrs.get("name") {
+        None | Some(Value::Null) => name.to_owned(),
+        Some(v) => to_text(v).unwrap_or_else(|| v.to_string()),
+    };
+    if !seen.target(d, kind, parent, name, &target, span) {
+        return false;
+    }
+    let address = child_address(parent, name);
+    let mut children = Seen::default();
+    let mut ok = true;
+    for (child_kind, child_name, child) in node.children() {
+        ok &= check_node_names(
+            d,
+            &mut children,
+            child_kind,
+            Some(&address),
+            child_name,
+            child,
+            span,
+        );
+    }
+    ok
+}
+
+/// The objects already declared under one parent, for the checks between siblings.
+/// Names are compared case-folded: one that differs from another only in case is
+/// refused like a repeated one.
 #[derive(Default)]
-struct Seen(std::collections::HashMap<(Kind, String), Span>);
+struct Seen {
+    /// (kind, folded source name) → (the name as written, where).
+    sources: HashMap<(Kind, String), (String, Span)>,
+    /// (kind, folded destination name) → (the source name, where its target is given).
+    targets: HashMap<(Kind, String), (String, Span)>,
+}
+
+impl Seen {
+    /// Records a source name; reports it and returns false if it is empty, or if it or a
+    /// spelling of it differing only in case is already declared.
+    fn source(
+        &mut self,
+        d: &Diag<'_>,
+        kind: Kind,
+        parent: Option<&Address>,
+        name: &str,
+        span: Span,
+    ) -> bool {
+        if name.is_empty() {
+            let within = parent.map_or_else(String::new, |p| format!(" in {p}"));
+            d.push(
+                d.at(
+                    span,
+                    "empty_name",
+                    format!("the name of a {kind}{within} is empty"),
+                    "empty name",
+                )
+                .help(format!(
+                    "write the {kind}'s name as the source database spells it"
+                )),
+            );
+            return false;
+        }
+        let address = child_address(parent, name);
+        let key = (kind, name.to_lowercase());
+        let Some((first, first_span)) = self.sources.get(&key) else {
+            self.sources.insert(key, (name.to_owned(), span));
+            return true;
+        };
+        let e = if first == name {
+            d.at(
+                span,
+                "duplicate_object",
+                format!("{kind} {address} is declared twice"),
+                "declared again here",
+            )
+            .also(d.sources, *first_span, "first declared here")
+            .help("remove one of the two declarations")
+        } else {
+            let first_address = child_address(parent, first);
+            d.at(
+                span,
+                "case_conflict",
+                format!("{kind} {first_address} and {address} differ only in case"),
+                "differs only in case",
+            )
+            .also(d.sources, *first_span, format!("{first} declared here"))
+            .help("DTS and MySQL (lower_case_table_names) may take both for one object, and a DbList cannot tell them apart: keep one spelling")
+        };
+        d.push(e);
+        false
+    }
+
+    /// Records the destination name of `source`; reports it and returns false if it is
+    /// empty, or if another source under the same parent is already written to it
+    /// (compared case-folded, as source names are).
+    fn target(
+        &mut self,
+        d: &Diag<'_>,
+        kind: Kind,
+        parent: Option<&Address>,
+        source: &str,
+        target: &str,
+        span: Span,
+    ) -> bool {
+        let address = child_address(parent, source);
+        if target.is_empty() {
+            d.push(
+                d.at(
+                    span,
+                    "empty_name",
+                    format!("the target of {kind} {address} is empty"),
+                    "empty name",
+                )
+                .help("write the destination name, or leave target out to keep the source name"),
+            );
+            return false;
+        }
+        let key = (kind, target.to_lowercase());
+        let Some((first, first_span)) = self.targets.get(&key) else {
+            self.targets.insert(key, (source.to_owned(), span));
+            return true;
+        };
+        let first_address = child_address(parent, first);
+        d.push(
+            d.at(
+                span,
+                "target_conflict",
+                format!("{kind} {first_address} and {address} would both be written to {target:?}"),
+                format!("{source} written to {target:?}"),
+            )
+            .also(d.sources, *first_span, format!("{first} written to it here"))
+            .help(format!("two sources cannot share one destination {kind}: give each its own target (names differing only in case count as one)")),
+        );
+        false
+    }
+}
 
 /// Decodes the object blocks in `r.body` that are children of an object of
 /// `parent_kind` (or the resource itself, for `top`), into `parent`.
@@ -704,22 +871,9 @@ fn decode_object(
     name_is_label: bool,
 ) {
     let address = child_address(parent_address, &label);
-    if let Some(first) = seen.0.get(&(kind, label.clone())) {
-        d.push(
-            d.at(
-                label_span,
-                "duplicate_object",
-                format!("{kind} {address} is declared twice"),
-                "declared again here",
-            )
-            .help(format!(
-                "the first declaration is at {}; keep one",
-                d.sources.location(*first)
-            )),
-        );
+    if !seen.source(d, kind, parent_address, &label, label_span) {
         return;
     }
-    seen.0.insert((kind, label.clone()), label_span);
 
     let mut attributes: Vec<&str> = OBJECT_ATTRIBUTES
         .iter()
@@ -760,7 +914,11 @@ fn decode_object(
             node.attrs.insert(key, value);
         }
     }
+    let target_span = r.attr("target").map_or(label_span, |a| r.span_of(&a.value));
     let target = r.string("target").unwrap_or_else(|| label.clone());
+    if !seen.target(d, kind, parent_address, &label, &target, target_span) {
+        return;
+    }
     node.attrs.insert("name".into(), Value::String(target));
     if let Some(filter) = r.attr("filter") {
         // A SQL condition, or an object for MongoDB: kept as given.
@@ -785,22 +943,14 @@ fn decode_object(
     let mut child_seen = Seen::default();
     if let Some(columns) = r.strings("columns") {
         for (column, span) in columns {
+            if !child_seen.source(d, Kind::Column, Some(&address), &column, span)
+                || !child_seen.target(d, Kind::Column, Some(&address), &column, &column, span)
+            {
+                continue;
+            }
             let mut col = Node::default();
             col.attrs
                 .insert("name".into(), Value::String(column.clone()));
-            if child_seen.0.contains_key(&(Kind::Column, column.clone())) {
-                d.push(
-                    d.at(
-                        span,
-                        "duplicate_object",
-                        format!("column {} is listed twice", address.child(&column)),
-                        "listed again",
-                    )
-                    .help("list each column once"),
-                );
-                continue;
-            }
-            child_seen.0.insert((Kind::Column, column.clone()), span);
             node.container_mut(Kind::Column).nodes.insert(column, col);
         }
     }

@@ -35,7 +35,8 @@ use super::model::{
 };
 use super::reader::{Diag, Reader};
 use super::resource::{
-    ResourceBlock, decode_lifecycle, decode_objects, provider_reference, resource_references,
+    ResourceBlock, check_size, check_tree_names, decode_lifecycle, decode_object_tree,
+    provider_reference, resource_references,
 };
 use super::source::Span;
 use crate::objects::Address;
@@ -273,7 +274,12 @@ fn decode_tencent_objects(
                 return (None, span);
             };
             match tencent::from_value(&v.value) {
-                Ok(DatabaseInfo::Objects(tree)) => (tree, span),
+                Ok(DatabaseInfo::Objects(tree)) => {
+                    if !check_tree_names(d, &tree, span) {
+                        return (None, span);
+                    }
+                    (tree, span)
+                }
                 Ok(DatabaseInfo::WholeInstance) => {
                     d.push(
                         d.at(span, "empty_objects", "database_info is empty, which DTS reads as the whole instance", "empty list")
@@ -290,16 +296,11 @@ fn decode_tencent_objects(
                 }
             }
         }
-        (None, true) => {
-            let (objects, span) = decode_objects(d, r, name);
-            let Some(objects) = objects else {
-                return (None, span);
-            };
-            match objects.tree() {
-                Ok(tree) => (tree, span),
-                Err(_) => return (None, span),
-            }
-        }
+        (None, true) => match decode_object_tree(d, r, name) {
+            // Blocks are held to the same size limit as an Alibaba job's.
+            (Some(tree), span) if check_size(d, &tree, span).is_some() => (tree, span),
+            (_, span) => return (None, span),
+        },
         (None, false) => return (None, r.span),
     };
     match tencent::canonical(&tree) {

@@ -1,4 +1,5 @@
-//! The checks across resources and within one: one job per resource, scalar `reserved`
+//! The checks across objects and resources: one job per resource, names distinct
+//! without regard to case, rename targets distinct, no empty names, scalar `reserved`
 //! values.
 
 use super::*;
@@ -124,6 +125,252 @@ resource "tencentcloud_dts_migrate_job" "c" {
   job_id = "dts-6r2kq0mz"
 }
 "#);
+}
+
+#[test]
+fn names_differing_only_in_case_are_refused_at_both() {
+    let e = located(&[(
+        "main.hcl",
+        &job(r#"  database "shop" {
+    table "orders" {}
+    table "Orders" {}
+    view "v" {
+      columns = ["id", "ID"]
+    }
+  }
+  database "SHOP" {}"#),
+    )]);
+    let got: Vec<(&str, &str, Vec<&str>)> = e
+        .iter()
+        .map(|(c, u, also, _)| {
+            (
+                c.as_str(),
+                u.as_str(),
+                also.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("case_conflict", "\"Orders\"", vec!["\"orders\""]),
+            ("case_conflict", "\"ID\"", vec!["\"id\""]),
+            ("case_conflict", "\"SHOP\"", vec!["\"shop\""]),
+        ]
+    );
+    assert!(e[0].3.contains("keep one spelling"));
+    // The same from dynamic blocks and column blocks.
+    assert_eq!(
+        codes(&job(r#"  database "shop" {
+    table "t" {
+      column "a" {}
+      column "A" {}
+    }
+    dynamic "table" {
+      for_each = ["x", "X"]
+      labels   = [table.value]
+      content {}
+    }
+  }"#)),
+        [
+            pair("case_conflict", "\"A\""),
+            pair("case_conflict", "\"table\"")
+        ]
+    );
+    // Different kinds may share a name; exact repeats keep their own code.
+    ok(&job(r#"  database "shop" {
+    table "orders" {}
+    view "ORDERS" {}
+  }"#));
+    assert_eq!(
+        codes(&job(r#"  database "shop" {
+    table "t" {
+      columns = ["a"]
+      column "a" {}
+    }
+  }"#)),
+        [pair("duplicate_object", "\"a\"")]
+    );
+}
+
+#[test]
+fn names_in_db_list_and_database_info_are_checked_too() {
+    let db_list = |json: &str| codes(&job(&format!("  db_list = jsonencode({json})")));
+    let under = "jsonencode(";
+    for (json, code) in [
+        (
+            r"{ shop = { all = true }, Shop = { all = true } }",
+            "case_conflict",
+        ),
+        (
+            r"{ shop = { Table = { a = {} }, TABLE = { A = {} } } }",
+            "case_conflict",
+        ),
+        (
+            r"{ shop = { Table = { a = {} }, TABLE = { a = {} } } }",
+            "duplicate_object",
+        ),
+        (r#"{ "" = { all = true } }"#, "empty_name"),
+        (r#"{ shop = { Table = { "" = {} } } }"#, "empty_name"),
+        (r#"{ shop = { name = "" } }"#, "empty_name"),
+        (
+            r#"{ shop = { Table = { a = { name = "x" }, b = { name = "X" } } } }"#,
+            "target_conflict",
+        ),
+        (
+            r#"{ shop = { Table = { x = {}, a = { name = "x" } } } }"#,
+            "target_conflict",
+        ),
+    ] {
+        let e = db_list(json);
+        assert_eq!(e.len(), 1, "{json}: {e:#?}");
+        assert_eq!(e[0].0, code, "{json}");
+        assert!(e[0].1.starts_with(under), "{json}: {}", e[0].1);
+    }
+    // A DbList string is checked the same way.
+    assert_eq!(
+        codes(&job(
+            r#"  db_list = "{\"a\":{\"all\":true},\"A\":{\"all\":true}}""#
+        ))[0]
+            .0,
+        "case_conflict"
+    );
+    let tencent = |info: &str| {
+        codes(&format!(
+            r#"
+provider "tencentcloud" {{
+  region = "ap-guangzhou"
+}}
+resource "tencentcloud_dts_migrate_job" "t" {{
+  job_id        = "dts-6r2kq0mz"
+  database_info = jsonencode({info})
+}}
+"#
+        ))
+    };
+    assert_eq!(
+        tencent(r#"[{ Database = "shop", Table = ["orders", "Orders"] }]"#),
+        [pair(
+            "case_conflict",
+            r#"jsonencode([{ Database = "shop", Table = ["orders", "Orders"] }])"#
+        )]
+    );
+    assert_eq!(
+        tencent(r#"[{ Database = "" }]"#)[0].0,
+        "invalid_database_info"
+    );
+}
+
+#[test]
+fn empty_names_are_refused_where_they_are_written() {
+    assert_eq!(
+        codes(&job(r#"  database "" {}
+  database "shop" {
+    table "" {}
+    table "t" {
+      target  = ""
+      columns = ["id", ""]
+      column "" {}
+    }
+    dynamic "view" {
+      for_each = [""]
+      labels   = [view.value]
+      content {}
+    }
+  }"#)),
+        [
+            pair("empty_name", "\"\""),
+            pair("empty_name", "\"\""),
+            pair("empty_name", "\"\""),
+            pair("empty_name", "\"view\""),
+        ]
+    );
+    let e = errors(&job(r#"  database "shop" {
+    table "t" {
+      columns = ["id", ""]
+      column "" {}
+    }
+  }"#));
+    let messages: Vec<&str> = e.iter().map(|(_, m, _)| m.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "the name of a column in shop.t is empty",
+            "the name of a column in shop.t is empty"
+        ]
+    );
+    assert_eq!(
+        errors(&job("  database \"shop\" {\n    target = \"\"\n  }"))[0].1,
+        "the target of database shop is empty"
+    );
+}
+
+#[test]
+fn two_sources_renamed_to_one_target_are_refused_at_both() {
+    let e = located(&[(
+        "main.hcl",
+        &job(r#"  database "shop" {
+    table "a" {
+      target = "x"
+    }
+    table "b" {
+      target = "X"
+    }
+    table "y" {}
+    table "c" {
+      target = "y"
+    }
+    table "t" {
+      column "p" {
+        target = "q"
+      }
+      column "q" {}
+    }
+  }
+  database "shop_2023" {
+    target = "shop"
+  }"#),
+    )]);
+    let got: Vec<(&str, &str, Vec<&str>)> = e
+        .iter()
+        .map(|(c, u, also, _)| {
+            (
+                c.as_str(),
+                u.as_str(),
+                also.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("target_conflict", "\"X\"", vec!["\"x\""]),
+            ("target_conflict", "\"y\"", vec!["\"y\""]),
+            ("target_conflict", "\"q\"", vec!["\"q\""]),
+            ("target_conflict", "\"shop\"", vec!["\"shop\""]),
+        ]
+    );
+    let (_, message, _) = &errors(&job(r#"  database "shop" {
+    table "a" {
+      target = "x"
+    }
+    table "b" {
+      target = "x"
+    }
+  }"#))[0];
+    assert_eq!(
+        message,
+        "table shop.a and shop.b would both be written to \"x\""
+    );
+    // Swapping two names is fine: each destination has one source.
+    ok(&job(r#"  database "shop" {
+    table "a" {
+      target = "b"
+    }
+    table "b" {
+      target = "a"
+    }
+  }"#));
 }
 
 #[test]
