@@ -11,7 +11,8 @@
 //! 4. **resources** — providers, `alicloud_dts_job` and `tencentcloud_dts_migrate_job`
 //!    resources decode against their schemas ([`resource`], [`tencent`]); object names
 //!    are non-empty and distinct under their parent, without regard to case, as are
-//!    rename targets; `reserved` values are scalars;
+//!    rename targets; `reserved` values are scalars; an object list nests no deeper
+//!    than [`model::MAX_NESTING`], so the planner can read it back;
 //! 5. **references** — `provider =` and `depends_on` point at things that exist,
 //!    `depends_on` has no cycle, and no two resources manage one job.
 //!

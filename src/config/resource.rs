@@ -19,10 +19,10 @@ use serde_json::{Map, Value};
 use super::eval::{Evaluated, Scope, iterate, to_text};
 use super::model::{
     ALICLOUD_DTS_JOB, Cloud, DesiredObjects, DesiredStatus, EndpointSpec, GuardSpec, JobSpec,
-    TENCENTCLOUD_DTS_MIGRATE_JOB,
+    MAX_NESTING, TENCENTCLOUD_DTS_MIGRATE_JOB, TooDeep, json_text_nesting, value_nesting,
 };
 use super::reader::{Diag, Reader};
-use super::source::{FileId, Span};
+use super::source::{ConfigError, FileId, Span};
 use crate::emulator::alibaba::MAX_DB_LIST_BYTES;
 use crate::objects::{Address, Kind, Node, ObjectTree, Pattern};
 
@@ -597,7 +597,15 @@ pub(super) fn decode_object_tree(
                 return (None, span);
             }
             let parsed = match &v.value {
-                Value::String(text) => ObjectTree::from_json(text),
+                Value::String(text) => {
+                    // Measured before parsing: serde_json would only say "recursion limit".
+                    let depth = json_text_nesting(text);
+                    if depth > MAX_NESTING {
+                        d.push(too_deep(d, span, depth));
+                        return (None, span);
+                    }
+                    ObjectTree::from_json(text)
+                }
                 other => ObjectTree::from_value(other),
             };
             match parsed {
@@ -628,10 +636,11 @@ pub(super) fn decode_object_tree(
     }
 }
 
-/// The tree as the JSON that would be sent, if it is within the 1 MB DbList limit.
+/// The tree as the JSON that would be sent, if it is within the 1 MB DbList limit and
+/// [`MAX_NESTING`].
 pub(super) fn check_size(d: &Diag<'_>, tree: &ObjectTree, span: Span) -> Option<DesiredObjects> {
-    let json = tree.to_json();
-    let size = json.len();
+    let desired = desired_objects(d, tree, span)?;
+    let size = desired.json().len();
     if size > MAX_DB_LIST_BYTES {
         d.push(
             d.at(span, "db_list_too_large", format!("the object list is {size} bytes; DTS accepts at most 1 MB ({MAX_DB_LIST_BYTES} bytes)"), "too large")
@@ -639,7 +648,35 @@ pub(super) fn check_size(d: &Diag<'_>, tree: &ObjectTree, span: Span) -> Option<
         );
         return None;
     }
-    Some(DesiredObjects::from_canonical_json(json))
+    Some(desired)
+}
+
+/// The tree as [`DesiredObjects`], or an error at `span` if it nests too deep to be read
+/// back.
+pub(super) fn desired_objects(
+    d: &Diag<'_>,
+    tree: &ObjectTree,
+    span: Span,
+) -> Option<DesiredObjects> {
+    match DesiredObjects::new(tree) {
+        Ok(desired) => Some(desired),
+        Err(TooDeep(depth)) => {
+            d.push(too_deep(d, span, depth));
+            None
+        }
+    }
+}
+
+/// The object list would nest `depth` levels, past [`MAX_NESTING`], because of the value
+/// at `span`.
+pub(super) fn too_deep(d: &Diag<'_>, span: Span, depth: usize) -> ConfigError {
+    d.at(
+        span,
+        "too_deep",
+        format!("the object list would nest {depth} levels deep; dtsform reads at most {MAX_NESTING}"),
+        "nests too deep",
+    )
+    .help("flatten the deepest values: every object and list counts one level, and so do the object list's own levels (database, Table, table, ...)")
 }
 
 /// Checks the names of a tree written as JSON (`db_list`, `database_info`), where the
@@ -891,6 +928,15 @@ fn decode_object(
     r.check(&attributes, &block_kinds);
 
     let mut node = Node::default();
+    // Where this node's JSON object sits in the object list (see `MAX_NESTING`).
+    let level = 2 * address.segments().len();
+    let nests_within = |value: &Value, span: Span| {
+        let depth = level + value_nesting(value);
+        if depth > MAX_NESTING {
+            d.push(too_deep(d, span, depth));
+        }
+        depth <= MAX_NESTING
+    };
     if let Some((extra, span)) = r.object("attributes") {
         for (key, value) in extra {
             if MANAGED_KEYS.contains(&key.as_str()) || Kind::from_container_key(&key).is_some() {
@@ -911,7 +957,9 @@ fn decode_object(
                 );
                 continue;
             }
-            node.attrs.insert(key, value);
+            if nests_within(&value, entry_span(r, "attributes", &key).unwrap_or(span)) {
+                node.attrs.insert(key, value);
+            }
         }
     }
     let target_span = r.attr("target").map_or(label_span, |a| r.span_of(&a.value));
@@ -930,7 +978,7 @@ fn decode_object(
                     "filter cannot use a sensitive value",
                     "sensitive",
                 ).help("filters are shown in plans and sent in clear; only passwords may be sensitive"));
-            } else {
+            } else if nests_within(&v.value, r.span_of(&filter.value)) {
                 node.attrs.insert("filter".into(), v.value);
             }
         }

@@ -30,13 +30,13 @@ use serde_json::Value;
 
 use super::eval::Scope;
 use super::model::{
-    Cloud, DesiredObjects, DesiredStatus, GuardSpec, JobSpec, TENCENTCLOUD_DTS_MIGRATE_JOB,
-    TencentEndpoint, TencentSpec,
+    Cloud, DesiredObjects, DesiredStatus, GuardSpec, JobSpec, MAX_NESTING,
+    TENCENTCLOUD_DTS_MIGRATE_JOB, TencentEndpoint, TencentSpec, json_text_nesting,
 };
 use super::reader::{Diag, Reader};
 use super::resource::{
     ResourceBlock, check_size, check_tree_names, decode_lifecycle, decode_object_tree,
-    provider_reference, resource_references,
+    desired_objects, provider_reference, resource_references, too_deep,
 };
 use super::source::Span;
 use crate::objects::Address;
@@ -273,6 +273,13 @@ fn decode_tencent_objects(
             let Some((v, _)) = r.value("database_info") else {
                 return (None, span);
             };
+            // Measured before parsing: serde_json would only say "recursion limit".
+            if let Value::String(text) = &v.value
+                && json_text_nesting(text) > MAX_NESTING
+            {
+                d.push(too_deep(d, span, json_text_nesting(text)));
+                return (None, span);
+            }
             match tencent::from_value(&v.value) {
                 Ok(DatabaseInfo::Objects(tree)) => {
                     if !check_tree_names(d, &tree, span) {
@@ -304,10 +311,7 @@ fn decode_tencent_objects(
         (None, false) => return (None, r.span),
     };
     match tencent::canonical(&tree) {
-        Ok(canonical) => (
-            Some(DesiredObjects::from_canonical_json(canonical.to_json())),
-            span,
-        ),
+        Ok(canonical) => (desired_objects(d, &canonical, span), span),
         Err(errors) => {
             for e in errors {
                 d.push(

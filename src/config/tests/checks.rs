@@ -1,8 +1,9 @@
 //! The checks across objects and resources: one job per resource, names distinct
 //! without regard to case, rename targets distinct, no empty names, scalar `reserved`
-//! values.
+//! values, and object lists the planner can read back (`MAX_NESTING`).
 
 use super::*;
+use crate::config::model::MAX_NESTING;
 
 /// (code, text under the caret, [text under each other label], help) of every error.
 fn located(files: &[(&str, &str)]) -> Vec<(String, String, Vec<String>, String)> {
@@ -409,4 +410,91 @@ fn reserved_values_are_strings_numbers_or_bools() {
     );
     let c = ok(&job("  reserved = { s = \"0\", n = 43200, b = true }"));
     assert_eq!(c.jobs[0].reserved.len(), 3);
+}
+
+/// HCL for a list nested `depth` deep, `[[...[1]...]]`, by way of `jsondecode`: HCL
+/// syntax itself nests at most 64 deep (hcl-edit's parser limit).
+fn nested_list(depth: usize) -> String {
+    format!(
+        "jsondecode(\"{}1{}\")",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    )
+}
+
+#[test]
+fn object_lists_nest_at_most_max_nesting_deep() {
+    // shop.orders' node sits 4 deep: {"shop":{"Table":{"orders":{...}}}}.
+    let table = |value: &str| {
+        job(&format!(
+            "  database \"shop\" {{\n    table \"orders\" {{\n      attributes = {{ p = {value} }}\n    }}\n  }}"
+        ))
+    };
+    let at = ok(&table(&nested_list(MAX_NESTING - 4)));
+    let objects = at.jobs[0].objects.as_ref().unwrap();
+    assert_eq!(model::tree_nesting(&objects.tree().unwrap()), MAX_NESTING);
+
+    let past = nested_list(MAX_NESTING - 3);
+    let e = errors(&table(&past));
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(e[0].0, "too_deep");
+    assert_eq!(e[0].2, past);
+    assert_eq!(
+        e[0].1,
+        format!(
+            "the object list would nest {} levels deep; dtsform reads at most {MAX_NESTING}",
+            MAX_NESTING + 1
+        )
+    );
+    // A MongoDB filter object counts the same way.
+    let filter = job(&format!(
+        "  database \"shop\" {{\n    table \"orders\" {{\n      filter = {{ q = {} }}\n    }}\n  }}",
+        nested_list(MAX_NESTING - 4)
+    ));
+    assert_eq!(codes(&filter)[0].0, "too_deep");
+
+    // db_list as an object and as a string: the whole value is pointed at.
+    let deep_db = |depth: usize| format!("{{ shop = {{ p = {} }} }}", nested_list(depth));
+    ok(&job(&format!("  db_list = {}", deep_db(MAX_NESTING - 2))));
+    let e = codes(&job(&format!("  db_list = {}", deep_db(MAX_NESTING - 1))));
+    assert_eq!(e, [pair("too_deep", &deep_db(MAX_NESTING - 1))]);
+    let text = |depth: usize| {
+        format!(
+            "{{\\\"shop\\\":{{\\\"p\\\":{}1{}}}}}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    };
+    ok(&job(&format!("  db_list = \"{}\"", text(MAX_NESTING - 2))));
+    for depth in [MAX_NESTING - 1, 200] {
+        let e = codes(&job(&format!("  db_list = \"{}\"", text(depth))));
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert_eq!(
+            e[0].0, "too_deep",
+            "not serde_json's recursion message: {e:#?}"
+        );
+    }
+}
+
+#[test]
+fn tencent_object_lists_nest_at_most_max_nesting_deep() {
+    let tencent = |depth: usize| {
+        format!(
+            r#"
+provider "tencentcloud" {{
+  region = "ap-guangzhou"
+}}
+resource "tencentcloud_dts_migrate_job" "t" {{
+  job_id        = "dts-6r2kq0mz"
+  database_info = jsonencode([{{ Database = "shop", Extra = {} }}])
+}}
+"#,
+            nested_list(depth)
+        )
+    };
+    // The database's node is 2 deep; its extra key's value adds the rest.
+    ok(&tencent(MAX_NESTING - 2));
+    assert_eq!(codes(&tencent(MAX_NESTING - 1))[0].0, "too_deep");
+    // Past serde_json's own limit, measured before parsing.
+    assert_eq!(codes(&tencent(125))[0].0, "too_deep");
 }
