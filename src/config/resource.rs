@@ -117,10 +117,22 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
     };
     r.check(JOB_ATTRIBUTES, JOB_BLOCKS);
 
-    let dts_job_id = r.required_string("dts_job_id").unwrap_or_default();
+    let dts_job_id = r.required_string("dts_job_id");
     let job_id_span = r
         .attr("dts_job_id")
         .map_or(res.span, |a| r.span_of(&a.value));
+    if dts_job_id.as_deref().is_some_and(|id| id.trim().is_empty()) {
+        d.push(
+            d.at(
+                job_id_span,
+                "invalid_value",
+                "dts_job_id is empty",
+                "empty id",
+            )
+            .help("write the job's id as the console shows it, e.g. dts_job_id = \"k2gm967v16f\""),
+        );
+    }
+    let dts_job_id = dts_job_id.unwrap_or_default();
     let status = r.string("status").and_then(|s| match s.as_str() {
         "running" => Some(DesiredStatus::Running),
         "suspended" => Some(DesiredStatus::Suspended),

@@ -109,8 +109,15 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
     r.check(JOB_ATTRIBUTES, JOB_BLOCKS);
     let value_span = |name: &str| r.attr(name).map_or(res.span, |a| r.span_of(&a.value));
 
-    let job_id = r.required_string("job_id").unwrap_or_default();
-    if !job_id.is_empty() && !job_id.starts_with("dts-") {
+    let job_id = r.required_string("job_id");
+    if job_id.as_deref().is_some_and(|id| id.trim().is_empty()) {
+        d.push(
+            d.at(value_span("job_id"), "invalid_value", "job_id is empty", "empty id")
+                .help("write the migration job's id as the console shows it, e.g. job_id = \"dts-1kl0iy0v\""),
+        );
+    }
+    let job_id = job_id.unwrap_or_default();
+    if !job_id.trim().is_empty() && !job_id.starts_with("dts-") {
         d.push(
             d.at(value_span("job_id"), "invalid_value", format!("job_id {job_id:?} is not a Tencent DTS job id"), "not dts-...")
                 .help("write the migration job's id as the console shows it, e.g. job_id = \"dts-1kl0iy0v\""),

@@ -1,6 +1,7 @@
-//! The checks across objects and resources: one job per resource, names distinct
-//! without regard to case, rename targets distinct, no empty names, scalar `reserved`
-//! values, and object lists the planner can read back (`MAX_NESTING`).
+//! The checks across objects and resources: one job per resource (and an id that is not
+//! empty), names distinct without regard to case, rename targets distinct, no empty
+//! names, scalar `reserved` values, and object lists the planner can read back
+//! (`MAX_NESTING`).
 
 use super::*;
 use crate::config::model::MAX_NESTING;
@@ -126,6 +127,27 @@ resource "tencentcloud_dts_migrate_job" "c" {
   job_id = "dts-6r2kq0mz"
 }
 "#);
+}
+
+#[test]
+fn empty_job_ids_are_refused() {
+    assert_eq!(
+        codes(&format!(
+            "{PROVIDER}resource \"alicloud_dts_job\" \"x\" {{\n  dts_job_id = \" \"\n}}\n"
+        )),
+        [pair("invalid_value", "\" \"")]
+    );
+    assert_eq!(
+        errors(
+            "provider \"tencentcloud\" {\n  region = \"ap-guangzhou\"\n}\n\
+             resource \"tencentcloud_dts_migrate_job\" \"t\" {\n  job_id = \"\"\n}\n"
+        ),
+        [(
+            "invalid_value".to_owned(),
+            "job_id is empty".to_owned(),
+            "\"\"".to_owned()
+        )]
+    );
 }
 
 #[test]
