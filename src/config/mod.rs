@@ -8,10 +8,13 @@
 //! 3. **values** — variables get their values ([`variables`]) and pass their
 //!    `validation` blocks; locals are evaluated in dependency order (a cycle is an
 //!    error naming it whole);
-//! 4. **resources** — providers and `alicloud_dts_job` resources decode against their
-//!    schemas ([`resource`]);
-//! 5. **references** — `provider =` and `depends_on` point at things that exist, and
-//!    `depends_on` has no cycle.
+//! 4. **resources** — providers, `alicloud_dts_job` and `tencentcloud_dts_migrate_job`
+//!    resources decode against their schemas ([`resource`], [`tencent`]); object names
+//!    are non-empty and distinct under their parent, without regard to case, as are
+//!    rename targets; `reserved` values are scalars; an object list nests no deeper
+//!    than [`model::MAX_NESTING`], so the planner can read it back;
+//! 5. **references** — `provider =` and `depends_on` point at things that exist,
+//!    `depends_on` has no cycle, and no two resources manage one job.
 //!
 //! Nothing here touches the network; `dtsform validate` is exactly this.
 
@@ -98,6 +101,7 @@ pub fn load(dir: &Path, inputs: &Inputs) -> Result<Config, ConfigErrors> {
         });
     }
     check_references(&d, &providers, &jobs);
+    check_job_ids(&d, &providers, &jobs);
     errors.extend(d.take());
     errors.into_result(Config {
         dir: dir.to_owned(),
@@ -1050,6 +1054,54 @@ fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) 
         d.push(
             d.at(first, "dependency_cycle", format!("depends_on forms a cycle: {}", shown.join(" → ")), "part of the cycle")
                 .help("remove one of these depends_on entries; jobs can only be applied in an order without cycles"),
+        );
+    }
+}
+
+/// No two resources manage one cloud job. Each writes the job's whole object list (and its
+/// settings), so two would undo each other on every apply. The key is the cloud and the id,
+/// compared without case, whatever the providers: DTS job ids are unique across regions,
+/// so one id under two regions is one job (or a mistake in one of them).
+fn check_job_ids(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) {
+    let region = |job: &JobSpec| {
+        providers
+            .iter()
+            .find(|p| p.cloud == job.cloud && p.alias == job.provider)
+            .map(|p| p.region.as_str())
+    };
+    let mut seen: HashMap<(Cloud, String), &JobSpec> = HashMap::new();
+    for job in jobs.iter().filter(|j| !j.dts_job_id.is_empty()) {
+        let key = (job.cloud, job.dts_job_id.to_lowercase());
+        let Some(first) = seen.get(&key) else {
+            seen.insert(key, job);
+            continue;
+        };
+        let attribute = match job.cloud {
+            Cloud::Alibaba => "dts_job_id",
+            Cloud::Tencent => "job_id",
+        };
+        let regions = match (region(first), region(job)) {
+            (Some(a), Some(b)) if a != b => {
+                format!(" (a job id names one job, so {a} and {b} cannot both be right)")
+            }
+            _ => String::new(),
+        };
+        d.push(
+            d.at(
+                job.job_id_span,
+                "duplicate_job",
+                format!(
+                    "{} and {} manage the same job {:?}",
+                    first.address(),
+                    job.address(),
+                    job.dts_job_id
+                ),
+                "managed again here",
+            )
+            .also(d.sources, first.job_id_span, "also managed here")
+            .help(format!(
+                "keep one resource per job{regions}: two would each write the job's whole object list and undo each other; merge them, or correct the {attribute} of the one meant for another job"
+            )),
         );
     }
 }

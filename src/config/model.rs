@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::source::{Sources, Span};
 use crate::cloud::alibaba::SignatureVersion;
-use crate::objects::{ObjectTree, ObjectsError, Pattern, Removal};
+use crate::objects::{Node, ObjectTree, ObjectsError, Pattern, Removal};
 use crate::secret::Secret;
 
 /// The resource type of an Alibaba Cloud DTS job.
@@ -118,6 +118,19 @@ impl fmt::Display for DesiredStatus {
     }
 }
 
+/// How deeply a configured object list may nest: every JSON object and array on the way
+/// down counts one level, the DbList's outer object included (`{"shop":{"Table":{"orders":
+/// {"all":true}}}}` nests 4 deep). Loading refuses deeper lists ([`DesiredObjects::new`]).
+///
+/// The planner reads a configured list back with `serde_json`, which refuses text nesting
+/// deeper than 127 (its recursion limit, 128). The rest is headroom for documents that
+/// carry a list a few levels down, such as the emulator's world file: whatever `dtsform
+/// validate` accepts, `plan` reads back, `apply` sends, and a saved world reloads.
+/// Object blocks nest at most 8 deep (under the outer object: database, `Schema`, schema,
+/// `Table`, table, `column`, column); only attribute values (`attributes`, `filter`) and
+/// `db_list` / `database_info` JSON can come near the limit.
+pub const MAX_NESTING: usize = 100;
+
 /// A desired object list, kept as its canonical DbList JSON: a configuration of a thousand
 /// large jobs then holds a few kilobytes per job instead of a tree of maps, and the tree
 /// is rebuilt only when the job is planned.
@@ -126,10 +139,22 @@ pub struct DesiredObjects {
     json: String,
 }
 
+/// An object list nesting deeper than [`MAX_NESTING`]: its depth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the object list nests {0} levels deep; dtsform reads at most {MAX_NESTING}")]
+pub struct TooDeep(pub usize);
+
 impl DesiredObjects {
-    /// From canonical JSON (`ObjectTree::to_json`).
-    pub fn from_canonical_json(json: String) -> DesiredObjects {
-        DesiredObjects { json }
+    /// The tree as its canonical JSON, if it nests no deeper than [`MAX_NESTING`] — the
+    /// only way to make one, so [`DesiredObjects::tree`] can always read it back.
+    pub fn new(tree: &ObjectTree) -> Result<DesiredObjects, TooDeep> {
+        let depth = tree_nesting(tree);
+        if depth > MAX_NESTING {
+            return Err(TooDeep(depth));
+        }
+        Ok(DesiredObjects {
+            json: tree.to_json(),
+        })
     }
 
     /// The DbList JSON that would be sent.
@@ -141,6 +166,86 @@ impl DesiredObjects {
     pub fn tree(&self) -> Result<ObjectTree, ObjectsError> {
         ObjectTree::from_json(&self.json)
     }
+}
+
+/// How deeply `tree`'s canonical JSON nests (see [`MAX_NESTING`]).
+pub fn tree_nesting(tree: &ObjectTree) -> usize {
+    tree.databases
+        .values()
+        .map(|db| node_nesting(db, 1))
+        .max()
+        .unwrap_or(1)
+}
+
+/// How deeply a node's JSON object nests, counted from `above` levels over it.
+pub fn node_nesting(node: &Node, above: usize) -> usize {
+    let own = above + 1;
+    let attrs = node
+        .attrs
+        .values()
+        .map(|v| own + value_nesting(v))
+        .max()
+        .unwrap_or(own);
+    let children = node
+        .containers
+        .values()
+        .map(|c| {
+            c.nodes
+                .values()
+                .map(|n| node_nesting(n, own + 1))
+                .max()
+                .unwrap_or(own + 1)
+        })
+        .max()
+        .unwrap_or(own);
+    attrs.max(children)
+}
+
+/// How many levels of arrays and objects `value` nests (0 for a scalar). Walks with its
+/// own stack, so a value of any depth is measured without recursion.
+pub fn value_nesting(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 0)];
+    while let Some((value, depth)) = stack.pop() {
+        match value {
+            Value::Array(items) => stack.extend(items.iter().map(|v| (v, depth + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|v| (v, depth + 1))),
+            _ => {}
+        }
+        deepest = deepest.max(match value {
+            Value::Array(_) | Value::Object(_) => depth + 1,
+            _ => depth,
+        });
+    }
+    deepest
+}
+
+/// How many levels of arrays and objects JSON `text` nests, read without parsing it (so
+/// text too deep for `serde_json` is measured too). Brackets inside strings do not count.
+pub fn json_text_nesting(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for byte in text.bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// A secret from the configuration, with the expression it came from (never its value)
@@ -264,5 +369,58 @@ impl JobSpec {
     /// `alicloud_dts_job.NAME` or `tencentcloud_dts_migrate_job.NAME`.
     pub fn address(&self) -> String {
         format!("{}.{}", self.cloud.resource_type(), self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// How deeply `serde_json` nests at most (its recursion limit, 128, less one).
+    const SERDE_JSON_NESTING: usize = 127;
+
+    /// `{"shop":{"x":[[...]]}}` nesting exactly `depth` levels.
+    fn tree_of_depth(depth: usize) -> ObjectTree {
+        let mut value = json!(1);
+        for _ in 0..depth - 2 {
+            value = json!([value]);
+        }
+        ObjectTree::from_value(&json!({ "shop": { "all": true, "x": value } })).unwrap()
+    }
+
+    #[test]
+    fn nesting_counts_every_object_and_array() {
+        let tree = ObjectTree::from_json(r#"{"shop":{"Table":{"orders":{"all":true}}}}"#).unwrap();
+        assert_eq!(tree_nesting(&tree), 4);
+        assert_eq!(tree_nesting(&ObjectTree::default()), 1);
+        assert_eq!(tree_nesting(&tree_of_depth(10)), 10);
+        assert_eq!(json_text_nesting(&tree_of_depth(10).to_json()), 10);
+        assert_eq!(json_text_nesting(r#"{"a":"[[{{\"]]"}"#), 1);
+        assert_eq!(value_nesting(&json!([[], {"a": [1]}])), 3);
+    }
+
+    /// A list at the limit is read back by the planner; one level more is refused by
+    /// `DesiredObjects::new`.
+    #[test]
+    fn what_loading_accepts_the_planner_reads_back() {
+        let at = tree_of_depth(MAX_NESTING);
+        let desired = DesiredObjects::new(&at).unwrap();
+        assert_eq!(desired.tree().unwrap(), at);
+        let past = tree_of_depth(MAX_NESTING + 1);
+        assert_eq!(DesiredObjects::new(&past), Err(TooDeep(MAX_NESTING + 1)));
+    }
+
+    /// Pins serde_json's limit, which `MAX_NESTING` stays under with headroom: if it ever
+    /// shrinks, this fails before a configuration `validate` accepts fails in `plan`.
+    #[test]
+    fn serde_json_reads_what_the_limit_needs_with_headroom() {
+        let depth = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        assert!(serde_json::from_str::<Value>(&depth(SERDE_JSON_NESTING)).is_ok());
+        assert!(serde_json::from_str::<Value>(&depth(SERDE_JSON_NESTING + 1)).is_err());
+        assert!(ObjectTree::from_json(&tree_of_depth(SERDE_JSON_NESTING).to_json()).is_ok());
+        // The emulator's world file holds a list 3 levels down ({"jobs":[{"db_list":...}]}).
+        const { assert!(MAX_NESTING + 3 <= SERDE_JSON_NESTING) };
     }
 }

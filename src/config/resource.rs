@@ -10,19 +10,19 @@
 //! In an object block the label is the **source** name; `target` renames. `name` is
 //! reserved for `dynamic` blocks' `content`, where it gives the label.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, Body};
 use serde_json::{Map, Value};
 
 use super::eval::{Evaluated, Scope, iterate, to_text};
 use super::model::{
     ALICLOUD_DTS_JOB, Cloud, DesiredObjects, DesiredStatus, EndpointSpec, GuardSpec, JobSpec,
-    TENCENTCLOUD_DTS_MIGRATE_JOB,
+    MAX_NESTING, TENCENTCLOUD_DTS_MIGRATE_JOB, TooDeep, json_text_nesting, value_nesting,
 };
 use super::reader::{Diag, Reader};
-use super::source::{FileId, Span};
+use super::source::{ConfigError, FileId, Span};
 use crate::emulator::alibaba::MAX_DB_LIST_BYTES;
 use crate::objects::{Address, Kind, Node, ObjectTree, Pattern, Removal};
 
@@ -117,10 +117,22 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
     };
     r.check(JOB_ATTRIBUTES, JOB_BLOCKS);
 
-    let dts_job_id = r.required_string("dts_job_id").unwrap_or_default();
+    let dts_job_id = r.required_string("dts_job_id");
     let job_id_span = r
         .attr("dts_job_id")
         .map_or(res.span, |a| r.span_of(&a.value));
+    if dts_job_id.as_deref().is_some_and(|id| id.trim().is_empty()) {
+        d.push(
+            d.at(
+                job_id_span,
+                "invalid_value",
+                "dts_job_id is empty",
+                "empty id",
+            )
+            .help("write the job's id as the console shows it, e.g. dts_job_id = \"k2gm967v16f\""),
+        );
+    }
+    let dts_job_id = dts_job_id.unwrap_or_default();
     let status = r.string("status").and_then(|s| match s.as_str() {
         "running" => Some(DesiredStatus::Running),
         "suspended" => Some(DesiredStatus::Suspended),
@@ -159,10 +171,7 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
         .attr("depends_on")
         .map(|attr| resource_references(d, &r, &attr.value))
         .unwrap_or_default();
-    let reserved: BTreeMap<String, Value> = r
-        .object("reserved")
-        .map(|(m, _)| m.into_iter().collect())
-        .unwrap_or_default();
+    let reserved = decode_reserved(d, &r);
 
     let (objects, objects_span) = decode_objects(d, &r, &res.name);
     let mut source = None;
@@ -235,6 +244,52 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
         depends_on,
         tencent: None,
     }
+}
+
+/// `reserved = { key = value }`: the Reserved settings to manage. DTS reads them as flat
+/// key/value settings, so each value is a string, a number or a bool.
+fn decode_reserved(d: &Diag<'_>, r: &Reader<'_, '_>) -> BTreeMap<String, Value> {
+    let Some((map, span)) = r.object("reserved") else {
+        return BTreeMap::new();
+    };
+    let mut reserved = BTreeMap::new();
+    for (key, value) in map {
+        if matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
+            reserved.insert(key, value);
+            continue;
+        }
+        let got = match value {
+            Value::Null => "null",
+            Value::Array(_) => "a list",
+            _ => "an object",
+        };
+        d.push(
+            d.at(
+                entry_span(r, "reserved", &key).unwrap_or(span),
+                "wrong_type",
+                format!("reserved {key:?} must be a string, a number or a bool, got {got}"),
+                "not a string, number or bool",
+            )
+            .help(format!("write a single value, e.g. reserved = {{ {key} = \"...\" }}; leave the key out to not manage it")),
+        );
+    }
+    reserved
+}
+
+/// Where the value of `key` is written when attribute `name` is an object literal that
+/// spells the key out (`name = { key = ... }`).
+fn entry_span(r: &Reader<'_, '_>, name: &str, key: &str) -> Option<Span> {
+    let Expression::Object(object) = &r.attr(name)?.value else {
+        return None;
+    };
+    object.iter().find_map(|(k, v)| {
+        let written = match k {
+            ObjectKey::Ident(ident) => ident.as_str(),
+            ObjectKey::Expression(Expression::String(s)) => s.as_str(),
+            ObjectKey::Expression(_) => return None,
+        };
+        (written == key).then(|| r.span_of(v.expr()))
+    })
 }
 
 /// `LABEL` or `LABEL.ALIAS` (LABEL being `alicloud` or `tencentcloud`) → the alias.
@@ -518,12 +573,23 @@ pub(super) fn decode_lifecycle(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Bl
     guard
 }
 
-/// The desired object tree from `database` blocks or `db_list`; `None` if neither.
+/// The desired object list from `database` blocks or `db_list`; `None` if neither.
 pub(super) fn decode_objects(
     d: &Diag<'_>,
     r: &Reader<'_, '_>,
     name: &str,
 ) -> (Option<DesiredObjects>, Span) {
+    let (tree, span) = decode_object_tree(d, r, name);
+    (tree.and_then(|tree| check_size(d, &tree, span)), span)
+}
+
+/// The desired object tree from `database` blocks or `db_list`, its names checked;
+/// `None` if neither is written or the list cannot be read.
+pub(super) fn decode_object_tree(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    name: &str,
+) -> (Option<ObjectTree>, Span) {
     let has_blocks = r.body.blocks().any(|b| {
         b.ident.as_str() == "database"
             || (b.ident.as_str() == "dynamic"
@@ -561,11 +627,19 @@ pub(super) fn decode_objects(
                 return (None, span);
             }
             let parsed = match &v.value {
-                Value::String(text) => ObjectTree::from_json(text),
+                Value::String(text) => {
+                    // Measured before parsing: serde_json would only say "recursion limit".
+                    let depth = json_text_nesting(text);
+                    if depth > MAX_NESTING {
+                        d.push(too_deep(d, span, depth));
+                        return (None, span);
+                    }
+                    ObjectTree::from_json(text)
+                }
                 other => ObjectTree::from_value(other),
             };
             match parsed {
-                Ok(tree) => (check_size(d, &tree, span), span),
+                Ok(tree) => (check_tree_names(d, &tree, span).then_some(tree), span),
                 Err(e) => {
                     d.push(
                         d.at(span, "invalid_db_list", format!("db_list is not a DbList: {e}"), "invalid DbList")
@@ -586,16 +660,17 @@ pub(super) fn decode_objects(
                     .flat_map(|c| c.nodes)
                     .collect(),
             };
-            (check_size(d, &tree, r.span), r.span)
+            (Some(tree), r.span)
         }
         (None, false) => (None, r.span),
     }
 }
 
-/// The tree as the JSON that would be sent, if it is within the 1 MB DbList limit.
-fn check_size(d: &Diag<'_>, tree: &ObjectTree, span: Span) -> Option<DesiredObjects> {
-    let json = tree.to_json();
-    let size = json.len();
+/// The tree as the JSON that would be sent, if it is within the 1 MB DbList limit and
+/// [`MAX_NESTING`].
+pub(super) fn check_size(d: &Diag<'_>, tree: &ObjectTree, span: Span) -> Option<DesiredObjects> {
+    let desired = desired_objects(d, tree, span)?;
+    let size = desired.json().len();
     if size > MAX_DB_LIST_BYTES {
         d.push(
             d.at(span, "db_list_too_large", format!("the object list is {size} bytes; DTS accepts at most 1 MB ({MAX_DB_LIST_BYTES} bytes)"), "too large")
@@ -603,12 +678,196 @@ fn check_size(d: &Diag<'_>, tree: &ObjectTree, span: Span) -> Option<DesiredObje
         );
         return None;
     }
-    Some(DesiredObjects::from_canonical_json(json))
+    Some(desired)
 }
 
-/// Objects already declared under one parent (with where), for duplicate detection.
+/// The tree as [`DesiredObjects`], or an error at `span` if it nests too deep to be read
+/// back.
+pub(super) fn desired_objects(
+    d: &Diag<'_>,
+    tree: &ObjectTree,
+    span: Span,
+) -> Option<DesiredObjects> {
+    match DesiredObjects::new(tree) {
+        Ok(desired) => Some(desired),
+        Err(TooDeep(depth)) => {
+            d.push(too_deep(d, span, depth));
+            None
+        }
+    }
+}
+
+/// The object list would nest `depth` levels, past [`MAX_NESTING`], because of the value
+/// at `span`.
+pub(super) fn too_deep(d: &Diag<'_>, span: Span, depth: usize) -> ConfigError {
+    d.at(
+        span,
+        "too_deep",
+        format!("the object list would nest {depth} levels deep; dtsform reads at most {MAX_NESTING}"),
+        "nests too deep",
+    )
+    .help("flatten the deepest values: every object and list counts one level, and so do the object list's own levels (database, Table, table, ...)")
+}
+
+/// Checks the names of a tree written as JSON (`db_list`, `database_info`), where the
+/// only place to point at is the attribute: as for blocks, no empty names, no two names
+/// under one parent that differ only in case, no two objects renamed to one destination.
+pub(super) fn check_tree_names(d: &Diag<'_>, tree: &ObjectTree, span: Span) -> bool {
+    let mut seen = Seen::default();
+    let mut ok = true;
+    for (name, node) in &tree.databases {
+        ok &= check_node_names(d, &mut seen, Kind::Database, None, name, node, span);
+    }
+    ok
+}
+
+fn check_node_names(
+    d: &Diag<'_>,
+    seen: &mut Seen,
+    kind: Kind,
+    parent: Option<&Address>,
+    name: &str,
+    node: &Node,
+    span: Span,
+) -> bool {
+    if !seen.source(d, kind, parent, name, span) {
+        return false;
+    }
+    let target = match node.attrs.get("name") {
+        None | Some(Value::Null) => name.to_owned(),
+        Some(v) => to_text(v).unwrap_or_else(|| v.to_string()),
+    };
+    if !seen.target(d, kind, parent, name, &target, span) {
+        return false;
+    }
+    let address = child_address(parent, name);
+    let mut children = Seen::default();
+    let mut ok = true;
+    for (child_kind, child_name, child) in node.children() {
+        ok &= check_node_names(
+            d,
+            &mut children,
+            child_kind,
+            Some(&address),
+            child_name,
+            child,
+            span,
+        );
+    }
+    ok
+}
+
+/// The objects already declared under one parent, for the checks between siblings.
+/// Names are compared case-folded: one that differs from another only in case is
+/// refused like a repeated one.
 #[derive(Default)]
-struct Seen(std::collections::HashMap<(Kind, String), Span>);
+struct Seen {
+    /// (kind, folded source name) → (the name as written, where).
+    sources: HashMap<(Kind, String), (String, Span)>,
+    /// (kind, folded destination name) → (the source name, where its target is given).
+    targets: HashMap<(Kind, String), (String, Span)>,
+}
+
+impl Seen {
+    /// Records a source name; reports it and returns false if it is empty, or if it or a
+    /// spelling of it differing only in case is already declared.
+    fn source(
+        &mut self,
+        d: &Diag<'_>,
+        kind: Kind,
+        parent: Option<&Address>,
+        name: &str,
+        span: Span,
+    ) -> bool {
+        if name.is_empty() {
+            let within = parent.map_or_else(String::new, |p| format!(" in {p}"));
+            d.push(
+                d.at(
+                    span,
+                    "empty_name",
+                    format!("the name of a {kind}{within} is empty"),
+                    "empty name",
+                )
+                .help(format!(
+                    "write the {kind}'s name as the source database spells it"
+                )),
+            );
+            return false;
+        }
+        let address = child_address(parent, name);
+        let key = (kind, name.to_lowercase());
+        let Some((first, first_span)) = self.sources.get(&key) else {
+            self.sources.insert(key, (name.to_owned(), span));
+            return true;
+        };
+        let e = if first == name {
+            d.at(
+                span,
+                "duplicate_object",
+                format!("{kind} {address} is declared twice"),
+                "declared again here",
+            )
+            .also(d.sources, *first_span, "first declared here")
+            .help("remove one of the two declarations")
+        } else {
+            let first_address = child_address(parent, first);
+            d.at(
+                span,
+                "case_conflict",
+                format!("{kind} {first_address} and {address} differ only in case"),
+                "differs only in case",
+            )
+            .also(d.sources, *first_span, format!("{first} declared here"))
+            .help("DTS and MySQL (lower_case_table_names) may take both for one object, and a DbList cannot tell them apart: keep one spelling")
+        };
+        d.push(e);
+        false
+    }
+
+    /// Records the destination name of `source`; reports it and returns false if it is
+    /// empty, or if another source under the same parent is already written to it
+    /// (compared case-folded, as source names are).
+    fn target(
+        &mut self,
+        d: &Diag<'_>,
+        kind: Kind,
+        parent: Option<&Address>,
+        source: &str,
+        target: &str,
+        span: Span,
+    ) -> bool {
+        let address = child_address(parent, source);
+        if target.is_empty() {
+            d.push(
+                d.at(
+                    span,
+                    "empty_name",
+                    format!("the target of {kind} {address} is empty"),
+                    "empty name",
+                )
+                .help("write the destination name, or leave target out to keep the source name"),
+            );
+            return false;
+        }
+        let key = (kind, target.to_lowercase());
+        let Some((first, first_span)) = self.targets.get(&key) else {
+            self.targets.insert(key, (source.to_owned(), span));
+            return true;
+        };
+        let first_address = child_address(parent, first);
+        d.push(
+            d.at(
+                span,
+                "target_conflict",
+                format!("{kind} {first_address} and {address} would both be written to {target:?}"),
+                format!("{source} written to {target:?}"),
+            )
+            .also(d.sources, *first_span, format!("{first} written to it here"))
+            .help(format!("two sources cannot share one destination {kind}: give each its own target (names differing only in case count as one)")),
+        );
+        false
+    }
+}
 
 /// Decodes the object blocks in `r.body` that are children of an object of
 /// `parent_kind` (or the resource itself, for `top`), into `parent`.
@@ -679,22 +938,9 @@ fn decode_object(
     name_is_label: bool,
 ) {
     let address = child_address(parent_address, &label);
-    if let Some(first) = seen.0.get(&(kind, label.clone())) {
-        d.push(
-            d.at(
-                label_span,
-                "duplicate_object",
-                format!("{kind} {address} is declared twice"),
-                "declared again here",
-            )
-            .help(format!(
-                "the first declaration is at {}; keep one",
-                d.sources.location(*first)
-            )),
-        );
+    if !seen.source(d, kind, parent_address, &label, label_span) {
         return;
     }
-    seen.0.insert((kind, label.clone()), label_span);
 
     let mut attributes: Vec<&str> = OBJECT_ATTRIBUTES
         .iter()
@@ -712,6 +958,15 @@ fn decode_object(
     r.check(&attributes, &block_kinds);
 
     let mut node = Node::default();
+    // Where this node's JSON object sits in the object list (see `MAX_NESTING`).
+    let level = 2 * address.segments().len();
+    let nests_within = |value: &Value, span: Span| {
+        let depth = level + value_nesting(value);
+        if depth > MAX_NESTING {
+            d.push(too_deep(d, span, depth));
+        }
+        depth <= MAX_NESTING
+    };
     if let Some((extra, span)) = r.object("attributes") {
         for (key, value) in extra {
             if MANAGED_KEYS.contains(&key.as_str()) || Kind::from_container_key(&key).is_some() {
@@ -732,10 +987,16 @@ fn decode_object(
                 );
                 continue;
             }
-            node.attrs.insert(key, value);
+            if nests_within(&value, entry_span(r, "attributes", &key).unwrap_or(span)) {
+                node.attrs.insert(key, value);
+            }
         }
     }
+    let target_span = r.attr("target").map_or(label_span, |a| r.span_of(&a.value));
     let target = r.string("target").unwrap_or_else(|| label.clone());
+    if !seen.target(d, kind, parent_address, &label, &target, target_span) {
+        return;
+    }
     node.attrs.insert("name".into(), Value::String(target));
     if let Some(filter) = r.attr("filter") {
         // A SQL condition, or an object for MongoDB: kept as given.
@@ -747,7 +1008,7 @@ fn decode_object(
                     "filter cannot use a sensitive value",
                     "sensitive",
                 ).help("filters are shown in plans and sent in clear; only passwords may be sensitive"));
-            } else {
+            } else if nests_within(&v.value, r.span_of(&filter.value)) {
                 node.attrs.insert("filter".into(), v.value);
             }
         }
@@ -760,22 +1021,14 @@ fn decode_object(
     let mut child_seen = Seen::default();
     if let Some(columns) = r.strings("columns") {
         for (column, span) in columns {
+            if !child_seen.source(d, Kind::Column, Some(&address), &column, span)
+                || !child_seen.target(d, Kind::Column, Some(&address), &column, &column, span)
+            {
+                continue;
+            }
             let mut col = Node::default();
             col.attrs
                 .insert("name".into(), Value::String(column.clone()));
-            if child_seen.0.contains_key(&(Kind::Column, column.clone())) {
-                d.push(
-                    d.at(
-                        span,
-                        "duplicate_object",
-                        format!("column {} is listed twice", address.child(&column)),
-                        "listed again",
-                    )
-                    .help("list each column once"),
-                );
-                continue;
-            }
-            child_seen.0.insert((Kind::Column, column.clone()), span);
             node.container_mut(Kind::Column).nodes.insert(column, col);
         }
     }

@@ -97,12 +97,15 @@ pub struct ConfigError {
     pub help: Option<String>,
 }
 
-/// Where a problem is: the named file text and the span with its label.
+/// Where a problem is: the named file text and the span with its label, and other places
+/// in that file it involves (each with its own label).
 #[derive(Clone)]
 pub struct Located {
+    pub file: FileId,
     pub source: NamedSource<Arc<str>>,
     pub span: Range<usize>,
     pub label: String,
+    pub also: Vec<(Range<usize>, String)>,
 }
 
 impl fmt::Debug for Located {
@@ -111,6 +114,7 @@ impl fmt::Debug for Located {
             .field("file", &self.source.name())
             .field("span", &self.span)
             .field("label", &self.label)
+            .field("also", &self.also)
             .finish()
     }
 }
@@ -118,12 +122,47 @@ impl fmt::Debug for Located {
 /// A diagnostic still missing its help line. Every config error tells the user how to
 /// proceed, so the only way to a [`ConfigError`] is [`NeedsHelp::help`].
 #[must_use = "a diagnostic needs a help line: call .help(...)"]
-pub struct NeedsHelp(ConfigError);
+pub struct NeedsHelp {
+    error: ConfigError,
+    /// Places in other files than the caret's, each named on a line after the help.
+    elsewhere: Vec<String>,
+}
 
 impl NeedsHelp {
+    fn new(error: ConfigError) -> NeedsHelp {
+        NeedsHelp {
+            error,
+            elsewhere: Vec::new(),
+        }
+    }
+
     pub fn help(mut self, help: impl Into<String>) -> ConfigError {
-        self.0.help = Some(help.into());
-        self.0
+        let mut help = help.into();
+        if !self.elsewhere.is_empty() {
+            help = format!("{help}\n{}", self.elsewhere.join("\n"));
+        }
+        self.error.help = Some(help);
+        self.error
+    }
+
+    /// Another place the problem involves, such as the first of two declarations: labelled
+    /// beside the caret when it is in the same file, else named (`LABEL: file:line:col`)
+    /// on a line after the help.
+    pub fn also(mut self, sources: &Sources, span: Span, label: impl Into<String>) -> NeedsHelp {
+        let label = label.into();
+        match &mut self.error.location {
+            Some(located) if located.file == span.file => {
+                let end = span.end.min(sources.get(span.file).text.len());
+                let range = span.start.min(end)..end;
+                if range != located.span {
+                    located.also.push((range, label));
+                }
+            }
+            _ => self
+                .elsewhere
+                .push(format!("{label}: {}", sources.location(span))),
+        }
+        self
     }
 
     /// `help` if there is one, else `fallback`.
@@ -144,13 +183,15 @@ impl ConfigError {
     ) -> NeedsHelp {
         let file = sources.get(span.file);
         let end = span.end.min(file.text.len());
-        NeedsHelp(ConfigError {
+        NeedsHelp::new(ConfigError {
             code,
             message: message.into(),
             location: Some(Located {
+                file: span.file,
                 source: NamedSource::new(file.name.clone(), file.text.clone()),
                 span: span.start.min(end)..end,
                 label: label.into(),
+                also: Vec::new(),
             }),
             help: None,
         })
@@ -158,7 +199,7 @@ impl ConfigError {
 
     /// An error that belongs to no one place.
     pub fn general(code: &'static str, message: impl Into<String>) -> NeedsHelp {
-        NeedsHelp(ConfigError {
+        NeedsHelp::new(ConfigError {
             code,
             message: message.into(),
             location: None,
@@ -192,9 +233,13 @@ impl Diagnostic for ConfigError {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let located = self.location.as_ref()?;
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(Some(located.label.clone()), located.span.clone()),
-        )))
+        let primary =
+            LabeledSpan::new_primary_with_span(Some(located.label.clone()), located.span.clone());
+        let also = located
+            .also
+            .iter()
+            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), span.clone()));
+        Some(Box::new(std::iter::once(primary).chain(also)))
     }
 }
 
@@ -290,6 +335,32 @@ mod tests {
         assert_eq!(did_you_mean("dts_jobid", known), Some("dts_job_id"));
         assert_eq!(did_you_mean("statsu", known), Some("status"));
         assert_eq!(did_you_mean("completely_else", known), None);
+    }
+
+    #[test]
+    fn other_places_are_labelled_in_the_same_file_and_named_from_another() {
+        let mut s = Sources::default();
+        let a = s.add(
+            "a.hcl".into(),
+            "a.hcl".into(),
+            "id = \"x\"\nid = \"x\"\n".into(),
+        );
+        let b = s.add("b.hcl".into(), "b.hcl".into(), "id = \"x\"\n".into());
+        let e = ConfigError::at(&s, Span::new(a, 16..19), "dup", "twice", "again")
+            .also(&s, Span::new(a, 5..8), "first")
+            .also(
+                &s,
+                Span::new(a, 16..19),
+                "the caret's own span is not repeated",
+            )
+            .also(&s, Span::new(b, 5..8), "also")
+            .help("keep one");
+        let located = e.location.as_ref().unwrap();
+        assert_eq!(located.also, [(5..8, "first".to_owned())]);
+        assert_eq!(e.help.as_deref(), Some("keep one\nalso: b.hcl:1:6"));
+        let labels: Vec<_> = Diagnostic::labels(&e).unwrap().collect();
+        assert_eq!(labels.len(), 2);
+        assert!(labels[0].primary() && !labels[1].primary());
     }
 
     #[test]

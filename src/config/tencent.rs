@@ -30,12 +30,13 @@ use serde_json::Value;
 
 use super::eval::Scope;
 use super::model::{
-    Cloud, DesiredObjects, DesiredStatus, GuardSpec, JobSpec, TENCENTCLOUD_DTS_MIGRATE_JOB,
-    TencentEndpoint, TencentSpec,
+    Cloud, DesiredObjects, DesiredStatus, GuardSpec, JobSpec, MAX_NESTING,
+    TENCENTCLOUD_DTS_MIGRATE_JOB, TencentEndpoint, TencentSpec, json_text_nesting,
 };
 use super::reader::{Diag, Reader};
 use super::resource::{
-    ResourceBlock, decode_lifecycle, decode_objects, provider_reference, resource_references,
+    ResourceBlock, check_size, check_tree_names, decode_lifecycle, decode_object_tree,
+    desired_objects, provider_reference, resource_references, too_deep,
 };
 use super::source::Span;
 use crate::objects::Removal;
@@ -108,8 +109,15 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
     r.check(JOB_ATTRIBUTES, JOB_BLOCKS);
     let value_span = |name: &str| r.attr(name).map_or(res.span, |a| r.span_of(&a.value));
 
-    let job_id = r.required_string("job_id").unwrap_or_default();
-    if !job_id.is_empty() && !job_id.starts_with("dts-") {
+    let job_id = r.required_string("job_id");
+    if job_id.as_deref().is_some_and(|id| id.trim().is_empty()) {
+        d.push(
+            d.at(value_span("job_id"), "invalid_value", "job_id is empty", "empty id")
+                .help("write the migration job's id as the console shows it, e.g. job_id = \"dts-1kl0iy0v\""),
+        );
+    }
+    let job_id = job_id.unwrap_or_default();
+    if !job_id.trim().is_empty() && !job_id.starts_with("dts-") {
         d.push(
             d.at(value_span("job_id"), "invalid_value", format!("job_id {job_id:?} is not a Tencent DTS job id"), "not dts-...")
                 .help("write the migration job's id as the console shows it, e.g. job_id = \"dts-1kl0iy0v\""),
@@ -272,8 +280,20 @@ fn decode_tencent_objects(
             let Some((v, _)) = r.value("database_info") else {
                 return (None, span);
             };
+            // Measured before parsing: serde_json would only say "recursion limit".
+            if let Value::String(text) = &v.value
+                && json_text_nesting(text) > MAX_NESTING
+            {
+                d.push(too_deep(d, span, json_text_nesting(text)));
+                return (None, span);
+            }
             match tencent::from_value(&v.value) {
-                Ok(DatabaseInfo::Objects(tree)) => (tree, span),
+                Ok(DatabaseInfo::Objects(tree)) => {
+                    if !check_tree_names(d, &tree, span) {
+                        return (None, span);
+                    }
+                    (tree, span)
+                }
                 Ok(DatabaseInfo::WholeInstance) => {
                     d.push(
                         d.at(span, "empty_objects", "database_info is empty, which DTS reads as the whole instance", "empty list")
@@ -290,23 +310,15 @@ fn decode_tencent_objects(
                 }
             }
         }
-        (None, true) => {
-            let (objects, span) = decode_objects(d, r, name);
-            let Some(objects) = objects else {
-                return (None, span);
-            };
-            match objects.tree() {
-                Ok(tree) => (tree, span),
-                Err(_) => return (None, span),
-            }
-        }
+        (None, true) => match decode_object_tree(d, r, name) {
+            // Blocks are held to the same size limit as an Alibaba job's.
+            (Some(tree), span) if check_size(d, &tree, span).is_some() => (tree, span),
+            (_, span) => return (None, span),
+        },
         (None, false) => return (None, r.span),
     };
     match tencent::canonical(&tree) {
-        Ok(canonical) => (
-            Some(DesiredObjects::from_canonical_json(canonical.to_json())),
-            span,
-        ),
+        Ok(canonical) => (desired_objects(d, &canonical, span), span),
         Err(errors) => {
             for e in errors {
                 d.push(

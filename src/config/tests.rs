@@ -5,6 +5,8 @@ use serde_json::json;
 use super::*;
 use crate::objects::ObjectTree;
 
+mod checks;
+
 fn load_text(
     files: &[(&str, &str)],
     inputs: &Inputs,

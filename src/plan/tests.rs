@@ -194,11 +194,11 @@ fn dependencies_pass_through_jobs_with_nothing_to_do() {
   depends_on = [alicloud_dts_job.b]
 }
 resource "alicloud_dts_job" "b" {
-  dts_job_id = "j1"
+  dts_job_id = "j2"
   depends_on = [alicloud_dts_job.c]
 }
 resource "alicloud_dts_job" "c" {
-  dts_job_id = "j1"
+  dts_job_id = "j3"
   status     = "running"
 }
 "#,

@@ -7,6 +7,7 @@ mod cli;
 mod client;
 mod emulator_process;
 mod fixtures;
+mod nesting;
 mod robustness;
 mod sdk_interop;
 mod support;

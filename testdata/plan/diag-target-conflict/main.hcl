@@ -1,0 +1,15 @@
+provider "alicloud" {
+  region = "cn-hangzhou"
+}
+
+resource "alicloud_dts_job" "shop_sync" {
+  dts_job_id = "k2gm967v16f"
+  database "shop" {
+    table "orders" {
+      target = "orders_archive"
+    }
+    table "orders_2023" {
+      target = "orders_archive"
+    }
+  }
+}
