@@ -141,3 +141,69 @@ fn an_empty_list_is_never_sent() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].code, "guard::empty_list");
 }
+
+/// A refusal of thousands of objects names the first [`LISTED`] and says how many more,
+/// instead of printing megabytes; `list_all` lists every one.
+#[test]
+fn a_huge_refusal_is_summarised_unless_every_object_is_asked_for() {
+    let (_dir, c) = config(KEEP_TWO);
+    let job = &c.jobs[0];
+    let payload = job.objects.as_ref().unwrap().tree().unwrap();
+    let tables: serde_json::Map<String, serde_json::Value> = (0..20_000)
+        .map(|i| {
+            (
+                format!("t{i:05}"),
+                json!({"name": format!("t{i:05}"), "all": true}),
+            )
+        })
+        .chain([
+            ("orders".to_owned(), json!({"name": "orders", "all": true})),
+            (
+                "customers".to_owned(),
+                json!({"name": "customers", "all": true}),
+            ),
+        ])
+        .collect();
+    let live =
+        ObjectTree::from_value(&json!({"shop": {"name": "shop", "all": false, "Table": tables}}))
+            .unwrap();
+    let d = diff(&payload, &live);
+    let refused = |list_all| {
+        let flags = Flags {
+            allow: Vec::new(),
+            list_all,
+        };
+        check(&c.sources, job, &live, &payload, &d, &flags).unwrap_err()
+    };
+    let summary = refused(false);
+    let undeclared = summary
+        .iter()
+        .find(|e| e.code == "guard::undeclared_removal")
+        .unwrap();
+    let text = format!(
+        "{}\n{}",
+        undeclared.message,
+        undeclared.help.as_deref().unwrap()
+    );
+    assert!(text.len() < 12_000, "{} bytes", text.len());
+    assert!(
+        undeclared
+            .message
+            .contains("20000 objects that no one asked to remove"),
+        "{}",
+        undeclared.message
+    );
+    assert!(
+        undeclared
+            .message
+            .contains("… and 19950 more (plan --list-all-removals lists every one)"),
+        "{}",
+        undeclared.message
+    );
+    let all = refused(true);
+    let listed = all
+        .iter()
+        .find(|e| e.code == "guard::undeclared_removal")
+        .unwrap();
+    assert_eq!(listed.message.matches("\n  - table shop.t").count(), 20_000);
+}

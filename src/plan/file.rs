@@ -224,6 +224,13 @@ impl PlanFile {
         file
     }
 
+    /// Recomputes the checksum after an edit. The checksum guards against accidents
+    /// (a truncated or hand-edited file), not against a deliberate edit: anyone can
+    /// recompute a SHA-256, so apply re-checks what it sends on its own.
+    pub fn seal(&mut self) {
+        self.checksum = self.compute_checksum();
+    }
+
     fn compute_checksum(&self) -> String {
         let mut unsigned = self.clone();
         unsigned.checksum = String::new();

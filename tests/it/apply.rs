@@ -71,8 +71,19 @@ impl Lab {
     }
 
     fn config(&self) -> Config {
-        dtsform::config::load(self.dir.path(), &Inputs::default())
+        self.config_in(self.dir.path())
+    }
+
+    fn config_in(&self, dir: &std::path::Path) -> Config {
+        dtsform::config::load(dir, &Inputs::default())
             .unwrap_or_else(|e| panic!("config: {:?}", e.errors))
+    }
+
+    /// A second configuration directory aimed at the same emulator.
+    fn another_config(hcl: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.hcl"), format!("{PROVIDER}{hcl}")).unwrap();
+        dir
     }
 
     fn clients(&self, config: &Config) -> Clients {
@@ -82,7 +93,11 @@ impl Lab {
     }
 
     async fn plan(&self) -> PlanFile {
-        let config = self.config();
+        self.plan_in(self.dir.path()).await
+    }
+
+    async fn plan_in(&self, dir: &std::path::Path) -> PlanFile {
+        let config = self.config_in(dir);
         let clients = self.clients(&config);
         let jobs = plan_all(&config, &clients, 8, &dtsform::guard::Flags::default())
             .await
@@ -90,11 +105,34 @@ impl Lab {
             .map(|r| r.unwrap_or_else(|e| panic!("plan: {e:?}")))
             .collect();
         let plan = Plan::build(&config, jobs);
-        PlanFile::from_plan(&plan, self.dir.path(), "2026-11-23T00:00:00Z".into())
+        PlanFile::from_plan(&plan, dir, "2026-11-23T00:00:00Z".into())
     }
 
     async fn apply(&self, plan: &PlanFile, options: &ApplyOptions) -> (Summary, Vec<String>) {
+        self.apply_in(self.dir.path(), plan, options).await
+    }
+
+    /// Applies a plan that apply may refuse as a whole.
+    async fn try_apply(&self, plan: &PlanFile) -> Result<Summary, Vec<ApplyError>> {
         let config = self.config();
+        apply(
+            plan,
+            &self.clients(&config),
+            &FromConfig::new(&config),
+            &options(),
+            &Cancel::default(),
+            &Progress::capture(),
+        )
+        .await
+    }
+
+    async fn apply_in(
+        &self,
+        dir: &std::path::Path,
+        plan: &PlanFile,
+        options: &ApplyOptions,
+    ) -> (Summary, Vec<String>) {
+        let config = self.config_in(dir);
         let clients = self.clients(&config);
         let progress = Progress::capture();
         let summary = apply(
@@ -1037,4 +1075,196 @@ async fn a_tencent_job_changed_after_the_plan_gets_nothing_written() {
         ["modify"],
         "only the console's write"
     );
+}
+
+/// Two applies at once on one job, each adding a different table to the same live list:
+/// a write is only sent against the state it was checked against, so either both tables
+/// end up live, or every apply that did not get its table in fails and says why. Tried
+/// with a Modifying phase (the second write meets `JobStatusModifying` and re-checks)
+/// and without one (as on Tencent: the later write replaces the earlier, which its
+/// read-back sees), several times each to vary the interleaving.
+#[tokio::test]
+async fn two_applies_at_once_on_one_job_never_lose_a_table_silently() {
+    for modify_ms in [300, 0] {
+        for round in 0..4 {
+            let mut config = fast_config();
+            config.behaviour.modify_duration = Duration::from_millis(modify_ms);
+            let adding = |table: &str| {
+                format!(
+                    "resource \"alicloud_dts_job\" \"j0\" {{\n  dts_job_id = \"j0\"\n  database \"db0\" {{\n    table \"a\" {{}}\n    table \"b\" {{}}\n    table \"{table}\" {{}}\n  }}\n}}\n"
+                )
+            };
+            let lab = Lab::new(config, jobs_world(1), &adding("c")).await;
+            let other = Lab::another_config(&adding("d"));
+            // Both plans are made from the same live list, before either applies.
+            let plan_c = lab.plan().await;
+            let plan_d = lab.plan_in(other.path()).await;
+            let options = options();
+            let ((c, c_lines), (d, d_lines)) = tokio::join!(
+                lab.apply(&plan_c, &options),
+                lab.apply_in(other.path(), &plan_d, &options),
+            );
+            let live = lab.emulator.world().jobs[0].db_list["db0"]["Table"].clone();
+            let context = format!(
+                "Modifying {modify_ms} ms, round {round}: live {live}\nc: {c:#?} {c_lines:#?}\nd: {d:#?} {d_lines:#?}"
+            );
+            for (summary, table) in [(&c, "c"), (&d, "d")] {
+                if summary.is_complete() {
+                    assert!(
+                        live.get(table).is_some(),
+                        "the apply adding {table} succeeded, but {table} is not live: {context}"
+                    );
+                } else {
+                    let Outcome::Failed(error) = outcome(summary, "alicloud_dts_job.j0/objects")
+                    else {
+                        panic!("{context}");
+                    };
+                    // It says the job changed under it: before its write, or after.
+                    assert!(
+                        matches!(
+                            error,
+                            ApplyError::Stale { .. } | ApplyError::Conflict { .. }
+                        ),
+                        "{error}: {context}"
+                    );
+                }
+            }
+            assert!(c.is_complete() || d.is_complete(), "{context}");
+            assert!(
+                live.get("a").is_some() && live.get("b").is_some(),
+                "{context}"
+            );
+        }
+    }
+}
+
+/// A plan file edited with its checksum recomputed (it is a plain SHA-256): apply's
+/// safety does not rest on the file. What it sends is re-checked against the live job
+/// and the removals the plan showed; what it runs must be what the plan's ids and the
+/// configuration say.
+#[tokio::test]
+async fn an_edited_plan_with_a_recomputed_checksum_writes_nothing_unsafe() {
+    let lab = Lab::new(
+        fast_config(),
+        jobs_world(2),
+        &add_table_c(2, |_| String::new()),
+    )
+    .await;
+    let plan = lab.plan().await;
+    fn objects(plan: &mut PlanFile) -> &mut dtsform::plan::file::PlanFileOperation {
+        plan.jobs[0]
+            .operations
+            .iter_mut()
+            .find(|op| op.id == "alicloud_dts_job.j0/objects")
+            .unwrap()
+    }
+    let sealed = |edit: &dyn Fn(&mut PlanFile)| {
+        let mut plan = plan.clone();
+        edit(&mut plan);
+        plan.seal();
+        plan
+    };
+
+    // Refused at the write: the payload is checked against the live job.
+    for (edit, expected) in [
+        (
+            sealed(&|p| objects(p).params = json!({"DbList": "{}"})),
+            "the object list to send is empty",
+        ),
+        (
+            // Table a dropped from the payload, but not added to what the plan removes.
+            sealed(&|p| {
+                objects(p).params = json!({"DbList": json!({"db0": {"name": "db0", "all": false,
+                    "Table": {"b": {"name": "b", "all": true}, "c": {"name": "c", "all": true}}}}).to_string()});
+            }),
+            "it would also remove table db0.a, which the plan did not show",
+        ),
+        (
+            // The database narrowed to nothing.
+            sealed(&|p| {
+                objects(p).params =
+                    json!({"DbList": json!({"db0": {"name": "db0", "all": false}}).to_string()});
+            }),
+            "table db0.a",
+        ),
+    ] {
+        let (summary, _) = lab.apply(&edit, &options()).await;
+        let Outcome::Failed(e @ ApplyError::Unsafe { .. }) =
+            outcome(&summary, "alicloud_dts_job.j0/objects")
+        else {
+            panic!("{expected}: {summary:#?}")
+        };
+        assert!(e.to_string().contains(expected), "{e}");
+        assert!(lab.writes_to("j0").is_empty(), "{expected}: written");
+    }
+
+    // Refused before anything is written: what runs must be what the plan says.
+    for (edit, expected) in [
+        (
+            sealed(&|p| objects(p).action = "SuspendDtsJob".into()),
+            "which its id does not name",
+        ),
+        (
+            sealed(&|p| p.jobs[0].dts_job_id = "j1".into()),
+            "the plan writes to job j1, but the configuration manages job j0",
+        ),
+        (
+            sealed(&|p| p.jobs[0].address = "tencentcloud_dts_migrate_job.j0".into()),
+            "which the configuration does not define for this kind of resource",
+        ),
+        (
+            sealed(&|p| objects(p).removes = vec!["db0.a?".into()]),
+            "removes \"db0.a?\"",
+        ),
+    ] {
+        let writes = lab.writes().len();
+        let errors = lab.try_apply(&edit).await.unwrap_err();
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(
+            text.iter().any(|t| t.contains(expected)),
+            "{expected}: {text:#?}"
+        );
+        assert_eq!(lab.writes().len(), writes, "{expected}: written");
+    }
+}
+
+/// When every answer to a write is lost, the outcome is unknown: apply says so and that
+/// a re-run will check, not that the write failed; the re-run finds it live.
+#[tokio::test]
+async fn a_write_whose_every_answer_is_lost_has_an_unknown_outcome_and_a_rerun_finds_it() {
+    let lab = Lab::new(
+        fast_config(),
+        jobs_world(1),
+        &add_table_c(1, |_| String::new()),
+    )
+    .await;
+    let plan = lab.plan().await;
+    lab.emulator.set_faults(Faults {
+        lost_response_rate: 1.0,
+        ..Faults::default()
+    });
+    // Too short for the job to settle after the write: no re-check can see it.
+    let short = ApplyOptions {
+        operation_timeout: Duration::from_millis(200),
+        ..options()
+    };
+    let (summary, _) = lab.apply(&plan, &short).await;
+    let Outcome::Failed(e @ ApplyError::OutcomeUnknown { .. }) =
+        outcome(&summary, "alicloud_dts_job.j0/objects")
+    else {
+        panic!("{summary:#?}")
+    };
+    assert!(
+        e.to_string().contains("whether it was applied is unknown"),
+        "{e}"
+    );
+    let help = miette::Diagnostic::help(e).unwrap().to_string();
+    assert!(help.contains("a re-run re-reads the job first"), "{help}");
+    assert_eq!(lab.writes_to("j0"), ["objects"], "it did land");
+
+    lab.emulator.set_faults(Faults::default());
+    let (summary, _) = lab.apply(&plan, &options()).await;
+    assert!(summary.is_complete(), "{summary:#?}");
+    assert_eq!(summary.already_applied(), 1, "{summary:#?}");
+    assert_eq!(lab.writes_to("j0"), ["objects"], "not written twice");
 }
