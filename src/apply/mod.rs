@@ -236,23 +236,8 @@ impl FromConfig {
                         .collect(),
                 ),
             );
-            for (side, spec) in [("src", &job.source), ("dest", &job.destination)] {
-                let Some(spec) = spec else { continue };
-                for (key, value) in [
-                    ("Password", &spec.password),
-                    ("ShardPassword", &spec.shard_password),
-                ] {
-                    if let Some(v) = value {
-                        map.insert((job.address(), side, key), v.clone());
-                    }
-                }
-            }
-            if let Some(t) = &job.tencent {
-                for (side, endpoint) in [("src", &t.source), ("dest", &t.destination)] {
-                    if let Some(v) = endpoint.as_ref().and_then(|e| e.password.as_ref()) {
-                        map.insert((job.address(), side, "Password"), v.clone());
-                    }
-                }
+            for (side, key, value) in job.secrets() {
+                map.insert((job.address(), side, key), value.clone());
             }
         }
         Self { secrets: map, jobs }

@@ -75,6 +75,33 @@ impl Config {
     }
 }
 
+impl JobSpec {
+    /// The passwords the job's endpoints hold: (`src`/`dest`, `Password`/`ShardPassword`,
+    /// value).
+    pub fn secrets(&self) -> Vec<(&'static str, &'static str, &SecretValue)> {
+        let mut out = Vec::new();
+        for (side, spec) in [("src", &self.source), ("dest", &self.destination)] {
+            let Some(spec) = spec else { continue };
+            for (key, value) in [
+                ("Password", &spec.password),
+                ("ShardPassword", &spec.shard_password),
+            ] {
+                if let Some(v) = value {
+                    out.push((side, key, v));
+                }
+            }
+        }
+        if let Some(t) = &self.tencent {
+            for (side, endpoint) in [("src", &t.source), ("dest", &t.destination)] {
+                if let Some(v) = endpoint.as_ref().and_then(|e| e.password.as_ref()) {
+                    out.push((side, "Password", v));
+                }
+            }
+        }
+        out
+    }
+}
+
 /// A `provider "alicloud"` or `provider "tencentcloud"` block.
 #[derive(Debug, Clone)]
 pub struct ProviderSpec {

@@ -65,6 +65,17 @@ impl Clients {
                 },
             }
         }
+        // Every client masks every password of the configuration in server text, even
+        // one it never sends itself (a server may echo another job's settings).
+        for (_, _, secret) in config.jobs.iter().flat_map(JobSpec::secrets) {
+            let value = secret.value.expose();
+            by_alias
+                .values()
+                .for_each(|c: &AlibabaClient| c.learn_secret(value));
+            tencent
+                .values()
+                .for_each(|c: &TencentClient| c.learn_secret(value));
+        }
         if errors.is_empty() {
             Ok(Clients { by_alias, tencent })
         } else {

@@ -633,3 +633,78 @@ async fn plan_against_a_server_sending_megabytes_prints_a_bounded_report() {
         out.stderr.len() + out.stdout.len()
     );
 }
+
+/// A server that echoes a password of the configuration while dtsform is only reading
+/// (plan sends no password) still never shows it: every client knows every password of
+/// the configuration.
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_against_a_server_echoing_a_configured_password_never_shows_it() {
+    const PASSWORD: &str = "Cfg-Pa55-w0rd!";
+    let app = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::BAD_REQUEST,
+            [("content-type", "application/json")],
+            serde_json::json!({
+                "Code": "InvalidParameter",
+                "Message": format!("the job's account {PASSWORD} / {} is not valid", urlencoding_like(PASSWORD)),
+                "RequestId": "rid-1",
+            })
+            .to_string(),
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.hcl"),
+        format!(
+            r#"provider "alicloud" {{
+  region   = "cn-hangzhou"
+  endpoint = "{url}"
+}}
+
+variable "crm_password" {{
+  type      = string
+  sensitive = true
+  default   = "{PASSWORD}"
+}}
+
+resource "alicloud_dts_job" "crm" {{
+  dts_job_id = "{CRM_JOB}"
+  destination {{
+    instance_type = "rds"
+    username      = "crm_writer"
+    password      = var.crm_password
+  }}
+}}
+"#
+        ),
+    )
+    .unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_dtsform"))
+            .args(["plan", dir.path().to_str().unwrap()])
+            .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI-test-id")
+            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "test-secret")
+            .env("HOME", "/nonexistent")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("InvalidParameter"), "{text}");
+    assert!(!text.contains("Pa55"), "{text}");
+    assert!(text.contains("****"), "{text}");
+}
+
+/// `s` percent-encoded as a form would send it.
+fn urlencoding_like(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -116,6 +116,12 @@ impl AlibabaClient {
         &self.endpoint
     }
 
+    /// Makes this client (and its clones) mask `value` in any server text from now on:
+    /// a secret it knows of without sending it (a password of the configuration).
+    pub fn learn_secret(&self, value: &str) {
+        self.redactor.learn(value);
+    }
+
     pub fn region(&self) -> &str {
         &self.config.region
     }
