@@ -571,6 +571,7 @@ impl Prepared<'_> {
         let token = client_token(&self.plan.checksum, &op.id);
         let mut attempt = 0;
         let mut maybe_landed = false;
+        let mut pause_before_write = Duration::ZERO;
         // No answer while a write may have landed: the outcome is unknown.
         let unknown = |e: ApplyError, maybe_landed: bool| match e {
             ApplyError::Timeout { waited, .. } | ApplyError::NoAnswer { waited, .. }
@@ -618,6 +619,7 @@ impl Prepared<'_> {
                 });
             }
             self.check_payload(op, &live)?;
+            tokio::time::sleep(std::mem::take(&mut pause_before_write)).await;
 
             attempt += 1;
             let Some(sent) = within(deadline, self.send(writer, op, &token)).await else {
@@ -637,6 +639,7 @@ impl Prepared<'_> {
                 AfterError::Recheck {
                     delay,
                     maybe_landed: landed,
+                    throttled,
                 } => {
                     maybe_landed |= landed;
                     tracing::debug!(op = %op.id, attempt, ?delay, error = %error, "write not taken; re-checking before any resend");
@@ -656,7 +659,11 @@ impl Prepared<'_> {
                             }
                         });
                     }
-                    tokio::time::sleep(delay).await;
+                    if throttled {
+                        pause_before_write = delay;
+                    } else {
+                        tokio::time::sleep(delay).await;
+                    }
                 }
             }
         };

@@ -464,6 +464,7 @@ impl Run<'_> {
     pub(super) async fn execute(&self, polls: &mut usize) -> Result<Outcome, ApplyError> {
         let mut attempt = 0;
         let mut maybe_landed = false;
+        let mut pause_before_write = Duration::ZERO;
         // 1. Settle and check, 2. write once; again from 1 after an error a later
         // attempt may get past (see `write_rule`).
         let before = loop {
@@ -495,6 +496,7 @@ impl Run<'_> {
                     Outcome::AlreadyApplied(text)
                 });
             }
+            tokio::time::sleep(std::mem::take(&mut pause_before_write)).await;
             attempt += 1;
             let Some(sent) = self.within(self.send()).await else {
                 return Err(ApplyError::OutcomeUnknown {
@@ -512,6 +514,7 @@ impl Run<'_> {
                 AfterError::Recheck {
                     delay,
                     maybe_landed: landed,
+                    throttled,
                 } => {
                     maybe_landed |= landed;
                     self.progress
@@ -519,7 +522,11 @@ impl Run<'_> {
                     if Instant::now() + delay >= self.deadline() {
                         return Err(self.unknown(self.no_answer(self.action), maybe_landed));
                     }
-                    tokio::time::sleep(delay).await;
+                    if throttled {
+                        pause_before_write = delay;
+                    } else {
+                        tokio::time::sleep(delay).await;
+                    }
                 }
             }
         };

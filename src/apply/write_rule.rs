@@ -14,16 +14,23 @@
 
 use std::time::Duration;
 
-use crate::cloud::{Error, RetryPolicy};
+use crate::cloud::{ApiError, Error, RetryPolicy};
 use crate::objects::ObjectTree;
 use crate::objects::diff::{Change, diff};
 
 /// What to do after a write attempt failed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum AfterError {
-    /// Wait this long, then settle, re-check and perhaps write again. `maybe_landed`:
-    /// the service may have applied the write although no answer said so.
-    Recheck { delay: Duration, maybe_landed: bool },
+    /// Wait `delay`, settle, re-check and perhaps write again. `maybe_landed`: the
+    /// service may have applied the write although no answer said so. `throttled`: the
+    /// write was rate-limited, so the wait comes between the re-check and the write
+    /// (the re-check's own read would otherwise take the place the write waits for, and
+    /// a strict limit would refuse every write that follows a read).
+    Recheck {
+        delay: Duration,
+        maybe_landed: bool,
+        throttled: bool,
+    },
     /// A terminal error: the operation fails with it.
     Fail,
 }
@@ -45,6 +52,7 @@ pub(super) fn after_error(error: &Error, attempt: u32, jitter: f64) -> AfterErro
     AfterError::Recheck {
         delay,
         maybe_landed,
+        throttled: error.api().is_some_and(ApiError::is_throttling),
     }
 }
 
@@ -83,7 +91,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::cloud::{ApiError, Provider};
+    use crate::cloud::Provider;
 
     fn api(code: &str, status: u16) -> Error {
         Error::Api(ApiError {
@@ -111,6 +119,7 @@ mod tests {
             after_error(&api("Throttling.User", 400), 1, 0.5),
             AfterError::Recheck {
                 maybe_landed: false,
+                throttled: true,
                 ..
             }
         ));

@@ -109,6 +109,14 @@ impl ApiError {
         }
     }
 
+    /// Whether the answer says the request was throttled (rate-limited), not looked at.
+    pub fn is_throttling(&self) -> bool {
+        match self.provider {
+            Provider::Alibaba => self.code.contains("Throttling"),
+            Provider::Tencent => self.code.starts_with("RequestLimitExceeded"),
+        }
+    }
+
     fn help_text(&self) -> Option<&'static str> {
         match self.provider {
             Provider::Alibaba => self.alibaba_help(),

@@ -69,12 +69,12 @@ impl Clients {
         // one it never sends itself (a server may echo another job's settings).
         for (_, _, secret) in config.jobs.iter().flat_map(JobSpec::secrets) {
             let value = secret.value.expose();
-            by_alias
-                .values()
-                .for_each(|c: &AlibabaClient| c.learn_secret(value));
-            tencent
-                .values()
-                .for_each(|c: &TencentClient| c.learn_secret(value));
+            for client in by_alias.values() {
+                client.learn_secret(value);
+            }
+            for client in tencent.values() {
+                client.learn_secret(value);
+            }
         }
         if errors.is_empty() {
             Ok(Clients { by_alias, tencent })
