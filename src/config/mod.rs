@@ -18,6 +18,7 @@
 pub mod eval;
 pub mod fmt;
 pub mod functions;
+pub mod limits;
 pub mod model;
 mod reader;
 mod resource;
