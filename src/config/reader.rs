@@ -16,7 +16,12 @@ use crate::secret::Secret;
 
 /// An evaluation failure as a located diagnostic.
 pub fn eval_error(sources: &Sources, file: FileId, e: EvalError) -> ConfigError {
-    ConfigError::at(sources, Span::new(file, e.span), "eval", e.message, "here").help_or(
+    let code = if e.limit.is_some() {
+        "eval_limit"
+    } else {
+        "eval"
+    };
+    ConfigError::at(sources, Span::new(file, e.span), code, e.message, "here").help_or(
         e.help,
         "the README's \"Configuration language\" section lists the expressions and functions dtsform evaluates",
     )
