@@ -14,6 +14,12 @@
 //!    `depends_on` has no cycle.
 //!
 //! Nothing here touches the network; `dtsform validate` is exactly this.
+//!
+//! Secrets stay out of every diagnostic: values are masked by sensitivity in messages
+//! ([`eval`]), and literals that are secrets — a password written into a file, the default
+//! of a sensitive variable, a var-file entry for one — are masked in the source text the
+//! diagnostics show ([`Sources::mask_literals`]) before any diagnostic is made.
+//! Evaluation is bounded by [`limits`].
 
 pub mod eval;
 pub mod fmt;
@@ -60,6 +66,9 @@ pub struct Inputs {
 }
 
 const TOP_BLOCKS: &[&str] = &["provider", "variable", "locals", "resource"];
+/// Resource attributes that hold secrets, read with `Reader::secret`: their literals are
+/// masked in diagnostics.
+const SECRET_ATTRIBUTES: &[&str] = &["password", "shard_password"];
 const PROVIDER_ATTRIBUTES: &[&str] = &[
     "region",
     "endpoint",
@@ -73,6 +82,7 @@ const PROVIDER_ATTRIBUTES: &[&str] = &[
 pub fn load(dir: &Path, inputs: &Inputs) -> Result<Config, ConfigErrors> {
     let mut sources = Sources::default();
     let bodies = read_dir(dir, &mut sources)?;
+    mask_secret_literals(&mut sources, &bodies);
     let d = Diag::new(&sources);
     // Declaration problems do not stop the run: the offending block is skipped.
     let decls = declarations(&d, &bodies);
@@ -158,6 +168,45 @@ fn read_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<(FileId, Body)>, Co
         }
     }
     errors.into_result(bodies)
+}
+
+/// Masks the literals of secret attributes of resources and of the defaults of sensitive
+/// variables in the source text, so no diagnostic's snippet shows them.
+fn mask_secret_literals(sources: &mut Sources, bodies: &[(FileId, Body)]) {
+    fn resource_body(sources: &mut Sources, file: FileId, body: &Body) {
+        for structure in body {
+            match structure {
+                Structure::Attribute(attr) if SECRET_ATTRIBUTES.contains(&attr.key.as_str()) => {
+                    sources.mask_literals(file, &attr.value);
+                }
+                Structure::Attribute(_) => {}
+                Structure::Block(block) => resource_body(sources, file, &block.body),
+            }
+        }
+    }
+    for (file, body) in bodies {
+        for block in body.blocks() {
+            match block.ident.as_str() {
+                "resource" => resource_body(sources, *file, &block.body),
+                "variable" if declared_sensitive(&block.body) => {
+                    if let Some(default) = block.body.get_attribute("default") {
+                        sources.mask_literals(*file, &default.value);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Whether a variable block says `sensitive = true` (or `"true"`), read before evaluation.
+fn declared_sensitive(body: &Body) -> bool {
+    body.get_attribute("sensitive")
+        .is_some_and(|a| match &a.value {
+            Expression::Bool(b) => **b,
+            Expression::String(s) => s.as_str() == "true",
+            _ => false,
+        })
 }
 
 /// Parses one file of `sources`, turning a syntax error into a located diagnostic.
@@ -438,9 +487,13 @@ fn resolve_variables(
         let sensitive = r.bool("sensitive").unwrap_or(false);
         let _description = r.string("description");
         let default = r.attr("default").and_then(|attr| {
-            let v = r.eval(&attr.value)?;
-            match ty.convert(&v) {
-                Ok(value) => Some(Evaluated { value, sensitive }),
+            let v = if sensitive {
+                r.eval_secret(&attr.value)?
+            } else {
+                r.eval(&attr.value)?
+            };
+            match typed(&ty, sensitive, v.value) {
+                Ok(v) => Some(v),
                 Err(e) => {
                     d.push(
                         d.at(
@@ -484,14 +537,18 @@ fn resolve_variables(
     for path in &inputs.var_files {
         read_var_file(d, path, &find, &mut given, var_sources);
     }
-    for assignment in &inputs.vars {
+    for (i, assignment) in inputs.vars.iter().enumerate() {
         let Some((name, text)) = assignment.split_once('=') else {
+            // Not echoed: without its "=", a value cannot be told from a name, and it may
+            // be a password.
             d.push(
                 ConfigError::general(
                     "invalid_var",
-                    format!("-var {assignment:?} is not NAME=VALUE"),
+                    format!("-var number {} is not NAME=VALUE", i + 1),
                 )
-                .help("write -var 'name=value'"),
+                .help(
+                    "write -var 'name=value'; the argument is not shown, as it may hold a secret",
+                ),
             );
             continue;
         };
@@ -538,9 +595,18 @@ fn resolve_variables(
     values
 }
 
+/// A value for a variable of type `ty`, from any source, converted to the type. The value
+/// is marked sensitive before it is converted, so a conversion error of a sensitive
+/// variable does not show it: every source (default, environment, var file, -var) goes
+/// through here.
+fn typed(ty: &Type, sensitive: bool, value: Value) -> Result<Evaluated, String> {
+    let value = ty.convert(&Evaluated { value, sensitive })?;
+    Ok(Evaluated { value, sensitive })
+}
+
 /// A value from command-line or environment text, converted to the variable's type.
 fn text_value(text: &str, decl: &VariableDecl<'_>) -> Result<Evaluated, String> {
-    let raw = Evaluated::plain(Value::String(text.to_owned()));
+    let raw = Value::String(text.to_owned());
     let parsed = if decl.ty.takes_raw_text() {
         raw
     } else {
@@ -551,12 +617,9 @@ fn text_value(text: &str, decl: &VariableDecl<'_>) -> Result<Evaluated, String> 
                 let dir = PathBuf::new();
                 eval(&expr, &Scope::new(&empty, &empty, &dir)).ok()
             })
-            .unwrap_or(raw)
+            .map_or(raw, |v| v.value)
     };
-    decl.ty.convert(&parsed).map(|value| Evaluated {
-        value,
-        sensitive: decl.sensitive,
-    })
+    typed(&decl.ty, decl.sensitive, parsed)
 }
 
 fn read_var_file<'v>(
@@ -566,27 +629,36 @@ fn read_var_file<'v>(
     given: &mut BTreeMap<String, Evaluated>,
     var_sources: &mut Sources,
 ) {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
+    let cannot = |why: String| {
+        ConfigError::general(
+            "var_file",
+            format!("cannot read -var-file {}: {why}", path.display()),
+        )
+        .help("check the path given to -var-file")
+    };
+    // Pipes are fine (`-var-file <(...)`), but no more than the limit is read.
+    let bytes = match std::fs::File::open(path).and_then(limits::read_capped) {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(limit)) => {
             d.push(
                 ConfigError::general(
-                    "var_file",
-                    format!("cannot read -var-file {}: {e}", path.display()),
+                    "eval_limit",
+                    format!("-var-file {}: {limit}", path.display()),
                 )
-                .help("check the path given to -var-file"),
+                .help(limit.help()),
             );
             return;
         }
+        Err(e) => return d.push(cannot(e.to_string())),
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return d.push(cannot("it is not UTF-8 text".into()));
     };
     let id = var_sources.add(path.to_owned(), path.display().to_string(), text);
     let is_json = path.extension().is_some_and(|e| e == "json");
-    let entries: Vec<(String, Result<Evaluated, ConfigError>)> = if is_json {
+    let entries: Vec<(String, Value)> = if is_json {
         match serde_json::from_str::<serde_json::Map<String, Value>>(&var_sources.get(id).text) {
-            Ok(map) => map
-                .into_iter()
-                .map(|(k, v)| (k, Ok(Evaluated::plain(v))))
-                .collect(),
+            Ok(map) => map.into_iter().collect(),
             Err(e) => {
                 d.push(
                     ConfigError::general(
@@ -602,25 +674,47 @@ fn read_var_file<'v>(
         let body = match parse(var_sources, id) {
             Ok(b) => b,
             Err(e) => {
-                d.push(e);
+                // A var file holds secrets, and nothing is known yet about which line holds
+                // which: say where, without showing the lines.
+                let at = e.location.as_ref().map_or_else(
+                    || path.display().to_string(),
+                    |l| var_sources.location(Span::new(id, l.span.clone())),
+                );
+                d.push(
+                    ConfigError::general("syntax", format!("{at}: {}", e.message)).help(
+                        "fix the HCL syntax of the var file (its lines are not shown: a var file may hold secrets)",
+                    ),
+                );
                 return;
             }
         };
+        let sensitive = |name: &str| find(name).is_some_and(|decl| decl.sensitive);
+        for attr in body.attributes() {
+            if sensitive(attr.key.as_str()) {
+                var_sources.mask_literals(id, &attr.value);
+            }
+        }
         let empty = BTreeMap::new();
         let dir = PathBuf::new();
         let scope = Scope::new(&empty, &empty, &dir);
-        body.iter()
-            .filter_map(|s| s.as_attribute())
-            .map(|attr| {
-                let v =
-                    eval(&attr.value, &scope).map_err(|e| reader::eval_error(var_sources, id, e));
-                (attr.key.as_str().to_owned(), v)
-            })
-            .collect()
+        let mut entries = Vec::new();
+        for attr in body.attributes() {
+            let name = attr.key.as_str();
+            match eval(&attr.value, &scope) {
+                Ok(v) => entries.push((name.to_owned(), v.value)),
+                // Reported below as undeclared; its value does not matter.
+                Err(_) if find(name).is_none() => entries.push((name.to_owned(), Value::Null)),
+                Err(e) if sensitive(name) => {
+                    d.push(reader::secret_eval_error(var_sources, id, e));
+                }
+                Err(e) => d.push(reader::eval_error(var_sources, id, e)),
+            }
+        }
+        entries
     };
     for (name, value) in entries {
-        match (find(&name), value) {
-            (None, _) => d.push(
+        let Some(decl) = find(&name) else {
+            d.push(
                 ConfigError::general(
                     "undeclared_variable",
                     format!(
@@ -629,26 +723,20 @@ fn read_var_file<'v>(
                     ),
                 )
                 .help("declare it with a variable block, or remove it from the file"),
+            );
+            continue;
+        };
+        match typed(&decl.ty, decl.sensitive, value) {
+            Ok(v) => {
+                given.insert(name, v);
+            }
+            Err(e) => d.push(
+                ConfigError::general(
+                    "wrong_type",
+                    format!("{}: variable {name:?}: {e}", path.display()),
+                )
+                .help("change the value in the file, or the variable's type"),
             ),
-            (Some(_), Err(e)) => d.push(e),
-            (Some(decl), Ok(v)) => match decl.ty.convert(&v) {
-                Ok(value) => {
-                    given.insert(
-                        name,
-                        Evaluated {
-                            value,
-                            sensitive: decl.sensitive,
-                        },
-                    );
-                }
-                Err(e) => d.push(
-                    ConfigError::general(
-                        "wrong_type",
-                        format!("{}: variable {name:?}: {e}", path.display()),
-                    )
-                    .help("change the value in the file, or the variable's type"),
-                ),
-            },
         }
     }
 }

@@ -10,6 +10,8 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use hcl_edit::expr::Expression;
+use hcl_edit::visit::Visit;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 /// One configuration file.
@@ -46,6 +48,51 @@ impl Sources {
 
     pub fn files(&self) -> &[SourceFile] {
         &self.files
+    }
+
+    /// Hides the literals of `expr` (strings, numbers, the text of templates) in the text
+    /// of file `id`, each byte replaced by `*`, so that no diagnostic's source snippet can
+    /// show them. For expressions whose literals are secrets: a password written into the
+    /// configuration, the default of a sensitive variable, a var-file entry for one. Spans
+    /// stay valid (the text keeps its length in bytes); the syntax tree, parsed before,
+    /// keeps the real values.
+    pub fn mask_literals(&mut self, id: FileId, expr: &Expression) {
+        #[derive(Default)]
+        struct Literals(Vec<Range<usize>>);
+        impl Visit for Literals {
+            fn visit_string(&mut self, node: &hcl_edit::Decorated<String>) {
+                self.0.extend(hcl_edit::Span::span(node));
+            }
+            fn visit_number(&mut self, node: &hcl_edit::Formatted<hcl_edit::Number>) {
+                self.0.extend(hcl_edit::Span::span(node));
+            }
+            fn visit_literal(&mut self, node: &hcl_edit::Spanned<String>) {
+                self.0.extend(hcl_edit::Span::span(node));
+            }
+        }
+        let mut literals = Literals::default();
+        literals.visit_expr(expr);
+        if literals.0.is_empty() {
+            return;
+        }
+        let file = &mut self.files[id];
+        let mut bytes = file.text.as_bytes().to_vec();
+        for range in literals.0 {
+            let Some(text) = file.text.get(range.clone()) else {
+                continue;
+            };
+            // Keep a quoted string's quotes: they show that a literal is there.
+            let inner = if text.len() >= 2 && text.starts_with('"') && text.ends_with('"') {
+                range.start + 1..range.end - 1
+            } else {
+                range
+            };
+            bytes[inner].fill(b'*');
+        }
+        // Whole characters were replaced by ASCII, so the text is still UTF-8.
+        if let Ok(masked) = String::from_utf8(bytes) {
+            file.text = Arc::from(masked);
+        }
     }
 
     /// `file:line:column` of a span's start, 1-based, for messages without a caret.
@@ -290,6 +337,23 @@ mod tests {
         assert_eq!(did_you_mean("dts_jobid", known), Some("dts_job_id"));
         assert_eq!(did_you_mean("statsu", known), Some("status"));
         assert_eq!(did_you_mean("completely_else", known), None);
+    }
+
+    #[test]
+    fn masking_hides_literals_and_keeps_spans() {
+        let mut s = Sources::default();
+        let text = "pw = \"sé-cret\"\nother = format(\"%s:${var.x}-42\", 7)\n";
+        let id = s.add("a.hcl".into(), "a.hcl".into(), text.into());
+        let body = hcl_edit::parser::parse_body(text).unwrap();
+        for attr in body.attributes() {
+            s.mask_literals(id, &attr.value);
+        }
+        let masked = &s.get(id).text;
+        assert_eq!(masked.len(), text.len());
+        assert_eq!(
+            &**masked,
+            "pw = \"********\"\nother = format(\"***${var.x}***\", *)\n"
+        );
     }
 
     #[test]
