@@ -32,7 +32,7 @@ pub mod source;
 mod tencent;
 pub mod variables;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
@@ -811,22 +811,28 @@ fn evaluate_locals(
     variables: &BTreeMap<String, Evaluated>,
     dir: &Path,
 ) -> BTreeMap<String, Evaluated> {
-    let by_name: BTreeMap<&str, (FileId, &Attribute)> = attrs
+    let by_name: HashMap<&str, (FileId, &Attribute)> = attrs
         .iter()
         .map(|(f, a)| (a.key.as_str(), (*f, *a)))
         .collect();
-    let deps = |name: &str| -> Vec<String> {
-        let mut refs = LocalRefs(Vec::new());
-        if let Some((_, attr)) = by_name.get(name) {
+    // Each local's references to other locals, found once.
+    let deps: HashMap<&str, Vec<String>> = attrs
+        .iter()
+        .map(|(_, attr)| {
+            let mut refs = LocalRefs(Vec::new());
             refs.visit_expr(&attr.value);
-        }
-        refs.0
-            .into_iter()
-            .filter(|r| by_name.contains_key(r.as_str()))
-            .collect()
-    };
-    let names: Vec<String> = by_name.keys().map(|s| (*s).to_owned()).collect();
-    let order = match topological_order(&names, &deps) {
+            refs.0.retain(|r| by_name.contains_key(r.as_str()));
+            (attr.key.as_str(), refs.0)
+        })
+        .collect();
+    // In name order, so diagnostics come in an order independent of the files.
+    let mut names: Vec<String> = attrs
+        .iter()
+        .map(|(_, a)| a.key.as_str().to_owned())
+        .collect();
+    names.sort();
+    let deps_of = |name: &str| deps.get(name).cloned().unwrap_or_default();
+    let order = match topological_order(&names, &deps_of) {
         Ok(order) => order,
         Err(cycle) => {
             let (file, attr) = by_name[cycle[0].as_str()];
@@ -847,61 +853,94 @@ fn evaluate_locals(
         }
     };
     let mut locals = BTreeMap::new();
-    for name in order {
+    // A local that failed, or depends on one that did: its error is reported once, where
+    // it starts, not again for everything built on it.
+    let mut failed: HashSet<&str> = HashSet::new();
+    for name in &order {
         let (file, attr) = by_name[name.as_str()];
+        if deps[name.as_str()]
+            .iter()
+            .any(|dep| failed.contains(dep.as_str()))
+        {
+            failed.insert(attr.key.as_str());
+            continue;
+        }
         let scope = Scope::new(variables, &locals, dir);
         match eval(&attr.value, &scope) {
             Ok(v) => {
-                locals.insert(name, v);
+                locals.insert(name.clone(), v);
             }
-            Err(e) => d.push(reader::eval_error(d.sources, file, e)),
+            Err(e) => {
+                d.push(reader::eval_error(d.sources, file, e));
+                failed.insert(attr.key.as_str());
+            }
         }
     }
     locals
 }
 
 /// `names` ordered so each comes after what it depends on, or a cycle (first node
-/// repeated at the end).
+/// repeated at the end). Iterative, and linear in the names and dependencies: a chain of
+/// 50,000 locals neither takes quadratic time nor overflows the stack.
 pub(crate) fn topological_order(
     names: &[String],
     deps: &dyn Fn(&str) -> Vec<String>,
 ) -> Result<Vec<String>, Vec<String>> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
+        New,
         Visiting,
         Done,
     }
-    fn visit(
-        name: &str,
-        deps: &dyn Fn(&str) -> Vec<String>,
-        marks: &mut HashMap<String, Mark>,
-        stack: &mut Vec<String>,
-        out: &mut Vec<String>,
-    ) -> Result<(), Vec<String>> {
-        match marks.get(name) {
-            Some(Mark::Done) => return Ok(()),
-            Some(Mark::Visiting) => {
-                let start = stack.iter().position(|n| n == name).unwrap_or(0);
-                let mut cycle = stack[start..].to_vec();
-                cycle.push(name.to_owned());
-                return Err(cycle);
+    let index: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let edges: Vec<Vec<usize>> = names
+        .iter()
+        .map(|n| {
+            deps(n)
+                .iter()
+                .filter_map(|dep| index.get(dep.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let mut marks = vec![Mark::New; names.len()];
+    let mut out = Vec::with_capacity(names.len());
+    for start in 0..names.len() {
+        if marks[start] != Mark::New {
+            continue;
+        }
+        marks[start] = Mark::Visiting;
+        // The path being explored: each node with the index of its next dependency.
+        let mut path: Vec<(usize, usize)> = vec![(start, 0)];
+        while let Some((node, next)) = path.last_mut() {
+            let node = *node;
+            let Some(&dep) = edges[node].get(*next) else {
+                marks[node] = Mark::Done;
+                out.push(names[node].clone());
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            match marks[dep] {
+                Mark::Done => {}
+                Mark::New => {
+                    marks[dep] = Mark::Visiting;
+                    path.push((dep, 0));
+                }
+                Mark::Visiting => {
+                    let from = path.iter().position(|(n, _)| *n == dep).unwrap_or(0);
+                    let mut cycle: Vec<String> = path[from..]
+                        .iter()
+                        .map(|(n, _)| names[*n].clone())
+                        .collect();
+                    cycle.push(names[dep].clone());
+                    return Err(cycle);
+                }
             }
-            None => {}
         }
-        marks.insert(name.to_owned(), Mark::Visiting);
-        stack.push(name.to_owned());
-        for dep in deps(name) {
-            visit(&dep, deps, marks, stack, out)?;
-        }
-        stack.pop();
-        marks.insert(name.to_owned(), Mark::Done);
-        out.push(name.to_owned());
-        Ok(())
-    }
-    let mut marks = HashMap::new();
-    let mut out = Vec::new();
-    for name in names {
-        visit(name, deps, &mut marks, &mut Vec::new(), &mut out)?;
     }
     Ok(out)
 }
