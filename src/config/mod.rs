@@ -173,29 +173,29 @@ fn read_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<(FileId, Body)>, Co
 /// Masks the literals of secret attributes of resources and of the defaults of sensitive
 /// variables in the source text, so no diagnostic's snippet shows them.
 fn mask_secret_literals(sources: &mut Sources, bodies: &[(FileId, Body)]) {
-    fn resource_body(sources: &mut Sources, file: FileId, body: &Body) {
+    fn resource_body<'b>(body: &'b Body, found: &mut Vec<&'b Expression>) {
         for structure in body {
             match structure {
                 Structure::Attribute(attr) if SECRET_ATTRIBUTES.contains(&attr.key.as_str()) => {
-                    sources.mask_literals(file, &attr.value);
+                    found.push(&attr.value);
                 }
                 Structure::Attribute(_) => {}
-                Structure::Block(block) => resource_body(sources, file, &block.body),
+                Structure::Block(block) => resource_body(&block.body, found),
             }
         }
     }
     for (file, body) in bodies {
+        let mut found = Vec::new();
         for block in body.blocks() {
             match block.ident.as_str() {
-                "resource" => resource_body(sources, *file, &block.body),
+                "resource" => resource_body(&block.body, &mut found),
                 "variable" if declared_sensitive(&block.body) => {
-                    if let Some(default) = block.body.get_attribute("default") {
-                        sources.mask_literals(*file, &default.value);
-                    }
+                    found.extend(block.body.get_attribute("default").map(|a| &a.value));
                 }
                 _ => {}
             }
         }
+        sources.mask_literals(*file, found);
     }
 }
 
@@ -689,11 +689,12 @@ fn read_var_file<'v>(
             }
         };
         let sensitive = |name: &str| find(name).is_some_and(|decl| decl.sensitive);
-        for attr in body.attributes() {
-            if sensitive(attr.key.as_str()) {
-                var_sources.mask_literals(id, &attr.value);
-            }
-        }
+        var_sources.mask_literals(
+            id,
+            body.attributes()
+                .filter(|a| sensitive(a.key.as_str()))
+                .map(|a| &a.value),
+        );
         let empty = BTreeMap::new();
         let dir = PathBuf::new();
         let scope = Scope::new(&empty, &empty, &dir);

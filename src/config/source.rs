@@ -50,13 +50,17 @@ impl Sources {
         &self.files
     }
 
-    /// Hides the literals of `expr` (strings, numbers, the text of templates) in the text
+    /// Hides the literals of `exprs` (strings, numbers, the text of templates) in the text
     /// of file `id`, each byte replaced by `*`, so that no diagnostic's source snippet can
     /// show them. For expressions whose literals are secrets: a password written into the
     /// configuration, the default of a sensitive variable, a var-file entry for one. Spans
     /// stay valid (the text keeps its length in bytes); the syntax tree, parsed before,
     /// keeps the real values.
-    pub fn mask_literals(&mut self, id: FileId, expr: &Expression) {
+    pub fn mask_literals<'e>(
+        &mut self,
+        id: FileId,
+        exprs: impl IntoIterator<Item = &'e Expression>,
+    ) {
         #[derive(Default)]
         struct Literals(Vec<Range<usize>>);
         impl Visit for Literals {
@@ -71,7 +75,9 @@ impl Sources {
             }
         }
         let mut literals = Literals::default();
-        literals.visit_expr(expr);
+        for expr in exprs {
+            literals.visit_expr(expr);
+        }
         if literals.0.is_empty() {
             return;
         }
@@ -345,9 +351,7 @@ mod tests {
         let text = "pw = \"sé-cret\"\nother = format(\"%s:${var.x}-42\", 7)\n";
         let id = s.add("a.hcl".into(), "a.hcl".into(), text.into());
         let body = hcl_edit::parser::parse_body(text).unwrap();
-        for attr in body.attributes() {
-            s.mask_literals(id, &attr.value);
-        }
+        s.mask_literals(id, body.attributes().map(|a| &a.value));
         let masked = &s.get(id).text;
         assert_eq!(masked.len(), text.len());
         assert_eq!(
