@@ -18,7 +18,7 @@
 //! Secrets stay out of every diagnostic: values are masked by sensitivity in messages
 //! ([`eval`]), and literals that are secrets — a password written into a file, the default
 //! of a sensitive variable, a var-file entry for one — are masked in the source text the
-//! diagnostics show ([`Sources::mask_literals`]) before any diagnostic is made.
+//! diagnostics show ([`Sources::mask`]) before any diagnostic is made.
 //! Evaluation is bounded by [`limits`].
 
 pub mod eval;
@@ -170,9 +170,11 @@ fn read_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<(FileId, Body)>, Co
     errors.into_result(bodies)
 }
 
-/// Masks the literals of secret attributes of resources and of the defaults of sensitive
-/// variables in the source text, so no diagnostic's snippet shows them.
+/// Masks, in the source text, the literals that are secrets, so no diagnostic's snippet
+/// shows them: those of resources' secret attributes, of the defaults of sensitive
+/// variables, and of the arguments of `sensitive(...)` anywhere.
 fn mask_secret_literals(sources: &mut Sources, bodies: &[(FileId, Body)]) {
+    /// The secret expressions of a resource body.
     fn resource_body<'b>(body: &'b Body, found: &mut Vec<&'b Expression>) {
         for structure in body {
             match structure {
@@ -195,7 +197,7 @@ fn mask_secret_literals(sources: &mut Sources, bodies: &[(FileId, Body)]) {
                 _ => {}
             }
         }
-        sources.mask_literals(*file, found);
+        sources.mask(*file, &source::secret_literals(found, Some(body)));
     }
 }
 
@@ -689,12 +691,11 @@ fn read_var_file<'v>(
             }
         };
         let sensitive = |name: &str| find(name).is_some_and(|decl| decl.sensitive);
-        var_sources.mask_literals(
-            id,
-            body.attributes()
-                .filter(|a| sensitive(a.key.as_str()))
-                .map(|a| &a.value),
-        );
+        let secret = body
+            .attributes()
+            .filter(|a| sensitive(a.key.as_str()))
+            .map(|a| &a.value);
+        var_sources.mask(id, &source::secret_literals(secret, Some(&body)));
         let empty = BTreeMap::new();
         let dir = PathBuf::new();
         let scope = Scope::new(&empty, &empty, &dir);

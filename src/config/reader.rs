@@ -30,7 +30,7 @@ pub fn eval_error(sources: &Sources, file: FileId, e: EvalError) -> ConfigError 
 /// An evaluation failure of an expression whose values are secret although nothing marks
 /// them sensitive (a literal password, the default or var-file entry of a sensitive
 /// variable): only the error's value-free reason is shown, and the expression's literals
-/// are masked in the snippet ([`Sources::mask_literals`]).
+/// are masked in the snippet ([`Sources::mask`]).
 pub fn secret_eval_error(sources: &Sources, file: FileId, e: EvalError) -> ConfigError {
     let code = if e.limit.is_some() {
         "eval_limit"

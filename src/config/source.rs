@@ -10,7 +10,8 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use hcl_edit::expr::Expression;
+use hcl_edit::expr::{Expression, FuncCall};
+use hcl_edit::structure::Body;
 use hcl_edit::visit::Visit;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
@@ -50,48 +51,25 @@ impl Sources {
         &self.files
     }
 
-    /// Hides the literals of `exprs` (strings, numbers, the text of templates) in the text
-    /// of file `id`, each byte replaced by `*`, so that no diagnostic's source snippet can
-    /// show them. For expressions whose literals are secrets: a password written into the
-    /// configuration, the default of a sensitive variable, a var-file entry for one. Spans
-    /// stay valid (the text keeps its length in bytes); the syntax tree, parsed before,
-    /// keeps the real values.
-    pub fn mask_literals<'e>(
-        &mut self,
-        id: FileId,
-        exprs: impl IntoIterator<Item = &'e Expression>,
-    ) {
-        #[derive(Default)]
-        struct Literals(Vec<Range<usize>>);
-        impl Visit for Literals {
-            fn visit_string(&mut self, node: &hcl_edit::Decorated<String>) {
-                self.0.extend(hcl_edit::Span::span(node));
-            }
-            fn visit_number(&mut self, node: &hcl_edit::Formatted<hcl_edit::Number>) {
-                self.0.extend(hcl_edit::Span::span(node));
-            }
-            fn visit_literal(&mut self, node: &hcl_edit::Spanned<String>) {
-                self.0.extend(hcl_edit::Span::span(node));
-            }
-        }
-        let mut literals = Literals::default();
-        for expr in exprs {
-            literals.visit_expr(expr);
-        }
-        if literals.0.is_empty() {
+    /// Replaces each byte of `spans` in the text of file `id` by `*`, so that no
+    /// diagnostic's source snippet can show what was there (see [`secret_literals`]).
+    /// Spans stay valid: the text keeps its length in bytes. A quoted string keeps its
+    /// quotes, which show that a literal is there. The syntax tree, parsed before, keeps
+    /// the real values.
+    pub fn mask(&mut self, id: FileId, spans: &[Range<usize>]) {
+        if spans.is_empty() {
             return;
         }
         let file = &mut self.files[id];
         let mut bytes = file.text.as_bytes().to_vec();
-        for range in literals.0 {
+        for range in spans {
             let Some(text) = file.text.get(range.clone()) else {
                 continue;
             };
-            // Keep a quoted string's quotes: they show that a literal is there.
             let inner = if text.len() >= 2 && text.starts_with('"') && text.ends_with('"') {
                 range.start + 1..range.end - 1
             } else {
-                range
+                range.clone()
             };
             bytes[inner].fill(b'*');
         }
@@ -108,6 +86,66 @@ impl Sources {
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         format!("{}:{line}:{column}", file.name)
+    }
+}
+
+/// The spans of literals that are secrets, for [`Sources::mask`]: every literal (string,
+/// number, the text of a template) of `secret` expressions (a password written into the
+/// configuration, the default of a sensitive variable, a var-file entry for one), and the
+/// literals inside `sensitive(...)` calls anywhere in `body`.
+pub fn secret_literals<'e>(
+    secret: impl IntoIterator<Item = &'e Expression>,
+    body: Option<&Body>,
+) -> Vec<Range<usize>> {
+    let mut literals = Literals {
+        everywhere: true,
+        ..Literals::default()
+    };
+    for expr in secret {
+        literals.visit_expr(expr);
+    }
+    literals.everywhere = false;
+    if let Some(body) = body {
+        literals.visit_body(body);
+    }
+    literals.spans
+}
+
+/// Collects the spans of literals: all of them, or those inside `sensitive(...)`.
+#[derive(Default)]
+struct Literals {
+    spans: Vec<Range<usize>>,
+    everywhere: bool,
+    /// How many `sensitive(...)` calls the visit is inside.
+    in_sensitive: usize,
+}
+
+impl Literals {
+    fn add(&mut self, item: &impl hcl_edit::Span) {
+        if self.everywhere || self.in_sensitive > 0 {
+            self.spans.extend(item.span());
+        }
+    }
+}
+
+impl Visit for Literals {
+    fn visit_func_call(&mut self, node: &FuncCall) {
+        let sensitive = !node.name.is_namespaced() && node.name.name.as_str() == "sensitive";
+        self.in_sensitive += usize::from(sensitive);
+        hcl_edit::visit::visit_func_call(self, node);
+        self.in_sensitive -= usize::from(sensitive);
+    }
+
+    fn visit_string(&mut self, node: &hcl_edit::Decorated<String>) {
+        self.add(node);
+    }
+
+    fn visit_number(&mut self, node: &hcl_edit::Formatted<hcl_edit::Number>) {
+        self.add(node);
+    }
+
+    fn visit_literal(&mut self, node: &hcl_edit::Spanned<String>) {
+        self.add(node);
     }
 }
 
@@ -348,15 +386,17 @@ mod tests {
     #[test]
     fn masking_hides_literals_and_keeps_spans() {
         let mut s = Sources::default();
-        let text = "pw = \"sé-cret\"\nother = format(\"%s:${var.x}-42\", 7)\n";
+        let text =
+            "pw = \"sé-cret\"\nother = format(\"%s:${sensitive(\"x\")}-42\", sensitive(7))\n";
         let id = s.add("a.hcl".into(), "a.hcl".into(), text.into());
         let body = hcl_edit::parser::parse_body(text).unwrap();
-        s.mask_literals(id, body.attributes().map(|a| &a.value));
+        let pw = body.get_attribute("pw").map(|a| &a.value);
+        s.mask(id, &secret_literals(pw, Some(&body)));
         let masked = &s.get(id).text;
         assert_eq!(masked.len(), text.len());
         assert_eq!(
             &**masked,
-            "pw = \"********\"\nother = format(\"***${var.x}***\", *)\n"
+            "pw = \"********\"\nother = format(\"%s:${sensitive(\"*\")}-42\", sensitive(*))\n"
         );
     }
 

@@ -459,3 +459,19 @@ fn a_sensitive_password_expression_is_still_shown_as_written() {
     assert_eq!(pw.expression, "var.pw");
     assert_eq!(pw.value.expose(), SECRET);
 }
+
+#[test]
+fn a_literal_marked_sensitive_is_not_shown_in_any_snippet() {
+    let text =
+        format!("{PROVIDER}\nlocals {{\n  pw  = sensitive(\"{SECRET}\")\n  bad = 1 + []\n}}\n");
+    let e = refused(&[("main.hcl", &text)], &Inputs::default());
+    assert_no_leak("a local next to sensitive(...)", &e);
+    let text = job_with_password("var.nope").replace(
+        "username       = \"reader\"",
+        &format!("username       = sensitive(\"{SECRET}\")"),
+    );
+    let e = refused(&[("main.hcl", &text)], &Inputs::default());
+    assert_no_leak("username = sensitive(...)", &e);
+    let codes: Vec<&str> = e.errors.iter().map(|e| e.code).collect();
+    assert!(codes.contains(&"sensitive_value"), "{codes:?}");
+}
