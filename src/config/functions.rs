@@ -2191,6 +2191,36 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_error_names_its_function_and_a_reason_without_values() {
+        // Whatever the message quotes, the reason shown for sensitive arguments is one of
+        // the function's fixed texts; these values make every function fail somewhere.
+        let marked = [
+            json!("Q7mark"),
+            json!(["Q7mark"]),
+            json!({"Q7mark": "Q7mark"}),
+            json!(7_777_777),
+        ];
+        for name in names() {
+            let (min, max) = arity(name).unwrap_or((0, Some(0)));
+            for n in min..=max.unwrap_or(min + 2).min(3) {
+                for a in &marked {
+                    for b in &marked {
+                        let args: Vec<Value> = (0..n)
+                            .map(|i| if i % 2 == 0 { a.clone() } else { b.clone() })
+                            .collect();
+                        let Err(e) = c(name, args) else { continue };
+                        let (function, reason) = e.reason();
+                        assert_eq!(function, Some(*name));
+                        assert!(!reason.is_empty());
+                        assert!(!reason.contains("Q7mark") && !reason.contains("7777777"));
+                        assert!(e.message().starts_with(&format!("{name}: ")), "{e}");
+                    }
+                }
+            }
+        }
+    }
+
     // ----- encoding
 
     #[test]
