@@ -607,6 +607,11 @@ fn lookup_named<'a>(
             match did_you_mean(name, known.iter().copied()) {
                 Some(s) => format!("did you mean {root}.{s}?"),
                 None if known.is_empty() => format!("no {what}s are declared"),
+                None if known.len() > 20 => format!(
+                    "declared: {}, … ({} in all)",
+                    known[..20].join(", "),
+                    known.len()
+                ),
                 None => format!("declared: {}", known.join(", ")),
             },
         )
