@@ -12,6 +12,18 @@
 //! `try` and `can` are not here: they need unevaluated arguments, so the evaluator handles
 //! them itself. `sensitive` and `nonsensitive` return their argument unchanged; the caller
 //! tracks sensitivity.
+//!
+//! **Errors never leak a sensitive argument.** Functions see plain values and do not know
+//! which are sensitive, so every [`FnError`] carries two messages: the detailed one, which
+//! may quote arguments, and a *reason*, a `&'static str` that by its type cannot hold
+//! anything computed from an argument. The evaluator shows the reason alone whenever any
+//! argument of the call is sensitive (see `eval::EvalError::about`). An `FnError` can only be
+//! built through [`Args::err`] and its siblings, which all demand the reason, so a new
+//! function cannot forget it.
+//!
+//! **Results are bounded** by [`super::limits`]: functions that can build much more than
+//! they are given (`format`, `formatlist`, `indent`, `join`, `replace`, `split`, `concat`,
+//! `file`) check the limits before building; the evaluator checks every result.
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -20,17 +32,49 @@ use std::path::Path;
 
 use serde_json::{Map, Number, Value};
 
+use super::limits::{self, Limit, MAX_EXPRESSION_BYTES};
+
 /// What a function may need besides its arguments.
 pub struct FnContext<'a> {
     /// Directory of the configuration; `file()` paths are relative to it.
     pub base_dir: &'a Path,
 }
 
-/// Why a call failed. `arg` is the 0-based index of the argument at fault, when one is.
+/// Why a call failed: a message that may quote the arguments, and a reason that quotes
+/// nothing. `arg` is the 0-based index of the argument at fault, when one is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FnError {
-    pub message: String,
-    pub arg: Option<usize>,
+    /// The function, as in [`names`] (None for an unknown name).
+    function: Option<&'static str>,
+    /// What went wrong without any value: safe to show for sensitive arguments.
+    reason: &'static str,
+    /// `NAME: what went wrong`, quoting arguments where that helps.
+    message: String,
+    arg: Option<usize>,
+    /// The limit that was hit, if that is what went wrong.
+    limit: Option<Limit>,
+}
+
+impl FnError {
+    /// The detailed message; it may quote argument values.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The function's name and the value-free reason.
+    pub fn reason(&self) -> (Option<&'static str>, &'static str) {
+        (self.function, self.reason)
+    }
+
+    /// The 0-based index of the argument at fault, when one is.
+    pub fn arg(&self) -> Option<usize> {
+        self.arg
+    }
+
+    /// The limit of [`super::limits`] that was hit, if that is what went wrong.
+    pub fn limit(&self) -> Option<Limit> {
+        self.limit
+    }
 }
 
 impl fmt::Display for FnError {
@@ -40,6 +84,22 @@ impl fmt::Display for FnError {
 }
 
 impl std::error::Error for FnError {}
+
+/// A failure inside a helper, before it is tied to a function and an argument.
+#[derive(Debug)]
+struct Fault {
+    reason: &'static str,
+    detail: String,
+}
+
+impl Fault {
+    fn new(reason: &'static str, detail: impl Into<String>) -> Fault {
+        Fault {
+            reason,
+            detail: detail.into(),
+        }
+    }
+}
 
 /// Every function, sorted. Keep in step with [`arity`] (a test checks).
 const NAMES: &[&str] = &[
@@ -122,9 +182,6 @@ const RANGE_LIMIT: usize = 1024;
 /// Largest `indent` and format width/precision we accept: bigger ones are mistakes and
 /// would only allocate.
 const MAX_PAD: usize = 10_000;
-/// Largest string `replace`, `indent` and `format` may build (64 MiB): bigger results are
-/// mistakes, and refusing them beats exhausting memory.
-const MAX_RESULT: usize = 64 << 20;
 
 /// Least and (if bounded) most argument count of each function.
 fn arity(name: &str) -> Option<(usize, Option<usize>)> {
@@ -155,7 +212,7 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn arity_error(name: &str, min: usize, max: Option<usize>, got: usize) -> FnError {
+fn arity_error(name: &'static str, min: usize, max: Option<usize>, got: usize) -> FnError {
     let expected = match max {
         Some(m) if m == min => format!("{min} argument{}", plural(min)),
         Some(m) if m == min + 1 => format!("{min} or {m} arguments"),
@@ -163,9 +220,12 @@ fn arity_error(name: &str, min: usize, max: Option<usize>, got: usize) -> FnErro
         None => format!("at least {min} argument{}", plural(min)),
     };
     FnError {
+        function: Some(name),
+        reason: "wrong number of arguments",
         message: format!("{name}: expects {expected}, got {got}"),
         // Too many: point at the first one too many.
         arg: max.filter(|&m| got > m),
+        limit: None,
     }
 }
 
@@ -177,16 +237,20 @@ fn arity_error(name: &str, min: usize, max: Option<usize>, got: usize) -> FnErro
 /// An unknown name, a wrong argument count, or whatever the function itself refuses
 /// (wrong types, bad format verbs, missing files, …), as an [`FnError`].
 pub fn call(name: &str, args: Vec<Value>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
-    let Some((min, max)) = arity(name) else {
+    let (Some(f), Some((min, max))) = (NAMES.iter().copied().find(|n| *n == name), arity(name))
+    else {
         return Err(FnError {
+            function: None,
+            reason: "unknown function",
             message: format!("unknown function {name}"),
             arg: None,
+            limit: None,
         });
     };
     if args.len() < min || max.is_some_and(|m| args.len() > m) {
-        return Err(arity_error(name, min, max, args.len()));
+        return Err(arity_error(f, min, max, args.len()));
     }
-    let mut a = Args { f: name, v: args };
+    let mut a = Args { f, v: args };
     dispatch(&mut a, ctx)
 }
 
@@ -265,7 +329,7 @@ impl Num {
     }
 
     /// The JSON number; integers as `i64`/`u64` when they fit.
-    fn to_value(self) -> Result<Value, String> {
+    fn to_value(self) -> Result<Value, &'static str> {
         match self {
             Num::Int(i) => {
                 if let Ok(v) = i64::try_from(i) {
@@ -278,7 +342,7 @@ impl Num {
             }
             Num::Float(f) => Number::from_f64(f)
                 .map(Value::Number)
-                .ok_or_else(|| "result is not a finite number".to_owned()),
+                .ok_or("result is not a finite number"),
         }
     }
 }
@@ -433,7 +497,7 @@ fn values_equal(a: &Value, b: &Value) -> bool {
 /// Converts the elements of a list or the values of a map to one type as Terraform does
 /// when a tuple becomes a list/set or an object becomes a map: mixed strings, numbers and
 /// bools all become strings; other mixtures are an error. Nulls stay.
-fn unify(elems: Vec<Value>) -> Result<Vec<Value>, String> {
+fn unify(elems: Vec<Value>) -> Result<Vec<Value>, Fault> {
     let mut first: Option<&'static str> = None;
     let mut mixed: Option<(&'static str, &'static str)> = None;
     let (mut has_string, mut has_collection) = (false, false);
@@ -451,8 +515,9 @@ fn unify(elems: Vec<Value>) -> Result<Vec<Value>, String> {
         return Ok(elems);
     };
     if has_collection || !has_string {
-        return Err(format!(
-            "elements must all have one type, found {a} and {b}"
+        return Err(Fault::new(
+            "elements must all have one type",
+            format!("elements must all have one type, found {a} and {b}"),
         ));
     }
     Ok(elems
@@ -464,9 +529,12 @@ fn unify(elems: Vec<Value>) -> Result<Vec<Value>, String> {
 /// A Terraform set from list elements: one type, no duplicates, no nulls, and ordered like
 /// Terraform orders sets (strings lexicographically, numbers by value, false before true;
 /// other elements keep their first-seen order).
-fn to_set(elems: Vec<Value>) -> Result<Vec<Value>, String> {
+fn to_set(elems: Vec<Value>) -> Result<Vec<Value>, Fault> {
     if let Some(i) = elems.iter().position(Value::is_null) {
-        return Err(format!("element {i} is null; sets cannot contain null"));
+        return Err(Fault::new(
+            "sets cannot contain null",
+            format!("element {i} is null; sets cannot contain null"),
+        ));
     }
     let elems = unify(elems)?;
     let mut seen = HashSet::new();
@@ -579,16 +647,86 @@ fn is_title_separator(c: char) -> bool {
 
 static NULL: Value = Value::Null;
 
-struct Args<'a> {
-    f: &'a str,
+struct Args {
+    f: &'static str,
     v: Vec<Value>,
 }
 
-impl Args<'_> {
-    fn err(&self, arg: Option<usize>, msg: impl fmt::Display) -> FnError {
+/// A parameter type, for type errors.
+#[derive(Debug, Clone, Copy)]
+enum Want {
+    String,
+    Number,
+    Bool,
+    List,
+    ListOrSet,
+    Map,
+    StringListOrMap,
+}
+
+impl Want {
+    fn noun(self) -> &'static str {
+        match self {
+            Want::String => "a string",
+            Want::Number => "a number",
+            Want::Bool => "a bool",
+            Want::List => "a list",
+            Want::ListOrSet => "a list or set",
+            Want::Map => "a map or object",
+            Want::StringListOrMap => "a string, list or map",
+        }
+    }
+
+    fn reason(self) -> &'static str {
+        match self {
+            Want::String => "a string is required",
+            Want::Number => "a number is required",
+            Want::Bool => "a bool is required",
+            Want::List => "a list is required",
+            Want::ListOrSet => "a list or set is required",
+            Want::Map => "a map or object is required",
+            Want::StringListOrMap => "a string, list or map is required",
+        }
+    }
+}
+
+impl Args {
+    /// An error whose message is `reason` alone.
+    fn err(&self, arg: Option<usize>, reason: &'static str) -> FnError {
+        self.err_with(arg, reason, reason)
+    }
+
+    /// An error whose message is `detail` (which may quote arguments) and whose
+    /// value-free form is `reason`.
+    fn err_with(
+        &self,
+        arg: Option<usize>,
+        reason: &'static str,
+        detail: impl fmt::Display,
+    ) -> FnError {
         FnError {
-            message: format!("{}: {msg}", self.f),
+            function: Some(self.f),
+            reason,
+            message: format!("{}: {detail}", self.f),
             arg,
+            limit: None,
+        }
+    }
+
+    fn fault(&self, arg: Option<usize>, fault: Fault) -> FnError {
+        self.err_with(arg, fault.reason, fault.detail)
+    }
+
+    /// The result would break `limit`.
+    fn limit(&self, arg: Option<usize>, limit: Limit) -> FnError {
+        self.limit_with(arg, limit, limit)
+    }
+
+    /// The result would break `limit`, with a detailed message.
+    fn limit_with(&self, arg: Option<usize>, limit: Limit, detail: impl fmt::Display) -> FnError {
+        FnError {
+            limit: Some(limit),
+            ..self.err_with(arg, limit.message(), detail)
         }
     }
 
@@ -604,28 +742,33 @@ impl Args<'_> {
         self.v.get_mut(i).map(std::mem::take).unwrap_or_default()
     }
 
-    fn type_err(&self, i: usize, what: &str, want: &str, got: &Value) -> FnError {
+    fn type_err(&self, i: usize, what: &str, want: Want, got: &Value) -> FnError {
         if got.is_null() {
-            self.err(Some(i), format!("{what} must not be null"))
-        } else {
-            self.err(
+            self.err_with(
                 Some(i),
-                format!("{what} must be {want}, got {}", describe(got)),
+                "an argument must not be null",
+                format!("{what} must not be null"),
+            )
+        } else {
+            self.err_with(
+                Some(i),
+                want.reason(),
+                format!("{what} must be {}, got {}", want.noun(), describe(got)),
             )
         }
     }
 
     /// `v` (argument `i` or one of its elements, named `what`) as a string.
     fn want_string(&self, i: usize, what: &str, v: &Value) -> Result<String, FnError> {
-        conv_string(v).ok_or_else(|| self.type_err(i, what, "a string", v))
+        conv_string(v).ok_or_else(|| self.type_err(i, what, Want::String, v))
     }
 
     fn want_num(&self, i: usize, what: &str, v: &Value) -> Result<Num, FnError> {
-        conv_num(v).ok_or_else(|| self.type_err(i, what, "a number", v))
+        conv_num(v).ok_or_else(|| self.type_err(i, what, Want::Number, v))
     }
 
     fn want_bool(&self, i: usize, what: &str, v: &Value) -> Result<bool, FnError> {
-        conv_bool(v).ok_or_else(|| self.type_err(i, what, "a bool", v))
+        conv_bool(v).ok_or_else(|| self.type_err(i, what, Want::Bool, v))
     }
 
     fn string(&self, i: usize, what: &str) -> Result<String, FnError> {
@@ -639,10 +782,16 @@ impl Args<'_> {
     /// A whole number within `i64`.
     fn int(&self, i: usize, what: &str) -> Result<i64, FnError> {
         match self.num(i, what)? {
-            Num::Int(n) => i64::try_from(n)
-                .map_err(|_| self.err(Some(i), format!("{what} is out of range, got {n}"))),
-            Num::Float(f) => Err(self.err(
+            Num::Int(n) => i64::try_from(n).map_err(|_| {
+                self.err_with(
+                    Some(i),
+                    "the number is out of range",
+                    format!("{what} is out of range, got {n}"),
+                )
+            }),
+            Num::Float(f) => Err(self.err_with(
                 Some(i),
+                "a whole number is required",
                 format!("{what} must be a whole number, got {}", Num::Float(f)),
             )),
         }
@@ -651,14 +800,14 @@ impl Args<'_> {
     fn list(&mut self, i: usize, what: &str) -> Result<Vec<Value>, FnError> {
         match self.take(i) {
             Value::Array(a) => Ok(a),
-            other => Err(self.type_err(i, what, "a list", &other)),
+            other => Err(self.type_err(i, what, Want::List, &other)),
         }
     }
 
     fn object(&mut self, i: usize, what: &str) -> Result<Map<String, Value>, FnError> {
         match self.take(i) {
             Value::Object(o) => Ok(o),
-            other => Err(self.type_err(i, what, "a map or object", &other)),
+            other => Err(self.type_err(i, what, Want::Map, &other)),
         }
     }
 
@@ -683,7 +832,7 @@ fn arg_name(i: usize) -> String {
 // The functions
 
 #[allow(clippy::too_many_lines)]
-fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
+fn dispatch(a: &mut Args, ctx: &FnContext<'_>) -> Result<Value, FnError> {
     const ARG: &str = "argument";
     let v = match a.f {
         // ----- encoding
@@ -691,30 +840,26 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
         "jsondecode" => {
             let s = a.string(0, ARG)?;
             let v: Value = serde_json::from_str(&s)
-                .map_err(|e| a.err(Some(0), format!("invalid JSON: {e}")))?;
+                .map_err(|e| a.err_with(Some(0), "invalid JSON", format!("invalid JSON: {e}")))?;
             normalize(&v, false)
         }
         "base64encode" => Value::String(b64_encode(a.string(0, ARG)?.as_bytes())),
         "base64decode" => {
             let s = a.string(0, ARG)?;
-            let bytes = b64_decode(&s)
-                .map_err(|at| a.err(Some(0), format!("invalid base64 data at character {at}")))?;
+            let bytes = b64_decode(&s).map_err(|at| {
+                a.err_with(
+                    Some(0),
+                    "invalid base64 data",
+                    format!("invalid base64 data at character {at}"),
+                )
+            })?;
             let text = String::from_utf8(bytes)
                 .map_err(|_| a.err(Some(0), "the decoded data is not valid UTF-8"))?;
             Value::String(text)
         }
 
         // ----- filesystem
-        "file" => {
-            let p = a.string(0, "path")?;
-            let full = ctx.base_dir.join(&p);
-            let shown = quote(&full.display().to_string());
-            let bytes = std::fs::read(&full)
-                .map_err(|e| a.err(Some(0), format!("cannot read {shown}: {}", os_reason(&e))))?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| a.err(Some(0), format!("{shown} is not valid UTF-8 text")))?;
-            Value::String(text)
-        }
+        "file" => read_file(a, ctx)?,
         "fileexists" => {
             let p = a.string(0, "path")?;
             let full = ctx.base_dir.join(&p);
@@ -722,9 +867,19 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
             match std::fs::metadata(&full) {
                 Ok(m) if m.is_file() => Value::Bool(true),
                 Ok(m) if m.is_dir() => {
-                    return Err(a.err(Some(0), format!("{shown} is a directory, not a file")));
+                    return Err(a.err_with(
+                        Some(0),
+                        "the path is a directory, not a file",
+                        format!("{shown} is a directory, not a file"),
+                    ));
                 }
-                Ok(_) => return Err(a.err(Some(0), format!("{shown} is not a regular file"))),
+                Ok(_) => {
+                    return Err(a.err_with(
+                        Some(0),
+                        "the path is not a regular file",
+                        format!("{shown} is not a regular file"),
+                    ));
+                }
                 Err(e)
                     if matches!(
                         e.kind(),
@@ -734,7 +889,11 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
                     Value::Bool(false)
                 }
                 Err(e) => {
-                    return Err(a.err(Some(0), format!("cannot check {shown}: {}", os_reason(&e))));
+                    return Err(a.err_with(
+                        Some(0),
+                        "cannot check the path",
+                        format!("cannot check {shown}: {}", os_reason(&e)),
+                    ));
                 }
             }
         }
@@ -787,17 +946,19 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
             } else {
                 s.matches(search.as_str()).count()
             };
-            if s.len().saturating_add(hits.saturating_mul(with.len())) > MAX_RESULT {
-                return Err(a.err(
-                    None,
-                    format!("result would be larger than {MAX_RESULT} bytes"),
-                ));
-            }
+            limits::check_string(s.len().saturating_add(hits.saturating_mul(with.len())))
+                .map_err(|l| a.limit(None, l))?;
             Value::String(s.replace(search.as_str(), &with))
         }
         "split" => {
             let sep = a.string(0, "separator")?;
             let s = a.string(1, "string")?;
+            let count = if sep.is_empty() {
+                s.chars().count()
+            } else {
+                s.matches(sep.as_str()).count() + 1
+            };
+            limits::check_collection(count).map_err(|l| a.limit(None, l))?;
             let parts: Vec<Value> = if sep.is_empty() {
                 s.chars().map(|c| Value::String(c.to_string())).collect()
             } else {
@@ -810,17 +971,21 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
         "join" => {
             let sep = a.string(0, "separator")?;
             let mut parts = Vec::new();
+            let mut total = 0usize;
             for i in 1..a.len() {
                 let list = a.list(i, &arg_name(i))?;
                 for (j, v) in list.iter().enumerate() {
-                    parts.push(a.want_string(i, &format!("element {j} of {}", arg_name(i)), v)?);
+                    let part = a.want_string(i, &format!("element {j} of {}", arg_name(i)), v)?;
+                    total = total.saturating_add(part.len()).saturating_add(sep.len());
+                    limits::check_string(total).map_err(|l| a.limit(None, l))?;
+                    parts.push(part);
                 }
             }
             Value::String(parts.join(&sep))
         }
         "format" => {
             let spec = a.string(0, "format")?;
-            Value::String(format_values(a.f, &spec, &a.v[1..])?)
+            Value::String(format_values(a, &spec, &a.v[1..])?)
         }
         "formatlist" => {
             let spec = a.string(0, "format")?;
@@ -831,8 +996,9 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
                     match len {
                         None => len = Some((l.len(), i)),
                         Some((n, first)) if n != l.len() => {
-                            return Err(a.err(
+                            return Err(a.err_with(
                                 Some(i + 1),
+                                "list arguments must all have the same length",
                                 format!(
                                     "{} has length {}, which is inconsistent with {} of length {n}",
                                     arg_name(i + 1),
@@ -847,6 +1013,7 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
             }
             let n = len.map_or(1, |(n, _)| n);
             let mut out = Vec::with_capacity(n);
+            let mut total = 0u64;
             for k in 0..n {
                 let row: Vec<Value> = rest
                     .iter()
@@ -855,7 +1022,13 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
                         other => other.clone(),
                     })
                     .collect();
-                out.push(Value::String(format_values(a.f, &spec, &row)?));
+                let line = format_values(a, &spec, &row)?;
+                // Each line is within the string limit; all of them must be too, together.
+                total = total.saturating_add(limits::VALUE_COST + line.len() as u64);
+                if total > MAX_EXPRESSION_BYTES {
+                    return Err(a.limit(None, Limit::Expression));
+                }
+                out.push(Value::String(line));
             }
             Value::Array(out)
         }
@@ -897,18 +1070,15 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
                 .ok()
                 .filter(|&n| n <= MAX_PAD)
                 .ok_or_else(|| {
-                    a.err(
+                    a.err_with(
                         Some(0),
+                        "the number of spaces is out of range",
                         format!("spaces must be between 0 and {MAX_PAD}, got {n}"),
                     )
                 })?;
             let lines = s.matches('\n').count();
-            if s.len().saturating_add(lines.saturating_mul(n)) > MAX_RESULT {
-                return Err(a.err(
-                    None,
-                    format!("result would be larger than {MAX_RESULT} bytes"),
-                ));
-            }
+            limits::check_string(s.len().saturating_add(lines.saturating_mul(n)))
+                .map_err(|l| a.limit(None, l))?;
             Value::String(s.replace('\n', &format!("\n{}", " ".repeat(n))))
         }
         "chomp" => Value::String(a.string(0, ARG)?.trim_end_matches(['\r', '\n']).to_owned()),
@@ -918,12 +1088,15 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
             Value::String(s) => Value::from(s.chars().count()),
             Value::Array(l) => Value::from(l.len()),
             Value::Object(o) => Value::from(o.len()),
-            other => return Err(a.type_err(0, ARG, "a string, list or map", other)),
+            other => return Err(a.type_err(0, ARG, Want::StringListOrMap, other)),
         },
         "concat" => {
             let mut out = Vec::new();
             for i in 0..a.len() {
-                out.extend(a.list(i, &arg_name(i))?);
+                let list = a.list(i, &arg_name(i))?;
+                limits::check_collection(out.len().saturating_add(list.len()))
+                    .map_err(|l| a.limit(None, l))?;
+                out.extend(list);
             }
             Value::Array(out)
         }
@@ -955,8 +1128,13 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
             let mut map = a.object(0, "map")?;
             match map.remove(&key) {
                 Some(v) => v,
-                None => default
-                    .ok_or_else(|| a.err(Some(1), format!("key {} not found", quote(&key))))?,
+                None => default.ok_or_else(|| {
+                    a.err_with(
+                        Some(1),
+                        "the key is not in the map",
+                        format!("key {} not found", quote(&key)),
+                    )
+                })?,
             }
         }
         "contains" => {
@@ -970,7 +1148,11 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
             match list.iter().position(|v| values_equal(v, &needle)) {
                 Some(i) => Value::from(i),
                 None => {
-                    return Err(a.err(Some(1), format!("no element equals {}", describe(&needle))));
+                    return Err(a.err_with(
+                        Some(1),
+                        "no element equals the value",
+                        format!("no element equals {}", describe(&needle)),
+                    ));
                 }
             }
         }
@@ -1004,7 +1186,11 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
                 return Err(a.err(Some(0), "cannot use element function with an empty list"));
             }
             let Ok(index) = usize::try_from(index) else {
-                return Err(a.err(Some(1), format!("index must not be negative, got {index}")));
+                return Err(a.err_with(
+                    Some(1),
+                    "the index must not be negative",
+                    format!("index must not be negative, got {index}"),
+                ));
             };
             let i = index % list.len();
             list.swap_remove(i)
@@ -1015,20 +1201,23 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
             let list = a.list(0, "list")?;
             let len = i64::try_from(list.len()).unwrap_or(i64::MAX);
             if from < 0 {
-                return Err(a.err(
+                return Err(a.err_with(
                     Some(1),
+                    "the start index must not be negative",
                     format!("start index must not be negative, got {from}"),
                 ));
             }
             if to > len {
-                return Err(a.err(
+                return Err(a.err_with(
                     Some(2),
+                    "the end index must not exceed the list length",
                     format!("end index must not exceed the list length {len}, got {to}"),
                 ));
             }
             if from > to {
-                return Err(a.err(
+                return Err(a.err_with(
                     Some(1),
+                    "the start index must not exceed the end index",
                     format!("start index {from} must not exceed end index {to}"),
                 ));
             }
@@ -1054,8 +1243,9 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
             let values = a.list(1, "values")?;
             let keys = a.list(0, "keys")?;
             if keys.len() != values.len() {
-                return Err(a.err(
+                return Err(a.err_with(
                     Some(1),
+                    "the numbers of keys and values differ",
                     format!(
                         "number of keys ({}) does not match number of values ({})",
                         keys.len(),
@@ -1083,7 +1273,7 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
                         found = Some(i);
                         break;
                     }
-                    other => return Err(a.type_err(i, &arg_name(i), "a list", other)),
+                    other => return Err(a.type_err(i, &arg_name(i), Want::List, other)),
                 }
             }
             let i = found.ok_or_else(|| a.err(None, "all arguments are empty or null"))?;
@@ -1105,28 +1295,32 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
         }
         "toset" => match a.take(0) {
             Value::Null => Value::Null,
-            Value::Array(l) => Value::Array(to_set(l).map_err(|m| a.err(Some(0), m))?),
-            other => return Err(a.type_err(0, ARG, "a list", &other)),
+            Value::Array(l) => Value::Array(to_set(l).map_err(|f| a.fault(Some(0), f))?),
+            other => return Err(a.type_err(0, ARG, Want::List, &other)),
         },
         "tolist" => match a.take(0) {
             Value::Null => Value::Null,
-            Value::Array(l) => Value::Array(unify(l).map_err(|m| a.err(Some(0), m))?),
-            other => return Err(a.type_err(0, ARG, "a list or set", &other)),
+            Value::Array(l) => Value::Array(unify(l).map_err(|f| a.fault(Some(0), f))?),
+            other => return Err(a.type_err(0, ARG, Want::ListOrSet, &other)),
         },
         "tomap" => match a.take(0) {
             Value::Null => Value::Null,
             Value::Object(o) => {
                 let (keys, vals): (Vec<String>, Vec<Value>) = o.into_iter().unzip();
-                let vals = unify(vals).map_err(|m| a.err(Some(0), m))?;
+                let vals = unify(vals).map_err(|f| a.fault(Some(0), f))?;
                 Value::Object(keys.into_iter().zip(vals).collect())
             }
-            other => return Err(a.type_err(0, ARG, "a map or object", &other)),
+            other => return Err(a.type_err(0, ARG, Want::Map, &other)),
         },
         "chunklist" => {
             let size = a.int(1, "size")?;
             let list = a.list(0, "list")?;
             let Ok(size) = usize::try_from(size) else {
-                return Err(a.err(Some(1), format!("size must not be negative, got {size}")));
+                return Err(a.err_with(
+                    Some(1),
+                    "the size must not be negative",
+                    format!("size must not be negative, got {size}"),
+                ));
             };
             if list.is_empty() {
                 Value::Array(Vec::new())
@@ -1145,7 +1339,7 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
             for i in 0..a.len() {
                 all.extend(a.list(i, &arg_name(i))?);
             }
-            Value::Array(to_set(all).map_err(|m| a.err(None, m))?)
+            Value::Array(to_set(all).map_err(|f| a.fault(None, f))?)
         }
         "setintersection" => {
             // Unify across all sets first, so ["1"] and [1] meet as strings.
@@ -1156,10 +1350,11 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
                 lens.push(l.len());
                 all.extend(l);
             }
-            let mut all = unify(all).map_err(|m| a.err(None, m))?.into_iter();
+            let mut all = unify(all).map_err(|f| a.fault(None, f))?.into_iter();
             let mut sets = Vec::new();
             for (i, n) in lens.into_iter().enumerate() {
-                let set = to_set(all.by_ref().take(n).collect()).map_err(|m| a.err(Some(i), m))?;
+                let set =
+                    to_set(all.by_ref().take(n).collect()).map_err(|f| a.fault(Some(i), f))?;
                 sets.push(set);
             }
             let mut sets = sets.into_iter();
@@ -1179,12 +1374,13 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
         "one" => match a.take(0) {
             Value::Array(mut l) if l.len() <= 1 => l.pop().unwrap_or_default(),
             Value::Array(l) => {
-                return Err(a.err(
+                return Err(a.err_with(
                     Some(0),
+                    "the list must have zero or one elements",
                     format!("list must have zero or one elements, got {}", l.len()),
                 ));
             }
-            other => return Err(a.type_err(0, ARG, "a list", &other)),
+            other => return Err(a.type_err(0, ARG, Want::List, &other)),
         },
         "alltrue" => {
             let list = a.list(0, ARG)?;
@@ -1217,7 +1413,7 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
             let mut total = Num::Int(0);
             for (j, v) in list.iter().enumerate() {
                 let Value::Number(n) = v else {
-                    return Err(a.type_err(0, &format!("element {j}"), "a number", v));
+                    return Err(a.type_err(0, &format!("element {j}"), Want::Number, v));
                 };
                 total = total.add(Num::of(n));
             }
@@ -1264,21 +1460,23 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
         "signum" => Value::from(a.num(0, ARG)?.signum()),
         "parseint" => {
             let Value::String(s) = a.get(0) else {
-                return Err(a.type_err(0, "number", "a string", a.get(0)));
+                return Err(a.type_err(0, "number", Want::String, a.get(0)));
             };
             let base = a.int(1, "base")?;
             let radix = u32::try_from(base)
                 .ok()
                 .filter(|b| (2..=62).contains(b))
                 .ok_or_else(|| {
-                    a.err(
+                    a.err_with(
                         Some(1),
+                        "the base must be between 2 and 62",
                         format!("base must be between 2 and 62, got {base}"),
                     )
                 })?;
             let n = parse_int(s, radix).ok_or_else(|| {
-                a.err(
+                a.err_with(
                     Some(0),
+                    "the text is not an integer in this base",
                     format!("cannot parse {} as a base {radix} integer", quote(s)),
                 )
             })?;
@@ -1289,8 +1487,9 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
         "tostring" => match a.get(0) {
             Value::Null => Value::Null,
             v => Value::String(a.want_string(0, ARG, v).map_err(|_| {
-                a.err(
+                a.err_with(
                     Some(0),
+                    "the value cannot be converted to a string",
                     format!("cannot convert {} to string", type_name(v)),
                 )
             })?),
@@ -1299,7 +1498,11 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
             Value::Null => Value::Null,
             v => {
                 let n = conv_num(v).ok_or_else(|| {
-                    a.err(Some(0), format!("cannot convert {} to number", describe(v)))
+                    a.err_with(
+                        Some(0),
+                        "the value cannot be converted to a number",
+                        format!("cannot convert {} to number", describe(v)),
+                    )
                 })?;
                 a.number(n)?
             }
@@ -1307,23 +1510,82 @@ fn dispatch(a: &mut Args<'_>, ctx: &FnContext<'_>) -> Result<Value, FnError> {
         "tobool" => match a.get(0) {
             Value::Null => Value::Null,
             v => Value::Bool(conv_bool(v).ok_or_else(|| {
-                a.err(Some(0), format!("cannot convert {} to bool", describe(v)))
+                a.err_with(
+                    Some(0),
+                    "the value cannot be converted to a bool",
+                    format!("cannot convert {} to bool", describe(v)),
+                )
             })?),
         },
         "sensitive" | "nonsensitive" => a.take(0),
 
-        name => {
+        // `call` only dispatches names it knows; a test checks every one is handled here.
+        _ => {
             return Err(FnError {
-                message: format!("unknown function {name}"),
-                arg: None,
+                message: format!("unknown function {}", a.f),
+                ..a.err(None, "unknown function")
             });
         }
     };
     Ok(v)
 }
 
+/// `file(path)`: a regular file of at most [`limits::MAX_FILE_BYTES`], as UTF-8 text.
+/// Devices, FIFOs and directories are refused before they are opened: reading one could
+/// block, or never end (`/dev/zero`).
+fn read_file(a: &Args, ctx: &FnContext<'_>) -> Result<Value, FnError> {
+    let p = a.string(0, "path")?;
+    let full = ctx.base_dir.join(&p);
+    let shown = quote(&full.display().to_string());
+    let cannot = |e: &std::io::Error| {
+        a.err_with(
+            Some(0),
+            "cannot read the file",
+            format!("cannot read {shown}: {}", os_reason(e)),
+        )
+    };
+    let not_regular = |m: &std::fs::Metadata| {
+        let what = if m.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a device, a FIFO or a socket)"
+        };
+        a.err_with(
+            Some(0),
+            "only a regular file can be read",
+            format!("{shown} is {what}; file() reads regular files only"),
+        )
+    };
+    let too_large = |l: Limit| a.limit_with(Some(0), l, format!("{shown}: {l}"));
+    let meta = std::fs::metadata(&full).map_err(|e| cannot(&e))?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    if meta.len() > limits::MAX_FILE_BYTES {
+        return Err(too_large(Limit::File));
+    }
+    let file = std::fs::File::open(&full).map_err(|e| cannot(&e))?;
+    // The path may name something else by now: check what was opened, and read no more
+    // than the limit whatever it is.
+    let opened = file.metadata().map_err(|e| cannot(&e))?;
+    if !opened.is_file() {
+        return Err(not_regular(&opened));
+    }
+    let bytes = limits::read_capped(file)
+        .map_err(|e| cannot(&e))?
+        .map_err(too_large)?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        a.err_with(
+            Some(0),
+            "the file is not valid UTF-8 text",
+            format!("{shown} is not valid UTF-8 text"),
+        )
+    })?;
+    Ok(Value::String(text))
+}
+
 /// `range(limit)`, `range(start, limit)`, `range(start, limit, step)`.
-fn range(a: &Args<'_>) -> Result<Value, FnError> {
+fn range(a: &Args) -> Result<Value, FnError> {
     let (start, limit, step) = match a.len() {
         1 => {
             let limit = a.num(0, "limit")?;
@@ -1384,8 +1646,9 @@ fn range(a: &Args<'_>) -> Result<Value, FnError> {
             break;
         }
         if out.len() >= RANGE_LIMIT {
-            return Err(a.err(
+            return Err(a.err_with(
                 None,
+                "more than 1024 values were generated",
                 format!(
                     "more than {RANGE_LIMIT} values were generated; decrease the difference between start and limit or use a larger step"
                 ),
@@ -1457,11 +1720,8 @@ struct Verb {
 }
 
 /// Terraform's `format`: `spec` with `args` (which are the function's arguments 1..).
-fn format_values(f: &str, spec: &str, args: &[Value]) -> Result<String, FnError> {
-    let spec_err = |msg: String| FnError {
-        message: format!("{f}: {msg}"),
-        arg: Some(0),
-    };
+fn format_values(a: &Args, spec: &str, args: &[Value]) -> Result<String, FnError> {
+    let spec_err = |detail: String| a.err_with(Some(0), "invalid format string", detail);
     let mut out = String::new();
     let mut it = spec.char_indices().peekable();
     let mut next_arg = 0usize;
@@ -1492,21 +1752,19 @@ fn format_values(f: &str, spec: &str, args: &[Value]) -> Result<String, FnError>
         next_arg = idx.saturating_add(1);
         highest = highest.max(next_arg);
         let Some(arg) = args.get(idx) else {
-            return Err(spec_err(format!(
-                "not enough arguments for \"{raw}\": needs argument {next_arg}, have {}",
-                args.len()
-            )));
+            return Err(a.err_with(
+                Some(0),
+                "not enough arguments for the format string",
+                format!(
+                    "not enough arguments for \"{raw}\": needs argument {next_arg}, have {}",
+                    args.len()
+                ),
+            ));
         };
-        let piece = format_one(&v, mode, raw, arg).map_err(|m| FnError {
-            message: format!("{f}: {m}"),
-            arg: Some(idx + 1),
-        })?;
+        let piece = format_one(&v, mode, raw, arg)
+            .map_err(|m| a.err_with(Some(idx + 1), "an argument does not fit its verb", m))?;
         out.push_str(&piece);
-        if out.len() > MAX_RESULT {
-            return Err(spec_err(format!(
-                "result would be larger than {MAX_RESULT} bytes"
-            )));
-        }
+        limits::check_string(out.len()).map_err(|l| a.limit(Some(0), l))?;
     }
     if highest < args.len() {
         let msg = if highest == 0 {
@@ -1514,10 +1772,11 @@ fn format_values(f: &str, spec: &str, args: &[Value]) -> Result<String, FnError>
         } else {
             format!("too many arguments; the format string uses only {highest}")
         };
-        return Err(FnError {
-            message: format!("{f}: {msg}"),
-            arg: Some(highest + 1),
-        });
+        return Err(a.err_with(
+            Some(highest + 1),
+            "too many arguments for the format string",
+            msg,
+        ));
     }
     Ok(out)
 }
@@ -1856,8 +2115,11 @@ mod tests {
         assert_eq!(
             e,
             FnError {
+                function: None,
+                reason: "unknown function",
                 message: "unknown function nosuch".into(),
-                arg: None
+                arg: None,
+                limit: None,
             }
         );
         assert_eq!(err("try", vec![json!(1)]).message, "unknown function try");
@@ -1923,6 +2185,36 @@ mod tests {
                             .map(|i| if i % 2 == 0 { a.clone() } else { b.clone() })
                             .collect();
                         let _ = c(name, args);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_error_names_its_function_and_a_reason_without_values() {
+        // Whatever the message quotes, the reason shown for sensitive arguments is one of
+        // the function's fixed texts; these values make every function fail somewhere.
+        let marked = [
+            json!("Q7mark"),
+            json!(["Q7mark"]),
+            json!({"Q7mark": "Q7mark"}),
+            json!(7_777_777),
+        ];
+        for name in names() {
+            let (min, max) = arity(name).unwrap_or((0, Some(0)));
+            for n in min..=max.unwrap_or(min + 2).min(3) {
+                for a in &marked {
+                    for b in &marked {
+                        let args: Vec<Value> = (0..n)
+                            .map(|i| if i % 2 == 0 { a.clone() } else { b.clone() })
+                            .collect();
+                        let Err(e) = c(name, args) else { continue };
+                        let (function, reason) = e.reason();
+                        assert_eq!(function, Some(*name));
+                        assert!(!reason.is_empty());
+                        assert!(!reason.contains("Q7mark") && !reason.contains("7777777"));
+                        assert!(e.message().starts_with(&format!("{name}: ")), "{e}");
                     }
                 }
             }

@@ -17,10 +17,17 @@
 //!    `depends_on` has no cycle, and no two resources manage one job.
 //!
 //! Nothing here touches the network; `dtsform validate` is exactly this.
+//!
+//! Secrets stay out of every diagnostic: values are masked by sensitivity in messages
+//! ([`eval`]), and literals that are secrets — a password written into a file, the default
+//! of a sensitive variable, a var-file entry for one — are masked in the source text the
+//! diagnostics show ([`Sources::mask`]) before any diagnostic is made.
+//! Evaluation is bounded by [`limits`].
 
 pub mod eval;
 pub mod fmt;
 pub mod functions;
+pub mod limits;
 pub mod model;
 mod reader;
 mod resource;
@@ -28,7 +35,7 @@ pub mod source;
 mod tencent;
 pub mod variables;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
@@ -62,6 +69,9 @@ pub struct Inputs {
 }
 
 const TOP_BLOCKS: &[&str] = &["provider", "variable", "locals", "resource"];
+/// Resource attributes that hold secrets, read with `Reader::secret`: their literals are
+/// masked in diagnostics.
+const SECRET_ATTRIBUTES: &[&str] = &["password", "shard_password"];
 const PROVIDER_ATTRIBUTES: &[&str] = &[
     "region",
     "endpoint",
@@ -75,6 +85,7 @@ const PROVIDER_ATTRIBUTES: &[&str] = &[
 pub fn load(dir: &Path, inputs: &Inputs) -> Result<Config, ConfigErrors> {
     let mut sources = Sources::default();
     let bodies = read_dir(dir, &mut sources)?;
+    mask_secret_literals(&mut sources, &bodies);
     let d = Diag::new(&sources);
     // Declaration problems do not stop the run: the offending block is skipped.
     let decls = declarations(&d, &bodies);
@@ -161,6 +172,47 @@ fn read_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<(FileId, Body)>, Co
         }
     }
     errors.into_result(bodies)
+}
+
+/// Masks, in the source text, the literals that are secrets, so no diagnostic's snippet
+/// shows them: those of resources' secret attributes, of the defaults of sensitive
+/// variables, and of the arguments of `sensitive(...)` anywhere.
+fn mask_secret_literals(sources: &mut Sources, bodies: &[(FileId, Body)]) {
+    /// The secret expressions of a resource body.
+    fn resource_body<'b>(body: &'b Body, found: &mut Vec<&'b Expression>) {
+        for structure in body {
+            match structure {
+                Structure::Attribute(attr) if SECRET_ATTRIBUTES.contains(&attr.key.as_str()) => {
+                    found.push(&attr.value);
+                }
+                Structure::Attribute(_) => {}
+                Structure::Block(block) => resource_body(&block.body, found),
+            }
+        }
+    }
+    for (file, body) in bodies {
+        let mut found = Vec::new();
+        for block in body.blocks() {
+            match block.ident.as_str() {
+                "resource" => resource_body(&block.body, &mut found),
+                "variable" if declared_sensitive(&block.body) => {
+                    found.extend(block.body.get_attribute("default").map(|a| &a.value));
+                }
+                _ => {}
+            }
+        }
+        sources.mask(*file, &source::secret_literals(found, Some(body)));
+    }
+}
+
+/// Whether a variable block says `sensitive = true` (or `"true"`), read before evaluation.
+fn declared_sensitive(body: &Body) -> bool {
+    body.get_attribute("sensitive")
+        .is_some_and(|a| match &a.value {
+            Expression::Bool(b) => **b,
+            Expression::String(s) => s.as_str() == "true",
+            _ => false,
+        })
 }
 
 /// Parses one file of `sources`, turning a syntax error into a located diagnostic.
@@ -441,9 +493,13 @@ fn resolve_variables(
         let sensitive = r.bool("sensitive").unwrap_or(false);
         let _description = r.string("description");
         let default = r.attr("default").and_then(|attr| {
-            let v = r.eval(&attr.value)?;
-            match ty.convert(&v) {
-                Ok(value) => Some(Evaluated { value, sensitive }),
+            let v = if sensitive {
+                r.eval_secret(&attr.value)?
+            } else {
+                r.eval(&attr.value)?
+            };
+            match typed(&ty, sensitive, v.value) {
+                Ok(v) => Some(v),
                 Err(e) => {
                     d.push(
                         d.at(
@@ -487,14 +543,18 @@ fn resolve_variables(
     for path in &inputs.var_files {
         read_var_file(d, path, &find, &mut given, var_sources);
     }
-    for assignment in &inputs.vars {
+    for (i, assignment) in inputs.vars.iter().enumerate() {
         let Some((name, text)) = assignment.split_once('=') else {
+            // Not echoed: without its "=", a value cannot be told from a name, and it may
+            // be a password.
             d.push(
                 ConfigError::general(
                     "invalid_var",
-                    format!("-var {assignment:?} is not NAME=VALUE"),
+                    format!("-var number {} is not NAME=VALUE", i + 1),
                 )
-                .help("write -var 'name=value'"),
+                .help(
+                    "write -var 'name=value'; the argument is not shown, as it may hold a secret",
+                ),
             );
             continue;
         };
@@ -541,9 +601,18 @@ fn resolve_variables(
     values
 }
 
+/// A value for a variable of type `ty`, from any source, converted to the type. The value
+/// is marked sensitive before it is converted, so a conversion error of a sensitive
+/// variable does not show it: every source (default, environment, var file, -var) goes
+/// through here.
+fn typed(ty: &Type, sensitive: bool, value: Value) -> Result<Evaluated, String> {
+    let value = ty.convert(&Evaluated { value, sensitive })?;
+    Ok(Evaluated { value, sensitive })
+}
+
 /// A value from command-line or environment text, converted to the variable's type.
 fn text_value(text: &str, decl: &VariableDecl<'_>) -> Result<Evaluated, String> {
-    let raw = Evaluated::plain(Value::String(text.to_owned()));
+    let raw = Value::String(text.to_owned());
     let parsed = if decl.ty.takes_raw_text() {
         raw
     } else {
@@ -554,12 +623,9 @@ fn text_value(text: &str, decl: &VariableDecl<'_>) -> Result<Evaluated, String> 
                 let dir = PathBuf::new();
                 eval(&expr, &Scope::new(&empty, &empty, &dir)).ok()
             })
-            .unwrap_or(raw)
+            .map_or(raw, |v| v.value)
     };
-    decl.ty.convert(&parsed).map(|value| Evaluated {
-        value,
-        sensitive: decl.sensitive,
-    })
+    typed(&decl.ty, decl.sensitive, parsed)
 }
 
 fn read_var_file<'v>(
@@ -569,27 +635,36 @@ fn read_var_file<'v>(
     given: &mut BTreeMap<String, Evaluated>,
     var_sources: &mut Sources,
 ) {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
+    let cannot = |why: String| {
+        ConfigError::general(
+            "var_file",
+            format!("cannot read -var-file {}: {why}", path.display()),
+        )
+        .help("check the path given to -var-file")
+    };
+    // Pipes are fine (`-var-file <(...)`), but no more than the limit is read.
+    let bytes = match std::fs::File::open(path).and_then(limits::read_capped) {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(limit)) => {
             d.push(
                 ConfigError::general(
-                    "var_file",
-                    format!("cannot read -var-file {}: {e}", path.display()),
+                    "eval_limit",
+                    format!("-var-file {}: {limit}", path.display()),
                 )
-                .help("check the path given to -var-file"),
+                .help(limit.help()),
             );
             return;
         }
+        Err(e) => return d.push(cannot(e.to_string())),
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return d.push(cannot("it is not UTF-8 text".into()));
     };
     let id = var_sources.add(path.to_owned(), path.display().to_string(), text);
     let is_json = path.extension().is_some_and(|e| e == "json");
-    let entries: Vec<(String, Result<Evaluated, ConfigError>)> = if is_json {
+    let entries: Vec<(String, Value)> = if is_json {
         match serde_json::from_str::<serde_json::Map<String, Value>>(&var_sources.get(id).text) {
-            Ok(map) => map
-                .into_iter()
-                .map(|(k, v)| (k, Ok(Evaluated::plain(v))))
-                .collect(),
+            Ok(map) => map.into_iter().collect(),
             Err(e) => {
                 d.push(
                     ConfigError::general(
@@ -605,25 +680,47 @@ fn read_var_file<'v>(
         let body = match parse(var_sources, id) {
             Ok(b) => b,
             Err(e) => {
-                d.push(e);
+                // A var file holds secrets, and nothing is known yet about which line holds
+                // which: say where, without showing the lines.
+                let at = e.location.as_ref().map_or_else(
+                    || path.display().to_string(),
+                    |l| var_sources.location(Span::new(id, l.span.clone())),
+                );
+                d.push(
+                    ConfigError::general("syntax", format!("{at}: {}", e.message)).help(
+                        "fix the HCL syntax of the var file (its lines are not shown: a var file may hold secrets)",
+                    ),
+                );
                 return;
             }
         };
+        let sensitive = |name: &str| find(name).is_some_and(|decl| decl.sensitive);
+        let secret = body
+            .attributes()
+            .filter(|a| sensitive(a.key.as_str()))
+            .map(|a| &a.value);
+        var_sources.mask(id, &source::secret_literals(secret, Some(&body)));
         let empty = BTreeMap::new();
         let dir = PathBuf::new();
         let scope = Scope::new(&empty, &empty, &dir);
-        body.iter()
-            .filter_map(|s| s.as_attribute())
-            .map(|attr| {
-                let v =
-                    eval(&attr.value, &scope).map_err(|e| reader::eval_error(var_sources, id, e));
-                (attr.key.as_str().to_owned(), v)
-            })
-            .collect()
+        let mut entries = Vec::new();
+        for attr in body.attributes() {
+            let name = attr.key.as_str();
+            match eval(&attr.value, &scope) {
+                Ok(v) => entries.push((name.to_owned(), v.value)),
+                // Reported below as undeclared; its value does not matter.
+                Err(_) if find(name).is_none() => entries.push((name.to_owned(), Value::Null)),
+                Err(e) if sensitive(name) => {
+                    d.push(reader::secret_eval_error(var_sources, id, e));
+                }
+                Err(e) => d.push(reader::eval_error(var_sources, id, e)),
+            }
+        }
+        entries
     };
     for (name, value) in entries {
-        match (find(&name), value) {
-            (None, _) => d.push(
+        let Some(decl) = find(&name) else {
+            d.push(
                 ConfigError::general(
                     "undeclared_variable",
                     format!(
@@ -632,26 +729,20 @@ fn read_var_file<'v>(
                     ),
                 )
                 .help("declare it with a variable block, or remove it from the file"),
+            );
+            continue;
+        };
+        match typed(&decl.ty, decl.sensitive, value) {
+            Ok(v) => {
+                given.insert(name, v);
+            }
+            Err(e) => d.push(
+                ConfigError::general(
+                    "wrong_type",
+                    format!("{}: variable {name:?}: {e}", path.display()),
+                )
+                .help("change the value in the file, or the variable's type"),
             ),
-            (Some(_), Err(e)) => d.push(e),
-            (Some(decl), Ok(v)) => match decl.ty.convert(&v) {
-                Ok(value) => {
-                    given.insert(
-                        name,
-                        Evaluated {
-                            value,
-                            sensitive: decl.sensitive,
-                        },
-                    );
-                }
-                Err(e) => d.push(
-                    ConfigError::general(
-                        "wrong_type",
-                        format!("{}: variable {name:?}: {e}", path.display()),
-                    )
-                    .help("change the value in the file, or the variable's type"),
-                ),
-            },
         }
     }
 }
@@ -726,22 +817,28 @@ fn evaluate_locals(
     variables: &BTreeMap<String, Evaluated>,
     dir: &Path,
 ) -> BTreeMap<String, Evaluated> {
-    let by_name: BTreeMap<&str, (FileId, &Attribute)> = attrs
+    let by_name: HashMap<&str, (FileId, &Attribute)> = attrs
         .iter()
         .map(|(f, a)| (a.key.as_str(), (*f, *a)))
         .collect();
-    let deps = |name: &str| -> Vec<String> {
-        let mut refs = LocalRefs(Vec::new());
-        if let Some((_, attr)) = by_name.get(name) {
+    // Each local's references to other locals, found once.
+    let deps: HashMap<&str, Vec<String>> = attrs
+        .iter()
+        .map(|(_, attr)| {
+            let mut refs = LocalRefs(Vec::new());
             refs.visit_expr(&attr.value);
-        }
-        refs.0
-            .into_iter()
-            .filter(|r| by_name.contains_key(r.as_str()))
-            .collect()
-    };
-    let names: Vec<String> = by_name.keys().map(|s| (*s).to_owned()).collect();
-    let order = match topological_order(&names, &deps) {
+            refs.0.retain(|r| by_name.contains_key(r.as_str()));
+            (attr.key.as_str(), refs.0)
+        })
+        .collect();
+    // In name order, so diagnostics come in an order independent of the files.
+    let mut names: Vec<String> = attrs
+        .iter()
+        .map(|(_, a)| a.key.as_str().to_owned())
+        .collect();
+    names.sort();
+    let deps_of = |name: &str| deps.get(name).cloned().unwrap_or_default();
+    let order = match topological_order(&names, &deps_of) {
         Ok(order) => order,
         Err(cycle) => {
             let (file, attr) = by_name[cycle[0].as_str()];
@@ -762,61 +859,94 @@ fn evaluate_locals(
         }
     };
     let mut locals = BTreeMap::new();
-    for name in order {
+    // A local that failed, or depends on one that did: its error is reported once, where
+    // it starts, not again for everything built on it.
+    let mut failed: HashSet<&str> = HashSet::new();
+    for name in &order {
         let (file, attr) = by_name[name.as_str()];
+        if deps[name.as_str()]
+            .iter()
+            .any(|dep| failed.contains(dep.as_str()))
+        {
+            failed.insert(attr.key.as_str());
+            continue;
+        }
         let scope = Scope::new(variables, &locals, dir);
         match eval(&attr.value, &scope) {
             Ok(v) => {
-                locals.insert(name, v);
+                locals.insert(name.clone(), v);
             }
-            Err(e) => d.push(reader::eval_error(d.sources, file, e)),
+            Err(e) => {
+                d.push(reader::eval_error(d.sources, file, e));
+                failed.insert(attr.key.as_str());
+            }
         }
     }
     locals
 }
 
 /// `names` ordered so each comes after what it depends on, or a cycle (first node
-/// repeated at the end).
+/// repeated at the end). Iterative, and linear in the names and dependencies: a chain of
+/// 50,000 locals neither takes quadratic time nor overflows the stack.
 pub(crate) fn topological_order(
     names: &[String],
     deps: &dyn Fn(&str) -> Vec<String>,
 ) -> Result<Vec<String>, Vec<String>> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
+        New,
         Visiting,
         Done,
     }
-    fn visit(
-        name: &str,
-        deps: &dyn Fn(&str) -> Vec<String>,
-        marks: &mut HashMap<String, Mark>,
-        stack: &mut Vec<String>,
-        out: &mut Vec<String>,
-    ) -> Result<(), Vec<String>> {
-        match marks.get(name) {
-            Some(Mark::Done) => return Ok(()),
-            Some(Mark::Visiting) => {
-                let start = stack.iter().position(|n| n == name).unwrap_or(0);
-                let mut cycle = stack[start..].to_vec();
-                cycle.push(name.to_owned());
-                return Err(cycle);
+    let index: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let edges: Vec<Vec<usize>> = names
+        .iter()
+        .map(|n| {
+            deps(n)
+                .iter()
+                .filter_map(|dep| index.get(dep.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let mut marks = vec![Mark::New; names.len()];
+    let mut out = Vec::with_capacity(names.len());
+    for start in 0..names.len() {
+        if marks[start] != Mark::New {
+            continue;
+        }
+        marks[start] = Mark::Visiting;
+        // The path being explored: each node with the index of its next dependency.
+        let mut path: Vec<(usize, usize)> = vec![(start, 0)];
+        while let Some((node, next)) = path.last_mut() {
+            let node = *node;
+            let Some(&dep) = edges[node].get(*next) else {
+                marks[node] = Mark::Done;
+                out.push(names[node].clone());
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            match marks[dep] {
+                Mark::Done => {}
+                Mark::New => {
+                    marks[dep] = Mark::Visiting;
+                    path.push((dep, 0));
+                }
+                Mark::Visiting => {
+                    let from = path.iter().position(|(n, _)| *n == dep).unwrap_or(0);
+                    let mut cycle: Vec<String> = path[from..]
+                        .iter()
+                        .map(|(n, _)| names[*n].clone())
+                        .collect();
+                    cycle.push(names[dep].clone());
+                    return Err(cycle);
+                }
             }
-            None => {}
         }
-        marks.insert(name.to_owned(), Mark::Visiting);
-        stack.push(name.to_owned());
-        for dep in deps(name) {
-            visit(&dep, deps, marks, stack, out)?;
-        }
-        stack.pop();
-        marks.insert(name.to_owned(), Mark::Done);
-        out.push(name.to_owned());
-        Ok(())
-    }
-    let mut marks = HashMap::new();
-    let mut out = Vec::new();
-    for name in names {
-        visit(name, deps, &mut marks, &mut Vec::new(), &mut out)?;
     }
     Ok(out)
 }

@@ -16,10 +16,36 @@ use crate::secret::Secret;
 
 /// An evaluation failure as a located diagnostic.
 pub fn eval_error(sources: &Sources, file: FileId, e: EvalError) -> ConfigError {
-    ConfigError::at(sources, Span::new(file, e.span), "eval", e.message, "here").help_or(
+    let code = if e.limit.is_some() {
+        "eval_limit"
+    } else {
+        "eval"
+    };
+    ConfigError::at(sources, Span::new(file, e.span), code, e.message, "here").help_or(
         e.help,
         "the README's \"Configuration language\" section lists the expressions and functions dtsform evaluates",
     )
+}
+
+/// An evaluation failure of an expression whose values are secret although nothing marks
+/// them sensitive (a literal password, the default or var-file entry of a sensitive
+/// variable): only the error's value-free reason is shown, and the expression's literals
+/// are masked in the snippet ([`Sources::mask`]).
+pub fn secret_eval_error(sources: &Sources, file: FileId, e: EvalError) -> ConfigError {
+    let code = if e.limit.is_some() {
+        "eval_limit"
+    } else {
+        "eval"
+    };
+    let message = match e.limit {
+        Some(_) => e.reason.to_string(),
+        None => format!("{} (sensitive value)", e.reason),
+    };
+    let help = e.limit.map_or(
+        "the value is secret, so dtsform does not show it; check the expression",
+        super::limits::Limit::help,
+    );
+    ConfigError::at(sources, Span::new(file, e.span), code, message, "here").help(help)
 }
 
 /// Where errors are collected while decoding.
@@ -152,6 +178,18 @@ impl<'r> Reader<'r, '_> {
             Ok(v) => Some(v),
             Err(e) => {
                 self.d.push(eval_error(self.d.sources, self.file, e));
+                None
+            }
+        }
+    }
+
+    /// Evaluates an expression whose literals are secrets, recording a failure without
+    /// any value ([`secret_eval_error`]).
+    pub fn eval_secret(&self, expr: &Expression) -> Option<Evaluated> {
+        match eval(expr, &self.scope) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.d.push(secret_eval_error(self.d.sources, self.file, e));
                 None
             }
         }
@@ -306,11 +344,16 @@ impl<'r> Reader<'r, '_> {
         }
     }
 
-    /// A secret: must come from a sensitive value, so it is never shown.
+    /// A secret: must come from a sensitive value, so it is never shown. Its literals, if
+    /// any, were masked in the source text when the files were read.
     pub fn secret(&self, name: &str) -> Option<SecretValue> {
+        debug_assert!(
+            super::SECRET_ATTRIBUTES.contains(&name),
+            "{name} must be listed in SECRET_ATTRIBUTES so its literals are masked"
+        );
         let attr = self.attr(name)?;
         let span = self.span_of(&attr.value);
-        let v = self.eval(&attr.value)?;
+        let v = self.eval_secret(&attr.value)?;
         if !v.sensitive {
             self.d.push(
                 self.d

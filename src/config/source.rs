@@ -10,6 +10,9 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use hcl_edit::expr::{Expression, FuncCall};
+use hcl_edit::structure::Body;
+use hcl_edit::visit::Visit;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 /// One configuration file.
@@ -48,6 +51,34 @@ impl Sources {
         &self.files
     }
 
+    /// Replaces each byte of `spans` in the text of file `id` by `*`, so that no
+    /// diagnostic's source snippet can show what was there (see [`secret_literals`]).
+    /// Spans stay valid: the text keeps its length in bytes. A quoted string keeps its
+    /// quotes, which show that a literal is there. The syntax tree, parsed before, keeps
+    /// the real values.
+    pub fn mask(&mut self, id: FileId, spans: &[Range<usize>]) {
+        if spans.is_empty() {
+            return;
+        }
+        let file = &mut self.files[id];
+        let mut bytes = file.text.as_bytes().to_vec();
+        for range in spans {
+            let Some(text) = file.text.get(range.clone()) else {
+                continue;
+            };
+            let inner = if text.len() >= 2 && text.starts_with('"') && text.ends_with('"') {
+                range.start + 1..range.end - 1
+            } else {
+                range.clone()
+            };
+            bytes[inner].fill(b'*');
+        }
+        // Whole characters were replaced by ASCII, so the text is still UTF-8.
+        if let Ok(masked) = String::from_utf8(bytes) {
+            file.text = Arc::from(masked);
+        }
+    }
+
     /// `file:line:column` of a span's start, 1-based, for messages without a caret.
     pub fn location(&self, span: Span) -> String {
         let file = self.get(span.file);
@@ -55,6 +86,66 @@ impl Sources {
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         format!("{}:{line}:{column}", file.name)
+    }
+}
+
+/// The spans of literals that are secrets, for [`Sources::mask`]: every literal (string,
+/// number, the text of a template) of `secret` expressions (a password written into the
+/// configuration, the default of a sensitive variable, a var-file entry for one), and the
+/// literals inside `sensitive(...)` calls anywhere in `body`.
+pub fn secret_literals<'e>(
+    secret: impl IntoIterator<Item = &'e Expression>,
+    body: Option<&Body>,
+) -> Vec<Range<usize>> {
+    let mut literals = Literals {
+        everywhere: true,
+        ..Literals::default()
+    };
+    for expr in secret {
+        literals.visit_expr(expr);
+    }
+    literals.everywhere = false;
+    if let Some(body) = body {
+        literals.visit_body(body);
+    }
+    literals.spans
+}
+
+/// Collects the spans of literals: all of them, or those inside `sensitive(...)`.
+#[derive(Default)]
+struct Literals {
+    spans: Vec<Range<usize>>,
+    everywhere: bool,
+    /// How many `sensitive(...)` calls the visit is inside.
+    in_sensitive: usize,
+}
+
+impl Literals {
+    fn add(&mut self, item: &impl hcl_edit::Span) {
+        if self.everywhere || self.in_sensitive > 0 {
+            self.spans.extend(item.span());
+        }
+    }
+}
+
+impl Visit for Literals {
+    fn visit_func_call(&mut self, node: &FuncCall) {
+        let sensitive = !node.name.is_namespaced() && node.name.name.as_str() == "sensitive";
+        self.in_sensitive += usize::from(sensitive);
+        hcl_edit::visit::visit_func_call(self, node);
+        self.in_sensitive -= usize::from(sensitive);
+    }
+
+    fn visit_string(&mut self, node: &hcl_edit::Decorated<String>) {
+        self.add(node);
+    }
+
+    fn visit_number(&mut self, node: &hcl_edit::Formatted<hcl_edit::Number>) {
+        self.add(node);
+    }
+
+    fn visit_literal(&mut self, node: &hcl_edit::Spanned<String>) {
+        self.add(node);
     }
 }
 
@@ -361,6 +452,23 @@ mod tests {
         let labels: Vec<_> = Diagnostic::labels(&e).unwrap().collect();
         assert_eq!(labels.len(), 2);
         assert!(labels[0].primary() && !labels[1].primary());
+    }
+
+    #[test]
+    fn masking_hides_literals_and_keeps_spans() {
+        let mut s = Sources::default();
+        let text =
+            "pw = \"sé-cret\"\nother = format(\"%s:${sensitive(\"x\")}-42\", sensitive(7))\n";
+        let id = s.add("a.hcl".into(), "a.hcl".into(), text.into());
+        let body = hcl_edit::parser::parse_body(text).unwrap();
+        let pw = body.get_attribute("pw").map(|a| &a.value);
+        s.mask(id, &secret_literals(pw, Some(&body)));
+        let masked = &s.get(id).text;
+        assert_eq!(masked.len(), text.len());
+        assert_eq!(
+            &**masked,
+            "pw = \"********\"\nother = format(\"%s:${sensitive(\"*\")}-42\", sensitive(*))\n"
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@ use serde_json::json;
 use super::*;
 use crate::objects::ObjectTree;
 
+mod bounds;
 mod checks;
+mod secrets;
 
 fn load_text(
     files: &[(&str, &str)],

@@ -152,3 +152,16 @@ fn errors_point_at_the_culprit_and_suggest() {
             .contains("duplicate key")
     );
 }
+
+#[test]
+fn a_long_list_of_declared_names_is_cut_short() {
+    let variables: BTreeMap<String, Evaluated> = (0..30)
+        .map(|i| (format!("v{i:02}"), Evaluated::plain(json!(i))))
+        .collect();
+    let locals = BTreeMap::new();
+    let scope = Scope::new(&variables, &locals, Path::new("/cfg"));
+    let expr = hcl_edit::parser::parse_expr("var.something_else").unwrap();
+    let help = eval(&expr, &scope).unwrap_err().help.unwrap();
+    assert!(help.starts_with("declared: v00, v01,"), "{help}");
+    assert!(help.ends_with("v19, … (30 in all)"), "{help}");
+}
