@@ -668,16 +668,29 @@ impl Prepared<'_> {
             }
         };
 
-        // 3. Read back.
+        // 3. Read back. A full list on a job that showed no `Modifying` phase must keep
+        // showing for the stability window: another writer's list landing right after
+        // ours is then seen here.
         let mut differing_since: Option<Instant> = None;
+        let mut busy_since_write = false;
+        let mut shown_since: Option<Instant> = None;
         let read_back = "waiting for the change to show";
         let (outcome, _) = self
             .poll(op, options, progress, started, polls, read_back, |live| {
                 let status = &live.detail.status;
                 if status.is_transitional() {
+                    busy_since_write = true;
                     return Ok(Step::Wait);
                 }
                 match op.write.shown_in(live) {
+                    Ok(text) if matches!(op.write, Write::Objects { .. }) && !busy_since_write => {
+                        let since = *shown_since.get_or_insert_with(Instant::now);
+                        Ok(if since.elapsed() < options.stability_window {
+                            Step::Wait
+                        } else {
+                            Step::Ready(Outcome::Applied(text))
+                        })
+                    }
                     Ok(text) => Ok(Step::Ready(Outcome::Applied(text))),
                     Err(_) if is_failure(status) => Err(ApplyError::Status {
                         op: op.id.clone(),

@@ -47,6 +47,10 @@ pub struct ApplyOptions {
     /// was sent before that counts as a mismatch (a service may apply a change a little
     /// after it answers).
     pub read_back_grace: Duration,
+    /// After a full object list shows, on a job that showed no `Modifying` phase since
+    /// the write, how long it must keep showing before the write counts as applied: a
+    /// second writer whose write lands just after ours is seen, not missed.
+    pub stability_window: Duration,
 }
 
 impl Default for ApplyOptions {
@@ -56,6 +60,7 @@ impl Default for ApplyOptions {
             operation_timeout: DEFAULT_OPERATION_TIMEOUT,
             poll: PollPolicy::default(),
             read_back_grace: Duration::from_secs(30),
+            stability_window: Duration::from_secs(2),
         }
     }
 }

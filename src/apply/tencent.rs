@@ -566,7 +566,11 @@ impl Run<'_> {
         before: &TencentLive,
         polls: &mut usize,
     ) -> Result<Outcome, ApplyError> {
+        // ModifyMigrateJob has no Modifying phase: what was sent must keep showing for
+        // the stability window, so another writer's list landing right after ours is
+        // seen here.
         let mut differing_since: Option<Instant> = None;
+        let mut shown_since: Option<Instant> = None;
         let grace: Duration = self.options.read_back_grace;
         let (text, _) = self
             .poll(polls, "waiting for the change to show", |live| {
@@ -574,7 +578,14 @@ impl Run<'_> {
                     return Ok(Step::Wait);
                 }
                 match expected.shown_in(live) {
-                    Ok(text) => Ok(Step::Ready(text)),
+                    Ok(text) => {
+                        let since = *shown_since.get_or_insert_with(Instant::now);
+                        Ok(if since.elapsed() < self.options.stability_window {
+                            Step::Wait
+                        } else {
+                            Step::Ready(text)
+                        })
+                    }
                     Err(differences) => {
                         if let (
                             DatabaseInfo::Objects(sent),

@@ -45,6 +45,7 @@ fn options() -> ApplyOptions {
             share: 0.15,
         },
         read_back_grace: Duration::from_millis(300),
+        stability_window: Duration::from_millis(300),
     }
 }
 
