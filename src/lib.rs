@@ -35,3 +35,4 @@ pub mod plan;
 pub mod render;
 pub mod secret;
 pub mod text;
+pub mod util;

@@ -20,12 +20,12 @@ mod write_rule;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::cloud::alibaba::sign::sha256_hex;
 use crate::config::{Config, SecretValue};
 use crate::objects::Pattern;
 use crate::plan::fetch::Clients;
 use crate::plan::file::PlanFile;
 use crate::secret::Secret;
+use crate::util::sha256_hex;
 pub use progress::Progress;
 pub use queue::Cancel;
 pub use wait::{PollPolicy, parse_duration};

@@ -162,7 +162,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
         if !args.auto_approve && !approved()? {
             return Ok(ExitCode::FAILURE);
         }
-        let created = crate::emulator::world::rfc3339(std::time::SystemTime::now());
+        let created = crate::util::rfc3339(std::time::SystemTime::now());
         PlanFile::from_plan(&plan, &config.dir, created)
     };
     Ok(execute(&plan_file, &config, &clients, &args.options()).await)

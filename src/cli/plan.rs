@@ -140,7 +140,7 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     }
     print!("{}", render_plan(&plan, style));
     if let Some(path) = &args.out {
-        let created = crate::emulator::world::rfc3339(std::time::SystemTime::now());
+        let created = crate::util::rfc3339(std::time::SystemTime::now());
         PlanFile::from_plan(&plan, &config.dir, created).write(path)?;
         let shown =
             |p: &PathBuf| crate::text::escape_control(&p.display().to_string()).into_owned();

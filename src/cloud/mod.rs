@@ -20,35 +20,7 @@ pub use retry::{RetryPolicy, retry};
 use redact::Redactor;
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use time::OffsetDateTime;
-
-/// `t` as a calendar time, or `None` if it is outside the years the calendar types
-/// support. Unlike `From`, never panics.
-pub(crate) fn to_datetime(t: SystemTime) -> Option<OffsetDateTime> {
-    let nanos = match t.duration_since(UNIX_EPOCH) {
-        Ok(after) => i128::try_from(after.as_nanos()).ok()?,
-        Err(before) => -i128::try_from(before.duration().as_nanos()).ok()?,
-    };
-    OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()
-}
-
-/// A calendar time as a `SystemTime`, or `None` if the platform cannot represent it.
-/// Unlike `From`, never panics.
-pub(crate) fn from_datetime(t: OffsetDateTime) -> Option<SystemTime> {
-    let nanos = t.unix_timestamp_nanos();
-    let abs = nanos.unsigned_abs();
-    let magnitude = Duration::new(
-        u64::try_from(abs / 1_000_000_000).ok()?,
-        u32::try_from(abs % 1_000_000_000).ok()?,
-    );
-    if nanos >= 0 {
-        UNIX_EPOCH.checked_add(magnitude)
-    } else {
-        UNIX_EPOCH.checked_sub(magnitude)
-    }
-}
+use std::time::{Duration, SystemTime};
 
 /// The HTTP client both clouds' API clients send with. A proxy from the environment must
 /// not capture traffic meant for a local emulator, so loopback endpoints bypass it.

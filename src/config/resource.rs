@@ -23,7 +23,7 @@ use super::model::{
 };
 use super::reader::{Diag, Reader};
 use super::source::{ConfigError, FileId, Span};
-use crate::emulator::alibaba::MAX_DB_LIST_BYTES;
+use crate::cloud::alibaba::limits::check_db_list_size;
 use crate::objects::{Address, Kind, Node, ObjectTree, Pattern, Removal};
 
 const JOB_ATTRIBUTES: &[&str] = &[
@@ -670,10 +670,9 @@ pub(super) fn decode_object_tree(
 /// [`MAX_NESTING`].
 pub(super) fn check_size(d: &Diag<'_>, tree: &ObjectTree, span: Span) -> Option<DesiredObjects> {
     let desired = desired_objects(d, tree, span)?;
-    let size = desired.json().len();
-    if size > MAX_DB_LIST_BYTES {
+    if let Err(e) = check_db_list_size(desired.json().len()) {
         d.push(
-            d.at(span, "db_list_too_large", format!("the object list is {size} bytes; DTS accepts at most 1 MB ({MAX_DB_LIST_BYTES} bytes)"), "too large")
+            d.at(span, "db_list_too_large", format!("the object list is {e}"), "too large")
                 .help("list whole databases with all = true instead of every table, or split the objects over several jobs"),
         );
         return None;

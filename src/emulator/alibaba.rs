@@ -22,10 +22,11 @@ use super::reply::Failure;
 use super::world::{EndpointState, Job, Kind, TokenRecord, World, WriteRecord, rfc3339};
 use crate::cloud::alibaba::JobStatus;
 use crate::cloud::alibaba::request::API_VERSION;
-use crate::cloud::alibaba::sign::sha256_hex;
+use crate::util::sha256_hex;
 
 /// The largest `DbList` the service accepts.
-pub const MAX_DB_LIST_BYTES: usize = 1024 * 1024;
+pub use crate::cloud::alibaba::limits::MAX_DB_LIST_BYTES;
+use crate::cloud::alibaba::limits::check_db_list_size;
 
 const READ_ACTIONS: &[&str] = &["DescribeDtsJobDetail", "DescribeDtsJobs"];
 const WRITE_ACTIONS: &[&str] = &[
@@ -500,12 +501,12 @@ fn describe_jobs(call: &Call<'_>, world: &World) -> Result<Value, Failure> {
 
 /// Parses and checks a `DbList`: at most 1 MB, a JSON object of objects.
 pub fn parse_db_list(text: &str) -> Result<Map<String, Value>, Failure> {
-    if text.len() > MAX_DB_LIST_BYTES {
+    if let Err(e) = check_db_list_size(text.len()) {
         return Err(Failure::invalid(
             "DbList",
             format!(
                 "it is {} bytes; the maximum is 1 MB ({MAX_DB_LIST_BYTES} bytes)",
-                text.len()
+                e.bytes
             ),
         ));
     }
@@ -699,7 +700,7 @@ fn modify_endpoint(call: &Call<'_>, world: &mut World) -> Result<(Value, Effect)
 /// world file can record (a misconfigured duration).
 fn after(now: SystemTime, wait: Duration) -> Result<SystemTime, Failure> {
     now.checked_add(wait)
-        .filter(|t| crate::cloud::to_datetime(*t).is_some())
+        .filter(|t| crate::util::to_datetime(*t).is_some())
         .ok_or_else(|| {
             Failure::new(
                 500,

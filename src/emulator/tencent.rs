@@ -506,7 +506,7 @@ fn job_id(params: &Map<String, Value>) -> Result<&str, TcFailure> {
 fn parse_tencent_time(text: &str) -> Option<SystemTime> {
     let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     let local = PrimitiveDateTime::parse(text, format).ok()?;
-    crate::cloud::from_datetime(local.assume_offset(offset!(+8)))
+    crate::util::from_datetime(local.assume_offset(offset!(+8)))
 }
 
 /// An RFC 3339 time from the world as Tencent shows times: `yyyy-mm-dd hh:mm:ss` in
@@ -913,7 +913,7 @@ fn find_job<'w>(
 /// record it (a misconfigured duration).
 fn after(now: SystemTime, wait: Duration) -> Result<SystemTime, TcFailure> {
     now.checked_add(wait)
-        .filter(|t| crate::cloud::to_datetime(*t).is_some())
+        .filter(|t| crate::util::to_datetime(*t).is_some())
         .ok_or_else(|| {
             TcFailure::new(
                 "InternalError",
@@ -1324,7 +1324,7 @@ fn start_job(
         .and_then(parse_tencent_time)
         .filter(|_| timed);
     let runs_at = expect.map_or(one_step, |t| t.max(one_step));
-    if crate::cloud::to_datetime(runs_at).is_none() {
+    if crate::util::to_datetime(runs_at).is_none() {
         return Err(TcFailure::internal());
     }
     job.status = READY_RUN;

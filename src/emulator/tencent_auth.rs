@@ -12,8 +12,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::http::HeaderMap;
 
 use super::tencent::TcFailure;
-use crate::cloud::alibaba::sign::signatures_equal;
 use crate::cloud::tencent::sign::{self, ALGORITHM, Input, parse_authorization, utc_date};
+use crate::util::constant_time_eq as signatures_equal;
 
 /// The service name in the credential scope.
 pub const SERVICE: &str = "dts";

@@ -16,8 +16,6 @@ use std::time::SystemTime;
 use miette::{NamedSource, SourceSpan};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::cloud::alibaba::JobStatus;
 
@@ -284,21 +282,8 @@ pub struct TencentCheck {
     pub finishes_at: String,
 }
 
-/// RFC 3339 with milliseconds, UTC. Times the calendar cannot show (callers keep them
-/// within a day of now) print as the epoch.
-pub fn rfc3339(t: SystemTime) -> String {
-    let t = crate::cloud::to_datetime(t).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    let t = t
-        .replace_nanosecond(u32::from(t.millisecond()) * 1_000_000)
-        .unwrap_or(t);
-    t.format(&Rfc3339).unwrap_or_default()
-}
-
-fn parse_rfc3339(s: &str) -> Option<SystemTime> {
-    OffsetDateTime::parse(s, &Rfc3339)
-        .ok()
-        .and_then(crate::cloud::from_datetime)
-}
+use crate::util::parse_rfc3339;
+pub use crate::util::rfc3339;
 
 impl Job {
     /// Applies every pending status change due by `now`.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{LiveState, Operation, Plan};
-use crate::cloud::alibaba::sign::sha256_hex;
+use crate::util::sha256_hex;
 
 /// How `removes` names narrowing a whole-instance (Tencent) job to a list.
 pub const WHOLE_INSTANCE: &str = "*";

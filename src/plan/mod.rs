@@ -20,9 +20,9 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::cloud::alibaba::limits::check_db_list_size;
 use crate::cloud::alibaba::{DtsJob, EndpointInfo, EndpointSide, JobStatus};
 use crate::config::{Config, ConfigError, DesiredStatus, EndpointSpec, JobSpec};
-use crate::emulator::alibaba::MAX_DB_LIST_BYTES;
 use crate::guard::{self, AllowedRemoval};
 use crate::objects::diff::{AttrChange, ObjectDiff, diff, merge_unmentioned};
 use crate::objects::normalize::{Suppressed, without_server_attrs};
@@ -150,7 +150,7 @@ impl LiveState {
 }
 
 pub(crate) fn digest(text: &str) -> String {
-    crate::cloud::alibaba::sign::sha256_hex(text.as_bytes())
+    crate::util::sha256_hex(text.as_bytes())
 }
 
 /// One field of an endpoint that differs.
@@ -521,9 +521,8 @@ pub(crate) fn plan_objects(
         desired
     };
     let payload_json = payload.to_json();
-    let size = payload_json.len();
-    if size > MAX_DB_LIST_BYTES {
-        return Err(vec![ConfigError::at(sources, spec.objects_span, "db_list_too_large", format!("the object list to send is {size} bytes; DTS accepts at most 1 MB ({MAX_DB_LIST_BYTES} bytes)"), "too large")
+    if let Err(e) = check_db_list_size(payload_json.len()) {
+        return Err(vec![ConfigError::at(sources, spec.objects_span, "db_list_too_large", format!("the object list to send is {e}"), "too large")
             .help("with merge_live_objects the live objects count too; list whole databases with all = true, or split the job")]);
     }
     let d = diff(&payload, live);

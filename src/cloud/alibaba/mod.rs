@@ -5,12 +5,14 @@
 //! * [`actions`] — the typed actions dtsform uses and where each parameter goes;
 //! * [`model`] — jobs, statuses and endpoints as the API returns them;
 //! * [`credentials`], [`endpoint`] — where keys and hosts come from;
+//! * [`limits`] — what the API accepts (the 1 MB `DbList`);
 //! * [`client`] — sends, classifies answers, retries.
 
 pub mod actions;
 pub mod client;
 pub mod credentials;
 pub mod endpoint;
+pub mod limits;
 pub mod model;
 pub mod request;
 pub mod sign;

@@ -108,7 +108,7 @@ impl fmt::Debug for SignedRequest {
 /// A clock outside the calendar's range (years 1 to 9999) signs as the Unix epoch, which
 /// the server then rejects as expired.
 pub fn format_timestamp(t: SystemTime) -> String {
-    crate::cloud::to_datetime(t)
+    crate::util::to_datetime(t)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
         .format(format_description!(
             "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
@@ -121,7 +121,7 @@ pub fn parse_timestamp(s: &str) -> Option<SystemTime> {
     let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     time::PrimitiveDateTime::parse(s, format)
         .ok()
-        .and_then(|t| crate::cloud::from_datetime(t.assume_utc()))
+        .and_then(|t| crate::util::from_datetime(t.assume_utc()))
 }
 
 /// Everything the builder needs besides the action and parameters.

@@ -17,7 +17,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha1::Sha1;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 /// The V3 algorithm name, first token of the `Authorization` header.
 pub const V3_ALGORITHM: &str = "ACS3-HMAC-SHA256";
@@ -53,7 +53,7 @@ pub fn form_encode(pairs: &[(String, String)]) -> String {
 
 /// Lowercase hex SHA-256, used for `x-acs-content-sha256` and the canonical request hash.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    crate::util::sha256_hex(bytes)
 }
 
 /// `k=v&...` over percent-encoded pairs, sorted by key then value (byte order).
@@ -239,11 +239,7 @@ pub fn sign_v1(string_to_sign: &str, access_key_secret: &str) -> String {
 
 /// Constant-time string comparison for signatures.
 pub fn signatures_equal(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    crate::util::constant_time_eq(a, b)
 }
 
 #[cfg(test)]

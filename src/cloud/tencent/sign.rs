@@ -11,7 +11,7 @@
 //! the reference vectors V0–V8.
 
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use time::OffsetDateTime;
 
 /// The algorithm name, first token of the `Authorization` header.
@@ -72,7 +72,7 @@ impl Signature {
 
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    crate::util::sha256_hex(bytes)
 }
 
 fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
