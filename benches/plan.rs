@@ -17,6 +17,9 @@
 //! diff + `render::render_job`; B2 is the real path, `LiveJob::from_detail` + `plan_job`
 //! (guard included) + `render_job`, with the desired list from a loaded configuration.
 
+// A benchmark reports on standard output: it is not the tool's user-facing output.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod common;
 
 use std::collections::BTreeMap;
@@ -42,7 +45,10 @@ use dtsform::guard::{Allowance, AllowedRemoval};
 use dtsform::objects::ObjectTree;
 use dtsform::objects::diff::{Change, diff};
 use dtsform::objects::normalize::Suppressed;
-use dtsform::plan::{JobPlan, LiveJob, LiveState, ObjectPlan, Operation, plan_job, unified_diff};
+use dtsform::plan::operation::ObjectsWrite;
+use dtsform::plan::{
+    JobPlan, LiveJob, LiveState, ObjectPlan, Operation, PlannedOp, plan_job, unified_diff,
+};
 use dtsform::render::{Style, render_job};
 
 const DTSFORM: &str = env!("CARGO_BIN_EXE_dtsform");
@@ -816,7 +822,7 @@ fn diff_and_render(live_text: &str, desired_text: &str, lap: &mut dyn FnMut(usiz
     lap(4);
     let db_list_diff = unified_diff(&before, &after);
     lap(5);
-    let removals = d
+    let removals: Vec<AllowedRemoval> = d
         .changes
         .iter()
         .filter_map(|c| match c.change {
@@ -829,15 +835,19 @@ fn diff_and_render(live_text: &str, desired_text: &str, lap: &mut dyn FnMut(usiz
             _ => None,
         })
         .collect();
+    let removes: Vec<dtsform::objects::Removal> = removals
+        .iter()
+        .map(|r: &AllowedRemoval| r.removal.clone())
+        .collect();
     let job = JobPlan {
-        job: 0,
         address: "alicloud_dts_job.big".into(),
+        cloud: dtsform::config::Cloud::Alibaba,
         provider: "alicloud".into(),
         region: "cn-hangzhou".into(),
         dts_job_id: "bench".into(),
         dts_instance_id: "dtsbench".into(),
         live_status: JobStatus::Synchronizing.as_str().to_owned(),
-        state: LiveState::default(),
+        live_state: LiveState::default(),
         objects: Some(ObjectPlan {
             count_before: live.count(),
             count_after: payload.count(),
@@ -846,10 +856,10 @@ fn diff_and_render(live_text: &str, desired_text: &str, lap: &mut dyn FnMut(usiz
             db_list_diff,
             narrows_instance: false,
         }),
-        reserved_changes: Vec::new(),
-        operations: vec![Operation::ModifyObjects {
-            db_list: payload.to_json(),
-        }],
+        operations: vec![PlannedOp::new(Operation::Objects(ObjectsWrite {
+            payload,
+            removes,
+        }))],
         suppressed: Suppressed::default(),
         notes: Vec::new(),
     };

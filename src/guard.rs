@@ -43,7 +43,8 @@ pub struct Flags {
 }
 
 /// Why a removal is allowed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Allowance {
     /// Listed in the resource's `removed` block.
     Declared,
@@ -52,7 +53,7 @@ pub enum Allowance {
 }
 
 /// A removal the guard let through.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AllowedRemoval {
     /// The object, or the rest of a narrowed one.
     pub removal: Removal,

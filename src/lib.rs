@@ -24,6 +24,7 @@
 
 pub mod apply;
 pub mod cli;
+pub mod clients;
 pub mod cloud;
 pub mod config;
 pub mod emulator;
@@ -32,6 +33,7 @@ pub mod fsutil;
 pub mod guard;
 pub mod objects;
 pub mod plan;
+pub mod printer;
 pub mod render;
 pub mod secret;
 pub mod text;

@@ -152,6 +152,26 @@ fn render_objects(out: &mut String, style: Style, objects: &ObjectPlan, how: &st
     }
 }
 
+/// `~ field: "before" → "after"` lines.
+fn field_changes(out: &mut String, style: Style, changes: &[crate::plan::FieldChange]) {
+    let shown = |v: &Option<String>| {
+        v.as_deref()
+            .map_or_else(|| "(none)".to_owned(), |v| format!("{v:?}"))
+    };
+    for c in changes {
+        let _ = writeln!(
+            out,
+            "      {}",
+            style.yellow(&format!(
+                "~ {}: {} → {}",
+                c.field,
+                shown(&c.before),
+                shown(&c.after)
+            ))
+        );
+    }
+}
+
 /// One job's part of the plan.
 pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
     if !job.has_changes() {
@@ -174,45 +194,30 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
             job.dts_job_id, job.provider, job.region, job.live_status
         ))
     );
-    for op in &job.operations {
+    for planned in &job.operations {
+        let op = &planned.op;
         match op {
-            Operation::ModifyEndpoint {
-                side,
-                changes,
-                account,
-                spec,
-            } => {
+            Operation::Endpoint(e) => {
                 let _ = writeln!(
                     out,
                     "  {} {} endpoint {}",
                     style.yellow("~"),
-                    side.name(),
+                    e.side.name(),
                     style.dim("(ModifyDtsJobEndpoint)")
                 );
-                for c in changes {
-                    let before = c
-                        .before
-                        .as_deref()
-                        .map_or_else(|| "(none)".to_owned(), |b| format!("{b:?}"));
-                    let after = c
-                        .after
-                        .as_deref()
-                        .map_or_else(|| "(none)".to_owned(), |a| format!("{a:?}"));
+                field_changes(out, style, &e.changes);
+                if let Some(account) = &e.account {
                     let _ = writeln!(
                         out,
                         "      {}",
-                        style.yellow(&format!("~ {}: {before} → {after}", c.field))
-                    );
-                }
-                if *account && let Some(pw) = &spec.password {
-                    let _ = writeln!(
-                        out,
-                        "      {}",
-                        style.yellow(&format!("~ password: (sensitive, from {})", pw.expression))
+                        style.yellow(&format!(
+                            "~ password: (sensitive, from {})",
+                            account.password.from
+                        ))
                     );
                 }
             }
-            Operation::ModifyObjects { .. } => {
+            Operation::Objects(_) => {
                 if let Some(objects) = &job.objects {
                     render_objects(
                         out,
@@ -227,7 +232,7 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                     );
                 }
             }
-            Operation::TencentModify { changes, request } => {
+            Operation::MigrateModify(m) => {
                 let _ = writeln!(
                     out,
                     "  {} configuration {}",
@@ -235,39 +240,18 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                     style
                         .dim("(ModifyMigrateJob re-sends the whole configuration and object list)")
                 );
-                for c in changes {
-                    let shown = |v: &Option<String>| {
-                        v.as_deref()
-                            .map_or_else(|| "(none)".to_owned(), |v| format!("{v:?}"))
-                    };
-                    let _ = writeln!(
-                        out,
-                        "      {}",
-                        style.yellow(&format!(
-                            "~ {}: {} → {}",
-                            c.field,
-                            shown(&c.before),
-                            shown(&c.after)
-                        ))
-                    );
-                }
-                for side in ["SrcInfo", "DstInfo"] {
-                    if let Some(from) = request
-                        .get(side)
-                        .and_then(|i| i.get("Password"))
-                        .and_then(|p| p.get("from"))
-                        .and_then(serde_json::Value::as_str)
-                    {
+                field_changes(out, style, &m.changes);
+                for (side, password) in [
+                    ("source", &m.src_password),
+                    ("destination", &m.dst_password),
+                ] {
+                    if let Some(password) = password {
                         let _ = writeln!(
                             out,
                             "      {}",
                             style.yellow(&format!(
-                                "~ {}.password: (sensitive, from {from})",
-                                if side == "SrcInfo" {
-                                    "source"
-                                } else {
-                                    "destination"
-                                }
+                                "~ {side}.password: (sensitive, from {})",
+                                password.from
                             ))
                         );
                     }
@@ -288,7 +272,7 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                     );
                 }
             }
-            Operation::TencentCheck => {
+            Operation::MigrateCheck => {
                 let _ = writeln!(
                     out,
                     "  {} check {}",
@@ -298,32 +282,32 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                     )
                 );
             }
-            Operation::TencentStart { from } => {
+            Operation::MigrateStart(start) => {
                 let _ = writeln!(
                     out,
                     "  {} {}",
                     style.yellow("~"),
-                    style.yellow(&format!("status: {from} → running")),
+                    style.yellow(&format!("status: {} → running", start.from)),
                 );
                 let _ = writeln!(out, "      {}", style.dim("(StartMigrateJob)"));
             }
-            Operation::ModifyReserved { .. } => {
+            Operation::Reserved(reserved) => {
                 let _ = writeln!(
                     out,
                     "  {} reserved settings {}",
                     style.yellow("~"),
                     style.dim("(ModifyDtsJob UPDATE_RESERVED, merged into the live ones)")
                 );
-                for c in &job.reserved_changes {
+                for c in &reserved.changes {
                     attr_line(out, style, "      ", c);
                 }
             }
-            Operation::SetStatus { from, to } => {
+            Operation::Status(status) => {
                 let _ = writeln!(
                     out,
                     "  {} {}",
                     style.yellow("~"),
-                    style.yellow(&format!("status: {from} → {to}")),
+                    style.yellow(&format!("status: {} → {}", status.from, status.to)),
                 );
                 let _ = writeln!(out, "      {}", style.dim(&format!("({})", op.action())));
             }
@@ -338,10 +322,7 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
         );
     }
     if let Some(objects) = job.objects.as_ref().filter(|o| !o.db_list_diff.is_empty()) {
-        let what = if job
-            .address
-            .starts_with(crate::config::model::TENCENTCLOUD_DTS_MIGRATE_JOB)
-        {
+        let what = if job.cloud == crate::config::Cloud::Tencent {
             "DatabaseInfo to send, against the live one:"
         } else {
             "DbList to send, against the live list (server \"state\" markers left out):"

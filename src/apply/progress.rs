@@ -1,25 +1,27 @@
 //! What a user watches during apply: a line per operation as it starts and as it ends
-//! (with its elapsed time), on standard output; and, on a terminal, a bar counting the
-//! operations done, drawn on standard error and kept below the lines.
+//! (with its elapsed time), on standard output through the [`Printer`]; and, when
+//! standard error is a terminal, a bar counting the operations done, kept below the
+//! lines.
 
-use std::io::Write as _;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// The printer for one apply.
+use crate::printer::{Printer, Stream};
+
+/// The progress of one apply.
 #[derive(Debug)]
 pub struct Progress {
+    printer: Arc<Printer>,
     bar: Option<ProgressBar>,
-    /// Lines written so far, when capturing (tests).
-    captured: Option<Mutex<Vec<String>>>,
 }
 
 impl Progress {
-    /// Prints to standard output; draws a bar of `total` operations if `bar`.
-    pub fn new(total: usize, bar: bool) -> Self {
-        let bar = bar.then(|| {
+    /// Prints through `printer`; draws a bar of `total` operations when its standard
+    /// error is a terminal.
+    pub fn new(printer: Arc<Printer>, total: usize) -> Self {
+        let bar = printer.err_terminal().then(|| {
             let b = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
             b.set_style(
                 ProgressStyle::with_template("{bar:30} {pos}/{len} operations, {elapsed} {msg}")
@@ -27,46 +29,34 @@ impl Progress {
             );
             b
         });
-        Self {
-            bar,
-            captured: None,
-        }
+        Self { printer, bar }
     }
 
     /// Keeps the lines instead of printing them.
     pub fn capture() -> Self {
         Self {
+            printer: Arc::new(Printer::capture()),
             bar: None,
-            captured: Some(Mutex::new(Vec::new())),
         }
     }
 
     /// The captured lines.
     pub fn lines(&self) -> Vec<String> {
-        self.captured
-            .as_ref()
-            .map(|c| c.lock().map(|l| l.clone()).unwrap_or_default())
-            .unwrap_or_default()
+        self.printer
+            .captured()
+            .into_iter()
+            .filter(|(stream, _)| *stream == Stream::Out)
+            .map(|(_, text)| text.trim_end_matches('\n').to_owned())
+            .collect()
     }
 
-    /// Prints one line (or captures it), its control characters escaped: it names
-    /// objects, jobs and statuses from outside.
+    /// Prints one line, its control characters escaped: it names objects, jobs and
+    /// statuses from outside.
     pub fn line(&self, text: &str) {
         let text = crate::text::escape_control_lines(text);
-        if let Some(captured) = &self.captured {
-            if let Ok(mut lines) = captured.lock() {
-                lines.push(text.into_owned());
-            }
-            return;
-        }
-        let print = || {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{text}");
-            let _ = out.flush();
-        };
         match &self.bar {
-            Some(bar) => bar.suspend(print),
-            None => print(),
+            Some(bar) => bar.suspend(|| self.printer.line(&text)),
+            None => self.printer.line(&text),
         }
     }
 
@@ -94,6 +84,40 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+impl Progress {
+    /// Reports how apply ended: each failure as a diagnostic, each operation that did
+    /// not run, and the summary line. True when every operation is live.
+    pub fn summary(&self, summary: super::Summary) -> bool {
+        let complete = summary.is_complete();
+        let counts = format!(
+            "{} applied, {} already in place, {} failed, {} skipped, {} not started ({} in all, {} status reads)",
+            summary.applied(),
+            summary.already_applied(),
+            summary.failed(),
+            summary.skipped(),
+            summary.interrupted(),
+            seconds(summary.wall),
+            summary.polls(),
+        );
+        for op in summary.ops {
+            match op.outcome {
+                super::Outcome::Failed(e) => self.printer.diagnostic(&e),
+                super::Outcome::Skipped { because } => self.printer.note(&format!(
+                    "skipped {}: it depends on {because}, which did not complete",
+                    op.id
+                )),
+                super::Outcome::Interrupted => self
+                    .printer
+                    .note(&format!("not started {}: apply was interrupted", op.id)),
+                super::Outcome::Applied(_) | super::Outcome::AlreadyApplied(_) => {}
+            }
+        }
+        let ending = if complete { "complete" } else { "incomplete" };
+        self.printer.line(&format!("\nApply {ending}: {counts}."));
+        complete
     }
 }
 

@@ -1,11 +1,13 @@
-//! Polling a job until a condition holds, always with a deadline.
+//! Waiting for a condition, always with a deadline: [`until`], in the spirit of
+//! kube-runtime's `await_condition`, is the one polling loop apply uses — for a job to
+//! settle, for a write to show, for a check to finish, on both clouds.
 //!
 //! The delay between polls grows with the time already waited (a fixed share of it,
 //! between a floor and a ceiling): a short `Modifying` phase is noticed soon after it
 //! ends, and a long one costs few calls. With the default share of 15 %, a wait ends at
 //! most about 15 % (plus one call) after the condition starts to hold.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// When to poll again.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,6 +34,59 @@ impl PollPolicy {
     /// The delay before the next poll, `waited` after the wait began.
     pub fn delay(&self, waited: Duration) -> Duration {
         waited.mul_f64(self.share).clamp(self.min, self.max)
+    }
+}
+
+/// What a decision makes of one reading.
+#[derive(Debug, PartialEq)]
+pub enum Decision<T> {
+    /// Not yet: read again.
+    Wait,
+    Done(T),
+}
+
+/// Why a wait ended without its condition.
+#[derive(Debug)]
+pub enum Ended<L, E> {
+    /// A read got no answer before the deadline.
+    NoAnswer,
+    /// The deadline passed; the last reading.
+    TimedOut(L),
+    /// Reading or deciding failed.
+    Failed(E),
+}
+
+/// Reads with `read` until `decide` is done, and returns what it decided with the last
+/// reading; `waiting` sees each reading that is not done yet (for progress). Neither a
+/// read nor a pause outlasts `deadline`.
+pub async fn until<L, T, E>(
+    deadline: Instant,
+    policy: &PollPolicy,
+    mut read: impl AsyncFnMut() -> Result<L, E>,
+    mut decide: impl FnMut(&L) -> Result<Decision<T>, E>,
+    mut waiting: impl FnMut(&L),
+) -> Result<(T, L), Ended<L, E>> {
+    let since = Instant::now();
+    loop {
+        let reading = match tokio::time::timeout_at(deadline.into(), read()).await {
+            Err(_) => return Err(Ended::NoAnswer),
+            Ok(Err(e)) => return Err(Ended::Failed(e)),
+            Ok(Ok(reading)) => reading,
+        };
+        match decide(&reading) {
+            Err(e) => return Err(Ended::Failed(e)),
+            Ok(Decision::Done(value)) => return Ok((value, reading)),
+            Ok(Decision::Wait) => {}
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(Ended::TimedOut(reading));
+        }
+        waiting(&reading);
+        tokio::time::sleep(policy.delay(now - since).min(deadline - now)).await;
+        if Instant::now() >= deadline {
+            return Err(Ended::TimedOut(reading));
+        }
     }
 }
 
@@ -78,6 +133,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
     use super::*;
 
     #[test]
@@ -99,5 +156,72 @@ mod tests {
         assert!(parse_duration("10 minutes").is_err());
         assert!(parse_duration("-3").is_err());
         assert!(parse_duration("1e400").is_err());
+    }
+
+    fn fast() -> PollPolicy {
+        PollPolicy {
+            min: Duration::from_millis(1),
+            max: Duration::from_millis(2),
+            share: 0.1,
+        }
+    }
+
+    #[tokio::test]
+    async fn until_returns_what_was_decided_with_the_last_reading() {
+        let n = Cell::new(0);
+        let waited = Cell::new(0);
+        let result: Result<(&str, u32), Ended<u32, ()>> = until(
+            Instant::now() + Duration::from_secs(5),
+            &fast(),
+            async || {
+                n.set(n.get() + 1);
+                Ok(n.get())
+            },
+            |&reading| {
+                Ok(if reading < 3 {
+                    Decision::Wait
+                } else {
+                    Decision::Done("three")
+                })
+            },
+            |_| waited.set(waited.get() + 1),
+        )
+        .await;
+        assert_eq!(result.unwrap(), ("three", 3));
+        assert_eq!(waited.get(), 2);
+    }
+
+    #[tokio::test]
+    async fn until_ends_at_its_deadline_with_the_last_reading_or_no_answer() {
+        let timed_out: Result<((), u32), Ended<u32, ()>> = until(
+            Instant::now() + Duration::from_millis(20),
+            &fast(),
+            async || Ok(7),
+            |_| Ok(Decision::Wait),
+            |_| {},
+        )
+        .await;
+        assert!(matches!(timed_out, Err(Ended::TimedOut(7))));
+        let silent: Result<((), u32), Ended<u32, ()>> = until(
+            Instant::now() + Duration::from_millis(20),
+            &fast(),
+            async || {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                Ok(1)
+            },
+            |_| Ok(Decision::Done(())),
+            |_| {},
+        )
+        .await;
+        assert!(matches!(silent, Err(Ended::NoAnswer)));
+        let failed: Result<((), u32), Ended<u32, &str>> = until(
+            Instant::now() + Duration::from_secs(5),
+            &fast(),
+            async || Ok(1),
+            |_| Err("deleted"),
+            |_| {},
+        )
+        .await;
+        assert!(matches!(failed, Err(Ended::Failed("deleted"))));
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use miette::{IntoDiagnostic as _, Result, miette};
 
+use super::Settings;
 use crate::emulator::{
     DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_LISTEN, DEFAULT_TENCENT_SECRET_ID,
     DEFAULT_TENCENT_SECRET_KEY, Emulator, EmulatorConfig, Faults, World, load_or_create, tencent,
@@ -183,7 +184,7 @@ impl Args {
     }
 }
 
-pub async fn run(args: Args) -> Result<ExitCode> {
+pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
     let config = args.config()?;
     let (world, origin) = match &args.state {
         Some(path) => {
@@ -215,18 +216,19 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     }
     let running = emulator.start(args.listen).await?;
     // The first line is the contract scripts and tests read: keep its shape.
-    println!("dtsform emulator listening on {}", running.url());
-    println!(
+    let out = &settings.printer;
+    out.line(&format!("dtsform emulator listening on {}", running.url()));
+    out.line(&format!(
         "serving {jobs} from {}",
         crate::text::escape_control(&origin)
-    );
-    println!(
+    ));
+    out.line(&format!(
         "access key id {:?}, Tencent SecretId {:?}; stop with Ctrl-C",
         args.access_key_id, args.tencent_secret_id
-    );
+    ));
     wait_for_shutdown().await.into_diagnostic()?;
     running.stop().await;
-    eprintln!("dtsform emulator stopped");
+    out.note("dtsform emulator stopped");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use miette::{IntoDiagnostic as _, Result};
 
-use super::print_errors;
+use super::{Settings, failed};
 use crate::config::fmt::format_hcl;
 use crate::config::{Sources, parse};
 
@@ -50,7 +50,7 @@ fn hcl_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-pub fn run(args: &Args) -> Result<ExitCode> {
+pub fn run(settings: &Settings, args: &Args) -> Result<ExitCode> {
     let mut sources = Sources::default();
     let mut errors = Vec::new();
     let mut unformatted = Vec::new();
@@ -72,19 +72,20 @@ pub fn run(args: &Args) -> Result<ExitCode> {
                 .unified_diff()
                 .header(&name, &name)
                 .to_string();
-            print!("{}", crate::text::escape_control_lines(&diff));
+            settings
+                .printer
+                .out(&crate::text::escape_control_lines(&diff));
         }
         if !args.check {
             write(&path, &formatted)?;
         }
-        println!(
-            "{}",
-            crate::text::escape_control(&path.display().to_string())
-        );
+        settings
+            .printer
+            .line(&crate::text::escape_control(&path.display().to_string()));
         unformatted.push(path);
     }
     if !errors.is_empty() {
-        return Ok(print_errors(errors));
+        return Ok(failed(settings, &errors));
     }
     Ok(if args.check && !unformatted.is_empty() {
         ExitCode::from(NOT_FORMATTED)

@@ -3,19 +3,14 @@
 //! emulator on a free loopback port and lists what it serves — no account, no network.
 
 use std::fmt::Write as _;
-use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use miette::{Result, miette};
 use serde_json::{Value, json};
 
+use super::{Settings, Target, TargetArgs};
 use crate::cloud::alibaba::endpoint::parse_endpoint;
 use crate::cloud::alibaba::{AlibabaClient, ClientConfig, Credentials, DtsJob, SignatureVersion};
-use crate::emulator::{
-    DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, EmulatorConfig, RunningEmulator,
-    World, load_or_create,
-};
 use crate::env::Environment;
 
 /// The region the sample world's jobs live in.
@@ -24,23 +19,19 @@ const EMULATOR_REGION: &str = "cn-hangzhou";
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Start the embedded emulator (sample world) and list its jobs.
-    #[arg(long, conflicts_with_all = ["endpoint", "profile"])]
-    emulator: bool,
-
-    /// World file for --emulator (created with the sample world if missing).
-    #[arg(long, value_name = "FILE", requires = "emulator")]
-    emulator_state: Option<PathBuf>,
+    #[command(flatten)]
+    pub(super) target: TargetArgs,
 
     /// Region id, e.g. cn-hangzhou. Defaults to ALIBABA_CLOUD_REGION_ID or the profile's region.
     #[arg(long)]
     region: Option<String>,
 
     /// API endpoint instead of dts.<region>.aliyuncs.com (https, or http to a loopback emulator).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "emulator")]
     endpoint: Option<String>,
 
     /// Profile of ~/.aliyun/config.json to take credentials from.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "emulator")]
     profile: Option<String>,
 
     /// Signature to send: v3 (ACS3-HMAC-SHA256, default) or v1 (HMAC-SHA1).
@@ -52,24 +43,22 @@ pub struct Args {
     json: bool,
 }
 
-pub async fn run(args: Args) -> Result<ExitCode> {
+pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
     // Bound for the whole listing: dropping it stops the embedded emulator.
-    let emulator = if args.emulator {
-        Some(start_embedded(&args).await?)
-    } else {
-        None
+    let embedded = match &settings.target {
+        Target::Emulator { state } => Some(super::workspace::embedded(state.as_deref()).await?),
+        Target::Cloud => None,
     };
-    let (client, origin) = if let Some(running) = &emulator {
+    let (client, origin) = if let Some(embedded) = &embedded {
         let mut config = ClientConfig::new(args.region.as_deref().unwrap_or(EMULATOR_REGION));
-        config.endpoint = Some(parse_endpoint(&running.url())?);
+        config.endpoint = Some(embedded.target.endpoint.clone());
         config.signature_version = args.signature;
-        let credentials = Credentials::new(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET);
         (
-            AlibabaClient::new(config, credentials)?,
-            format!("the embedded emulator at {}", running.url()),
+            AlibabaClient::new(config, embedded.target.credentials.clone())?,
+            format!("the embedded emulator at {}", embedded.running.url()),
         )
     } else {
-        let client = cloud_client(&args, &Environment::from_process())?;
+        let client = cloud_client(&args, &settings.env)?;
         let origin = client.endpoint().to_string();
         (client, origin)
     };
@@ -77,30 +66,15 @@ pub async fn run(args: Args) -> Result<ExitCode> {
     let jobs = client.list_sync_and_migration_jobs().await?;
     if args.json {
         let rows: Vec<Value> = jobs.iter().map(job_json).collect();
-        println!(
-            "{}",
-            crate::text::escape_json(&serde_json::to_string_pretty(&rows).unwrap_or_default())
-        );
+        settings.printer.line(&crate::text::escape_json(
+            &serde_json::to_string_pretty(&rows).unwrap_or_default(),
+        ));
     } else {
-        print!("{}", render_table(&jobs, &origin, client.region()));
+        settings
+            .printer
+            .out(&render_table(&jobs, &origin, client.region()));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The embedded emulator on a free loopback port, serving the sample world or
-/// `--emulator-state`.
-async fn start_embedded(args: &Args) -> Result<RunningEmulator> {
-    let world = match &args.emulator_state {
-        Some(path) => load_or_create(path)?.0,
-        None => World::sample(),
-    };
-    let mut emulator = Emulator::new(EmulatorConfig::default(), world);
-    if let Some(path) = &args.emulator_state {
-        emulator = emulator.persist_to(path);
-    }
-    Ok(emulator
-        .start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-        .await?)
 }
 
 /// A client for a real account: credentials from the chain, the region from the flags,

@@ -1,13 +1,18 @@
-//! The command line. Each command parses its flags into settings and calls into the
-//! library; errors become miette reports at this edge and exit code 1.
+//! The command line: `main` resolves the [`Settings`] once (environment, colour,
+//! terminals, target) and hands them to the command, and every command is a short
+//! function over library operations: it opens a [`workspace::Workspace`] (configuration
+//! and clients, or the embedded emulator), calls `plan`, `apply`, ..., and prints
+//! through the one [`crate::printer::Printer`]. Errors become diagnostics at this edge,
+//! with exit code 1.
 
 mod apply;
 mod emulator;
 mod fmt;
 mod jobs;
 mod plan;
-pub mod report;
+mod settings;
 mod validate;
+mod workspace;
 
 use std::ffi::OsString;
 use std::io::IsTerminal as _;
@@ -16,8 +21,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{Config, ConfigError, ConfigErrors, Inputs};
+use crate::config::{ConfigError, Inputs};
 use crate::env::Environment;
+pub use settings::{Settings, Target};
 
 /// Plan and apply cloud DTS jobs from HCL, Terraform-style.
 #[derive(Debug, Parser)]
@@ -26,6 +32,10 @@ pub struct Cli {
     /// Log API calls to stderr (-v: debug, -vv: trace). `RUST_LOG` also works.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+
+    /// No colour, even on a terminal (`NO_COLOR` also works).
+    #[arg(long, global = true)]
+    no_color: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -45,6 +55,45 @@ enum Command {
     Jobs(jobs::Args),
     /// Serve a local DTS API (Alibaba Cloud OpenAPI 2020-01-01) on loopback.
     Emulator(emulator::Args),
+}
+
+impl Command {
+    /// Where this command's API calls go.
+    fn target(&self) -> Target {
+        let target = match self {
+            Command::Plan(a) => Some(&a.target),
+            Command::Apply(a) => Some(&a.target),
+            Command::Jobs(a) => Some(&a.target),
+            Command::Validate(_) | Command::Fmt(_) | Command::Emulator(_) => None,
+        };
+        target.map_or(Target::Cloud, TargetArgs::target)
+    }
+}
+
+/// `--emulator` and its world file: shared by the commands that reach jobs.
+#[derive(Debug, clap::Args)]
+struct TargetArgs {
+    /// Replace every provider's endpoint and credentials by the embedded emulator
+    /// (sample world): no account, no network.
+    #[arg(long)]
+    emulator: bool,
+
+    /// World file for --emulator (created with the sample world if missing); it records
+    /// what apply did.
+    #[arg(long, value_name = "FILE", requires = "emulator")]
+    emulator_state: Option<PathBuf>,
+}
+
+impl TargetArgs {
+    fn target(&self) -> Target {
+        if self.emulator {
+            Target::Emulator {
+                state: self.emulator_state.clone(),
+            }
+        } else {
+            Target::Cloud
+        }
+    }
 }
 
 /// Where the configuration is and its variable values; shared by the commands that
@@ -68,21 +117,25 @@ struct ConfigArgs {
 }
 
 impl ConfigArgs {
-    fn load(&self, env: &Environment) -> Result<Config, ConfigErrors> {
-        let dir = self
-            .chdir
-            .clone()
-            .or_else(|| self.dir.clone())
-            .unwrap_or_else(|| PathBuf::from("."));
-        crate::config::load(
-            &dir,
-            &Inputs {
-                vars: self.vars.clone(),
-                var_files: self.var_files.clone(),
-                env: env.clone(),
-            },
-        )
+    /// The configuration directory: `-chdir`, the argument, or `.`.
+    fn dir(&self) -> PathBuf {
+        workspace::config_dir(self.chdir.as_ref(), self.dir.as_ref())
     }
+
+    /// Where variable values come from besides defaults.
+    fn inputs(&self, env: &Environment) -> Inputs {
+        Inputs {
+            vars: self.vars.clone(),
+            var_files: self.var_files.clone(),
+            env: env.clone(),
+        }
+    }
+}
+
+/// Prints every error as a diagnostic and a count; the exit code for errors.
+fn failed(settings: &Settings, errors: &[ConfigError]) -> ExitCode {
+    settings.printer.errors(errors);
+    ExitCode::FAILURE
 }
 
 /// What the command line tells the lost-object guard; shared by `plan` and `apply`.
@@ -118,23 +171,6 @@ impl GuardArgs {
         };
         (flags, problems)
     }
-}
-
-/// Prints every error as a diagnostic and a count; the exit code for errors.
-fn print_errors(errors: Vec<ConfigError>) -> ExitCode {
-    let count = errors.len();
-    for error in errors {
-        report::eprint(&error);
-    }
-    if count > 1 {
-        eprintln!("{count} errors.");
-    }
-    ExitCode::FAILURE
-}
-
-/// Colour on a terminal unless NO_COLOR is set or --no-color given.
-fn colour_enabled(no_color: bool) -> bool {
-    !no_color && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 /// Long flags Terraform users write with one dash (`-chdir=DIR`, `-var`, `-out`).
@@ -177,37 +213,40 @@ fn terraform_style(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
 /// Runs the command line; the binary's whole `main`.
 pub fn main() -> ExitCode {
     let cli = Cli::parse_from(terraform_style(std::env::args_os()));
-    init_logging(cli.verbose);
+    let settings = Settings::from_process(cli.no_color, cli.command.target());
+    init_logging(cli.verbose, &settings);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            settings
+                .printer
+                .note(&format!("error: cannot start the async runtime: {e}"));
             return ExitCode::FAILURE;
         }
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Plan(args) => plan::run(args).await,
-            Command::Apply(args) => apply::run(args).await,
-            Command::Validate(args) => Ok(validate::run(&args)),
-            Command::Fmt(args) => fmt::run(&args),
-            Command::Jobs(args) => jobs::run(args).await,
-            Command::Emulator(args) => emulator::run(args).await,
+            Command::Plan(args) => plan::run(&settings, args).await,
+            Command::Apply(args) => apply::run(&settings, args).await,
+            Command::Validate(args) => Ok(validate::run(&settings, &args)),
+            Command::Fmt(args) => fmt::run(&settings, &args),
+            Command::Jobs(args) => jobs::run(&settings, args).await,
+            Command::Emulator(args) => emulator::run(&settings, args).await,
         }
     });
     match result {
         Ok(code) => code,
         Err(error) => {
-            report::eprint(&*error);
+            settings.printer.diagnostic(&*error);
             ExitCode::FAILURE
         }
     }
 }
 
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, settings: &Settings) {
     let default = match verbose {
         0 => "warn",
         1 => "dtsform=debug,warn",
@@ -215,7 +254,7 @@ fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let colour = std::io::stderr().is_terminal() && settings.env.var("NO_COLOR").is_none();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(colour)

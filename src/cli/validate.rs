@@ -2,8 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::{ConfigArgs, print_errors};
-use crate::env::Environment;
+use super::{ConfigArgs, Settings, failed};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -11,18 +10,18 @@ pub struct Args {
     config: ConfigArgs,
 }
 
-pub fn run(args: &Args) -> ExitCode {
-    match args.config.load(&Environment::from_process()) {
+pub fn run(settings: &Settings, args: &Args) -> ExitCode {
+    match crate::config::load(&args.config.dir(), &args.config.inputs(&settings.env)) {
         Ok(config) => {
             let jobs = config.jobs.len();
-            println!(
+            settings.printer.line(&format!(
                 "The configuration is valid: {jobs} job{}, {} provider{}.",
                 if jobs == 1 { "" } else { "s" },
                 config.providers.len(),
                 if config.providers.len() == 1 { "" } else { "s" }
-            );
+            ));
             ExitCode::SUCCESS
         }
-        Err(e) => print_errors(e.errors),
+        Err(e) => failed(settings, &e.errors),
     }
 }

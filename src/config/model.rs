@@ -18,7 +18,8 @@ pub const ALICLOUD_DTS_JOB: &str = "alicloud_dts_job";
 pub const TENCENTCLOUD_DTS_MIGRATE_JOB: &str = "tencentcloud_dts_migrate_job";
 
 /// Which cloud a provider or job belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Cloud {
     Alibaba,
     Tencent,
@@ -128,7 +129,8 @@ impl ProviderSpec {
 }
 
 /// The status a job should be in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DesiredStatus {
     /// Synchronizing or migrating (StartDtsJob).
     Running,

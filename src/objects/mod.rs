@@ -29,6 +29,7 @@ pub mod diff;
 pub mod normalize;
 mod parse;
 pub mod tencent;
+mod wire;
 
 use std::collections::BTreeMap;
 use std::fmt;

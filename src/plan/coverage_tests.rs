@@ -211,7 +211,8 @@ fn check_case(
     ) else {
         return Ok(()); // refused: nothing is sent
     };
-    let payload = ObjectTree::from_json(&payload_json).unwrap();
+    let payload = payload_json;
+    let payload_json = payload.to_json();
     let mut paths = Vec::new();
     probes(live, &mut paths);
     probes(&payload, &mut paths);

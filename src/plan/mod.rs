@@ -1,120 +1,51 @@
-//! The plan: what would change, job by job, as a graph of operations.
+//! The plan: what would change, job by job, as operations in dependency order.
 //!
 //! Planning is pure: given the configuration and the live state of each job (fetched by
-//! [`fetch`]), [`plan_job`] computes the payload to send and its diff against the live
-//! list, runs the lost-object guard, and lists the operations in the order DESIGN.md
-//! gives — source endpoint, destination endpoint, object list (`ModifyDtsJob` with the
-//! full DbList), reserved settings (`UPDATE_RESERVED`), status (`StartDtsJob` /
-//! `SuspendDtsJob`). [`Plan::build`] links jobs by `depends_on` into one petgraph graph.
-//! Each job records a fingerprint of the live state the plan was computed from, so
+//! [`fetch`]), the cloud's module ([`alibaba`], [`tencent`]) lists the job's writes as
+//! [`Operation`]s — the object list through the shared [`plan_objects`] (payload, diff,
+//! guard) — and [`Plan::build`] orders every operation: each job's in turn, and a job's
+//! first after what its `depends_on` jobs do. A [`JobPlan`] is plain data: it is what
+//! `plan` renders, what the plan file ([`file`]) stores and what `apply` executes. Each
+//! job records digests of the live state the plan was computed from ([`LiveState`]), so
 //! apply can refuse to write if the job changed since.
 
+pub mod alibaba;
 pub mod fetch;
 pub mod file;
+pub mod operation;
 pub mod tencent;
 mod udiff;
 
 use std::collections::BTreeMap;
 
-use petgraph::graph::{DiGraph, NodeIndex};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
 
 use crate::cloud::alibaba::limits::check_db_list_size;
-use crate::cloud::alibaba::{DtsJob, EndpointInfo, EndpointSide, JobStatus};
-use crate::config::{Config, ConfigError, DesiredStatus, EndpointSpec, JobSpec};
+use crate::config::{Cloud, Config, ConfigError, JobSpec};
 use crate::guard::{self, AllowedRemoval};
-use crate::objects::diff::{AttrChange, ObjectDiff, diff, merge_unmentioned};
+use crate::objects::diff::{ObjectDiff, diff, merge_unmentioned};
 use crate::objects::normalize::{Suppressed, without_server_attrs};
 use crate::objects::{Address, ObjectTree, Removal};
-
-/// What the planner knows of a job from the cloud.
-#[derive(Debug, Clone)]
-pub struct LiveJob {
-    pub detail: DtsJob,
-    /// The parsed object list; `None` if the job returned none.
-    pub objects: Option<ObjectTree>,
-    /// Reserved settings as a JSON object (empty if none).
-    pub reserved: Map<String, Value>,
-    /// Digests of the state this plan depends on (objects, reserved, endpoints, direction).
-    pub state: LiveState,
-    /// Normalization hidden while reading (key order and whitespace).
-    pub suppressed: Suppressed,
-}
-
-impl LiveJob {
-    /// Reads a job as DescribeDtsJobDetail returned it.
-    pub fn from_detail(mut detail: DtsJob) -> Result<LiveJob, String> {
-        let mut suppressed = Suppressed::default();
-        let mut canonical = None;
-        let objects = match detail.db_object.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(text) => {
-                let tree = ObjectTree::from_json(text).map_err(|e| {
-                    format!("its live object list (DbObject) cannot be read safely: {e}")
-                })?;
-                let json = tree.to_json();
-                if json != text {
-                    suppressed.key_order += 1;
-                }
-                canonical = Some(json);
-                Some(tree)
-            }
-        };
-        let reserved = match detail.reserved.as_deref().map(str::trim) {
-            None | Some("") => Map::new(),
-            Some(text) => match serde_json::from_str::<Value>(text) {
-                Ok(Value::Object(map)) => map,
-                _ => return Err("its reserved settings (Reserved) are not a JSON object".into()),
-            },
-        };
-        let state = LiveState::of(&detail, canonical.as_deref(), &reserved);
-        // The tree is what counts from here on; the text would only double the memory.
-        detail.db_object = None;
-        Ok(LiveJob {
-            detail,
-            objects,
-            reserved,
-            state,
-            suppressed,
-        })
-    }
-}
+pub use alibaba::{LiveJob, endpoint_mismatches, plan_job, reserved_value_matches};
+pub use operation::{FieldChange, Operation};
 
 /// SHA-256 digests of the parts of a job's live state that writes depend on, each over
 /// a canonical rendering: the object list (its canonical JSON), reserved settings (keys
-/// sorted), each endpoint, and the direction. Apply compares them part by part, so it
-/// can say which part changed since the plan.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+/// sorted), each endpoint, and the direction; for Tencent the name, MigrateOption and
+/// database types as `options`. Apply compares them part by part, so it can say which
+/// part changed since the plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveState {
     pub objects: String,
     pub reserved: String,
     pub source: String,
     pub destination: String,
     pub direction: String,
-    /// Tencent: the job's name, MigrateOption and database types (empty for Alibaba).
     #[serde(default)]
     pub options: String,
 }
 
 impl LiveState {
-    pub fn of(
-        detail: &DtsJob,
-        objects_json: Option<&str>,
-        reserved: &Map<String, Value>,
-    ) -> LiveState {
-        let endpoint = |e: &Option<EndpointInfo>| serde_json::to_string(e).unwrap_or_default();
-        let sorted: BTreeMap<&String, &Value> = reserved.iter().collect();
-        LiveState {
-            objects: digest(objects_json.unwrap_or("null")),
-            reserved: digest(&serde_json::to_string(&sorted).unwrap_or_default()),
-            source: digest(&endpoint(&detail.source_endpoint)),
-            destination: digest(&endpoint(&detail.destination_endpoint)),
-            direction: digest(detail.synchronization_direction.as_deref().unwrap_or("")),
-            options: String::new(),
-        }
-    }
-
     /// The parts by name, in a fixed order.
     pub fn parts(&self) -> [(&'static str, &str); 6] {
         [
@@ -137,15 +68,12 @@ impl LiveState {
 
     /// One digest of every part: the job's fingerprint.
     pub fn fingerprint(&self) -> String {
-        use sha2::Digest as _;
-        let mut hash = sha2::Sha256::new();
+        use std::fmt::Write as _;
+        let mut text = String::new();
         for (name, part) in self.parts() {
-            hash.update(name.as_bytes());
-            hash.update(b"=");
-            hash.update(part.as_bytes());
-            hash.update(b"\n");
+            let _ = writeln!(text, "{name}={part}");
         }
-        hex::encode(hash.finalize())
+        digest(&text)
     }
 }
 
@@ -153,112 +81,76 @@ pub(crate) fn digest(text: &str) -> String {
     crate::util::sha256_hex(text.as_bytes())
 }
 
-/// One field of an endpoint that differs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FieldChange {
-    pub field: std::borrow::Cow<'static, str>,
-    pub before: Option<String>,
-    pub after: Option<String>,
-}
-
-/// A write the plan will make.
-#[derive(Debug, Clone)]
-pub enum Operation {
-    /// ModifyDtsJobEndpoint for one side.
-    ModifyEndpoint {
-        side: EndpointSide,
-        spec: Box<EndpointSpec>,
-        changes: Vec<FieldChange>,
-        /// The account changes, so the password is sent (`ModifyAccount=true`).
-        account: bool,
-    },
-    /// ModifyDtsJob with this whole DbList.
-    ModifyObjects { db_list: String },
-    /// ModifyDtsJob UPDATE_RESERVED with these keys.
-    ModifyReserved { reserved: Map<String, Value> },
-    /// StartDtsJob or SuspendDtsJob.
-    SetStatus { from: JobStatus, to: DesiredStatus },
-    /// Tencent ModifyMigrateJob with this whole configuration (passwords referenced as
-    /// `{"sensitive": true, "from": EXPR}`, never stored).
-    TencentModify {
-        request: Box<Value>,
-        changes: Vec<FieldChange>,
-    },
-    /// Tencent CreateMigrateCheckJob, then wait for the check to pass.
-    TencentCheck,
-    /// Tencent StartMigrateJob.
-    TencentStart { from: String },
-}
-
-impl Operation {
-    /// A short stable name, part of the operation id.
-    pub fn slug(&self) -> &'static str {
-        match self {
-            Operation::ModifyEndpoint { side, .. } => side.name(),
-            Operation::ModifyObjects { .. } => "objects",
-            Operation::ModifyReserved { .. } => "reserved",
-            Operation::SetStatus { .. } => "status",
-            Operation::TencentModify { .. } => "modify",
-            Operation::TencentCheck => "check",
-            Operation::TencentStart { .. } => "start",
-        }
-    }
-
-    /// The API action it calls.
-    pub fn action(&self) -> &'static str {
-        match self {
-            Operation::ModifyEndpoint { .. } => "ModifyDtsJobEndpoint",
-            Operation::ModifyObjects { .. } | Operation::ModifyReserved { .. } => "ModifyDtsJob",
-            Operation::SetStatus {
-                to: DesiredStatus::Running,
-                ..
-            } => "StartDtsJob",
-            Operation::SetStatus {
-                to: DesiredStatus::Suspended,
-                ..
-            } => "SuspendDtsJob",
-            Operation::TencentModify { .. } => "ModifyMigrateJob",
-            Operation::TencentCheck => "CreateMigrateCheckJob",
-            Operation::TencentStart { .. } => "StartMigrateJob",
-        }
-    }
-}
-
 /// The object-list part of a job's plan. The trees themselves are not kept: a plan of
 /// a thousand jobs holds only what it will send and show.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ObjectPlan {
     pub diff: ObjectDiff,
     pub removals: Vec<AllowedRemoval>,
     /// Objects in the live job before and after.
     pub count_before: usize,
     pub count_after: usize,
-    /// Unified diff of the DbList to send against the live list (server attributes left
+    /// Unified diff of the list to send against the live list (server attributes left
     /// out), empty when nothing changes.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub db_list_diff: String,
     /// A Tencent job that migrates the whole instance is narrowed to the list (allowed
     /// by `removed { whole_instance = true }`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub narrows_instance: bool,
 }
 
+impl ObjectPlan {
+    /// The removals the plan allows, as a write records them.
+    pub fn removes(&self) -> Vec<Removal> {
+        self.removals.iter().map(|r| r.removal.clone()).collect()
+    }
+}
+
+/// One operation of a job's plan: its id (`alicloud_dts_job.NAME/objects`), the ids of
+/// the operations that must finish first, and the write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedOp {
+    pub id: String,
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    #[serde(flatten)]
+    pub op: Operation,
+}
+
+impl PlannedOp {
+    /// An operation without its id and dependencies yet ([`Plan::build`] sets them).
+    pub fn new(op: Operation) -> PlannedOp {
+        PlannedOp {
+            id: String::new(),
+            depends_on: Vec::new(),
+            op,
+        }
+    }
+}
+
 /// Everything planned for one job.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobPlan {
-    /// Index of the job in `Config::jobs`.
-    pub job: usize,
+    /// `alicloud_dts_job.NAME` or `tencentcloud_dts_migrate_job.NAME`.
     pub address: String,
+    pub cloud: Cloud,
+    /// The provider it was planned with (`alicloud`, `alicloud.ALIAS`).
     pub provider: String,
     pub region: String,
     pub dts_job_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub dts_instance_id: String,
     /// The live status as shown to people (`Synchronizing`, `CheckPass (4)`).
     pub live_status: String,
-    pub state: LiveState,
+    pub live_state: LiveState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objects: Option<ObjectPlan>,
-    pub reserved_changes: Vec<AttrChange>,
-    pub operations: Vec<Operation>,
+    pub operations: Vec<PlannedOp>,
+    #[serde(default)]
     pub suppressed: Suppressed,
     /// Things the reviewer should know that are not errors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 
@@ -268,187 +160,14 @@ impl JobPlan {
     }
 }
 
-/// Plans one job against its live state. Errors are located on the resource.
-pub fn plan_job(
-    config: &Config,
-    job_index: usize,
-    live: &LiveJob,
-    flags: &guard::Flags,
-) -> Result<JobPlan, Vec<ConfigError>> {
-    let spec = &config.jobs[job_index];
-    let sources = &config.sources;
-    let at = |code: &'static str, message: String| {
-        ConfigError::at(sources, spec.span, code, message, "this job")
-    };
-    let provider = config.provider_for(spec);
-    let mut errors = Vec::new();
-    let mut operations = Vec::new();
-    let mut notes = Vec::new();
-    let mut suppressed = live.suppressed;
-
-    if live.detail.status == JobStatus::Finished {
-        return Err(vec![
-            at(
-                "job_finished",
-                format!("{} is Finished (deleted) in the cloud", spec.address()),
-            )
-            .help(
-                "a finished job cannot be changed; remove the resource, or point it at a live job",
-            ),
-        ]);
-    }
-
-    for (side, endpoint_spec, live_endpoint) in [
-        (
-            EndpointSide::Source,
-            &spec.source,
-            &live.detail.source_endpoint,
-        ),
-        (
-            EndpointSide::Destination,
-            &spec.destination,
-            &live.detail.destination_endpoint,
-        ),
-    ] {
-        let Some(endpoint_spec) = endpoint_spec else {
-            continue;
-        };
-        let changes = endpoint_changes(endpoint_spec, live_endpoint.as_ref());
-        if changes.is_empty() {
-            continue;
-        }
-        let account = changes.iter().any(|c| c.field == "username");
-        if account && endpoint_spec.password.is_none() {
-            errors.push(
-                ConfigError::at(
-                    sources,
-                    endpoint_spec.span,
-                    "password_required",
-                    format!(
-                        "changing the {} account of {} needs its password",
-                        side.name(),
-                        spec.address()
-                    ),
-                    "no password",
-                )
-                .help("add password = var.NAME (a sensitive variable) to the block"),
-            );
-            continue;
-        }
-        operations.push(Operation::ModifyEndpoint {
-            side,
-            spec: Box::new(endpoint_spec.clone()),
-            changes,
-            account,
-        });
-    }
-
-    let mut object_plan = None;
-    if let Some(desired) = &spec.objects {
-        match (&live.objects, desired.tree()) {
-            (None, _) => errors.push(
-                at("live_objects_unknown", format!("{} returned no object list (DbObject), so dtsform cannot tell what a new list would remove", spec.address()))
-                    .help("the job may deliver its objects through OSS (DbObjectOssUrl), which dtsform does not read yet; nothing will be changed"),
-            ),
-            (_, Err(e)) => errors.push(
-                at("internal", format!("{}: the configured object list cannot be read back: {e}", spec.address()))
-                    .help("this is a dtsform bug; please report it with the configuration"),
-            ),
-            (Some(live_tree), Ok(desired)) => match plan_objects(config, spec, desired, live_tree, flags, &mut notes) {
-                Ok((plan, payload_json)) => {
-                    suppressed.add(&plan.diff.suppressed);
-                    if !plan.diff.is_empty() {
-                        operations.push(Operation::ModifyObjects { db_list: payload_json });
-                    }
-                    object_plan = Some(plan);
-                }
-                Err(e) => errors.extend(e),
-            },
-        }
-    }
-
-    let reserved_changes = reserved_changes(&spec.reserved, &live.reserved);
-    if !reserved_changes.is_empty() {
-        let reserved = reserved_changes
-            .iter()
-            .filter_map(|c| Some((c.name.clone(), c.after.clone()?)))
-            .collect();
-        operations.push(Operation::ModifyReserved { reserved });
-    }
-
-    if let Some(wanted) = spec.status {
-        let status = &live.detail.status;
-        let satisfied = match wanted {
-            DesiredStatus::Running => status.is_running() || status.is_transitional(),
-            DesiredStatus::Suspended => *status == JobStatus::Suspending,
-        };
-        if !satisfied {
-            operations.push(Operation::SetStatus {
-                from: status.clone(),
-                to: wanted,
-            });
-        }
-    }
-
-    // DTS changes a job's objects only while it runs (or has failed).
-    let status = &live.detail.status;
-    let objects_at = operations
-        .iter()
-        .position(|op| matches!(op, Operation::ModifyObjects { .. }));
-    let modifiable = status.is_running()
-        || status.is_transitional()
-        || matches!(status, JobStatus::Failed | JobStatus::MigrationFailed);
-    if let Some(index) = objects_at.filter(|_| !modifiable) {
-        if spec.status == Some(DesiredStatus::Running) {
-            let start = operations.pop().expect("the status operation is last");
-            operations.insert(index, start);
-            notes.push(format!(
-                "the job is {status}, and DTS changes objects only while a job runs: it is started before its objects change"
-            ));
-        } else {
-            errors.push(
-                at(
-                    "job_not_running",
-                    format!(
-                        "{} is {status}, and DTS changes a job's objects only while it runs",
-                        spec.address()
-                    ),
-                )
-                .help("add status = \"running\" to the resource (dtsform starts the job first), or start it in the console"),
-            );
-        }
-    }
-
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(JobPlan {
-        job: job_index,
-        address: spec.address(),
-        provider: provider
-            .map(crate::config::ProviderSpec::name)
-            .unwrap_or_default(),
-        region: provider.map(|p| p.region.clone()).unwrap_or_default(),
-        dts_job_id: spec.dts_job_id.clone(),
-        dts_instance_id: spec
-            .dts_instance_id
-            .clone()
-            .unwrap_or_else(|| live.detail.dts_instance_id.clone()),
-        live_status: live.detail.status.as_str().to_owned(),
-        state: live.state.clone(),
-        objects: object_plan,
-        reserved_changes,
-        operations,
-        suppressed,
-        notes,
-    })
-}
-
 /// The unified diff (3 lines of context) of the pretty DbList JSON, live against to send.
 pub fn unified_diff(before: &str, after: &str) -> String {
     udiff::unified_diff(before, after, 3, ("live", "to send"))
 }
 
+/// The object-list part of a job's plan, shared by both clouds: the payload to send
+/// (in merge mode with the unmentioned live objects), the removed-block checks, the
+/// size limit, the diff against the live tree and the guard.
 pub(crate) fn plan_objects(
     config: &Config,
     spec: &JobSpec,
@@ -456,7 +175,7 @@ pub(crate) fn plan_objects(
     live: &ObjectTree,
     flags: &guard::Flags,
     notes: &mut Vec<String>,
-) -> Result<(ObjectPlan, String), Vec<ConfigError>> {
+) -> Result<(ObjectPlan, ObjectTree), Vec<ConfigError>> {
     let sources = &config.sources;
     let mut errors = Vec::new();
     for (removal, span) in &spec.removed {
@@ -520,8 +239,7 @@ pub(crate) fn plan_objects(
     } else {
         desired
     };
-    let payload_json = payload.to_json();
-    if let Err(e) = check_db_list_size(payload_json.len()) {
+    if let Err(e) = check_db_list_size(payload.to_json().len()) {
         return Err(vec![ConfigError::at(sources, spec.objects_span, "db_list_too_large", format!("the object list to send is {e}"), "too large")
             .help("with merge_live_objects the live objects count too; list whole databases with all = true, or split the job")]);
     }
@@ -541,229 +259,145 @@ pub(crate) fn plan_objects(
             db_list_diff,
             narrows_instance: false,
         },
-        payload_json,
+        payload,
     ))
 }
 
-/// The managed endpoint fields that differ from the live endpoint.
-/// The endpoint fields dtsform compares, and whether their case matters not.
-const ENDPOINT_FIELDS: &[(&str, bool)] = &[
-    ("instance_type", true),
-    ("instance_id", false),
-    ("region", false),
-    ("ip", false),
-    ("port", false),
-    ("database", false),
-    ("username", false),
-    ("role_name", false),
-    ("aliyun_uid", false),
-];
-
-fn spec_field<'a>(spec: &'a EndpointSpec, field: &str) -> Option<&'a str> {
-    match field {
-        "instance_type" => Some(spec.instance_type.as_str()),
-        "instance_id" => spec.instance_id.as_deref(),
-        "region" => spec.region.as_deref(),
-        "ip" => spec.ip.as_deref(),
-        "port" => spec.port.as_deref(),
-        "database" => spec.database.as_deref(),
-        "username" => spec.username.as_deref(),
-        "role_name" => spec.role_name.as_deref(),
-        "aliyun_uid" => spec.aliyun_uid.as_deref(),
-        _ => None,
-    }
-}
-
-fn live_field<'a>(live: &'a EndpointInfo, field: &str) -> Option<&'a str> {
-    match field {
-        "instance_type" => live.instance_type.as_deref(),
-        "instance_id" => live.instance_id.as_deref(),
-        "region" => live.region.as_deref(),
-        "ip" => live.ip.as_deref(),
-        "port" => live.port.as_deref(),
-        "database" => live.database_name.as_deref(),
-        "username" => live.user_name.as_deref(),
-        "role_name" => live.role_name.as_deref(),
-        "aliyun_uid" => live.aliyun_uid.as_deref(),
-        _ => None,
-    }
-}
-
-fn same_field(field: &str, wanted: &str, have: Option<&str>) -> bool {
-    let case_insensitive = ENDPOINT_FIELDS
-        .iter()
-        .any(|(f, insensitive)| *f == field && *insensitive);
-    have.is_some_and(|h| {
-        if case_insensitive {
-            h.eq_ignore_ascii_case(wanted)
-        } else {
-            h == wanted
-        }
-    })
-}
-
-fn endpoint_changes(spec: &EndpointSpec, live: Option<&EndpointInfo>) -> Vec<FieldChange> {
-    let empty = EndpointInfo::default();
-    let live = live.unwrap_or(&empty);
-    ENDPOINT_FIELDS
-        .iter()
-        .filter_map(|(field, _)| {
-            let wanted = spec_field(spec, field)?;
-            let have = live_field(live, field);
-            (!same_field(field, wanted, have)).then(|| FieldChange {
-                field: (*field).into(),
-                before: have.map(str::to_owned),
-                after: Some(wanted.to_owned()),
-            })
-        })
-        .collect()
-}
-
-/// The fields of `sets` (field → value, as a plan file records an endpoint operation)
-/// that `live` does not show: `(field, wanted, live value)`.
-pub fn endpoint_mismatches<'a>(
-    sets: &'a BTreeMap<String, String>,
-    live: Option<&'a EndpointInfo>,
-) -> Vec<(&'a str, &'a str, Option<&'a str>)> {
-    sets.iter()
-        .filter_map(|(field, wanted)| {
-            let have = live.and_then(|l| live_field(l, field));
-            (!same_field(field, wanted, have)).then_some((field.as_str(), wanted.as_str(), have))
-        })
-        .collect()
-}
-
-/// The managed reserved keys whose live value differs (`"0"` equals `0`).
-fn reserved_changes(
-    desired: &BTreeMap<String, Value>,
-    live: &Map<String, Value>,
-) -> Vec<AttrChange> {
-    desired
-        .iter()
-        .filter(|(k, v)| !reserved_value_matches(v, live.get(*k)))
-        .map(|(k, v)| AttrChange {
-            name: k.clone(),
-            before: live.get(k).cloned(),
-            after: Some(v.clone()),
-        })
-        .collect()
-}
-
-/// Whether a live reserved value is the wanted one: compared as text, so `"0"` is `0`.
-pub fn reserved_value_matches(wanted: &Value, live: Option<&Value>) -> bool {
-    let text = |v: &Value| crate::config::eval::to_text(v).unwrap_or_else(|| v.to_string());
-    live.is_some_and(|l| text(l) == text(wanted))
-}
-
-/// The operations that mark job `j` as done: its last one, or, for a job with
-/// nothing to do, what its own dependencies wait for.
-fn done(
-    j: usize,
-    jobs: &[JobPlan],
-    config: &Config,
-    by_name: &BTreeMap<&str, usize>,
-    nodes: &[Vec<NodeIndex>],
-    depth: usize,
-) -> Vec<NodeIndex> {
-    if let Some(last) = nodes[j].last() {
-        return vec![*last];
-    }
-    if depth > jobs.len() {
-        return Vec::new(); // a cycle; the configuration check refuses those
-    }
-    config.jobs[jobs[j].job]
-        .depends_on
-        .iter()
-        .filter_map(|(name, _)| by_name.get(crate::config::dependency_name(name)))
-        .flat_map(|d| done(*d, jobs, config, by_name, nodes, depth + 1))
-        .collect()
-}
-
-/// An operation in the plan graph.
-#[derive(Debug, Clone)]
-pub struct PlannedOp {
-    /// `alicloud_dts_job.NAME/objects`.
-    pub id: String,
-    /// Index into `Plan::jobs`.
-    pub job: usize,
-    /// Index into that job's operations.
-    pub index: usize,
-}
-
-/// All jobs' plans and the order their operations run in.
-#[derive(Debug, Clone)]
+/// All jobs' plans; every operation knows what it waits for.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
     pub jobs: Vec<JobPlan>,
-    pub graph: DiGraph<PlannedOp, ()>,
 }
 
 impl Plan {
-    /// Links the jobs' operations: each job's in order, and a job's first operation
-    /// after everything its `depends_on` jobs (transitively, through jobs with nothing
-    /// to do) will do.
-    pub fn build(config: &Config, jobs: Vec<JobPlan>) -> Plan {
-        let mut graph = DiGraph::new();
-        let mut nodes: Vec<Vec<NodeIndex>> = Vec::with_capacity(jobs.len());
-        for (j, job) in jobs.iter().enumerate() {
-            let mut previous: Option<NodeIndex> = None;
-            let mut job_nodes = Vec::new();
-            for (i, op) in job.operations.iter().enumerate() {
-                let node = graph.add_node(PlannedOp {
-                    id: format!("{}/{}", job.address, op.slug()),
-                    job: j,
-                    index: i,
-                });
-                if let Some(p) = previous {
-                    graph.add_edge(p, node, ());
-                }
-                previous = Some(node);
-                job_nodes.push(node);
+    /// Names each operation and links them: each job's in order, and a job's first
+    /// operation after everything its `depends_on` jobs (transitively, through jobs
+    /// with nothing to do) will do.
+    pub fn build(config: &Config, mut jobs: Vec<JobPlan>) -> Plan {
+        for job in &mut jobs {
+            let mut previous: Option<String> = None;
+            for planned in &mut job.operations {
+                planned.id = format!("{}/{}", job.address, planned.op.slug());
+                planned.depends_on = previous.iter().cloned().collect();
+                previous = Some(planned.id.clone());
             }
-            nodes.push(job_nodes);
         }
-        // What "job X is done" waits for, resolved through jobs without operations.
+        let spec_of = |address: &str| config.jobs.iter().find(|j| j.address() == address);
         let by_name: BTreeMap<&str, usize> = jobs
             .iter()
             .enumerate()
-            .map(|(j, p)| (config.jobs[p.job].name.as_str(), j))
+            .filter_map(|(j, p)| Some((spec_of(&p.address)?.name.as_str(), j)))
             .collect();
-        for (j, job) in jobs.iter().enumerate() {
-            let Some(first) = nodes[j].first().copied() else {
-                continue;
-            };
-            for (name, _) in &config.jobs[job.job].depends_on {
-                let Some(&dep) = by_name.get(crate::config::dependency_name(name)) else {
-                    continue;
-                };
-                for before in done(dep, &jobs, config, &by_name, &nodes, 0) {
-                    graph.update_edge(before, first, ());
-                }
+        // What "job j is done" means: its last operation, or for a job with nothing to
+        // do, what its own dependencies wait for.
+        let mut done: Vec<Option<Vec<String>>> = vec![None; jobs.len()];
+        let deps = |j: usize| -> Vec<usize> {
+            spec_of(&jobs[j].address)
+                .map(|spec| {
+                    spec.depends_on
+                        .iter()
+                        .filter_map(|(name, _)| {
+                            by_name.get(crate::config::dependency_name(name)).copied()
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut waits: Vec<Vec<String>> = Vec::with_capacity(jobs.len());
+        for j in 0..jobs.len() {
+            let mut before: Vec<String> = deps(j)
+                .into_iter()
+                .flat_map(|d| done_of(d, &jobs, &deps, &mut done, 0))
+                .collect();
+            before.sort();
+            before.dedup();
+            waits.push(before);
+        }
+        for (job, before) in jobs.iter_mut().zip(waits) {
+            if let Some(first) = job.operations.first_mut() {
+                first.depends_on.extend(before);
+                first.depends_on.sort();
+                first.depends_on.dedup();
             }
         }
-        Plan { jobs, graph }
+        Plan { jobs }
     }
 
-    /// Operations in an order that respects every dependency.
-    pub fn order(&self) -> Vec<&PlannedOp> {
-        petgraph::algo::toposort(&self.graph, None)
-            .map(|nodes| nodes.into_iter().map(|n| &self.graph[n]).collect())
-            .unwrap_or_default()
-    }
-
-    /// The operations `op` waits for.
-    pub fn dependencies(&self, id: &str) -> Vec<&PlannedOp> {
-        let Some(node) = self.graph.node_indices().find(|n| self.graph[*n].id == id) else {
-            return Vec::new();
-        };
-        self.graph
-            .neighbors_directed(node, petgraph::Direction::Incoming)
-            .map(|n| &self.graph[n])
-            .collect()
+    /// Every operation with its job, in an order that respects every dependency, or
+    /// the operations on a dependency cycle.
+    pub fn order(&self) -> Result<Vec<(&JobPlan, &PlannedOp)>, Vec<String>> {
+        order_ops(&self.jobs)
     }
 
     pub fn has_changes(&self) -> bool {
         self.jobs.iter().any(JobPlan::has_changes)
     }
+}
+
+/// What "job `j` is done" means, as operation ids: its last operation, or for a job
+/// with nothing to do, what its own dependencies (`deps`) wait for. Memoised in `done`.
+fn done_of(
+    j: usize,
+    jobs: &[JobPlan],
+    deps: &dyn Fn(usize) -> Vec<usize>,
+    done: &mut Vec<Option<Vec<String>>>,
+    depth: usize,
+) -> Vec<String> {
+    if let Some(d) = &done[j] {
+        return d.clone();
+    }
+    let result = match jobs[j].operations.last() {
+        Some(last) => vec![last.id.clone()],
+        // A cycle; the configuration check refuses those.
+        None if depth > jobs.len() => Vec::new(),
+        None => deps(j)
+            .into_iter()
+            .flat_map(|d| done_of(d, jobs, deps, done, depth + 1))
+            .collect(),
+    };
+    done[j] = Some(result.clone());
+    result
+}
+
+/// The operations of `jobs` in dependency order (see [`crate::util::graph`]); on a
+/// cycle, the ids on it; an unknown dependency is named as such.
+pub fn order_ops(jobs: &[JobPlan]) -> Result<Vec<(&JobPlan, &PlannedOp)>, Vec<String>> {
+    let ops: Vec<(&JobPlan, &PlannedOp)> = jobs
+        .iter()
+        .flat_map(|j| j.operations.iter().map(move |op| (j, op)))
+        .collect();
+    let index: BTreeMap<&str, usize> = ops
+        .iter()
+        .enumerate()
+        .map(|(i, (_, op))| (op.id.as_str(), i))
+        .collect();
+    let mut edges = Vec::new();
+    let mut unknown = Vec::new();
+    for (i, (_, op)) in ops.iter().enumerate() {
+        for dep in &op.depends_on {
+            match index.get(dep.as_str()) {
+                Some(&d) => edges.push((d, i)),
+                None => unknown.push(format!(
+                    "{} depends on {dep}, which the plan does not hold",
+                    op.id
+                )),
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    crate::util::graph::order(ops.len(), edges)
+        .map(|order| order.into_iter().map(|i| ops[i]).collect())
+        .map_err(|cycles| {
+            cycles
+                .into_iter()
+                .map(|cycle| {
+                    let ids: Vec<&str> = cycle.iter().map(|&i| ops[i].1.id.as_str()).collect();
+                    format!("a dependency cycle: {}", ids.join(" → "))
+                })
+                .collect()
+        })
 }
 
 #[cfg(test)]

@@ -17,13 +17,14 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::{
-    FieldChange, JobPlan, LiveState, ObjectPlan, Operation, digest, plan_objects, unified_diff,
+use super::operation::{
+    FieldChange, MigrateModifyWrite, MigrateObjects, MigrateStartWrite, Operation, SecretRef,
 };
-use crate::config::{Config, ConfigError, DesiredStatus, JobSpec, TencentEndpoint};
-use crate::objects::ObjectTree;
+use super::{JobPlan, LiveState, ObjectPlan, PlannedOp, digest, plan_objects, unified_diff};
+use crate::config::{Cloud, Config, ConfigError, DesiredStatus, TencentEndpoint};
 use crate::objects::normalize::Suppressed;
 use crate::objects::tencent::{self, DatabaseInfo};
+use crate::objects::{ObjectTree, Removal};
 
 /// What the planner knows of a Tencent job: a DescribeMigrateJobs row, read.
 #[derive(Debug, Clone)]
@@ -303,12 +304,12 @@ pub fn plan_job(
 
     // The object list.
     let mut object_plan: Option<ObjectPlan> = None;
-    let mut database_info: Option<String> = None;
+    let mut objects_to_send: Option<MigrateObjects> = None;
     let mut suppressed = Suppressed::default();
     let live_whole = matches!(live.objects, DatabaseInfo::WholeInstance);
     if tspec.whole_instance {
         if !live_whole {
-            database_info = Some("[]".into());
+            objects_to_send = Some(MigrateObjects::WholeInstance);
             let count = live.tree().map_or(0, ObjectTree::count);
             changes.push(FieldChange {
                 field: "objects".into(),
@@ -341,20 +342,19 @@ pub fn plan_job(
                         notes.push("the job migrates the whole instance; it will migrate only the listed objects (allowed by removed { whole_instance = true })".into());
                     }
                     match plan_objects(config, spec, desired, live_tree, flags, &mut notes) {
-                        Ok((mut plan, payload_json)) => {
+                        Ok((mut plan, payload)) => {
                             plan.narrows_instance = live_whole;
                             suppressed.add(&plan.diff.suppressed);
                             if !plan.diff.is_empty() || live_whole {
-                                let payload =
-                                    ObjectTree::from_json(&payload_json).unwrap_or_default();
-                                let info = DatabaseInfo::Objects(payload);
-                                match tencent::render(&info) {
-                                    Ok(text) => database_info = Some(text),
+                                // What DTS will store: the list as DatabaseInfo reads back.
+                                match tencent::canonical(&payload) {
+                                    Ok(tree) => objects_to_send = Some(MigrateObjects::Listed(tree)),
                                     Err(e) => errors.extend(e.into_iter().map(|m| {
                                         ConfigError::at(sources, spec.objects_span, "unsupported_object", m, "here")
                                             .help("Tencent DatabaseInfo lists databases, schemas and tables by their own names only")
                                     })),
                                 }
+                                let info = DatabaseInfo::Objects(payload);
                                 let before = if live_whole {
                                     "[]".to_owned()
                                 } else {
@@ -429,7 +429,7 @@ pub fn plan_job(
     }
 
     let mut operations = Vec::new();
-    let modify = !changes.is_empty() || database_info.is_some();
+    let modify = !changes.is_empty() || objects_to_send.is_some();
     if modify && !MODIFIABLE.contains(&live.status) {
         errors.push(
             at(
@@ -447,21 +447,29 @@ pub fn plan_job(
         return Err(errors);
     }
     if modify {
-        let request = modify_request(spec, tspec, live, database_info.as_deref(), &mut notes);
-        operations.push(Operation::TencentModify {
-            request: Box::new(request),
+        let (removes, narrows_instance) = object_plan
+            .as_ref()
+            .map_or((Vec::new(), false), |o| (o.removes(), o.narrows_instance));
+        let write = modify_write(
+            tspec,
+            live,
+            objects_to_send,
+            removes,
+            narrows_instance,
             changes,
-        });
+            &mut notes,
+        );
+        operations.push(Operation::MigrateModify(Box::new(write)));
     }
     let wants_running = spec.status == Some(DesiredStatus::Running);
     let started = is_started(live.status);
     if modify || (wants_running && matches!(live.status, 1 | 2 | 5 | 10)) {
-        operations.push(Operation::TencentCheck);
+        operations.push(Operation::MigrateCheck);
     }
     if wants_running && !started {
-        operations.push(Operation::TencentStart {
+        operations.push(Operation::MigrateStart(MigrateStartWrite {
             from: status_name(live.status),
-        });
+        }));
     }
     if wants_running && live.status == 9 {
         notes.push("the migration has already finished (Success); status = \"running\" has nothing to start".into());
@@ -471,8 +479,8 @@ pub fn plan_job(
     }
 
     Ok(JobPlan {
-        job: job_index,
         address: spec.address(),
+        cloud: Cloud::Tencent,
         provider: provider
             .map(crate::config::ProviderSpec::name)
             .unwrap_or_default(),
@@ -480,10 +488,9 @@ pub fn plan_job(
         dts_job_id: spec.dts_job_id.clone(),
         dts_instance_id: String::new(),
         live_status: status_name(live.status),
-        state: live.state.clone(),
+        live_state: live.state.clone(),
         objects: object_plan,
-        reserved_changes: Vec::new(),
-        operations,
+        operations: operations.into_iter().map(PlannedOp::new).collect(),
         suppressed,
         notes,
     })
@@ -505,77 +512,67 @@ fn snake(key: &str) -> String {
     out
 }
 
-/// The whole ModifyMigrateJob request: live configuration, configured changes merged in.
-fn modify_request(
-    spec: &JobSpec,
+/// The whole ModifyMigrateJob write: the live configuration with the configured changes
+/// merged in, and the complete object list (the live one when it does not change).
+fn modify_write(
     tspec: &crate::config::TencentSpec,
     live: &TencentLive,
-    database_info: Option<&str>,
+    objects: Option<MigrateObjects>,
+    removes: Vec<Removal>,
+    narrows_instance: bool,
+    changes: Vec<FieldChange>,
     notes: &mut Vec<String>,
-) -> Value {
-    let mut request = Map::new();
-    request.insert("JobId".into(), json!(spec.dts_job_id));
-    let name = tspec
+) -> MigrateModifyWrite {
+    let job_name = tspec
         .job_name
         .clone()
-        .unwrap_or_else(|| live.job_name.clone());
-    if !name.is_empty() {
-        request.insert("JobName".into(), json!(name));
-    }
-    let info = database_info.unwrap_or(&live.database_info);
-    let whole = matches!(tencent::parse(info), Ok(DatabaseInfo::WholeInstance));
-    let mut option = live.migrate_option.clone();
+        .or_else(|| Some(live.job_name.clone()))
+        .filter(|n| !n.is_empty());
+    let objects = objects.unwrap_or_else(|| match &live.objects {
+        DatabaseInfo::WholeInstance => MigrateObjects::WholeInstance,
+        DatabaseInfo::Objects(tree) => MigrateObjects::Listed(tree.clone()),
+    });
+    let mut migrate_option = live.migrate_option.clone();
     for (k, v) in &tspec.migrate_option {
-        option.insert(k.clone(), v.clone());
+        migrate_option.insert(k.clone(), v.clone());
     }
     // Which objects: follows the list, never set by hand.
-    option.insert("MigrateObject".into(), json!(if whole { 1 } else { 2 }));
-    let mut unsent = Vec::new();
-    request.insert("MigrateOption".into(), Value::Object(option));
-    for (prefix, endpoint, access, info) in [
-        ("Src", &tspec.source, &live.src_access_type, &live.src_info),
-        (
-            "Dst",
-            &tspec.destination,
-            &live.dst_access_type,
-            &live.dst_info,
-        ),
-    ] {
+    let whole = matches!(objects, MigrateObjects::WholeInstance);
+    migrate_option.insert("MigrateObject".into(), json!(if whole { 1 } else { 2 }));
+    let side = |endpoint: &Option<TencentEndpoint>, access: &str, info: &Map<String, Value>| {
         let access = endpoint
             .as_ref()
             .and_then(|e| e.access_type.clone())
-            .unwrap_or_else(|| access.clone());
-        if !access.is_empty() {
-            request.insert(format!("{prefix}AccessType"), json!(access));
-        }
+            .unwrap_or_else(|| access.to_owned());
         let mut fields = info.clone();
+        let mut password = None;
         if let Some(TencentEndpoint {
             fields: wanted,
-            password,
+            password: configured,
             ..
         }) = endpoint
         {
             for (k, v) in wanted {
                 fields.insert(k.clone(), v.clone());
             }
-            if let Some(pw) = password {
-                fields.insert(
-                    "Password".into(),
-                    json!({"sensitive": true, "from": pw.expression}),
-                );
-            }
+            password = configured
+                .as_ref()
+                .map(|p| SecretRef::from_expression(&p.expression));
         }
-        if fields.contains_key("User") && !fields.contains_key("Password") {
-            unsent.push(if prefix == "Src" {
-                "source"
-            } else {
-                "destination"
-            });
-        }
-        if !fields.is_empty() {
-            request.insert(format!("{prefix}Info"), Value::Object(fields));
-        }
-    }
+        (Some(access).filter(|a| !a.is_empty()), fields, password)
+    };
+    let (src_access_type, src_info, src_password) =
+        side(&tspec.source, &live.src_access_type, &live.src_info);
+    let (dst_access_type, dst_info, dst_password) =
+        side(&tspec.destination, &live.dst_access_type, &live.dst_info);
+    let unsent: Vec<&str> = [
+        ("source", &src_info, &src_password),
+        ("destination", &dst_info, &dst_password),
+    ]
+    .into_iter()
+    .filter(|(_, info, password)| info.contains_key("User") && password.is_none())
+    .map(|(name, _, _)| name)
+    .collect();
     if !unsent.is_empty() {
         notes.push(format!(
             "no {} password is configured, so none is sent: DTS never returns passwords, and whether ModifyMigrateJob keeps the old one is not documented (set password = var.NAME in the {} block{} to send it)",
@@ -584,11 +581,20 @@ fn modify_request(
             if unsent.len() > 1 { "s" } else { "" }
         ));
     }
-    request.insert(
-        "DatabaseInfo".into(),
-        json!(if whole { "[]" } else { info }),
-    );
-    Value::Object(request)
+    MigrateModifyWrite {
+        job_name,
+        migrate_option,
+        src_access_type,
+        src_info,
+        src_password,
+        dst_access_type,
+        dst_info,
+        dst_password,
+        objects,
+        removes,
+        narrows_instance,
+        changes,
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::*;
+use crate::cloud::alibaba::DtsJob;
 use crate::config::{Inputs, load};
 use crate::guard::Flags;
 
@@ -100,29 +101,35 @@ resource "alicloud_dts_job" "shop" {
 "#,
     );
     let plan = plan_job(&c, 0, &live("Synchronizing", &shop()), &Flags::default()).unwrap();
-    let slugs: Vec<&str> = plan.operations.iter().map(Operation::slug).collect();
+    let slugs: Vec<&str> = plan.operations.iter().map(|p| p.op.slug()).collect();
     assert_eq!(slugs, ["source", "objects", "reserved", "status"]);
-    let Operation::ModifyEndpoint {
-        changes, account, ..
-    } = &plan.operations[0]
-    else {
+    let Operation::Endpoint(endpoint) = &plan.operations[0].op else {
         unreachable!()
     };
-    assert!(*account);
+    let account = endpoint.account.as_ref().unwrap();
     assert_eq!(
-        changes.iter().map(|c| c.field.as_ref()).collect::<Vec<_>>(),
+        (account.username.as_str(), account.password.from.as_str()),
+        ("writer", "var.pw"),
+        "the password as the expression it comes from"
+    );
+    assert_eq!(
+        endpoint
+            .changes
+            .iter()
+            .map(|c| c.field.as_ref())
+            .collect::<Vec<_>>(),
         ["username"],
         "RDS vs rds is the same type"
     );
-    let Operation::ModifyReserved { reserved } = &plan.operations[2] else {
+    let Operation::Reserved(reserved) = &plan.operations[2].op else {
         unreachable!()
     };
     assert_eq!(
-        Value::Object(reserved.clone()),
+        Value::Object(reserved.reserved.clone()),
         json!({"maxRetryTime": 3600}),
         "only the changed, managed key"
     );
-    assert_eq!(plan.operations[3].action(), "SuspendDtsJob");
+    assert_eq!(plan.operations[3].op.action(), "SuspendDtsJob");
 }
 
 const OBJECTS_AND_STATUS: &str = "resource \"alicloud_dts_job\" \"shop\" {\n  dts_job_id = \"j1\"\n  STATUS\n  database \"shop\" {\n    table \"orders\" {\n      filter = \"id > 0\"\n    }\n  }\n}\n";
@@ -131,7 +138,7 @@ const OBJECTS_AND_STATUS: &str = "resource \"alicloud_dts_job\" \"shop\" {\n  dt
 fn a_paused_job_is_started_before_its_objects_change() {
     let (_d, c) = config(&OBJECTS_AND_STATUS.replace("STATUS", "status = \"running\""));
     let plan = plan_job(&c, 0, &live("Suspending", &shop()), &Flags::default()).unwrap();
-    let actions: Vec<&str> = plan.operations.iter().map(Operation::action).collect();
+    let actions: Vec<&str> = plan.operations.iter().map(|p| p.op.action()).collect();
     assert_eq!(actions, ["StartDtsJob", "ModifyDtsJob"]);
     assert!(
         plan.notes[0].contains("started before its objects change"),
@@ -207,17 +214,20 @@ resource "alicloud_dts_job" "c" {
         .map(|i| plan_job(&c, i, &live("Suspending", &shop()), &Flags::default()).unwrap())
         .collect();
     let plan = Plan::build(&c, jobs);
-    let order: Vec<&str> = plan.order().iter().map(|o| o.id.as_str()).collect();
+    let order: Vec<&str> = plan
+        .order()
+        .unwrap()
+        .iter()
+        .map(|(_, o)| o.id.as_str())
+        .collect();
     assert_eq!(
         order,
         ["alicloud_dts_job.c/status", "alicloud_dts_job.a/status"]
     );
-    let deps: Vec<&str> = plan
-        .dependencies("alicloud_dts_job.a/status")
-        .iter()
-        .map(|o| o.id.as_str())
-        .collect();
-    assert_eq!(deps, ["alicloud_dts_job.c/status"]);
+    assert_eq!(
+        plan.jobs[0].operations[0].depends_on,
+        ["alicloud_dts_job.c/status"]
+    );
 }
 
 #[test]
@@ -250,4 +260,70 @@ fn plan_files_round_trip_and_refuse_tampering() {
         file::PlanFile::read(&path),
         Err(file::PlanFileError::Version { .. })
     ));
+}
+
+/// A plan file of format 1 (operations as untyped parameter maps, object lists as
+/// JSON text) is refused with a message that says to plan again.
+#[test]
+fn a_plan_file_of_the_previous_format_is_refused_with_a_way_forward() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.plan");
+    std::fs::write(
+        &path,
+        serde_json::to_string(&json!({
+            "format_version": 1,
+            "dtsform_version": env!("CARGO_PKG_VERSION"),
+            "created_at": "2026-11-23T00:00:00.000Z",
+            "config_dir": ".",
+            "jobs": [{"address": "alicloud_dts_job.shop", "operations": [{
+                "id": "alicloud_dts_job.shop/objects", "action": "ModifyDtsJob",
+                "params": {"DbList": "{\"shop\":{\"all\":true}}"}}]}],
+            "checksum": "x"
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let e = file::PlanFile::read(&path).unwrap_err();
+    assert!(
+        matches!(e, file::PlanFileError::Version { format: 1, .. }),
+        "{e}"
+    );
+    assert!(e.to_string().contains("plan file format 1"), "{e}");
+    let help = miette::Diagnostic::help(&e).unwrap().to_string();
+    assert!(help.contains("run plan again"), "{help}");
+}
+
+/// Whether no string of `v` holds JSON text of an object or array.
+fn no_json_text(v: &Value) -> bool {
+    match v {
+        Value::String(s) => {
+            serde_json::from_str::<Value>(s).map_or(true, |p| !(p.is_object() || p.is_array()))
+        }
+        Value::Array(a) => a.iter().all(no_json_text),
+        Value::Object(o) => o.values().all(no_json_text),
+        _ => true,
+    }
+}
+
+/// The plan file holds the plan itself: typed operations, object lists as structured
+/// JSON, no JSON text inside a string, and reads back to the same plan.
+#[test]
+fn the_plan_file_is_the_typed_plan() {
+    let (_d, c) = config(
+        "resource \"alicloud_dts_job\" \"shop\" {\n  dts_job_id = \"j1\"\n  database \"shop\" {\n    table \"orders\" {}\n    table \"payments\" {}\n  }\n}\n",
+    );
+    let plan = Plan::build(
+        &c,
+        vec![plan_job(&c, 0, &live("Synchronizing", &shop()), &Flags::default()).unwrap()],
+    );
+    let file = file::PlanFile::from_plan(&plan, &c.dir, "2026-11-23T00:00:00.000Z".into());
+    let value = serde_json::to_value(&file).unwrap();
+    let op = &value["jobs"][0]["operations"][0];
+    assert_eq!(op["kind"], "objects");
+    assert_eq!(
+        op["payload"]["shop"]["Table"]["payments"],
+        json!({"all": true, "name": "payments"})
+    );
+    assert!(no_json_text(&value), "{value:#}");
+    assert_eq!(file.plan(), plan);
 }

@@ -20,6 +20,7 @@ use dtsform::apply::{
     ApplyError, ApplyOptions, Cancel, FromConfig, Outcome, PollPolicy, Progress, Summary, apply,
     client_token,
 };
+use dtsform::clients::{Clients, EndpointOverride};
 use dtsform::cloud::alibaba::endpoint::parse_endpoint;
 use dtsform::cloud::alibaba::{JobStatus, ModifyDtsJob, ModifyDtsJobChange, SignatureVersion};
 use dtsform::config::{Config, Inputs};
@@ -27,7 +28,7 @@ use dtsform::emulator::world::{Job, Kind, WriteRecord};
 use dtsform::emulator::{EmulatorConfig, Faults, RunningEmulator, World};
 use dtsform::env::Environment;
 use dtsform::plan::Plan;
-use dtsform::plan::fetch::{Clients, EndpointOverride, plan_all};
+use dtsform::plan::fetch::plan_all;
 use dtsform::plan::file::PlanFile;
 
 const PROVIDER: &str =
@@ -579,7 +580,8 @@ async fn a_plan_is_checked_whole_before_anything_is_written() {
         .iter_mut()
         .find(|op| op.id.ends_with("/objects"))
         .unwrap();
-    objects.params = json!({"DbList": "not json"});
+    // An Alibaba job's operation swapped for a Tencent action.
+    objects.op = dtsform::plan::Operation::MigrateCheck;
     let config = lab.config();
     let clients = lab.clients(&config);
     let errors = apply(
@@ -598,7 +600,12 @@ async fn a_plan_is_checked_whole_before_anything_is_written() {
             .any(|t| t.contains("provider alicloud.elsewhere")),
         "{text:?}"
     );
-    assert!(text.iter().any(|t| t.contains("bad DbList")), "{text:?}");
+    assert!(
+        text.iter()
+            .any(|t| t
+                .contains("CreateMigrateCheckJob is not an action of alicloud_dts_job.analytics")),
+        "{text:?}"
+    );
     assert!(lab.writes().is_empty());
 }
 
@@ -1135,12 +1142,18 @@ async fn two_applies_at_once_on_one_job_never_lose_a_table_silently() {
 /// configuration say.
 #[tokio::test]
 async fn an_edited_plan_with_a_recomputed_checksum_writes_nothing_unsafe() {
-    fn objects(plan: &mut PlanFile) -> &mut dtsform::plan::file::PlanFileOperation {
+    fn objects(plan: &mut PlanFile) -> &mut dtsform::plan::PlannedOp {
         plan.jobs[0]
             .operations
             .iter_mut()
             .find(|op| op.id == "alicloud_dts_job.j0/objects")
             .unwrap()
+    }
+    fn set_payload(plan: &mut PlanFile, list: &serde_json::Value) {
+        let dtsform::plan::Operation::Objects(write) = &mut objects(plan).op else {
+            unreachable!()
+        };
+        write.payload = dtsform::objects::ObjectTree::from_value(list).unwrap();
     }
     let lab = Lab::new(
         fast_config(),
@@ -1159,23 +1172,23 @@ async fn an_edited_plan_with_a_recomputed_checksum_writes_nothing_unsafe() {
     // Refused at the write: the payload is checked against the live job.
     for (edit, expected) in [
         (
-            sealed(&|p| objects(p).params = json!({"DbList": "{}"})),
+            sealed(&|p| set_payload(p, &json!({}))),
             "the object list to send is empty",
         ),
         (
             // Table a dropped from the payload, but not added to what the plan removes.
             sealed(&|p| {
-                objects(p).params = json!({"DbList": json!({"db0": {"name": "db0", "all": false,
-                    "Table": {"b": {"name": "b", "all": true}, "c": {"name": "c", "all": true}}}}).to_string()});
+                set_payload(
+                    p,
+                    &json!({"db0": {"name": "db0", "all": false, "Table": {
+                        "b": {"name": "b", "all": true}, "c": {"name": "c", "all": true}}}}),
+                );
             }),
             "it would also remove table db0.a, which the plan did not show",
         ),
         (
             // The database narrowed to nothing.
-            sealed(&|p| {
-                objects(p).params =
-                    json!({"DbList": json!({"db0": {"name": "db0", "all": false}}).to_string()});
-            }),
+            sealed(&|p| set_payload(p, &json!({"db0": {"name": "db0", "all": false}}))),
             "table db0.a",
         ),
     ] {
@@ -1192,7 +1205,13 @@ async fn an_edited_plan_with_a_recomputed_checksum_writes_nothing_unsafe() {
     // Refused before anything is written: what runs must be what the plan says.
     for (edit, expected) in [
         (
-            sealed(&|p| objects(p).action = "SuspendDtsJob".into()),
+            sealed(&|p| {
+                objects(p).op =
+                    dtsform::plan::Operation::Status(dtsform::plan::operation::StatusWrite {
+                        from: "Synchronizing".into(),
+                        to: dtsform::config::DesiredStatus::Suspended,
+                    });
+            }),
             "which its id does not name",
         ),
         (
@@ -1201,11 +1220,11 @@ async fn an_edited_plan_with_a_recomputed_checksum_writes_nothing_unsafe() {
         ),
         (
             sealed(&|p| p.jobs[0].address = "tencentcloud_dts_migrate_job.j0".into()),
-            "which the configuration does not define for this kind of resource",
+            "which its address does not",
         ),
         (
-            sealed(&|p| objects(p).removes = vec!["db0.a?".into()]),
-            "removes \"db0.a?\"",
+            sealed(&|p| p.jobs[0].cloud = dtsform::config::Cloud::Tencent),
+            "is not an action of alicloud_dts_job.j0",
         ),
     ] {
         let writes = lab.writes().len();

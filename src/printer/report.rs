@@ -16,11 +16,6 @@ use crate::text::{cap, escape_control, escape_control_lines};
 /// dtsform composes; a backstop against a value that slipped through unbounded.
 pub const PART_MAX: usize = 100_000;
 
-/// Writes `diagnostic` to standard error, escaped (see the module docs).
-pub fn eprint(diagnostic: &dyn Diagnostic) {
-    eprintln!("{}", render(diagnostic));
-}
-
 /// `diagnostic` as the standard miette report, escaped (see the module docs).
 pub fn render(diagnostic: &dyn Diagnostic) -> String {
     struct Shown<'a>(&'a dyn Diagnostic);
