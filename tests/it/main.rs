@@ -1,12 +1,12 @@
-//! The integration tests: one binary, one module per area. Everything runs on loopback
-//! ports chosen at run time; nothing reaches the internet except the one-time install
-//! of the official Python SDK from PyPI (see `support::python_sdk`).
+//! The integration tests: one binary, one module per area (the plan fixtures are their
+//! own binary, `tests/fixtures`, whose harness makes one test per case). Everything runs
+//! on loopback ports chosen at run time; nothing reaches the internet except the one-time
+//! install of the official Python SDK from PyPI (see `support::python_sdk`).
 
 mod apply;
 mod cli;
 mod client;
 mod emulator_process;
-mod fixtures;
 mod nesting;
 mod robustness;
 mod sdk_interop;
