@@ -64,14 +64,6 @@ const KNOWN_CYCLES: &[(&[&str], &str)] = &[
         ],
         "the world validates Tencent jobs with the Tencent actions' parser; broken up next on this branch",
     ),
-    (
-        &[
-            "src/objects/diff.rs",
-            "src/objects/mod.rs",
-            "src/objects/normalize.rs",
-        ],
-        "normalize builds diff's AttrChange; broken up next on this branch",
-    ),
 ];
 
 /// Files outside `src/cli` and `src/emulator` that still name `crate::emulator`, and why.
