@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::HeaderMap;
 
-use super::tencent::TcFailure;
+use super::reply::Failure;
 use crate::cloud::tencent::sign::{self, ALGORITHM, Input, parse_authorization, utc_date};
 use crate::util::constant_time_eq as signatures_equal;
 
@@ -23,7 +23,7 @@ pub const MAX_SKEW: Duration = Duration::from_mins(5);
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
 /// What a request carries, as received.
-pub struct TcIncoming<'a> {
+pub struct Incoming<'a> {
     pub method: &'a str,
     /// The raw query string (the canonical query string of a GET).
     pub query: &'a str,
@@ -32,14 +32,14 @@ pub struct TcIncoming<'a> {
 }
 
 /// The one SecretId/SecretKey pair the emulator accepts.
-pub struct TcKeys<'a> {
+pub struct Keys<'a> {
     pub secret_id: &'a str,
     pub secret_key: &'a str,
 }
 
 /// A request that passed authentication.
 #[derive(Debug)]
-pub struct TcVerified {
+pub struct Verified {
     pub action: String,
     pub version: String,
     /// `X-TC-Region`, if sent.
@@ -56,15 +56,15 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .filter(|v| !v.is_empty())
 }
 
-fn invalid_authorization(why: impl std::fmt::Display) -> TcFailure {
-    TcFailure::new(
+fn invalid_authorization(why: impl std::fmt::Display) -> Failure {
+    Failure::new(
         "AuthFailure.InvalidAuthorization",
         format!("The Authorization header is invalid: {why}."),
     )
 }
 
-fn signature_failure(why: &str) -> TcFailure {
-    TcFailure::new(
+fn signature_failure(why: &str) -> Failure {
+    Failure::new(
         "AuthFailure.SignatureFailure",
         format!(
             "The provided credentials could not be validated. Please check your signature is correct.{why}"
@@ -82,11 +82,7 @@ fn skew_seconds(timestamp: i64, now: SystemTime) -> u64 {
 }
 
 /// Authenticates a TC3-signed request.
-pub fn verify(
-    req: &TcIncoming<'_>,
-    keys: &TcKeys<'_>,
-    now: SystemTime,
-) -> Result<TcVerified, TcFailure> {
+pub fn verify(req: &Incoming<'_>, keys: &Keys<'_>, now: SystemTime) -> Result<Verified, Failure> {
     let Some(authorization) = header(req.headers, "authorization") else {
         return Err(invalid_authorization(format_args!(
             "it is missing; requests must be signed with {ALGORITHM}"
@@ -124,26 +120,25 @@ pub fn verify(
     }
 
     let stamp =
-        header(req.headers, "x-tc-timestamp").ok_or_else(|| TcFailure::missing("Timestamp"))?;
+        header(req.headers, "x-tc-timestamp").ok_or_else(|| Failure::missing("Timestamp"))?;
     let timestamp: i64 = stamp.parse().map_err(|_| {
-        TcFailure::invalid_value(
+        Failure::invalid_value(
             "Timestamp",
             format!("{stamp:?} is not a Unix time in seconds"),
         )
     })?;
-    let action = header(req.headers, "x-tc-action").ok_or_else(|| TcFailure::missing("Action"))?;
-    let version =
-        header(req.headers, "x-tc-version").ok_or_else(|| TcFailure::missing("Version"))?;
+    let action = header(req.headers, "x-tc-action").ok_or_else(|| Failure::missing("Action"))?;
+    let version = header(req.headers, "x-tc-version").ok_or_else(|| Failure::missing("Version"))?;
 
     if parsed.secret_id != keys.secret_id {
-        return Err(TcFailure::new(
+        return Err(Failure::new(
             "AuthFailure.SecretIdNotFound",
             "The SecretId is not found, please ensure that your SecretId is correct.",
         ));
     }
     let skew = skew_seconds(timestamp, now);
     if skew > MAX_SKEW.as_secs() {
-        return Err(TcFailure::new(
+        return Err(Failure::new(
             "AuthFailure.SignatureExpire",
             format!(
                 "Signature expired: X-TC-Timestamp {timestamp} is {skew} seconds from the server time; at most {} are allowed.",
@@ -185,7 +180,7 @@ pub fn verify(
     if !signatures_equal(&expected.signature, &parsed.signature) {
         return Err(signature_failure(""));
     }
-    Ok(TcVerified {
+    Ok(Verified {
         action: action.to_owned(),
         version: version.to_owned(),
         region: header(req.headers, "x-tc-region").map(str::to_owned),
@@ -203,8 +198,8 @@ mod tests {
     const ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
     const KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
 
-    fn keys() -> TcKeys<'static> {
-        TcKeys {
+    fn keys() -> Keys<'static> {
+        Keys {
             secret_id: ID,
             secret_key: KEY,
         }
@@ -244,8 +239,8 @@ mod tests {
         (h, body)
     }
 
-    fn post<'a>(headers: &'a HeaderMap, body: &'a [u8]) -> TcIncoming<'a> {
-        TcIncoming {
+    fn post<'a>(headers: &'a HeaderMap, body: &'a [u8]) -> Incoming<'a> {
+        Incoming {
             method: "POST",
             query: "",
             headers,
@@ -295,7 +290,7 @@ mod tests {
                 "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2023-11-14/dts/tc3_request, SignedHeaders=content-type;host, Signature=eb3bae3b953a2b2f96713db4f9d82d6a54edcbd256495f2fd48e88ef99f01fd4",
             ),
         ]);
-        let req = TcIncoming {
+        let req = Incoming {
             method: "GET",
             query: "JobId=dts-1kl0iy0v&Limit=20",
             headers: &h,
@@ -308,7 +303,7 @@ mod tests {
     fn refuses_with_the_code_for_each_cause() {
         let (h, body) = v2();
         let now = at(1_700_000_000);
-        let code = |h: &HeaderMap, body: &[u8], keys: &TcKeys<'_>, now| {
+        let code = |h: &HeaderMap, body: &[u8], keys: &Keys<'_>, now| {
             verify(&post(h, body), keys, now).unwrap_err().code
         };
         assert_eq!(
@@ -316,7 +311,7 @@ mod tests {
             "AuthFailure.SignatureFailure",
             "another body"
         );
-        let wrong_key = TcKeys {
+        let wrong_key = Keys {
             secret_id: ID,
             secret_key: "other",
         };
@@ -324,7 +319,7 @@ mod tests {
             code(&h, body, &wrong_key, now),
             "AuthFailure.SignatureFailure"
         );
-        let other_id = TcKeys {
+        let other_id = Keys {
             secret_id: "someone",
             secret_key: KEY,
         };
