@@ -97,26 +97,7 @@ fn modules_import_each_other_in_one_direction_only() {
 
 #[test]
 fn only_the_command_line_starts_the_emulator() {
-    let crate_ = Crate::load();
-    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (module, reference) in crate_.references() {
-        let file = &crate_.modules[module].file;
-        if file.starts_with("src/cli/") || file.starts_with("src/emulator/") {
-            continue;
-        }
-        let Some(target) = crate_.resolve(module, &reference.segments) else {
-            continue;
-        };
-        if crate_.modules[target.module()]
-            .path
-            .starts_with("crate::emulator")
-        {
-            found
-                .entry(file.clone())
-                .or_default()
-                .push(crate_.line(file, reference.line));
-        }
-    }
+    let found = Crate::load().emulator_imports();
     let known: BTreeSet<&str> = KNOWN_EMULATOR_IMPORTS.iter().map(|(f, _)| *f).collect();
     let mut problems = String::new();
     for (file, lines) in &found {
@@ -182,6 +163,32 @@ fn the_checker_sees_a_circle_between_two_files_and_ignores_a_face() {
             .keys()
             .any(|(from, to)| from == "src/face/mod.rs" && to == "src/face/inner.rs"),
         "a re-export alone is not an import"
+    );
+}
+
+#[test]
+fn the_checker_finds_the_emulator_named_outside_the_command_line() {
+    let crate_ = Crate::from_sources(&[
+        ("src/lib.rs", "pub mod cli; pub mod emulator; pub mod plan;"),
+        (
+            "src/emulator/mod.rs",
+            "pub mod world; pub use world::World;",
+        ),
+        ("src/emulator/world.rs", "pub struct World;"),
+        ("src/cli/mod.rs", "use crate::emulator::World;"),
+        (
+            "src/plan/mod.rs",
+            "use crate::emulator;\nfn f() { let _ = emulator::World; }",
+        ),
+    ]);
+    let found = crate_.emulator_imports();
+    assert_eq!(found.keys().collect::<Vec<_>>(), ["src/plan/mod.rs"]);
+    assert_eq!(
+        found["src/plan/mod.rs"],
+        [
+            "    src/plan/mod.rs:1: use crate::emulator;",
+            "    src/plan/mod.rs:2: fn f() { let _ = emulator::World; }"
+        ]
     );
 }
 
@@ -511,6 +518,31 @@ impl Crate {
             edges,
             sources: self.sources.clone(),
         }
+    }
+
+    /// Files outside `src/cli` and `src/emulator` that name anything of
+    /// `crate::emulator`, with the lines that do.
+    fn emulator_imports(&self) -> BTreeMap<String, Vec<String>> {
+        let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (module, reference) in self.references() {
+            let file = &self.modules[module].file;
+            if file.starts_with("src/cli/") || file.starts_with("src/emulator/") {
+                continue;
+            }
+            let Some(target) = self.resolve(module, &reference.segments) else {
+                continue;
+            };
+            if self.modules[target.module()]
+                .path
+                .starts_with("crate::emulator")
+            {
+                found
+                    .entry(file.clone())
+                    .or_default()
+                    .push(self.line(file, reference.line));
+            }
+        }
+        found
     }
 
     /// `src/x.rs:12: use crate::…;` — the line as written.
