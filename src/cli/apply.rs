@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use miette::Result;
 
+use super::Settings;
+use super::args::{GuardArgs, TargetArgs, failed};
 use super::workspace::Workspace;
-use super::{GuardArgs, Settings, TargetArgs, failed};
 use crate::apply::{
     ApplyOptions, Cancel, DEFAULT_OPERATION_TIMEOUT, DEFAULT_PARALLELISM, FromConfig, Progress,
     apply, parse_duration,

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use miette::{IntoDiagnostic as _, Result};
 
-use super::{Settings, failed};
+use super::Settings;
+use super::args::failed;
 use crate::config::fmt::format_hcl;
 use crate::config::{Sources, parse};
 

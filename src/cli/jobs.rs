@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use miette::{Result, miette};
 use serde_json::{Value, json};
 
-use super::{Settings, Target, TargetArgs};
+use super::Settings;
+use super::args::TargetArgs;
+use super::settings::Target;
 use crate::cloud::alibaba::endpoint::parse_endpoint;
 use crate::cloud::alibaba::{AlibabaClient, ClientConfig, Credentials, DtsJob, SignatureVersion};
 use crate::env::Environment;

@@ -6,8 +6,10 @@ use std::process::ExitCode;
 
 use miette::Result;
 
+use super::Settings;
+use super::args::{ConfigArgs, GuardArgs, TargetArgs, failed};
+use super::settings::Target;
 use super::workspace::Workspace;
-use super::{ConfigArgs, GuardArgs, Settings, Target, TargetArgs, failed};
 use crate::plan::fetch::DEFAULT_PARALLELISM;
 use crate::plan::file::PlanFile;
 use crate::render::render_plan;

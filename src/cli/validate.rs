@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-use super::{ConfigArgs, Settings, failed};
+use super::Settings;
+use super::args::{ConfigArgs, failed};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -20,9 +20,11 @@
 //! An `all` spelled the same on both sides is read the same way by DTS, whichever
 //! default its parser has, so it never narrows.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
-use super::normalize::{Suppressed, as_bool, compare_attrs};
+use super::normalize::{Suppressed, as_bool, same_attr};
 use super::{Address, Kind, Node, ObjectTree};
 
 /// One attribute's change; `None` means absent.
@@ -31,6 +33,39 @@ pub struct AttrChange {
     pub name: String,
     pub before: Option<Value>,
     pub after: Option<Value>,
+}
+
+/// The attribute changes from `live` to `desired` for an object whose source name is
+/// `source_name`, as [`normalize`](super::normalize) compares them, counting what
+/// normalization hides into `suppressed`.
+pub fn compare_attrs(
+    source_name: &str,
+    desired: &BTreeMap<String, Value>,
+    live: &BTreeMap<String, Value>,
+    suppressed: &mut Suppressed,
+) -> Vec<AttrChange> {
+    let mut changes = Vec::new();
+    // Both maps are sorted: walk their keys together.
+    let (mut dk, mut lk) = (desired.keys().peekable(), live.keys().peekable());
+    loop {
+        let key = match (dk.peek(), lk.peek()) {
+            (Some(a), Some(b)) => (*a).min(*b),
+            (Some(a), None) => *a,
+            (None, Some(b)) => *b,
+            (None, None) => break,
+        };
+        dk.next_if(|k| *k == key);
+        lk.next_if(|k| *k == key);
+        let (before, after) = (live.get(key), desired.get(key));
+        if !same_attr(source_name, key, after, before, suppressed) {
+            changes.push(AttrChange {
+                name: key.clone(),
+                before: before.cloned(),
+                after: after.cloned(),
+            });
+        }
+    }
+    changes
 }
 
 #[derive(Debug, Clone, PartialEq)]

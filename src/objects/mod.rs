@@ -38,6 +38,10 @@ use serde_json::Value;
 
 pub use address::{Address, AddressError, Pattern, Removal};
 
+/// Attributes the server owns: it adds `"state":"normal"` to what it returns. They are
+/// never compared ([`normalize`]) and never sent.
+pub const SERVER_ATTRS: &[&str] = &["state"];
+
 /// The kinds of objects a DbList can hold, by the container key that introduces them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
@@ -264,15 +268,7 @@ impl Node {
 }
 
 impl ObjectTree {
-    /// Parses a DbList / DbObject JSON string.
-    pub fn from_json(text: &str) -> Result<ObjectTree, ObjectsError> {
-        parse::from_json(text)
-    }
-
-    /// Reads a DbList given as a JSON value, by the same rules as [`ObjectTree::from_json`].
-    pub fn from_value(value: &Value) -> Result<ObjectTree, ObjectsError> {
-        parse::from_value(value.clone())
-    }
+    // `from_json` and `from_value` are in `parse`.
 
     pub fn to_value(&self) -> Value {
         serde_json::to_value(self.json(true)).unwrap_or_default()
@@ -363,7 +359,7 @@ impl serde::Serialize for NodeJson<'_> {
         use serde::ser::SerializeMap as _;
         let mut map = s.serialize_map(None)?;
         for (key, value) in &self.node.attrs {
-            if self.server_attrs || !normalize::SERVER_ATTRS.contains(&key.as_str()) {
+            if self.server_attrs || !SERVER_ATTRS.contains(&key.as_str()) {
                 map.serialize_entry(key, value)?;
             }
         }

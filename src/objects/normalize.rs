@@ -13,15 +13,13 @@
 //! Each difference a rule hides is counted in [`Suppressed`], so the plan can say how
 //! many it did not show.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::diff::AttrChange;
-
-/// Attributes the server owns.
-pub const SERVER_ATTRS: &[&str] = &["state"];
+/// Attributes the server owns (defined with the tree, which leaves them out when asked).
+pub use super::SERVER_ATTRS;
 const BOOLEAN_ATTRS: &[&str] = &[
     "all",
     "case_sen",
@@ -131,7 +129,8 @@ fn op_set(v: &Value) -> Option<BTreeSet<String>> {
     )
 }
 
-/// Equal after normalization; `Some(true)` if equal only thanks to a rule.
+/// Equal after normalization, and the counter of the rule that made them equal, if one
+/// did.
 fn same(name: &str, desired: &Value, live: &Value) -> (bool, Option<fn(&mut Suppressed)>) {
     if desired == live {
         return (true, None);
@@ -152,73 +151,57 @@ fn same(name: &str, desired: &Value, live: &Value) -> (bool, Option<fn(&mut Supp
     (false, None)
 }
 
-/// The attribute changes from `live` to `desired` for an object whose source name is
-/// `source_name`, counting what normalization hides into `suppressed`.
-pub fn compare_attrs(
+/// Whether attribute `key` counts as unchanged from `live` to `desired` (`None`:
+/// absent) on an object whose source name is `source_name`; a difference a rule hides
+/// is counted into `suppressed`.
+pub fn same_attr(
     source_name: &str,
-    desired: &BTreeMap<String, Value>,
-    live: &BTreeMap<String, Value>,
+    key: &str,
+    desired: Option<&Value>,
+    live: Option<&Value>,
     suppressed: &mut Suppressed,
-) -> Vec<AttrChange> {
-    let mut changes = Vec::new();
-    // Both maps are sorted: walk their keys together.
-    let (mut dk, mut lk) = (desired.keys().peekable(), live.keys().peekable());
-    loop {
-        let key = match (dk.peek(), lk.peek()) {
-            (Some(a), Some(b)) => (*a).min(*b),
-            (Some(a), None) => *a,
-            (None, Some(b)) => *b,
-            (None, None) => break,
-        };
-        dk.next_if(|k| *k == key);
-        lk.next_if(|k| *k == key);
-        if SERVER_ATTRS.contains(&key.as_str()) {
-            if live.contains_key(key) && desired.get(key) != live.get(key) {
-                suppressed.state_markers += 1;
-            }
-            continue;
+) -> bool {
+    if SERVER_ATTRS.contains(&key) {
+        if live.is_some() && desired != live {
+            suppressed.state_markers += 1;
         }
-        let (mut d, mut l) = (desired.get(key), live.get(key));
-        let implicit_name;
-        if key == "name" && d.is_none() != l.is_none() {
-            implicit_name = Value::String(source_name.to_owned());
-            if d.is_none() {
-                d = Some(&implicit_name);
-            } else {
-                l = Some(&implicit_name);
-            }
-            if d == l {
-                suppressed.implicit_names += 1;
-                continue;
-            }
+        return true;
+    }
+    let (mut d, mut l) = (desired, live);
+    let implicit_name;
+    if key == "name" && d.is_none() != l.is_none() {
+        implicit_name = Value::String(source_name.to_owned());
+        if d.is_none() {
+            d = Some(&implicit_name);
+        } else {
+            l = Some(&implicit_name);
         }
-        let equal = match (d, l) {
-            (Some(a), Some(b)) => {
-                let (equal, rule) = same(key, a, b);
-                if let (true, Some(count)) = (equal, rule) {
-                    count(suppressed);
-                }
-                equal
-            }
-            (None, None) => true,
-            _ => false,
-        };
-        if !equal {
-            changes.push(AttrChange {
-                name: key.clone(),
-                before: live.get(key).cloned(),
-                after: desired.get(key).cloned(),
-            });
+        if d == l {
+            suppressed.implicit_names += 1;
+            return true;
         }
     }
-    changes
+    match (d, l) {
+        (Some(a), Some(b)) => {
+            let (equal, rule) = same(key, a, b);
+            if let (true, Some(count)) = (equal, rule) {
+                count(suppressed);
+            }
+            equal
+        }
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use serde_json::json;
 
     use super::*;
+    use crate::objects::diff::compare_attrs;
 
     fn attrs(v: &Value) -> BTreeMap<String, Value> {
         v.as_object().unwrap().clone().into_iter().collect()

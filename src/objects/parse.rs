@@ -247,14 +247,23 @@ fn tree(raw: Raw) -> Result<ObjectTree, ObjectsError> {
     Ok(ObjectTree { databases })
 }
 
-/// Parses a DbList / DbObject JSON string.
-pub(super) fn from_json(text: &str) -> Result<ObjectTree, ObjectsError> {
-    let raw: Raw = serde_json::from_str(text).map_err(|e| ObjectsError::Json(e.to_string()))?;
-    tree(raw)
+/// The tree's readers live with the parser, so the tree's module does not call into
+/// this one while this one builds the tree's types.
+impl ObjectTree {
+    /// Parses a DbList / DbObject JSON string.
+    pub fn from_json(text: &str) -> Result<ObjectTree, ObjectsError> {
+        let raw: Raw = serde_json::from_str(text).map_err(|e| ObjectsError::Json(e.to_string()))?;
+        tree(raw)
+    }
+
+    /// Reads a DbList given as a JSON value, by the same rules as [`ObjectTree::from_json`].
+    pub fn from_value(value: &Value) -> Result<ObjectTree, ObjectsError> {
+        from_owned_value(value.clone())
+    }
 }
 
-/// Reads a DbList given as a JSON value, by the same rules as [`from_json`].
-pub(super) fn from_value(value: Value) -> Result<ObjectTree, ObjectsError> {
+/// [`ObjectTree::from_value`] for a value that is given away (no copy).
+pub(super) fn from_owned_value(value: Value) -> Result<ObjectTree, ObjectsError> {
     tree(Raw::from_value(value))
 }
 
@@ -279,7 +288,11 @@ mod tests {
             "{}",
         ] {
             let value: Value = serde_json::from_str(text).unwrap();
-            assert_eq!(from_json(text), ObjectTree::from_value(&value), "{text}");
+            assert_eq!(
+                ObjectTree::from_json(text),
+                ObjectTree::from_value(&value),
+                "{text}"
+            );
         }
     }
 
@@ -313,13 +326,13 @@ mod tests {
                 r#"shop: "Table" must be an object of objects (name → object), not a string"#,
             ),
         ] {
-            let err = from_json(text).unwrap_err();
+            let err = ObjectTree::from_json(text).unwrap_err();
             assert!(err.to_string().contains(message), "{text}: {err}");
             let value: Value = serde_json::from_str(text).unwrap();
             assert_eq!(ObjectTree::from_value(&value), Err(err), "{text}");
         }
         // What is not a container of objects but says so plainly stays an attribute.
-        let tree = from_json(
+        let tree = ObjectTree::from_json(
             r#"{"shop":{"Table":{"t":{"type":"partition","column":{"c":{"type":"varchar"}}}},"View":null}}"#,
         )
         .unwrap();
@@ -329,13 +342,16 @@ mod tests {
 
     #[test]
     fn rejects_what_the_value_path_rejects() {
-        assert!(matches!(from_json("[1]"), Err(ObjectsError::NotAnObject)));
         assert!(matches!(
-            from_json(r#"{"shop":1}"#),
+            ObjectTree::from_json("[1]"),
+            Err(ObjectsError::NotAnObject)
+        ));
+        assert!(matches!(
+            ObjectTree::from_json(r#"{"shop":1}"#),
             Err(ObjectsError::DatabaseNotAnObject(n)) if n == "shop"
         ));
         assert!(matches!(
-            from_json(r#"{"shop":"#),
+            ObjectTree::from_json(r#"{"shop":"#),
             Err(ObjectsError::Json(_))
         ));
     }

@@ -62,7 +62,7 @@ impl Serialize for ObjectTree {
 impl<'de> Deserialize<'de> for ObjectTree {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(d)?;
-        super::parse::from_value(value).map_err(de::Error::custom)
+        super::parse::from_owned_value(value).map_err(de::Error::custom)
     }
 }
 

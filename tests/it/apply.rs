@@ -23,6 +23,7 @@ use dtsform::apply::{
 use dtsform::clients::{Clients, EndpointOverride};
 use dtsform::cloud::alibaba::endpoint::parse_endpoint;
 use dtsform::cloud::alibaba::{JobStatus, ModifyDtsJob, ModifyDtsJobChange, SignatureVersion};
+use dtsform::cloud::tencent::MigrateStatus;
 use dtsform::config::{Config, Inputs};
 use dtsform::emulator::world::{Job, Kind, WriteRecord};
 use dtsform::emulator::{EmulatorConfig, Faults, RunningEmulator, World};
@@ -985,7 +986,11 @@ async fn alibaba_and_tencent_jobs_apply_in_dependency_order_and_converge() {
         "{}",
         job.database_info
     );
-    assert!(matches!(job.status, 6 | 7), "started: {}", job.status);
+    assert!(
+        matches!(job.status, MigrateStatus::ReadyRun | MigrateStatus::Running),
+        "started: {}",
+        job.status
+    );
 
     // Converged: planning again finds nothing to do, and re-applying the old plan sends
     // nothing (every operation recognises its effect as live).

@@ -130,7 +130,7 @@ fn official_tencent_python_sdk() {
             .tencent_jobs
             .iter()
             .find(|j| j.job_id == id)
-            .map(|j| j.status)
+            .map(|j| j.status.code())
     };
     assert_eq!(status("dts-6r2kq0mz"), Some(7));
     assert_eq!(

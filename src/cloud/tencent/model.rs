@@ -128,12 +128,14 @@ impl MigrateStatus {
         }
     }
 
-    /// The English name (`CheckPass`), or `Unrecognised` for [`MigrateStatus::Other`].
+    /// The English name (`CheckPass`). [`MigrateStatus::Other`] is `Unknown` too, as
+    /// the API names what it does not know; [`Display`](fmt::Display) adds the code,
+    /// which tells them apart.
     pub fn name(self) -> &'static str {
         KNOWN
             .iter()
             .find(|(status, _, _)| *status == self)
-            .map_or("Unrecognised", |(_, _, name)| name)
+            .map_or("Unknown", |(_, _, name)| name)
     }
 
     /// Whether ModifyMigrateJob is allowed: 1, 4, 5 and 10 (reference §4.1).
@@ -160,6 +162,21 @@ impl MigrateStatus {
     /// Whether StartMigrateJob is allowed: only after a passed check (4).
     pub fn can_start(self) -> bool {
         self == Self::CheckPass
+    }
+
+    /// Whether the job has been started (or has finished migrating): 6 ReadyRun,
+    /// 7 Running, 8 ReadyComplete, 9 Success, 11 Stopping and 12 Completing. Such a job
+    /// is not checked or started again.
+    pub fn is_started(self) -> bool {
+        matches!(
+            self,
+            Self::ReadyRun
+                | Self::Running
+                | Self::ReadyComplete
+                | Self::Success
+                | Self::Stopping
+                | Self::Completing
+        )
     }
 }
 

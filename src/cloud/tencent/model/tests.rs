@@ -144,6 +144,10 @@ fn statuses_by_code_name_and_predicate() {
         .filter(|c| MigrateStatus::from_code(*c).can_start())
         .collect();
     assert_eq!(startable, [4]);
+    let started: Vec<i64> = (0..30)
+        .filter(|c| MigrateStatus::from_code(*c).is_started())
+        .collect();
+    assert_eq!(started, [6, 7, 8, 9, 11, 12]);
 }
 
 #[test]
@@ -161,8 +165,17 @@ fn unknown_status_ints_are_kept_not_errors() {
     }
     let other = MigrateStatus::Other(42);
     assert_eq!(other.code(), 42);
-    assert_eq!(other.to_string(), "Unrecognised (42)");
-    assert!(!other.is_modifiable() && !other.is_transitional() && !other.can_start());
+    assert_eq!(
+        other.to_string(),
+        "Unknown (42)",
+        "as the API names what it does not know"
+    );
+    assert!(
+        !other.is_modifiable()
+            && !other.is_transitional()
+            && !other.can_start()
+            && !other.is_started()
+    );
     assert_eq!(serde_json::to_value(other).unwrap(), json!(42));
     assert_eq!(
         serde_json::to_value(MigrateStatus::ReadyComplete).unwrap(),

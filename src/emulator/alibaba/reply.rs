@@ -135,6 +135,14 @@ impl Failure {
     }
 }
 
+/// An uppercase UUID, the shape of real RequestIds.
+pub fn new_request_id() -> String {
+    uuid::Uuid::new_v4()
+        .hyphenated()
+        .to_string()
+        .to_ascii_uppercase()
+}
+
 /// A JSON answer with the service's content type.
 pub fn json_response(status: u16, body: &Value) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

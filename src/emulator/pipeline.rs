@@ -1,0 +1,459 @@
+//! One request's way through the emulator, the same for both clouds, as at the real
+//! gateways: read the body (bounded) → refuse what the service does not route →
+//! authenticate → admit (nonce, rate limit) → injected failure → the action against the
+//! world → atomic persistence of the world when it changed (or a roll-back) → perhaps
+//! lose the answer. Each cloud supplies its steps and its answer shapes through
+//! [`Protocol`] (`alibaba::protocol`, `tencent::protocol`); what they share — the
+//! world behind one lock, the rate limiters, the nonce memory, the fault dice — is here.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderMap, Method, header};
+use axum::response::Response;
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng as _};
+
+use super::config::{Behaviour, EmulatorConfig, Faults, MAX_BODY_BYTES};
+use super::world::World;
+
+/// A request as received, body read.
+pub(crate) struct Incoming<'a> {
+    pub method: &'a Method,
+    /// The raw query string.
+    pub query: &'a str,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
+/// The answer to a call and whether it changed the world (so it must be persisted).
+#[derive(Debug)]
+pub struct Outcome<B> {
+    /// The answer's fields.
+    pub body: B,
+    pub changed: bool,
+    /// Whether this was a write action (fault injection may drop its answer).
+    pub write: bool,
+}
+
+/// What one cloud's wire protocol supplies to the shared pipeline: its refusals and
+/// answers, its authentication and admission, and its actions.
+pub(crate) trait Protocol {
+    /// An error answer.
+    type Failure: Send + 'static;
+    /// A successful answer's fields.
+    type Body: Send + 'static;
+    /// A request that passed authentication.
+    type Verified;
+
+    /// A RequestId of the cloud's shape.
+    fn new_request_id() -> String;
+    /// A body over `limit` bytes.
+    fn too_large(limit: usize) -> Self::Failure;
+    /// A body that could not be read.
+    fn unreadable() -> Self::Failure;
+    /// The injected "temporarily unavailable".
+    fn unavailable() -> Self::Failure;
+    /// Something went wrong inside the emulator.
+    fn internal() -> Self::Failure;
+    /// Refuses methods and paths the service does not serve.
+    fn route(method: &Method, path: &str) -> Result<(), Self::Failure>;
+    fn failure_response(failure: Self::Failure, request_id: &str) -> Response;
+    fn success_response(body: Self::Body, request_id: &str) -> Response;
+
+    /// Authenticates a request as the cloud's gateway does, and refuses actions it does
+    /// not serve.
+    fn authenticate(
+        request: &Incoming<'_>,
+        config: &EmulatorConfig,
+        now: SystemTime,
+    ) -> Result<Self::Verified, Self::Failure>;
+    /// The action a verified request names.
+    fn action(verified: &Self::Verified) -> &str;
+    /// Whether `action` writes (a write is persisted, and its answer may be lost).
+    fn is_write(action: &str) -> bool;
+    /// The gateway's admission of an authenticated request: replays refused, the call
+    /// counted ([`Inner::count`]), rate limits applied.
+    fn admit(
+        inner: &mut Inner,
+        config: &EmulatorConfig,
+        verified: &Self::Verified,
+        now: SystemTime,
+    ) -> Result<(), Self::Failure>;
+    /// The action itself, against the world.
+    fn run(
+        request: &Incoming<'_>,
+        verified: &Self::Verified,
+        world: &mut World,
+        behaviour: &Behaviour,
+        request_id: &str,
+        now: SystemTime,
+    ) -> Result<Outcome<Self::Body>, Self::Failure>;
+}
+
+/// Serves one request of protocol `P`.
+pub(crate) async fn serve<P: Protocol>(shared: Arc<Shared>, request: Request) -> Response {
+    let request_id = P::new_request_id();
+    let latency = shared.lock().faults.latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(e) if exceeds_limit(&e) => {
+            return P::failure_response(P::too_large(MAX_BODY_BYTES), &request_id);
+        }
+        Err(_) => return P::failure_response(P::unreadable(), &request_id),
+    };
+    if let Err(failure) = P::route(&parts.method, parts.uri.path()) {
+        return P::failure_response(failure, &request_id);
+    }
+    // The lock, the world and its fsync'd saves are synchronous: keep them off the async
+    // workers so a slow disk never stalls other connections.
+    let answer = tokio::task::spawn_blocking(move || {
+        let incoming = Incoming {
+            method: &parts.method,
+            query: parts.uri.query().unwrap_or_default(),
+            headers: &parts.headers,
+            body: &body,
+        };
+        let result = process::<P>(&shared, &incoming, &request_id);
+        (result, request_id)
+    })
+    .await;
+    match answer {
+        Ok((Ok(body), request_id)) => P::success_response(body, &request_id),
+        Ok((Err(failure), request_id)) => P::failure_response(failure, &request_id),
+        Err(_) => P::failure_response(P::internal(), &P::new_request_id()),
+    }
+}
+
+fn process<P: Protocol>(
+    shared: &Shared,
+    incoming: &Incoming<'_>,
+    request_id: &str,
+) -> Result<P::Body, P::Failure> {
+    let config = &shared.config;
+    let now = SystemTime::now();
+    let verified = P::authenticate(incoming, config, now)?;
+    let action = P::action(&verified);
+
+    let mut inner = shared.lock();
+    P::admit(&mut inner, config, &verified, now)?;
+    if inner.request_fails() {
+        return Err(P::unavailable());
+    }
+    // Keep the pre-write world when persisting, to roll back if the file cannot be written.
+    let before = (shared.state_file.is_some() && P::is_write(action)).then(|| inner.world.clone());
+    let outcome = P::run(
+        incoming,
+        &verified,
+        &mut inner.world,
+        &config.behaviour,
+        request_id,
+        now,
+    )?;
+    if !persist(shared, &mut inner, before, outcome.changed) {
+        return Err(P::internal());
+    }
+    if outcome.write && inner.answer_lost() {
+        return Err(P::unavailable());
+    }
+    tracing::debug!(action, request_id, "served");
+    Ok(outcome.body)
+}
+
+/// Whether the body is form-encoded (`application/x-www-form-urlencoded`).
+pub(crate) fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| {
+            media
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+/// `a=1&b=2`, decoded.
+pub(crate) fn decode_pairs(text: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(text).into_owned().collect()
+}
+
+/// Whether the body is too large (as opposed to unreadable).
+fn exceeds_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// Token bucket for the rate limit.
+#[derive(Debug)]
+pub(crate) struct Bucket {
+    rate: f64,
+    capacity: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    /// The bucket for `faults`, if they set a rate limit.
+    /// A rate that is not a positive number means no limit.
+    pub(crate) fn for_faults(faults: &Faults) -> Option<Self> {
+        faults
+            .rate_limit
+            .filter(|rate| rate.is_finite() && *rate > 0.0)
+            .map(|rate| Self::new(rate, faults.rate_burst))
+    }
+
+    fn new(rate: f64, burst: Option<u32>) -> Self {
+        let capacity = burst.map_or(rate.max(1.0), f64::from).max(1.0);
+        Self {
+            rate,
+            capacity,
+            tokens: capacity,
+            last: Instant::now(),
+        }
+    }
+
+    /// Takes a token, or says how long until one is available.
+    pub(crate) fn take(&mut self, now: Instant) -> Result<(), Duration> {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * self.rate).min(self.capacity);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Ok(())
+        } else {
+            let wait = (1.0 - self.tokens) / self.rate;
+            Err(Duration::try_from_secs_f64(wait).unwrap_or(Duration::from_hours(1)))
+        }
+    }
+}
+
+/// Nonces seen, each kept until its request's timestamp would be refused anyway.
+#[derive(Default)]
+pub(crate) struct NonceMemory {
+    seen: HashSet<String>,
+    /// (forget after, nonce), in arrival order: expiries follow the clock closely, so the
+    /// due ones are at the front.
+    queue: VecDeque<(SystemTime, String)>,
+}
+
+impl NonceMemory {
+    /// Records `nonce`; `false` if it was already seen.
+    pub(crate) fn remember(
+        &mut self,
+        nonce: String,
+        forget_after: SystemTime,
+        now: SystemTime,
+    ) -> bool {
+        while let Some((expiry, _)) = self.queue.front() {
+            if *expiry > now {
+                break;
+            }
+            if let Some((_, old)) = self.queue.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        if !self.seen.insert(nonce.clone()) {
+            return false;
+        }
+        self.queue.push_back((forget_after, nonce));
+        true
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) world: World,
+    pub(crate) faults: Faults,
+    pub(crate) bucket: Option<Bucket>,
+    pub(crate) rng: StdRng,
+    /// Nonces seen and not yet forgotten.
+    pub(crate) nonces: NonceMemory,
+    /// Authenticated requests per action.
+    pub(crate) calls: BTreeMap<String, u64>,
+    /// Tencent requests in the current one-second window, per action.
+    pub(crate) tencent_windows: HashMap<String, RateWindow>,
+}
+
+/// Requests counted in a one-second window, as Tencent's per-action limit counts them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RateWindow {
+    start: Instant,
+    count: u32,
+}
+
+impl RateWindow {
+    pub(crate) fn new(now: Instant) -> Self {
+        Self {
+            start: now,
+            count: 0,
+        }
+    }
+
+    /// Counts a request at `now`; `Err(count)` when it is beyond `limit` (if not 0) in
+    /// its second.
+    pub(crate) fn hit(&mut self, now: Instant, limit: u32) -> Result<(), u32> {
+        if now.saturating_duration_since(self.start) >= Duration::from_secs(1) {
+            *self = Self::new(now);
+        }
+        self.count = self.count.saturating_add(1);
+        if limit > 0 && self.count > limit {
+            Err(self.count)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+pub(crate) struct Shared {
+    pub(crate) config: EmulatorConfig,
+    pub(crate) state_file: Option<PathBuf>,
+    pub(crate) inner: Mutex<Inner>,
+}
+
+impl Shared {
+    pub(crate) fn new(config: EmulatorConfig, world: World, state_file: Option<PathBuf>) -> Self {
+        let faults = config.faults.clone();
+        Self {
+            inner: Mutex::new(Inner {
+                world,
+                bucket: Bucket::for_faults(&faults),
+                rng: faults
+                    .seed
+                    .map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64),
+                faults,
+                nonces: NonceMemory::default(),
+                calls: BTreeMap::new(),
+                tencent_windows: HashMap::new(),
+            }),
+            config,
+            state_file,
+        }
+    }
+
+    /// The lock survives a panic elsewhere: the world is only changed by code that
+    /// cannot panic half-way, and the catch-panic layer answers `InternalError`.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Saves the world after a write that changed it; if the file cannot be written, rolls
+/// the world back to `before` and says so (`false`).
+fn persist(shared: &Shared, inner: &mut Inner, before: Option<World>, changed: bool) -> bool {
+    if changed
+        && let (Some(path), Some(before)) = (&shared.state_file, before)
+        && let Err(e) = inner.world.save(path)
+    {
+        tracing::error!(error = %e, "cannot persist the world; the write is rolled back");
+        inner.world = before;
+        return false;
+    }
+    true
+}
+
+impl Inner {
+    /// Whether the fault dice lose this write's answer (`--lost-response-rate`).
+    fn answer_lost(&mut self) -> bool {
+        let lost = self.faults.lost_response_rate;
+        lost > 0.0 && self.rng.random::<f64>() < lost
+    }
+
+    /// Whether the fault dice fail this request before it does anything
+    /// (`--failure-rate`).
+    fn request_fails(&mut self) -> bool {
+        let rate = self.faults.failure_rate;
+        rate > 0.0 && self.rng.random::<f64>() < rate
+    }
+
+    /// Changes the injected faults.
+    pub(crate) fn set_faults(&mut self, faults: Faults) {
+        self.bucket = Bucket::for_faults(&faults);
+        if let Some(seed) = faults.seed {
+            self.rng = StdRng::seed_from_u64(seed);
+        }
+        self.faults = faults;
+    }
+
+    /// Counts an authenticated request to `action`.
+    pub(crate) fn count(&mut self, action: &str) {
+        *self.calls.entry(action.to_owned()).or_default() += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bucket_refills_at_its_rate_and_says_how_long_to_wait() {
+        let start = Instant::now();
+        let mut bucket = Bucket::new(10.0, Some(2));
+        bucket.last = start;
+        assert!(bucket.take(start).is_ok());
+        assert!(bucket.take(start).is_ok());
+        let wait = bucket.take(start).unwrap_err();
+        assert!(
+            wait > Duration::from_millis(90) && wait <= Duration::from_millis(100),
+            "{wait:?}"
+        );
+        assert!(bucket.take(start + Duration::from_millis(100)).is_ok());
+    }
+
+    #[test]
+    fn nonces_are_refused_once_and_forgotten_when_due() {
+        let now = SystemTime::now();
+        let later = now + Duration::from_mins(15);
+        let mut memory = NonceMemory::default();
+        assert!(memory.remember("a".into(), later, now));
+        assert!(!memory.remember("a".into(), later, now), "a replay");
+        assert!(memory.remember("b".into(), later, now));
+        // Once due, a nonce is forgotten (its timestamp check refuses replays by then).
+        assert!(memory.remember("c".into(), later, later + Duration::from_secs(1)));
+        assert_eq!(memory.seen.len(), 1);
+        assert!(memory.remember("a".into(), later, later));
+    }
+
+    #[test]
+    fn the_tencent_window_counts_per_second_and_names_the_count() {
+        let start = Instant::now();
+        let mut window = RateWindow::new(start);
+        for _ in 0..20 {
+            assert!(window.hit(start, 20).is_ok());
+        }
+        assert_eq!(window.hit(start + Duration::from_millis(999), 20), Err(21));
+        assert_eq!(window.hit(start + Duration::from_millis(999), 20), Err(22));
+        assert!(
+            window.hit(start + Duration::from_secs(1), 20).is_ok(),
+            "a new second"
+        );
+        let mut unlimited = RateWindow::new(start);
+        assert!((0..1000).all(|_| unlimited.hit(start, 0).is_ok()));
+    }
+
+    #[test]
+    fn nonsense_rates_mean_no_limit() {
+        for rate in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let faults = Faults {
+                rate_limit: Some(rate),
+                ..Faults::default()
+            };
+            assert!(Bucket::for_faults(&faults).is_none(), "{rate}");
+        }
+    }
+}
