@@ -16,12 +16,13 @@ use serde_json::{Map, Value};
 use super::executor::{Already, Ctx, Driver, Shows, read_back};
 use super::wait::{Decision, Ended, until};
 use super::{ApplyError, FromConfig, named};
+use crate::cloud::tencent::MigrateStatus;
 use crate::cloud::tencent::{DstInfo, MigrateOption, ModifyMigrateJob, SrcInfo, TencentClient};
 use crate::objects::diff::{ObjectChange, diff};
 use crate::objects::tencent::{self as info, DatabaseInfo};
 use crate::objects::{Pattern, Removal};
 use crate::plan::operation::{MigrateModifyWrite, MigrateObjects, Operation};
-use crate::plan::tencent::{MODIFIABLE, TencentLive, is_started, is_transitional, status_name};
+use crate::plan::tencent::TencentLive;
 use crate::plan::{JobPlan, PlannedOp};
 
 /// One Tencent write, with its passwords ready.
@@ -280,7 +281,7 @@ impl TencentOp<'_> {
             Err(Ended::NoAnswer) => Err(ctx.no_answer("DescribeMigrateCheckJob")),
             Err(Ended::TimedOut(_)) => Err(ApplyError::Timeout {
                 op: ctx.op_id.to_owned(),
-                status: status_name(3),
+                status: MigrateStatus::Checking.to_string(),
                 waited: ctx.started.elapsed(),
                 what: "waiting for the check to finish",
             }),
@@ -308,11 +309,11 @@ impl Driver for TencentOp<'_> {
     }
 
     fn status(&self, live: &TencentLive) -> String {
-        status_name(live.status)
+        live.status.to_string()
     }
 
     fn busy(&self, live: &TencentLive) -> Result<bool, ApplyError> {
-        Ok(is_transitional(live.status))
+        Ok(live.status.is_transitional())
     }
 
     /// Parts the plan's modify does not explain must be as planned; after the modify,
@@ -361,37 +362,34 @@ impl Driver for TencentOp<'_> {
                     return Ok(Already::Yes(text));
                 }
                 self.check_payload(write, objects, live)?;
-                if !MODIFIABLE.contains(&live.status) {
+                if !live.status.is_modifiable() {
                     return Err(ApplyError::Status {
                         op: self.op_id.to_owned(),
-                        status: status_name(live.status),
+                        status: live.status.to_string(),
                         wanted: "a status ModifyMigrateJob accepts (1, 4, 5 or 10)".into(),
                     });
                 }
                 Ok(Already::No)
             }
-            TencentWrite::Check => Ok(if live.status == 4 || is_started(live.status) {
+            TencentWrite::Check => Ok(if live.status.can_start() || live.status.is_started() {
                 Already::Yes(format!(
                     "the job has passed its check (now {})",
-                    status_name(live.status)
+                    live.status
                 ))
-            } else if after_lost && live.status == 5 {
+            } else if after_lost && live.status == MigrateStatus::CheckNotPass {
                 // A check whose answer was lost and that then failed: its verdict.
                 Already::Verify
             } else {
                 Already::No
             }),
             TencentWrite::Start => {
-                if is_started(live.status) {
-                    return Ok(Already::Yes(format!(
-                        "the job is {}",
-                        status_name(live.status)
-                    )));
+                if live.status.is_started() {
+                    return Ok(Already::Yes(format!("the job is {}", live.status)));
                 }
-                if live.status != 4 {
+                if !live.status.can_start() {
                     return Err(ApplyError::Status {
                         op: self.op_id.to_owned(),
-                        status: status_name(live.status),
+                        status: live.status.to_string(),
                         wanted: "CheckPass (4), the only status StartMigrateJob accepts".into(),
                     });
                 }
@@ -419,15 +417,12 @@ impl Driver for TencentOp<'_> {
                 let op_id = ctx.op_id.to_owned();
                 let (text, _) = ctx
                     .poll(self, "waiting for the job to start", |live| {
-                        if is_started(live.status) {
-                            Ok(Decision::Done(format!(
-                                "the job is {}",
-                                status_name(live.status)
-                            )))
-                        } else if live.status == 10 {
+                        if live.status.is_started() {
+                            Ok(Decision::Done(format!("the job is {}", live.status)))
+                        } else if live.status == MigrateStatus::Failed {
                             Err(ApplyError::Status {
                                 op: op_id.clone(),
-                                status: status_name(live.status),
+                                status: live.status.to_string(),
                                 wanted: "running".into(),
                             })
                         } else {

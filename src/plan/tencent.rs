@@ -21,6 +21,7 @@ use super::operation::{
     FieldChange, MigrateModifyWrite, MigrateObjects, MigrateStartWrite, Operation, SecretRef,
 };
 use super::{JobPlan, LiveState, ObjectPlan, PlannedOp, digest, plan_objects, unified_diff};
+use crate::cloud::tencent::MigrateStatus;
 use crate::config::{Cloud, Config, ConfigError, DesiredStatus, TencentEndpoint};
 use crate::objects::normalize::Suppressed;
 use crate::objects::tencent::{self, DatabaseInfo};
@@ -32,7 +33,7 @@ pub struct TencentLive {
     pub job_id: String,
     pub job_name: String,
     /// `MigrateJobInfo.Status`.
-    pub status: i64,
+    pub status: MigrateStatus,
     pub objects: DatabaseInfo,
     /// The raw `DatabaseInfo` text.
     pub database_info: String,
@@ -47,39 +48,6 @@ pub struct TencentLive {
     /// The first `ErrorInfo[].ErrorLog`, if any.
     pub error: Option<String>,
     pub state: LiveState,
-}
-
-/// Statuses in which ModifyMigrateJob is accepted.
-pub const MODIFIABLE: &[i64] = &[1, 4, 5, 10];
-
-/// A status code with its name, as the reference lists them.
-pub fn status_name(code: i64) -> String {
-    let name = match code {
-        1 => "Creating",
-        2 => "Created",
-        3 => "Checking",
-        4 => "CheckPass",
-        5 => "CheckNotPass",
-        6 => "ReadyRun",
-        7 => "Running",
-        8 => "ReadyComplete",
-        9 => "Success",
-        10 => "Failed",
-        11 => "Stopping",
-        12 => "Completing",
-        _ => "Unknown",
-    };
-    format!("{name} ({code})")
-}
-
-/// Statuses a job leaves on its own, soon.
-pub fn is_transitional(code: i64) -> bool {
-    matches!(code, 3 | 6 | 11 | 12)
-}
-
-/// Statuses of a job that has been started (or has finished migrating).
-pub fn is_started(code: i64) -> bool {
-    matches!(code, 6..=9 | 11 | 12)
 }
 
 fn text(v: Option<&Value>) -> String {
@@ -121,6 +89,7 @@ impl TencentLive {
             Some(Value::String(s)) => s.trim().parse().ok(),
             _ => None,
         }
+        .map(MigrateStatus::from_code)
         .ok_or("its Status is not a status code")?;
         let database_info = text(row.get("DatabaseInfo"));
         let objects = tencent::parse(&database_info).map_err(|e| {
@@ -215,16 +184,20 @@ impl TencentLive {
 }
 
 /// What to tell a user whose job cannot be modified in its status.
-fn not_modifiable_help(status: i64) -> &'static str {
+fn not_modifiable_help(status: MigrateStatus) -> &'static str {
     match status {
-        3 => "a check is running; plan again when it has finished (usually within minutes)",
-        6..=8 => {
+        MigrateStatus::Checking => {
+            "a check is running; plan again when it has finished (usually within minutes)"
+        }
+        MigrateStatus::ReadyRun | MigrateStatus::Running | MigrateStatus::ReadyComplete => {
             "a started migration cannot be reconfigured: wait until it ends (Success or Failed), or stop it (StopMigrateJob; it then ends as Failed (10), which can be modified) and plan again"
         }
-        9 => {
+        MigrateStatus::Success => {
             "the migration has finished; create a new migration job for the new objects and point the resource at it"
         }
-        11 | 12 => "the job is stopping or completing; plan again when it has ended",
+        MigrateStatus::Stopping | MigrateStatus::Completing => {
+            "the job is stopping or completing; plan again when it has ended"
+        }
         _ => "wait until the job is Creating, CheckPass, CheckNotPass or Failed, and plan again",
     }
 }
@@ -430,14 +403,14 @@ pub fn plan_job(
 
     let mut operations = Vec::new();
     let modify = !changes.is_empty() || objects_to_send.is_some();
-    if modify && !MODIFIABLE.contains(&live.status) {
+    if modify && !live.status.is_modifiable() {
         errors.push(
             at(
                 "job_not_modifiable",
                 format!(
                     "{} is {}, and ModifyMigrateJob changes a migration job only while it is Creating (1), CheckPass (4), CheckNotPass (5) or Failed (10)",
                     spec.address(),
-                    status_name(live.status)
+                    live.status
                 ),
             )
             .help(not_modifiable_help(live.status)),
@@ -462,16 +435,23 @@ pub fn plan_job(
         operations.push(Operation::MigrateModify(Box::new(write)));
     }
     let wants_running = spec.status == Some(DesiredStatus::Running);
-    let started = is_started(live.status);
-    if modify || (wants_running && matches!(live.status, 1 | 2 | 5 | 10)) {
+    let started = live.status.is_started();
+    let checkable = matches!(
+        live.status,
+        MigrateStatus::Creating
+            | MigrateStatus::Created
+            | MigrateStatus::CheckNotPass
+            | MigrateStatus::Failed
+    );
+    if modify || (wants_running && checkable) {
         operations.push(Operation::MigrateCheck);
     }
     if wants_running && !started {
         operations.push(Operation::MigrateStart(MigrateStartWrite {
-            from: status_name(live.status),
+            from: live.status.to_string(),
         }));
     }
-    if wants_running && live.status == 9 {
+    if wants_running && live.status == MigrateStatus::Success {
         notes.push("the migration has already finished (Success); status = \"running\" has nothing to start".into());
     }
     if let Some(e) = &live.error {
@@ -487,7 +467,7 @@ pub fn plan_job(
         region: provider.map(|p| p.region.clone()).unwrap_or_default(),
         dts_job_id: spec.dts_job_id.clone(),
         dts_instance_id: String::new(),
-        live_status: status_name(live.status),
+        live_status: live.status.to_string(),
         live_state: live.state.clone(),
         objects: object_plan,
         operations: operations.into_iter().map(PlannedOp::new).collect(),
@@ -611,7 +591,7 @@ mod tests {
             "DstInfo":{"InstanceId":"cdb-l78e0nbv","Ip":"","Port":0,"Region":"ap-shanghai","ReadOnly":0},
             "Status":4,"DatabaseInfo":"[{\"Database\":\"db1\",\"Table\":[\"t1\"]}]","ErrorInfo":[]});
         let live = TencentLive::from_row(&row).unwrap();
-        assert_eq!(live.status, 4);
+        assert_eq!(live.status, MigrateStatus::CheckPass);
         assert_eq!(live.tree().unwrap().count(), 2);
         assert!(!live.src_info.contains_key("Password"));
         assert!(
@@ -619,7 +599,7 @@ mod tests {
             "empty fields do not count"
         );
         assert!(!live.migrate_option.contains_key("ExpectTime"));
-        assert_eq!(status_name(live.status), "CheckPass (4)");
+        assert_eq!(live.status.to_string(), "CheckPass (4)");
         let whole = TencentLive::from_row(&json!({"Status":1,"DatabaseInfo":"[]"})).unwrap();
         assert!(whole.tree().is_none());
         assert_ne!(whole.state.objects, live.state.objects);

@@ -327,3 +327,29 @@ fn the_plan_file_is_the_typed_plan() {
     assert!(no_json_text(&value), "{value:#}");
     assert_eq!(file.plan(), plan);
 }
+
+/// The one ordering check: a dependency the plan does not hold, or a cycle, is named.
+#[test]
+fn operations_that_cannot_be_ordered_are_named() {
+    let (_d, c) = config(
+        "resource \"alicloud_dts_job\" \"a\" {\n  dts_job_id = \"j1\"\n  status = \"running\"\n}\nresource \"alicloud_dts_job\" \"b\" {\n  dts_job_id = \"j2\"\n  status = \"running\"\n}\n",
+    );
+    let jobs: Vec<JobPlan> = (0..2)
+        .map(|i| plan_job(&c, i, &live("Suspending", &shop()), &Flags::default()).unwrap())
+        .collect();
+    let mut plan = Plan::build(&c, jobs);
+    let mut dangling = plan.clone();
+    dangling.jobs[0].operations[0].depends_on = vec!["alicloud_dts_job.x/status".into()];
+    assert_eq!(
+        dangling.order().unwrap_err(),
+        [
+            "alicloud_dts_job.a/status depends on alicloud_dts_job.x/status, which the plan does not hold"
+        ]
+    );
+    plan.jobs[0].operations[0].depends_on = vec!["alicloud_dts_job.b/status".into()];
+    plan.jobs[1].operations[0].depends_on = vec!["alicloud_dts_job.a/status".into()];
+    assert_eq!(
+        plan.order().unwrap_err(),
+        ["a dependency cycle: alicloud_dts_job.a/status → alicloud_dts_job.b/status"]
+    );
+}
