@@ -1,5 +1,6 @@
 //! dtsform: plan and apply cloud DTS jobs — above all their object lists — from HCL, the
-//! way Terraform does for infrastructure. See `../shared/DESIGN.md` for the pipeline.
+//! way Terraform does for infrastructure. ARCHITECTURE.md (at the repository's root)
+//! draws the pipeline and the module map.
 //!
 //! A tour of the crate, in pipeline order:
 //!
@@ -18,7 +19,11 @@
 //! * [`emulator`] — a local HTTP server that speaks the DTS wire protocols, verifies real
 //!   signatures and models the real semantics (full-overwrite object lists, the job
 //!   status machine, error codes, idempotency, limits and injectable faults).
-//! * [`cli`] — the command-line front end; each command is a thin wrapper.
+//! * [`cli`] — the command-line front end: settings resolved once, one workspace opener,
+//!   each command a short function over the library.
+//! * [`clients`] — one API client per provider block of a configuration.
+//! * [`printer`] — the one printer of user-facing output.
+//! * [`util`] — digests, time, and the one dependency-order algorithm.
 //! * [`secret`], [`env`], [`text`] — redacted strings, the environment as a value, and
 //!   outside text made safe to print.
 

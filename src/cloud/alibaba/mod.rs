@@ -1,4 +1,6 @@
-//! Alibaba Cloud DTS, OpenAPI 2020-01-01 (reference: `../shared/reference/alibaba-dts-api.md`).
+//! Alibaba Cloud DTS, OpenAPI 2020-01-01 (the "reference §N" notes cite the sections of
+//! the wire-protocol reference the client was written from: Alibaba's API pages, the
+//! official SDK's source and its test vectors).
 //!
 //! * [`sign`] — V3 `ACS3-HMAC-SHA256` and V1 `HMAC-SHA1`, pure, pinned to the reference vectors;
 //! * [`request`] — parameters → signed HTTP request, pure;

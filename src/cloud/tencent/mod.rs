@@ -1,4 +1,6 @@
-//! Tencent Cloud DTS, API 2018-03-30 (reference: `../shared/reference/tencent-dts-api.md`).
+//! Tencent Cloud DTS, API 2018-03-30 (the "reference §N" notes cite the sections of the
+//! wire-protocol reference the client was written from: Tencent's API pages, the official
+//! SDK's source and its test vectors).
 //!
 //! * [`sign`] — `TC3-HMAC-SHA256`, pure, pinned to the reference vectors;
 //! * [`request`] — request bodies and action → signed request, pure;
