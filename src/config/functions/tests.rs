@@ -1,6 +1,14 @@
-use super::*;
+use std::path::{Path, PathBuf};
+
 use serde_json::json;
-use std::path::PathBuf;
+
+use super::value::{canonical, values_equal};
+use super::*;
+
+/// The least and (if bounded) most argument count of function `name`.
+fn arity(name: &str) -> Option<(usize, Option<usize>)> {
+    lookup(name).map(|f| (f.arity.min, f.arity.max))
+}
 
 fn ctx_call(dir: &Path, name: &str, args: Vec<Value>) -> Result<Value, FnError> {
     call(name, args, &FnContext { base_dir: dir })
