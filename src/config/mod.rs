@@ -46,6 +46,7 @@ use serde_json::Value;
 use crate::cloud::alibaba::SignatureVersion;
 use crate::cloud::alibaba::endpoint::{parse_endpoint, validate_region};
 use crate::env::Environment;
+use crate::util::graph;
 use eval::{Evaluated, Scope, eval};
 pub use model::{
     Cloud, Config, DesiredStatus, EndpointSpec, GuardSpec, JobSpec, ProviderSpec, SecretValue,
@@ -832,29 +833,35 @@ fn evaluate_locals(
         })
         .collect();
     // In name order, so diagnostics come in an order independent of the files.
-    let mut names: Vec<String> = attrs
-        .iter()
-        .map(|(_, a)| a.key.as_str().to_owned())
-        .collect();
-    names.sort();
-    let deps_of = |name: &str| deps.get(name).cloned().unwrap_or_default();
-    let order = match topological_order(&names, &deps_of) {
+    let mut names: Vec<&str> = attrs.iter().map(|(_, a)| a.key.as_str()).collect();
+    names.sort_unstable();
+    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    // Edges from each local to the locals that refer to it.
+    let mut edges = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        edges.extend(deps[name].iter().map(|dep| (index[dep.as_str()], i)));
+    }
+    let order = match graph::order(names.len(), edges) {
         Ok(order) => order,
-        Err(cycle) => {
-            let (file, attr) = by_name[cycle[0].as_str()];
-            let shown: Vec<String> = cycle.iter().map(|n| format!("local.{n}")).collect();
-            d.push(
-                d.at(
-                    Span::of(file, &attr.key),
-                    "dependency_cycle",
-                    format!(
-                        "locals depend on each other in a cycle: {}",
-                        shown.join(" → ")
-                    ),
-                    "part of the cycle",
-                )
-                .help("break the cycle: one of these locals must not refer back"),
-            );
+        Err(cycles) => {
+            for cycle in cycles {
+                let (file, attr) = by_name[names[cycle[0]]];
+                let shown: Vec<String> = depends_on_order(&cycle)
+                    .map(|i| format!("local.{}", names[i]))
+                    .collect();
+                d.push(
+                    d.at(
+                        Span::of(file, &attr.key),
+                        "dependency_cycle",
+                        format!(
+                            "locals depend on each other in a cycle: {}",
+                            shown.join(" → ")
+                        ),
+                        "part of the cycle",
+                    )
+                    .help("break the cycle: one of these locals must not refer back"),
+                );
+            }
             return BTreeMap::new();
         }
     };
@@ -862,93 +869,34 @@ fn evaluate_locals(
     // A local that failed, or depends on one that did: its error is reported once, where
     // it starts, not again for everything built on it.
     let mut failed: HashSet<&str> = HashSet::new();
-    for name in &order {
-        let (file, attr) = by_name[name.as_str()];
-        if deps[name.as_str()]
-            .iter()
-            .any(|dep| failed.contains(dep.as_str()))
-        {
-            failed.insert(attr.key.as_str());
+    for name in order.into_iter().map(|i| names[i]) {
+        let (file, attr) = by_name[name];
+        if deps[name].iter().any(|dep| failed.contains(dep.as_str())) {
+            failed.insert(name);
             continue;
         }
         let scope = Scope::new(variables, &locals, dir);
         match eval(&attr.value, &scope) {
             Ok(v) => {
-                locals.insert(name.clone(), v);
+                locals.insert(name.to_owned(), v);
             }
             Err(e) => {
                 d.push(reader::eval_error(d.sources, file, e));
-                failed.insert(attr.key.as_str());
+                failed.insert(name);
             }
         }
     }
     locals
 }
 
-/// `names` ordered so each comes after what it depends on, or a cycle (first node
-/// repeated at the end). Iterative, and linear in the names and dependencies: a chain of
-/// 50,000 locals neither takes quadratic time nor overflows the stack.
-pub(crate) fn topological_order(
-    names: &[String],
-    deps: &dyn Fn(&str) -> Vec<String>,
-) -> Result<Vec<String>, Vec<String>> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        Visiting,
-        Done,
-    }
-    let index: HashMap<&str, usize> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    let edges: Vec<Vec<usize>> = names
-        .iter()
-        .map(|n| {
-            deps(n)
-                .iter()
-                .filter_map(|dep| index.get(dep.as_str()).copied())
-                .collect()
-        })
-        .collect();
-    let mut marks = vec![Mark::New; names.len()];
-    let mut out = Vec::with_capacity(names.len());
-    for start in 0..names.len() {
-        if marks[start] != Mark::New {
-            continue;
-        }
-        marks[start] = Mark::Visiting;
-        // The path being explored: each node with the index of its next dependency.
-        let mut path: Vec<(usize, usize)> = vec![(start, 0)];
-        while let Some((node, next)) = path.last_mut() {
-            let node = *node;
-            let Some(&dep) = edges[node].get(*next) else {
-                marks[node] = Mark::Done;
-                out.push(names[node].clone());
-                path.pop();
-                continue;
-            };
-            *next += 1;
-            match marks[dep] {
-                Mark::Done => {}
-                Mark::New => {
-                    marks[dep] = Mark::Visiting;
-                    path.push((dep, 0));
-                }
-                Mark::Visiting => {
-                    let from = path.iter().position(|(n, _)| *n == dep).unwrap_or(0);
-                    let mut cycle: Vec<String> = path[from..]
-                        .iter()
-                        .map(|(n, _)| names[*n].clone())
-                        .collect();
-                    cycle.push(names[dep].clone());
-                    return Err(cycle);
-                }
-            }
-        }
-    }
-    Ok(out)
+/// A cycle of [`graph::order`] over edges from each dependency to what depends on it, read
+/// the other way round: from its first item along "depends on", back to it.
+fn depends_on_order(cycle: &[usize]) -> impl Iterator<Item = usize> + '_ {
+    let first = cycle.first().copied();
+    first
+        .into_iter()
+        .chain(cycle.iter().skip(1).rev().copied())
+        .chain(first)
 }
 
 fn decode_provider(
@@ -1155,36 +1103,28 @@ fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) 
             }
         }
     }
-    let names: Vec<String> = jobs.iter().map(|j| j.name.clone()).collect();
-    let deps = |name: &str| -> Vec<String> {
-        jobs.iter()
-            .find(|j| j.name == name)
-            .map(|j| {
-                j.depends_on
-                    .iter()
-                    .map(|(n, _)| dependency_name(n).to_owned())
-                    .filter(|n| names.contains(n))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    if let Err(cycle) = topological_order(&names, &deps) {
-        let first = jobs
+    // Edges from each job to the jobs that depend on it, in declaration order.
+    let index: HashMap<&str, usize> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, j)| (j.name.as_str(), i))
+        .collect();
+    let edges = jobs.iter().enumerate().flat_map(|(i, job)| {
+        job.depends_on
             .iter()
-            .find(|j| j.name == cycle[0])
-            .map_or_else(|| jobs[0].span, |j| j.span);
-        let shown: Vec<String> = cycle
-            .iter()
-            .map(|n| {
-                jobs.iter()
-                    .find(|j| &j.name == n)
-                    .map_or_else(|| n.clone(), JobSpec::address)
-            })
-            .collect();
-        d.push(
-            d.at(first, "dependency_cycle", format!("depends_on forms a cycle: {}", shown.join(" → ")), "part of the cycle")
-                .help("remove one of these depends_on entries; jobs can only be applied in an order without cycles"),
-        );
+            .filter_map(|(entry, _)| index.get(dependency_name(entry)))
+            .map(move |&dep| (dep, i))
+    });
+    if let Err(cycles) = graph::order(jobs.len(), edges) {
+        for cycle in cycles {
+            let shown: Vec<String> = depends_on_order(&cycle)
+                .map(|i| jobs[i].address())
+                .collect();
+            d.push(
+                d.at(jobs[cycle[0]].span, "dependency_cycle", format!("depends_on forms a cycle: {}", shown.join(" → ")), "part of the cycle")
+                    .help("remove one of these depends_on entries; jobs can only be applied in an order without cycles"),
+            );
+        }
     }
 }
 

@@ -352,6 +352,53 @@ resource "alicloud_dts_job" "c" {{
     );
 }
 
+/// Each cycle has its own diagnostic, at its first member (by name for locals, in
+/// declaration order for resources), and is named from there along `depends on`.
+#[test]
+fn every_cycle_is_named_from_its_first_member() {
+    let e = errors(
+        "locals {\n  z = local.d\n  d = local.c\n  c = local.d\n  b = local.a\n  a = local.b\n  e = 1\n}\n",
+    );
+    let got: Vec<(&str, &str)> = e.iter().map(|(_, m, u)| (m.as_str(), u.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "locals depend on each other in a cycle: local.a → local.b → local.a",
+                "a"
+            ),
+            (
+                "locals depend on each other in a cycle: local.c → local.d → local.c",
+                "c"
+            ),
+        ]
+    );
+    let e = errors(&format!(
+        r#"{PROVIDER}
+resource "alicloud_dts_job" "y" {{
+  dts_job_id = "y"
+  depends_on = [alicloud_dts_job.x]
+}}
+resource "alicloud_dts_job" "x" {{
+  dts_job_id = "x"
+  depends_on = [alicloud_dts_job.y]
+}}
+resource "alicloud_dts_job" "w" {{
+  dts_job_id = "w"
+  depends_on = [alicloud_dts_job.w]
+}}
+"#
+    ));
+    let got: Vec<&str> = e.iter().map(|(_, m, _)| m.as_str()).collect();
+    assert_eq!(
+        got,
+        [
+            "depends_on forms a cycle: alicloud_dts_job.y → alicloud_dts_job.x → alicloud_dts_job.y",
+            "depends_on forms a cycle: alicloud_dts_job.w → alicloud_dts_job.w",
+        ]
+    );
+}
+
 #[test]
 fn addresses_and_patterns_are_checked() {
     let e = errors(&format!(
