@@ -8,8 +8,11 @@
 //! 3. **values** — variables get their values ([`variables`]) and pass their
 //!    `validation` blocks; locals are evaluated in dependency order (a cycle is an
 //!    error naming it whole);
-//! 4. **resources** — providers, `alicloud_dts_job` and `tencentcloud_dts_migrate_job`
-//!    resources decode against their schemas ([`resource`], [`tencent`]); object names
+//! 4. **resources** — provider blocks and resources decode against their schemas. What
+//!    every cloud shares is in `provider.rs`, `resource.rs` and `object_list.rs`; what
+//!    one cloud has, in `alibaba.rs` (`alicloud`, `alicloud_dts_job`) or `tencent.rs`
+//!    (`tencentcloud`, `tencentcloud_dts_migrate_job`), each described by a
+//!    `CloudSchema` (`cloud.rs`) picked by the block's cloud in one place. Object names
 //!    are non-empty and distinct under their parent, without regard to case, as are
 //!    rename targets; `reserved` values are scalars; an object list nests no deeper
 //!    than [`model::MAX_NESTING`], so the planner can read it back;
@@ -19,16 +22,20 @@
 //! Nothing here touches the network; `dtsform validate` is exactly this.
 //!
 //! Secrets stay out of every diagnostic: values are masked by sensitivity in messages
-//! ([`eval`]), and literals that are secrets — a password written into a file, the default
-//! of a sensitive variable, a var-file entry for one — are masked in the source text the
-//! diagnostics show ([`Sources::mask`]) before any diagnostic is made.
+//! ([`eval`](mod@eval)), and literals that are secrets — a password written into a file,
+//! the default of a sensitive variable, a var-file entry for one — are masked in the source
+//! text the diagnostics show ([`Sources::mask`]) before any diagnostic is made.
 //! Evaluation is bounded by [`limits`].
 
+mod alibaba;
+mod cloud;
 pub mod eval;
 pub mod fmt;
 pub mod functions;
 pub mod limits;
 pub mod model;
+mod object_list;
+mod provider;
 mod reader;
 mod resource;
 pub mod source;
@@ -43,17 +50,16 @@ use hcl_edit::structure::{Attribute, Block, Body, Structure};
 use hcl_edit::visit::Visit;
 use serde_json::Value;
 
-use crate::cloud::alibaba::SignatureVersion;
-use crate::cloud::alibaba::endpoint::{parse_endpoint, validate_region};
 use crate::env::Environment;
 use crate::util::graph;
+use cloud::CloudSchema;
 use eval::{Evaluated, Scope, eval};
 pub use model::{
     Cloud, Config, DesiredStatus, EndpointSpec, GuardSpec, JobSpec, ProviderSpec, SecretValue,
     TencentEndpoint, TencentSpec,
 };
-use reader::{Diag, Reader};
-use resource::{ResourceBlock, decode_job};
+use reader::{Diag, Reader, SECRET_ATTRIBUTES};
+use resource::ResourceBlock;
 pub use source::{ConfigError, ConfigErrors, Sources, Span};
 use source::{FileId, did_you_mean};
 use variables::Type;
@@ -70,17 +76,14 @@ pub struct Inputs {
 }
 
 const TOP_BLOCKS: &[&str] = &["provider", "variable", "locals", "resource"];
-/// Resource attributes that hold secrets, read with `Reader::secret`: their literals are
-/// masked in diagnostics.
-const SECRET_ATTRIBUTES: &[&str] = &["password", "shard_password"];
-const PROVIDER_ATTRIBUTES: &[&str] = &[
-    "region",
-    "endpoint",
-    "profile",
-    "alias",
-    "signature_version",
-    "rate_limit",
-];
+
+/// What the configuration knows of `cloud`: the one place that picks a cloud's part.
+fn schema(cloud: Cloud) -> &'static CloudSchema {
+    match cloud {
+        Cloud::Alibaba => &alibaba::CLOUD,
+        Cloud::Tencent => &tencent::CLOUD,
+    }
+}
 
 /// Parses every `*.hcl` file of `dir` and evaluates the configuration.
 pub fn load(dir: &Path, inputs: &Inputs) -> Result<Config, ConfigErrors> {
@@ -103,15 +106,16 @@ pub fn load(dir: &Path, inputs: &Inputs) -> Result<Config, ConfigErrors> {
     let providers: Vec<ProviderSpec> = decls
         .providers
         .iter()
-        .filter_map(|(file, block)| decode_provider(&d, *file, block, &scope))
+        .filter_map(|(file, block)| {
+            let cloud = provider::cloud_of(&d, *file, block)?;
+            provider::decode_provider(&d, *file, block, &scope, schema(cloud))
+        })
         .collect();
-    let mut jobs = Vec::new();
-    for res in &decls.resources {
-        jobs.push(match res.cloud {
-            Cloud::Alibaba => decode_job(&d, res, &scope),
-            Cloud::Tencent => tencent::decode_job(&d, res, &scope),
-        });
-    }
+    let jobs: Vec<JobSpec> = decls
+        .resources
+        .iter()
+        .map(|res| (schema(res.cloud).decode_job)(&d, res, &scope))
+        .collect();
     check_references(&d, &providers, &jobs);
     check_job_ids(&d, &providers, &jobs);
     errors.extend(d.take());
@@ -899,117 +903,6 @@ fn depends_on_order(cycle: &[usize]) -> impl Iterator<Item = usize> + '_ {
         .chain(first)
 }
 
-fn decode_provider(
-    d: &Diag<'_>,
-    file: FileId,
-    block: &Block,
-    scope: &Scope<'_>,
-) -> Option<ProviderSpec> {
-    let label = &block.labels[0];
-    let span = Span::of(file, &block.ident).extend_to(label);
-    let Some(cloud) = Cloud::from_provider_label(label.as_str()) else {
-        let known = ["alicloud", "tencentcloud"];
-        d.push(
-            d.at(
-                Span::of(file, label),
-                "unknown_provider",
-                format!("unknown provider {:?}", label.as_str()),
-                "unknown provider",
-            )
-            .help(match did_you_mean(label.as_str(), known) {
-                Some(s) => format!("did you mean {s}?"),
-                None => "dtsform knows the alicloud (Alibaba Cloud DTS) and tencentcloud (Tencent Cloud DTS) providers".into(),
-            }),
-        );
-        return None;
-    };
-    let r = Reader {
-        d,
-        file,
-        body: &block.body,
-        scope: scope.clone(),
-        span,
-        what: format!("provider \"{}\"", cloud.provider_label()),
-    };
-    let attributes: Vec<&str> = PROVIDER_ATTRIBUTES
-        .iter()
-        .copied()
-        .filter(|a| cloud == Cloud::Alibaba || *a != "signature_version")
-        .collect();
-    r.check(&attributes, &[]);
-    let value_span = |name: &str| r.attr(name).map_or(span, |a| r.span_of(&a.value));
-    let region = r.required_string("region");
-    if let Some(region) = &region
-        && let Err(e) = validate_region(region)
-    {
-        d.push(
-            d.at(
-                value_span("region"),
-                "invalid_region",
-                e.to_string(),
-                "not a region id",
-            )
-            .help(match cloud {
-                Cloud::Alibaba => "write the region id, e.g. region = \"cn-hangzhou\"",
-                Cloud::Tencent => "write the region id, e.g. region = \"ap-guangzhou\"",
-            }),
-        );
-    }
-    let endpoint = r.string("endpoint").and_then(|text| match parse_endpoint(&text) {
-        Ok(url) => Some(url),
-        Err(e) => {
-            d.push(
-                d.at(value_span("endpoint"), "invalid_endpoint", e.to_string(), "invalid endpoint")
-                    .help("use https://host[:port]; plain http only for a loopback emulator such as http://127.0.0.1:8417"),
-            );
-            None
-        }
-    });
-    let signature =
-        r.string("signature_version")
-            .and_then(|s| match s.parse::<SignatureVersion>() {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    d.push(
-                        d.at(
-                            value_span("signature_version"),
-                            "invalid_value",
-                            e,
-                            "v3 or v1",
-                        )
-                        .help("write signature_version = \"v3\" (the default) or \"v1\""),
-                    );
-                    None
-                }
-            });
-    let rate_limit = r.number("rate_limit").and_then(|n| {
-        if n.is_finite() && n > 0.0 {
-            Some(n)
-        } else {
-            d.push(
-                d.at(
-                    value_span("rate_limit"),
-                    "invalid_value",
-                    "rate_limit must be a positive number of requests per second",
-                    "not positive",
-                )
-                .help("write rate_limit = 20, or leave it out for the default"),
-            );
-            None
-        }
-    });
-    Some(ProviderSpec {
-        cloud,
-        alias: r.string("alias"),
-        region: region?,
-        endpoint,
-        profile: r.string("profile"),
-        signature: signature.unwrap_or_default(),
-        rate_limit,
-        span,
-    })
-}
-
 /// Providers are unique; `provider =` and `depends_on` name existing things; no cycles.
 fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) {
     let mut seen: Vec<&ProviderSpec> = Vec::new();
@@ -1044,10 +937,7 @@ fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) 
                 .filter(|p| p.cloud == job.cloud)
                 .filter_map(|p| p.alias.as_deref())
                 .collect();
-            let example = match job.cloud {
-                Cloud::Alibaba => "cn-hangzhou",
-                Cloud::Tencent => "ap-guangzhou",
-            };
+            let example = schema(job.cloud).region_example;
             let e = match &job.provider {
                 None => d.at(job.span, "missing_provider", format!("{} needs a provider \"{label}\" block without alias", job.address()), "no default provider")
                     .help(format!("add provider \"{label}\" {{ region = \"{example}\" }}, or set provider = {label}.ALIAS")),
@@ -1146,10 +1036,7 @@ fn check_job_ids(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) {
             seen.insert(key, job);
             continue;
         };
-        let attribute = match job.cloud {
-            Cloud::Alibaba => "dts_job_id",
-            Cloud::Tencent => "job_id",
-        };
+        let attribute = schema(job.cloud).job_id_attribute;
         let regions = match (region(first), region(job)) {
             (Some(a), Some(b)) if a != b => {
                 format!(" (a job id names one job, so {a} and {b} cannot both be right)")

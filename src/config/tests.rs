@@ -495,6 +495,46 @@ fn missing_or_unknown_providers() {
     );
 }
 
+/// A provider block is checked by its own cloud's rules: region ids as that cloud's client
+/// checks them, and settings only that cloud has.
+#[test]
+fn each_provider_is_checked_by_its_own_cloud() {
+    let e = errors(
+        "provider \"alicloud\" {\n  region = \"Hangzhou\"\n  signature_version = \"v2\"\n}\n",
+    );
+    let got: Vec<(&str, &str)> = e.iter().map(|(c, m, _)| (c.as_str(), m.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "invalid_region",
+                "invalid client configuration: \"Hangzhou\" is not a region id (expected something like cn-hangzhou)"
+            ),
+            (
+                "invalid_value",
+                "unknown signature version \"v2\" (expected v3 or v1)"
+            ),
+        ]
+    );
+    let e = errors(
+        "provider \"tencentcloud\" {\n  region = \"ap--guangzhou\"\n  signature_version = \"v3\"\n}\n",
+    );
+    let got: Vec<(&str, &str)> = e.iter().map(|(c, m, _)| (c.as_str(), m.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "unknown_attribute",
+                "provider \"tencentcloud\" has no attribute \"signature_version\""
+            ),
+            (
+                "invalid_region",
+                "invalid client configuration: \"ap--guangzhou\" is not a Tencent Cloud region id (expected something like ap-guangzhou)"
+            ),
+        ]
+    );
+}
+
 #[test]
 fn no_config_files() {
     let e = errors_with(&[], &Inputs::default());
