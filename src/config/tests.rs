@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::env::Environment;
 use crate::objects::ObjectTree;
 
 mod bounds;
