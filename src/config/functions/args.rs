@@ -23,14 +23,14 @@ pub struct FnContext<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FnError {
     /// The function, as in [`super::names`] (None for an unknown name).
-    pub(super) function: Option<&'static str>,
+    function: Option<&'static str>,
     /// What went wrong without any value: safe to show for sensitive arguments.
-    pub(super) reason: &'static str,
+    reason: &'static str,
     /// `NAME: what went wrong`, quoting arguments where that helps.
-    pub(super) message: String,
-    pub(super) arg: Option<usize>,
+    message: String,
+    arg: Option<usize>,
     /// The limit that was hit, if that is what went wrong.
-    pub(super) limit: Option<Limit>,
+    limit: Option<Limit>,
 }
 
 impl FnError {

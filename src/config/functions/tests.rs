@@ -21,7 +21,7 @@ fn c(name: &str, args: Vec<Value>) -> Result<Value, FnError> {
 fn ok(name: &str, args: Vec<Value>) -> Value {
     match c(name, args) {
         Ok(v) => v,
-        Err(e) => panic!("{name} failed: {}", e.message),
+        Err(e) => panic!("{name} failed: {}", e.message()),
     }
 }
 
@@ -72,7 +72,7 @@ fn names_are_sorted_unique_and_all_callable() {
         let args = vec![json!([]); min];
         if let Err(e) = c(name, args) {
             assert!(
-                !e.message.starts_with("unknown function"),
+                !e.message().starts_with("unknown function"),
                 "{name} is not dispatched"
             );
         }
@@ -83,49 +83,42 @@ fn names_are_sorted_unique_and_all_callable() {
 #[test]
 fn unknown_function() {
     let e = err("nosuch", vec![]);
-    assert_eq!(
-        e,
-        FnError {
-            function: None,
-            reason: "unknown function",
-            message: "unknown function nosuch".into(),
-            arg: None,
-            limit: None,
-        }
-    );
-    assert_eq!(err("try", vec![json!(1)]).message, "unknown function try");
+    assert_eq!(e.reason(), (None, "unknown function"));
+    assert_eq!(e.message(), "unknown function nosuch");
+    assert_eq!((e.arg(), e.limit()), (None, None));
+    assert_eq!(err("try", vec![json!(1)]).message(), "unknown function try");
 }
 
 #[test]
 fn arity_errors() {
     let e = err("upper", vec![]);
-    assert_eq!(e.message, "upper: expects 1 argument, got 0");
-    assert_eq!(e.arg, None);
+    assert_eq!(e.message(), "upper: expects 1 argument, got 0");
+    assert_eq!(e.arg(), None);
     let e = err("upper", vec![json!("a"), json!("b")]);
-    assert_eq!(e.message, "upper: expects 1 argument, got 2");
-    assert_eq!(e.arg, Some(1));
+    assert_eq!(e.message(), "upper: expects 1 argument, got 2");
+    assert_eq!(e.arg(), Some(1));
     assert_eq!(
-        err("lookup", vec![json!({})]).message,
+        err("lookup", vec![json!({})]).message(),
         "lookup: expects 2 or 3 arguments, got 1"
     );
     assert_eq!(
-        err("range", vec![]).message,
+        err("range", vec![]).message(),
         "range: expects 1 to 3 arguments, got 0"
     );
     assert_eq!(
-        err("range", vec![json!(1), json!(2), json!(3), json!(4)]).message,
+        err("range", vec![json!(1), json!(2), json!(3), json!(4)]).message(),
         "range: expects 1 to 3 arguments, got 4"
     );
     assert_eq!(
-        err("join", vec![json!(",")]).message,
+        err("join", vec![json!(",")]).message(),
         "join: expects at least 2 arguments, got 1"
     );
     assert_eq!(
-        err("max", vec![]).message,
+        err("max", vec![]).message(),
         "max: expects at least 1 argument, got 0"
     );
     assert_eq!(
-        err("substr", vec![json!("a")]).message,
+        err("substr", vec![json!("a")]).message(),
         "substr: expects 3 arguments, got 1"
     );
 }
@@ -216,15 +209,15 @@ fn jsondecode_and_errors() {
     );
     let e = err("jsondecode", vec![json!("{\"a\": }")]);
     assert!(
-        e.message.starts_with("jsondecode: invalid JSON: "),
+        e.message().starts_with("jsondecode: invalid JSON: "),
         "{}",
-        e.message
+        e.message()
     );
-    assert!(e.message.contains("line 1 column 7"), "{}", e.message);
-    assert_eq!(e.arg, Some(0));
+    assert!(e.message().contains("line 1 column 7"), "{}", e.message());
+    assert_eq!(e.arg(), Some(0));
     assert!(
         err("jsondecode", vec![json!([])])
-            .message
+            .message()
             .contains("must be a string, got list")
     );
 }
@@ -268,14 +261,14 @@ fn base64() {
     ] {
         let e = err("base64decode", vec![json!(bad)]);
         assert!(
-            e.message
+            e.message()
                 .starts_with("base64decode: invalid base64 data at character"),
             "{bad}: {}",
-            e.message
+            e.message()
         );
     }
     assert_eq!(
-        err("base64decode", vec![json!("/w==")]).message,
+        err("base64decode", vec![json!("/w==")]).message(),
         "base64decode: the decoded data is not valid UTF-8"
     );
 }
@@ -299,7 +292,7 @@ fn base64decode_names_the_first_bad_character() {
         ("Zm9v\nYm€y", 7),
     ] {
         assert_eq!(
-            err("base64decode", vec![json!(bad)]).message,
+            err("base64decode", vec![json!(bad)]).message(),
             format!("base64decode: invalid base64 data at character {at}"),
             "{bad:?}"
         );
@@ -334,22 +327,22 @@ fn file_and_fileexists() {
 
     let e = ctx_call(&dir.0, "file", vec![json!("missing.txt")]).expect_err("missing");
     assert!(
-        e.message.starts_with("file: cannot read \""),
+        e.message().starts_with("file: cannot read \""),
         "{}",
-        e.message
+        e.message()
     );
-    assert!(e.message.contains("missing.txt"), "{}", e.message);
+    assert!(e.message().contains("missing.txt"), "{}", e.message());
     assert!(
-        e.message.ends_with("no such file or directory"),
+        e.message().ends_with("no such file or directory"),
         "{}",
-        e.message
+        e.message()
     );
-    assert_eq!(e.arg, Some(0));
+    assert_eq!(e.arg(), Some(0));
     let e = ctx_call(&dir.0, "file", vec![json!("bin.dat")]).expect_err("binary");
     assert!(
-        e.message.ends_with("is not valid UTF-8 text"),
+        e.message().ends_with("is not valid UTF-8 text"),
         "{}",
-        e.message
+        e.message()
     );
     assert!(ctx_call(&dir.0, "file", vec![json!("sub")]).is_err());
 
@@ -367,9 +360,9 @@ fn file_and_fileexists() {
     );
     let e = ctx_call(&dir.0, "fileexists", vec![json!("sub")]).expect_err("dir");
     assert!(
-        e.message.ends_with("is a directory, not a file"),
+        e.message().ends_with("is a directory, not a file"),
         "{}",
-        e.message
+        e.message()
     );
 }
 
@@ -386,11 +379,11 @@ fn case_functions() {
     );
     let e = err("lower", vec![json!([1])]);
     assert_eq!(
-        e.message,
+        e.message(),
         "lower: argument must be a string, got list of 1 element"
     );
     assert_eq!(
-        err("lower", vec![json!(null)]).message,
+        err("lower", vec![json!(null)]).message(),
         "lower: argument must not be null"
     );
 }
@@ -440,8 +433,12 @@ fn replace_split_join() {
         json!("a-b")
     );
     let e = err("replace", vec![json!("hello"), json!("/l+/"), json!("L")]);
-    assert!(e.message.contains("regular expression"), "{}", e.message);
-    assert_eq!(e.arg, Some(1));
+    assert!(
+        e.message().contains("regular expression"),
+        "{}",
+        e.message()
+    );
+    assert_eq!(e.arg(), Some(1));
 
     assert_eq!(
         ok("split", vec![json!(","), json!("a,b,,c")]),
@@ -463,10 +460,13 @@ fn replace_split_join() {
     );
     assert_eq!(ok("join", vec![json!("-"), json!([])]), json!(""));
     let e = err("join", vec![json!(","), json!(["a", null])]);
-    assert_eq!(e.message, "join: element 1 of argument 2 must not be null");
-    assert_eq!(e.arg, Some(1));
     assert_eq!(
-        err("join", vec![json!(","), json!("a")]).message,
+        e.message(),
+        "join: element 1 of argument 2 must not be null"
+    );
+    assert_eq!(e.arg(), Some(1));
+    assert_eq!(
+        err("join", vec![json!(","), json!("a")]).message(),
         "join: argument 2 must be a list, got string \"a\""
     );
 }
@@ -579,59 +579,62 @@ fn format_verbs() {
 #[test]
 fn format_errors() {
     let e = err("format", vec![json!("%d"), json!("x")]);
-    assert_eq!(e.message, "format: \"%d\" needs a number, got string \"x\"");
-    assert_eq!(e.arg, Some(1));
     assert_eq!(
-        err("format", vec![json!("%d"), json!(1.5)]).message,
+        e.message(),
+        "format: \"%d\" needs a number, got string \"x\""
+    );
+    assert_eq!(e.arg(), Some(1));
+    assert_eq!(
+        err("format", vec![json!("%d"), json!(1.5)]).message(),
         "format: \"%d\" needs a whole number, got number 1.5"
     );
     assert_eq!(
-        err("format", vec![json!("%s"), json!([1])]).message,
+        err("format", vec![json!("%s"), json!([1])]).message(),
         "format: \"%s\" needs a string, got list of 1 element"
     );
     assert_eq!(
-        err("format", vec![json!("%s"), json!(null)]).message,
+        err("format", vec![json!("%s"), json!(null)]).message(),
         "format: \"%s\" needs a string, got null"
     );
     assert_eq!(
-        err("format", vec![json!("%t"), json!(1)]).message,
+        err("format", vec![json!("%t"), json!(1)]).message(),
         "format: \"%t\" needs a bool, got number 1"
     );
     let e = err("format", vec![json!("%z"), json!(1)]);
-    assert_eq!(e.message, "format: unsupported verb \"%z\"");
-    assert_eq!(e.arg, Some(0));
+    assert_eq!(e.message(), "format: unsupported verb \"%z\"");
+    assert_eq!(e.arg(), Some(0));
     assert_eq!(
-        err("format", vec![json!("%s %s"), json!(1)]).message,
+        err("format", vec![json!("%s %s"), json!(1)]).message(),
         "format: not enough arguments for \"%s\": needs argument 2, have 1"
     );
     let e = err("format", vec![json!("%s"), json!(1), json!(2)]);
     assert_eq!(
-        e.message,
+        e.message(),
         "format: too many arguments; the format string uses only 1"
     );
-    assert_eq!(e.arg, Some(2));
+    assert_eq!(e.arg(), Some(2));
     assert_eq!(
-        err("format", vec![json!("plain"), json!(1)]).message,
+        err("format", vec![json!("plain"), json!(1)]).message(),
         "format: too many arguments; the format string has no verbs"
     );
     assert_eq!(
-        err("format", vec![json!("abc %")]).message,
+        err("format", vec![json!("abc %")]).message(),
         "format: unterminated verb at offset 4"
     );
     assert!(
         err("format", vec![json!("%[0]s"), json!(1)])
-            .message
+            .message()
             .contains("bad argument index")
     );
     assert!(
         err("format", vec![json!("%99999999999999999999999d"), json!(1)])
-            .message
+            .message()
             .contains("larger than")
     );
     let spec = "%[1]10000s".repeat(7000);
     assert!(
         err("format", vec![json!(spec), json!("x")])
-            .message
+            .message()
             .contains("larger than")
     );
 }
@@ -667,12 +670,12 @@ fn formatlist() {
         vec![json!("%s%s"), json!(["a"]), json!(["b", "c"])],
     );
     assert_eq!(
-        e.message,
+        e.message(),
         "formatlist: argument 3 has length 2, which is inconsistent with argument 2 of length 1"
     );
-    assert_eq!(e.arg, Some(2));
+    assert_eq!(e.arg(), Some(2));
     let e = err("formatlist", vec![json!("%d"), json!(["x"])]);
-    assert_eq!(e.arg, Some(1));
+    assert_eq!(e.arg(), Some(1));
 }
 
 #[test]
@@ -720,7 +723,7 @@ fn substr_strrev_and_friends() {
         json!("hello")
     );
     assert_eq!(
-        err("substr", vec![json!("hello"), json!(1.5), json!(1)]).message,
+        err("substr", vec![json!("hello"), json!(1.5), json!(1)]).message(),
         "substr: offset must be a whole number, got 1.5"
     );
     assert_eq!(ok("strrev", vec![json!("héllo🎉")]), json!("🎉olléh"));
@@ -746,13 +749,13 @@ fn substr_strrev_and_friends() {
     );
     assert!(
         err("indent", vec![json!(-1), json!("x")])
-            .message
+            .message()
             .contains("between 0 and")
     );
     let many_lines = "\n".repeat(10_000);
     assert!(
         err("indent", vec![json!(10_000), json!(many_lines)])
-            .message
+            .message()
             .contains("larger than")
     );
     let big = "x".repeat(10_000);
@@ -761,7 +764,7 @@ fn substr_strrev_and_friends() {
             "replace",
             vec![json!(big), json!(""), json!("y".repeat(10_000))]
         )
-        .message
+        .message()
         .contains("larger than")
     );
 }
@@ -774,7 +777,7 @@ fn length_concat_merge() {
     assert_eq!(ok("length", vec![json!([1, 2, 3])]), json!(3));
     assert_eq!(ok("length", vec![json!({"a": 1})]), json!(1));
     assert_eq!(
-        err("length", vec![json!(5)]).message,
+        err("length", vec![json!(5)]).message(),
         "length: argument must be a string, list or map, got number 5"
     );
     assert_eq!(
@@ -782,7 +785,7 @@ fn length_concat_merge() {
         json!(["a", 1, [2]])
     );
     assert_eq!(
-        err("concat", vec![json!(["a"]), json!("b")]).message,
+        err("concat", vec![json!(["a"]), json!("b")]).message(),
         "concat: argument 2 must be a list, got string \"b\""
     );
     assert_eq!(
@@ -799,10 +802,10 @@ fn length_concat_merge() {
     assert_eq!(ok("merge", vec![]), json!({}));
     let e = err("merge", vec![json!({}), json!([1])]);
     assert_eq!(
-        e.message,
+        e.message(),
         "merge: argument 2 must be a map or object, got list of 1 element"
     );
-    assert_eq!(e.arg, Some(1));
+    assert_eq!(e.arg(), Some(1));
 }
 
 #[test]
@@ -816,11 +819,11 @@ fn keys_values_lookup() {
         json!("dflt")
     );
     let e = err("lookup", vec![m, json!("z")]);
-    assert_eq!(e.message, "lookup: key \"z\" not found");
-    assert_eq!(e.arg, Some(1));
+    assert_eq!(e.message(), "lookup: key \"z\" not found");
+    assert_eq!(e.arg(), Some(1));
     assert!(
         err("keys", vec![json!([1])])
-            .message
+            .message()
             .contains("must be a map or object")
     );
 }
@@ -848,7 +851,7 @@ fn searching() {
         json!(1)
     );
     assert_eq!(
-        err("index", vec![json!(["a"]), json!("z")]).message,
+        err("index", vec![json!(["a"]), json!("z")]).message(),
         "index: no element equals string \"z\""
     );
     assert_eq!(
@@ -882,11 +885,11 @@ fn element_slice_reverse_sort() {
         json!("b")
     );
     assert_eq!(
-        err("element", vec![json!([]), json!(0)]).message,
+        err("element", vec![json!([]), json!(0)]).message(),
         "element: cannot use element function with an empty list"
     );
     assert_eq!(
-        err("element", vec![json!(["a"]), json!(-1)]).message,
+        err("element", vec![json!(["a"]), json!(-1)]).message(),
         "element: index must not be negative, got -1"
     );
     assert_eq!(
@@ -901,15 +904,15 @@ fn element_slice_reverse_sort() {
         json!([])
     );
     assert_eq!(
-        err("slice", vec![json!(["a"]), json!(0), json!(2)]).arg,
+        err("slice", vec![json!(["a"]), json!(0), json!(2)]).arg(),
         Some(2)
     );
     assert_eq!(
-        err("slice", vec![json!(["a"]), json!(-1), json!(1)]).arg,
+        err("slice", vec![json!(["a"]), json!(-1), json!(1)]).arg(),
         Some(1)
     );
     assert_eq!(
-        err("slice", vec![json!(["a", "b"]), json!(2), json!(1)]).arg,
+        err("slice", vec![json!(["a", "b"]), json!(2), json!(1)]).arg(),
         Some(1)
     );
     assert_eq!(ok("reverse", vec![json!([1, "b", 3])]), json!([3, "b", 1]));
@@ -919,7 +922,7 @@ fn element_slice_reverse_sort() {
     );
     assert_eq!(ok("sort", vec![json!([10, 9, 1])]), json!(["1", "10", "9"]));
     assert_eq!(
-        err("sort", vec![json!(["a", [1]])]).message,
+        err("sort", vec![json!(["a", [1]])]).message(),
         "sort: element 1 must be a string, got list of 1 element"
     );
 }
@@ -953,31 +956,31 @@ fn range_semantics() {
     );
     let e = err("range", vec![json!(1025)]);
     assert!(
-        e.message
+        e.message()
             .starts_with("range: more than 1024 values were generated"),
         "{}",
-        e.message
+        e.message()
     );
     assert!(
         err("range", vec![json!(0), json!(1), json!(1e-9)])
-            .message
+            .message()
             .contains("more than 1024")
     );
     let e = err("range", vec![json!(1), json!(2), json!(0)]);
     assert_eq!(
-        (e.message.as_str(), e.arg),
+        (e.message(), e.arg()),
         ("range: step must not be zero", Some(2))
     );
     assert_eq!(
-        err("range", vec![json!(1), json!(4), json!(-1)]).arg,
+        err("range", vec![json!(1), json!(4), json!(-1)]).arg(),
         Some(1)
     );
     assert_eq!(
-        err("range", vec![json!(4), json!(1), json!(1)]).arg,
+        err("range", vec![json!(4), json!(1), json!(1)]).arg(),
         Some(1)
     );
     assert_eq!(
-        err("range", vec![json!("x")]).message,
+        err("range", vec![json!("x")]).message(),
         "range: limit must be a number, got string \"x\""
     );
     assert_eq!(
@@ -993,7 +996,7 @@ fn zipmap_coalesce_compact() {
         json!({"a": 1, "b": [2]})
     );
     assert_eq!(
-        err("zipmap", vec![json!(["a"]), json!([1, 2])]).message,
+        err("zipmap", vec![json!(["a"]), json!([1, 2])]).message(),
         "zipmap: number of keys (1) does not match number of values (2)"
     );
     assert_eq!(
@@ -1005,7 +1008,7 @@ fn zipmap_coalesce_compact() {
     );
     assert_eq!(ok("coalesce", vec![json!(null), json!(1)]), json!(1));
     assert_eq!(
-        err("coalesce", vec![json!(null), json!("")]).message,
+        err("coalesce", vec![json!(null), json!("")]).message(),
         "coalesce: no non-null, non-empty-string arguments"
     );
     assert_eq!(
@@ -1017,10 +1020,10 @@ fn zipmap_coalesce_compact() {
     );
     assert!(
         err("coalescelist", vec![json!([]), json!([])])
-            .message
+            .message()
             .contains("empty")
     );
-    assert_eq!(err("coalescelist", vec![json!("a")]).arg, Some(0));
+    assert_eq!(err("coalescelist", vec![json!("a")]).arg(), Some(0));
     assert_eq!(
         ok("compact", vec![json!(["a", "", null, "b", 1])]),
         json!(["a", "b", "1"])
@@ -1051,12 +1054,12 @@ fn sets_and_conversions() {
     );
     assert!(
         err("toset", vec![json!([1, true])])
-            .message
+            .message()
             .contains("one type")
     );
     assert!(
         err("toset", vec![json!(["a", null])])
-            .message
+            .message()
             .contains("null")
     );
     assert_eq!(
@@ -1065,12 +1068,12 @@ fn sets_and_conversions() {
     );
     assert!(
         err("tolist", vec![json!(["a", [1]])])
-            .message
+            .message()
             .contains("found string and list")
     );
     assert!(
         err("tolist", vec![json!({"a": 1})])
-            .message
+            .message()
             .contains("must be a list or set")
     );
     assert_eq!(
@@ -1079,7 +1082,7 @@ fn sets_and_conversions() {
     );
     assert!(
         err("tomap", vec![json!([1])])
-            .message
+            .message()
             .contains("must be a map or object")
     );
     assert_eq!(
@@ -1115,7 +1118,7 @@ fn sets_and_conversions() {
     assert_eq!(ok("chunklist", vec![json!([]), json!(3)]), json!([]));
     assert!(
         err("chunklist", vec![json!(["a"]), json!(-1)])
-            .message
+            .message()
             .contains("negative")
     );
 }
@@ -1125,11 +1128,11 @@ fn one_alltrue_anytrue_sum() {
     assert_eq!(ok("one", vec![json!([])]), json!(null));
     assert_eq!(ok("one", vec![json!(["hello"])]), json!("hello"));
     assert_eq!(
-        err("one", vec![json!(["a", "b"])]).message,
+        err("one", vec![json!(["a", "b"])]).message(),
         "one: list must have zero or one elements, got 2"
     );
     assert_eq!(
-        err("one", vec![json!(null)]).message,
+        err("one", vec![json!(null)]).message(),
         "one: argument must not be null"
     );
     assert_eq!(ok("alltrue", vec![json!([true, "true"])]), json!(true));
@@ -1140,7 +1143,7 @@ fn one_alltrue_anytrue_sum() {
     assert_eq!(ok("anytrue", vec![json!([])]), json!(false));
     assert_eq!(ok("anytrue", vec![json!([null, false])]), json!(false));
     assert_eq!(
-        err("alltrue", vec![json!([1])]).message,
+        err("alltrue", vec![json!([1])]).message(),
         "alltrue: element 0 must be a bool, got number 1"
     );
     assert_eq!(ok("sum", vec![json!([10, 13, 6, 4.5])]), json!(33.5));
@@ -1155,11 +1158,11 @@ fn one_alltrue_anytrue_sum() {
         json!(3.689_348_814_741_910_3e19)
     );
     assert_eq!(
-        err("sum", vec![json!([])]).message,
+        err("sum", vec![json!([])]).message(),
         "sum: cannot sum an empty list"
     );
     assert_eq!(
-        err("sum", vec![json!([1, "2"])]).message,
+        err("sum", vec![json!([1, "2"])]).message(),
         "sum: element 1 must be a number, got string \"2\""
     );
 }
@@ -1182,7 +1185,7 @@ fn number_functions() {
     assert_eq!(ok("max", vec![json!(1.5), json!(1)]), json!(1.5));
     assert_eq!(ok("min", vec![json!(12), json!(54), json!("3")]), json!(3));
     assert_eq!(
-        err("max", vec![json!(1), json!("x")]).message,
+        err("max", vec![json!(1), json!("x")]).message(),
         "max: argument 2 must be a number, got string \"x\""
     );
     assert_eq!(ok("pow", vec![json!(3), json!(2)]), json!(9));
@@ -1193,7 +1196,7 @@ fn number_functions() {
         json!(1_267_650_600_228_229_401_496_703_205_376.0)
     );
     assert_eq!(
-        err("pow", vec![json!(0), json!(-1)]).message,
+        err("pow", vec![json!(0), json!(-1)]).message(),
         "pow: result is not a finite number"
     );
     assert_eq!(ok("signum", vec![json!(-13)]), json!(-1));
@@ -1212,16 +1215,16 @@ fn number_functions() {
     );
     assert_eq!(ok("parseint", vec![json!("zz"), json!(36)]), json!(1295));
     assert_eq!(
-        err("parseint", vec![json!("12"), json!(2)]).message,
+        err("parseint", vec![json!("12"), json!(2)]).message(),
         "parseint: cannot parse \"12\" as a base 2 integer"
     );
     assert_eq!(
-        err("parseint", vec![json!("1"), json!(63)]).message,
+        err("parseint", vec![json!("1"), json!(63)]).message(),
         "parseint: base must be between 2 and 62, got 63"
     );
     assert!(
         err("parseint", vec![json!(12), json!(10)])
-            .message
+            .message()
             .contains("must be a string")
     );
     assert!(
@@ -1229,7 +1232,7 @@ fn number_functions() {
             "parseint",
             vec![json!("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"), json!(36)]
         )
-        .message
+        .message()
         .contains("cannot parse")
     );
 }
@@ -1246,7 +1249,7 @@ fn type_conversions() {
     assert_eq!(ok("tostring", vec![json!(true)]), json!("true"));
     assert_eq!(ok("tostring", vec![json!(null)]), json!(null));
     assert_eq!(
-        err("tostring", vec![json!([])]).message,
+        err("tostring", vec![json!([])]).message(),
         "tostring: cannot convert list to string"
     );
     assert_eq!(ok("tonumber", vec![json!("1")]), json!(1));
@@ -1255,7 +1258,7 @@ fn type_conversions() {
     assert_eq!(ok("tonumber", vec![json!(3)]), json!(3));
     assert_eq!(ok("tonumber", vec![json!(null)]), json!(null));
     assert_eq!(
-        err("tonumber", vec![json!("no")]).message,
+        err("tonumber", vec![json!("no")]).message(),
         "tonumber: cannot convert string \"no\" to number"
     );
     assert!(c("tonumber", vec![json!("inf")]).is_err());
@@ -1264,7 +1267,7 @@ fn type_conversions() {
     assert_eq!(ok("tobool", vec![json!(false)]), json!(false));
     assert_eq!(ok("tobool", vec![json!(null)]), json!(null));
     assert_eq!(
-        err("tobool", vec![json!("yes")]).message,
+        err("tobool", vec![json!("yes")]).message(),
         "tobool: cannot convert string \"yes\" to bool"
     );
     assert_eq!(ok("sensitive", vec![json!({"a": 1})]), json!({"a": 1}));
