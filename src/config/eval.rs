@@ -9,7 +9,7 @@
 //! **Errors never show a sensitive value, by construction.** Every error carries the span
 //! of the sub-expression at fault and a [`Reason`]: what went wrong, made of `&'static
 //! str`s only, so it cannot hold a value. Its message may quote values only if none of
-//! them is sensitive, and that decision is made in one place, [`EvalError::about`], which
+//! them is sensitive, and that decision is made in one place, `EvalError::about`, which
 //! every error about a value goes through with the sensitivity of the values it describes.
 //! Functions do not know which arguments are sensitive: each of their errors carries a
 //! static reason too, and a call with any sensitive argument shows only that reason.

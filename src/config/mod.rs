@@ -8,8 +8,11 @@
 //! 3. **values** — variables get their values ([`variables`]) and pass their
 //!    `validation` blocks; locals are evaluated in dependency order (a cycle is an
 //!    error naming it whole);
-//! 4. **resources** — providers, `alicloud_dts_job` and `tencentcloud_dts_migrate_job`
-//!    resources decode against their schemas ([`resource`], [`tencent`]); object names
+//! 4. **resources** — provider blocks and resources decode against their schemas. What
+//!    every cloud shares is in `provider.rs`, `resource.rs` and `object_list.rs`; what
+//!    one cloud has, in `alibaba.rs` (`alicloud`, `alicloud_dts_job`) or `tencent.rs`
+//!    (`tencentcloud`, `tencentcloud_dts_migrate_job`), each described by a
+//!    `CloudSchema` (`cloud.rs`) picked by the block's cloud in one place. Object names
 //!    are non-empty and distinct under their parent, without regard to case, as are
 //!    rename targets; `reserved` values are scalars; an object list nests no deeper
 //!    than [`model::MAX_NESTING`], so the planner can read it back;
@@ -19,16 +22,20 @@
 //! Nothing here touches the network; `dtsform validate` is exactly this.
 //!
 //! Secrets stay out of every diagnostic: values are masked by sensitivity in messages
-//! ([`eval`]), and literals that are secrets — a password written into a file, the default
-//! of a sensitive variable, a var-file entry for one — are masked in the source text the
-//! diagnostics show ([`Sources::mask`]) before any diagnostic is made.
+//! ([`eval`](mod@eval)), and literals that are secrets — a password written into a file,
+//! the default of a sensitive variable, a var-file entry for one — are masked in the source
+//! text the diagnostics show ([`Sources::mask`]) before any diagnostic is made.
 //! Evaluation is bounded by [`limits`].
 
+mod alibaba;
+mod cloud;
 pub mod eval;
 pub mod fmt;
 pub mod functions;
 pub mod limits;
 pub mod model;
+mod object_list;
+mod provider;
 mod reader;
 mod resource;
 pub mod source;
@@ -41,45 +48,29 @@ use std::path::{Path, PathBuf};
 use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
 use hcl_edit::structure::{Attribute, Block, Body, Structure};
 use hcl_edit::visit::Visit;
-use serde_json::Value;
 
-use crate::cloud::alibaba::SignatureVersion;
-use crate::cloud::alibaba::endpoint::{parse_endpoint, validate_region};
-use crate::env::Environment;
+use crate::util::graph;
+use cloud::CloudSchema;
 use eval::{Evaluated, Scope, eval};
 pub use model::{
     Cloud, Config, DesiredStatus, EndpointSpec, GuardSpec, JobSpec, ProviderSpec, SecretValue,
     TencentEndpoint, TencentSpec,
 };
-use reader::{Diag, Reader};
-use resource::{ResourceBlock, decode_job};
-pub use source::{ConfigError, ConfigErrors, Sources, Span};
+use reader::{Diag, SECRET_ATTRIBUTES};
+use resource::ResourceBlock;
+pub use source::{ConfigError, ConfigErrors, Sources, Span, parse};
 use source::{FileId, did_you_mean};
-use variables::Type;
-
-/// Where variable values come from besides defaults.
-#[derive(Debug, Clone, Default)]
-pub struct Inputs {
-    /// `-var NAME=VALUE`, in order.
-    pub vars: Vec<String>,
-    /// `-var-file FILE`, in order.
-    pub var_files: Vec<PathBuf>,
-    /// For `DTSFORM_VAR_<name>`.
-    pub env: Environment,
-}
+pub use variables::Inputs;
 
 const TOP_BLOCKS: &[&str] = &["provider", "variable", "locals", "resource"];
-/// Resource attributes that hold secrets, read with `Reader::secret`: their literals are
-/// masked in diagnostics.
-const SECRET_ATTRIBUTES: &[&str] = &["password", "shard_password"];
-const PROVIDER_ATTRIBUTES: &[&str] = &[
-    "region",
-    "endpoint",
-    "profile",
-    "alias",
-    "signature_version",
-    "rate_limit",
-];
+
+/// What the configuration knows of `cloud`: the one place that picks a cloud's part.
+fn schema(cloud: Cloud) -> &'static CloudSchema {
+    match cloud {
+        Cloud::Alibaba => &alibaba::CLOUD,
+        Cloud::Tencent => &tencent::CLOUD,
+    }
+}
 
 /// Parses every `*.hcl` file of `dir` and evaluates the configuration.
 pub fn load(dir: &Path, inputs: &Inputs) -> Result<Config, ConfigErrors> {
@@ -91,7 +82,7 @@ pub fn load(dir: &Path, inputs: &Inputs) -> Result<Config, ConfigErrors> {
     let decls = declarations(&d, &bodies);
     let mut errors = d.take();
     let mut var_sources = Sources::default();
-    let variables = resolve_variables(&d, &decls.variables, inputs, &mut var_sources);
+    let variables = variables::resolve(&d, &decls.variables, inputs, &mut var_sources);
     let locals = evaluate_locals(&d, &decls.locals, &variables, dir);
     // A variable or local without a value would make every use of it an error too.
     if d.has_errors() {
@@ -102,15 +93,16 @@ pub fn load(dir: &Path, inputs: &Inputs) -> Result<Config, ConfigErrors> {
     let providers: Vec<ProviderSpec> = decls
         .providers
         .iter()
-        .filter_map(|(file, block)| decode_provider(&d, *file, block, &scope))
+        .filter_map(|(file, block)| {
+            let cloud = provider::cloud_of(&d, *file, block)?;
+            provider::decode_provider(&d, *file, block, &scope, schema(cloud))
+        })
         .collect();
-    let mut jobs = Vec::new();
-    for res in &decls.resources {
-        jobs.push(match res.cloud {
-            Cloud::Alibaba => decode_job(&d, res, &scope),
-            Cloud::Tencent => tencent::decode_job(&d, res, &scope),
-        });
-    }
+    let jobs: Vec<JobSpec> = decls
+        .resources
+        .iter()
+        .map(|res| (schema(res.cloud).decode_job)(&d, res, &scope))
+        .collect();
     check_references(&d, &providers, &jobs);
     check_job_ids(&d, &providers, &jobs);
     errors.extend(d.take());
@@ -213,35 +205,6 @@ fn declared_sensitive(body: &Body) -> bool {
             Expression::String(s) => s.as_str() == "true",
             _ => false,
         })
-}
-
-/// Parses one file of `sources`, turning a syntax error into a located diagnostic.
-pub fn parse(sources: &Sources, id: FileId) -> Result<Body, ConfigError> {
-    let text = &sources.get(id).text;
-    hcl_edit::parser::parse_body(text).map_err(|e| {
-        let offset = e.location().offset().min(text.len());
-        // Underline the whole word at the error, or one character.
-        let word = text[offset..]
-            .char_indices()
-            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '-'))
-            .map_or(text.len() - offset, |(i, _)| i);
-        let end = if word > 0 {
-            offset + word
-        } else {
-            text[offset..]
-                .chars()
-                .next()
-                .map_or(offset, |c| offset + c.len_utf8())
-        };
-        ConfigError::at(
-            sources,
-            Span::new(id, offset..end),
-            "syntax",
-            format!("syntax error: {}", e.message()),
-            "here",
-        )
-        .help("fix the HCL syntax; `dtsform fmt` only formats files that parse")
-    })
 }
 
 /// The top-level blocks, sorted by kind.
@@ -441,360 +404,6 @@ fn declarations<'b>(d: &Diag<'_>, bodies: &'b [(FileId, Body)]) -> Declarations<
     decls
 }
 
-/// A declared variable's settings.
-struct VariableDecl<'b> {
-    name: String,
-    file: FileId,
-    block: &'b Block,
-    ty: Type,
-    sensitive: bool,
-    default: Option<Evaluated>,
-}
-
-fn resolve_variables(
-    d: &Diag<'_>,
-    blocks: &[(FileId, &Block)],
-    inputs: &Inputs,
-    var_sources: &mut Sources,
-) -> BTreeMap<String, Evaluated> {
-    let no_values = BTreeMap::new();
-    let empty_dir = PathBuf::new();
-    let mut decls = Vec::new();
-    for (file, block) in blocks {
-        let name = block.labels[0].as_str().to_owned();
-        let scope = Scope::new(&no_values, &no_values, &empty_dir);
-        let r = Reader {
-            d,
-            file: *file,
-            body: &block.body,
-            scope,
-            span: Span::of(*file, &block.ident),
-            what: format!("variable {name:?}"),
-        };
-        r.check(
-            &["default", "type", "description", "sensitive", "nullable"],
-            &["validation"],
-        );
-        let ty = match r.attr("type") {
-            None => Type::Any,
-            Some(attr) => match Type::parse(&attr.value) {
-                Ok(t) => t,
-                Err(e) => {
-                    d.push(d.at(
-                        r.span_of(&attr.value),
-                        "invalid_type",
-                        format!("type of variable {name:?}: {e}"),
-                        "not a type",
-                    ).help("write type = string, list(string), map(number), object({ name = string }), ..."));
-                    Type::Any
-                }
-            },
-        };
-        let sensitive = r.bool("sensitive").unwrap_or(false);
-        let _description = r.string("description");
-        let default = r.attr("default").and_then(|attr| {
-            let v = if sensitive {
-                r.eval_secret(&attr.value)?
-            } else {
-                r.eval(&attr.value)?
-            };
-            match typed(&ty, sensitive, v.value) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    d.push(
-                        d.at(
-                            r.span_of(&attr.value),
-                            "wrong_type",
-                            format!("the default of variable {name:?} does not fit its type: {e}"),
-                            "wrong type",
-                        )
-                        .help("change the default, or the type"),
-                    );
-                    None
-                }
-            }
-        });
-        decls.push(VariableDecl {
-            name,
-            file: *file,
-            block,
-            ty,
-            sensitive,
-            default,
-        });
-    }
-
-    // Values, weakest first: environment, var files, -var.
-    let mut given: BTreeMap<String, Evaluated> = BTreeMap::new();
-    let find = |name: &str| decls.iter().find(|v| v.name == name);
-    for decl in &decls {
-        if let Some(text) = inputs.env.var(&format!("DTSFORM_VAR_{}", decl.name)) {
-            match text_value(text, decl) {
-                Ok(v) => {
-                    given.insert(decl.name.clone(), v);
-                }
-                Err(e) => d.push(ConfigError::general(
-                    "invalid_variable",
-                    format!("DTSFORM_VAR_{}: {e}", decl.name),
-                ).help(format!("give DTSFORM_VAR_{} a value of the variable's type; lists and maps in HCL syntax: [\"a\", \"b\"]", decl.name))),
-            }
-        }
-    }
-    for path in &inputs.var_files {
-        read_var_file(d, path, &find, &mut given, var_sources);
-    }
-    for (i, assignment) in inputs.vars.iter().enumerate() {
-        let Some((name, text)) = assignment.split_once('=') else {
-            // Not echoed: without its "=", a value cannot be told from a name, and it may
-            // be a password.
-            d.push(
-                ConfigError::general(
-                    "invalid_var",
-                    format!("-var number {} is not NAME=VALUE", i + 1),
-                )
-                .help(
-                    "write -var 'name=value'; the argument is not shown, as it may hold a secret",
-                ),
-            );
-            continue;
-        };
-        let name = name.trim();
-        let Some(decl) = find(name) else {
-            let e = ConfigError::general(
-                "undeclared_variable",
-                format!("-var {name}: no variable {name:?} is declared"),
-            );
-            let e = e.help(
-                match did_you_mean(name, decls.iter().map(|v| v.name.as_str())) {
-                    Some(s) => format!("did you mean {s}?"),
-                    None => format!("declare it: variable \"{name}\" {{}}"),
-                },
-            );
-            d.push(e);
-            continue;
-        };
-        match text_value(text, decl) {
-            Ok(v) => {
-                given.insert(name.to_owned(), v);
-            }
-            Err(e) => d.push(ConfigError::general(
-                "invalid_variable",
-                format!("-var {name}: {e}"),
-            ).help("give a value of the variable's type; lists and maps in HCL syntax: -var 'tables=[\"a\", \"b\"]'")),
-        }
-    }
-
-    let mut values = BTreeMap::new();
-    for decl in &decls {
-        let value = given.remove(&decl.name).or_else(|| decl.default.clone());
-        let Some(mut value) = value else {
-            d.push(
-                d.at(Span::of(decl.file, &decl.block.ident).extend_to(&decl.block.labels[0]), "missing_variable", format!("variable {:?} has no value", decl.name), "no default and no value given")
-                    .help(format!("give one with -var '{0}=...', a -var-file, or DTSFORM_VAR_{0}; or add a default", decl.name)),
-            );
-            continue;
-        };
-        value.sensitive |= decl.sensitive;
-        values.insert(decl.name.clone(), value);
-    }
-    validate_variables(d, &decls, &values);
-    values
-}
-
-/// A value for a variable of type `ty`, from any source, converted to the type. The value
-/// is marked sensitive before it is converted, so a conversion error of a sensitive
-/// variable does not show it: every source (default, environment, var file, -var) goes
-/// through here.
-fn typed(ty: &Type, sensitive: bool, value: Value) -> Result<Evaluated, String> {
-    let value = ty.convert(&Evaluated { value, sensitive })?;
-    Ok(Evaluated { value, sensitive })
-}
-
-/// A value from command-line or environment text, converted to the variable's type.
-fn text_value(text: &str, decl: &VariableDecl<'_>) -> Result<Evaluated, String> {
-    let raw = Value::String(text.to_owned());
-    let parsed = if decl.ty.takes_raw_text() {
-        raw
-    } else {
-        hcl_edit::parser::parse_expr(text.trim())
-            .ok()
-            .and_then(|expr| {
-                let empty = BTreeMap::new();
-                let dir = PathBuf::new();
-                eval(&expr, &Scope::new(&empty, &empty, &dir)).ok()
-            })
-            .map_or(raw, |v| v.value)
-    };
-    typed(&decl.ty, decl.sensitive, parsed)
-}
-
-fn read_var_file<'v>(
-    d: &Diag<'_>,
-    path: &Path,
-    find: &dyn Fn(&str) -> Option<&'v VariableDecl<'v>>,
-    given: &mut BTreeMap<String, Evaluated>,
-    var_sources: &mut Sources,
-) {
-    let cannot = |why: String| {
-        ConfigError::general(
-            "var_file",
-            format!("cannot read -var-file {}: {why}", path.display()),
-        )
-        .help("check the path given to -var-file")
-    };
-    // Pipes are fine (`-var-file <(...)`), but no more than the limit is read.
-    let bytes = match std::fs::File::open(path).and_then(limits::read_capped) {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(limit)) => {
-            d.push(
-                ConfigError::general(
-                    "eval_limit",
-                    format!("-var-file {}: {limit}", path.display()),
-                )
-                .help(limit.help()),
-            );
-            return;
-        }
-        Err(e) => return d.push(cannot(e.to_string())),
-    };
-    let Ok(text) = String::from_utf8(bytes) else {
-        return d.push(cannot("it is not UTF-8 text".into()));
-    };
-    let id = var_sources.add(path.to_owned(), path.display().to_string(), text);
-    let is_json = path.extension().is_some_and(|e| e == "json");
-    let entries: Vec<(String, Value)> = if is_json {
-        match serde_json::from_str::<serde_json::Map<String, Value>>(&var_sources.get(id).text) {
-            Ok(map) => map.into_iter().collect(),
-            Err(e) => {
-                d.push(
-                    ConfigError::general(
-                        "var_file",
-                        format!("-var-file {} is not a JSON object: {e}", path.display()),
-                    )
-                    .help("a .json var file holds one object: {\"name\": \"value\"}"),
-                );
-                return;
-            }
-        }
-    } else {
-        let body = match parse(var_sources, id) {
-            Ok(b) => b,
-            Err(e) => {
-                // A var file holds secrets, and nothing is known yet about which line holds
-                // which: say where, without showing the lines.
-                let at = e.location.as_ref().map_or_else(
-                    || path.display().to_string(),
-                    |l| var_sources.location(Span::new(id, l.span.clone())),
-                );
-                d.push(
-                    ConfigError::general("syntax", format!("{at}: {}", e.message)).help(
-                        "fix the HCL syntax of the var file (its lines are not shown: a var file may hold secrets)",
-                    ),
-                );
-                return;
-            }
-        };
-        let sensitive = |name: &str| find(name).is_some_and(|decl| decl.sensitive);
-        let secret = body
-            .attributes()
-            .filter(|a| sensitive(a.key.as_str()))
-            .map(|a| &a.value);
-        var_sources.mask(id, &source::secret_literals(secret, Some(&body)));
-        let empty = BTreeMap::new();
-        let dir = PathBuf::new();
-        let scope = Scope::new(&empty, &empty, &dir);
-        let mut entries = Vec::new();
-        for attr in body.attributes() {
-            let name = attr.key.as_str();
-            match eval(&attr.value, &scope) {
-                Ok(v) => entries.push((name.to_owned(), v.value)),
-                // Reported below as undeclared; its value does not matter.
-                Err(_) if find(name).is_none() => entries.push((name.to_owned(), Value::Null)),
-                Err(e) if sensitive(name) => {
-                    d.push(reader::secret_eval_error(var_sources, id, e));
-                }
-                Err(e) => d.push(reader::eval_error(var_sources, id, e)),
-            }
-        }
-        entries
-    };
-    for (name, value) in entries {
-        let Some(decl) = find(&name) else {
-            d.push(
-                ConfigError::general(
-                    "undeclared_variable",
-                    format!(
-                        "{} sets {name:?}, but no such variable is declared",
-                        path.display()
-                    ),
-                )
-                .help("declare it with a variable block, or remove it from the file"),
-            );
-            continue;
-        };
-        match typed(&decl.ty, decl.sensitive, value) {
-            Ok(v) => {
-                given.insert(name, v);
-            }
-            Err(e) => d.push(
-                ConfigError::general(
-                    "wrong_type",
-                    format!("{}: variable {name:?}: {e}", path.display()),
-                )
-                .help("change the value in the file, or the variable's type"),
-            ),
-        }
-    }
-}
-
-/// Runs each variable's `validation { condition, error_message }` blocks.
-fn validate_variables(
-    d: &Diag<'_>,
-    decls: &[VariableDecl<'_>],
-    values: &BTreeMap<String, Evaluated>,
-) {
-    let no_locals = BTreeMap::new();
-    let dir = PathBuf::new();
-    for decl in decls {
-        let Some(value) = values.get(&decl.name) else {
-            continue;
-        };
-        for block in decl.block.body.get_blocks("validation") {
-            let mut only = BTreeMap::new();
-            only.insert(decl.name.clone(), value.clone());
-            let r = Reader {
-                d,
-                file: decl.file,
-                body: &block.body,
-                scope: Scope::new(&only, &no_locals, &dir),
-                span: Span::of(decl.file, &block.ident),
-                what: "the validation block".into(),
-            };
-            r.check(&["condition", "error_message"], &[]);
-            let message = r
-                .string("error_message")
-                .unwrap_or_else(|| format!("variable {:?} is not valid", decl.name));
-            let Some((ok, span)) = r.value("condition") else {
-                continue;
-            };
-            if ok.value != Value::Bool(true) {
-                d.push(
-                    d.at(
-                        span,
-                        "invalid_variable",
-                        format!("variable {:?}: {message}", decl.name),
-                        "this condition is not met",
-                    )
-                    .help(format!(
-                        "give variable {:?} a value that meets its validation condition",
-                        decl.name
-                    )),
-                );
-            }
-        }
-    }
-}
-
 /// `local.NAME` references in an expression.
 struct LocalRefs(Vec<String>);
 
@@ -832,29 +441,35 @@ fn evaluate_locals(
         })
         .collect();
     // In name order, so diagnostics come in an order independent of the files.
-    let mut names: Vec<String> = attrs
-        .iter()
-        .map(|(_, a)| a.key.as_str().to_owned())
-        .collect();
-    names.sort();
-    let deps_of = |name: &str| deps.get(name).cloned().unwrap_or_default();
-    let order = match topological_order(&names, &deps_of) {
+    let mut names: Vec<&str> = attrs.iter().map(|(_, a)| a.key.as_str()).collect();
+    names.sort_unstable();
+    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    // Edges from each local to the locals that refer to it.
+    let mut edges = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        edges.extend(deps[name].iter().map(|dep| (index[dep.as_str()], i)));
+    }
+    let order = match graph::order(names.len(), edges) {
         Ok(order) => order,
-        Err(cycle) => {
-            let (file, attr) = by_name[cycle[0].as_str()];
-            let shown: Vec<String> = cycle.iter().map(|n| format!("local.{n}")).collect();
-            d.push(
-                d.at(
-                    Span::of(file, &attr.key),
-                    "dependency_cycle",
-                    format!(
-                        "locals depend on each other in a cycle: {}",
-                        shown.join(" → ")
-                    ),
-                    "part of the cycle",
-                )
-                .help("break the cycle: one of these locals must not refer back"),
-            );
+        Err(cycles) => {
+            for cycle in cycles {
+                let (file, attr) = by_name[names[cycle[0]]];
+                let shown: Vec<String> = depends_on_order(&cycle)
+                    .map(|i| format!("local.{}", names[i]))
+                    .collect();
+                d.push(
+                    d.at(
+                        Span::of(file, &attr.key),
+                        "dependency_cycle",
+                        format!(
+                            "locals depend on each other in a cycle: {}",
+                            shown.join(" → ")
+                        ),
+                        "part of the cycle",
+                    )
+                    .help("break the cycle: one of these locals must not refer back"),
+                );
+            }
             return BTreeMap::new();
         }
     };
@@ -862,204 +477,34 @@ fn evaluate_locals(
     // A local that failed, or depends on one that did: its error is reported once, where
     // it starts, not again for everything built on it.
     let mut failed: HashSet<&str> = HashSet::new();
-    for name in &order {
-        let (file, attr) = by_name[name.as_str()];
-        if deps[name.as_str()]
-            .iter()
-            .any(|dep| failed.contains(dep.as_str()))
-        {
-            failed.insert(attr.key.as_str());
+    for name in order.into_iter().map(|i| names[i]) {
+        let (file, attr) = by_name[name];
+        if deps[name].iter().any(|dep| failed.contains(dep.as_str())) {
+            failed.insert(name);
             continue;
         }
         let scope = Scope::new(variables, &locals, dir);
         match eval(&attr.value, &scope) {
             Ok(v) => {
-                locals.insert(name.clone(), v);
+                locals.insert(name.to_owned(), v);
             }
             Err(e) => {
                 d.push(reader::eval_error(d.sources, file, e));
-                failed.insert(attr.key.as_str());
+                failed.insert(name);
             }
         }
     }
     locals
 }
 
-/// `names` ordered so each comes after what it depends on, or a cycle (first node
-/// repeated at the end). Iterative, and linear in the names and dependencies: a chain of
-/// 50,000 locals neither takes quadratic time nor overflows the stack.
-pub(crate) fn topological_order(
-    names: &[String],
-    deps: &dyn Fn(&str) -> Vec<String>,
-) -> Result<Vec<String>, Vec<String>> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        Visiting,
-        Done,
-    }
-    let index: HashMap<&str, usize> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    let edges: Vec<Vec<usize>> = names
-        .iter()
-        .map(|n| {
-            deps(n)
-                .iter()
-                .filter_map(|dep| index.get(dep.as_str()).copied())
-                .collect()
-        })
-        .collect();
-    let mut marks = vec![Mark::New; names.len()];
-    let mut out = Vec::with_capacity(names.len());
-    for start in 0..names.len() {
-        if marks[start] != Mark::New {
-            continue;
-        }
-        marks[start] = Mark::Visiting;
-        // The path being explored: each node with the index of its next dependency.
-        let mut path: Vec<(usize, usize)> = vec![(start, 0)];
-        while let Some((node, next)) = path.last_mut() {
-            let node = *node;
-            let Some(&dep) = edges[node].get(*next) else {
-                marks[node] = Mark::Done;
-                out.push(names[node].clone());
-                path.pop();
-                continue;
-            };
-            *next += 1;
-            match marks[dep] {
-                Mark::Done => {}
-                Mark::New => {
-                    marks[dep] = Mark::Visiting;
-                    path.push((dep, 0));
-                }
-                Mark::Visiting => {
-                    let from = path.iter().position(|(n, _)| *n == dep).unwrap_or(0);
-                    let mut cycle: Vec<String> = path[from..]
-                        .iter()
-                        .map(|(n, _)| names[*n].clone())
-                        .collect();
-                    cycle.push(names[dep].clone());
-                    return Err(cycle);
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn decode_provider(
-    d: &Diag<'_>,
-    file: FileId,
-    block: &Block,
-    scope: &Scope<'_>,
-) -> Option<ProviderSpec> {
-    let label = &block.labels[0];
-    let span = Span::of(file, &block.ident).extend_to(label);
-    let Some(cloud) = Cloud::from_provider_label(label.as_str()) else {
-        let known = ["alicloud", "tencentcloud"];
-        d.push(
-            d.at(
-                Span::of(file, label),
-                "unknown_provider",
-                format!("unknown provider {:?}", label.as_str()),
-                "unknown provider",
-            )
-            .help(match did_you_mean(label.as_str(), known) {
-                Some(s) => format!("did you mean {s}?"),
-                None => "dtsform knows the alicloud (Alibaba Cloud DTS) and tencentcloud (Tencent Cloud DTS) providers".into(),
-            }),
-        );
-        return None;
-    };
-    let r = Reader {
-        d,
-        file,
-        body: &block.body,
-        scope: scope.clone(),
-        span,
-        what: format!("provider \"{}\"", cloud.provider_label()),
-    };
-    let attributes: Vec<&str> = PROVIDER_ATTRIBUTES
-        .iter()
-        .copied()
-        .filter(|a| cloud == Cloud::Alibaba || *a != "signature_version")
-        .collect();
-    r.check(&attributes, &[]);
-    let value_span = |name: &str| r.attr(name).map_or(span, |a| r.span_of(&a.value));
-    let region = r.required_string("region");
-    if let Some(region) = &region
-        && let Err(e) = validate_region(region)
-    {
-        d.push(
-            d.at(
-                value_span("region"),
-                "invalid_region",
-                e.to_string(),
-                "not a region id",
-            )
-            .help(match cloud {
-                Cloud::Alibaba => "write the region id, e.g. region = \"cn-hangzhou\"",
-                Cloud::Tencent => "write the region id, e.g. region = \"ap-guangzhou\"",
-            }),
-        );
-    }
-    let endpoint = r.string("endpoint").and_then(|text| match parse_endpoint(&text) {
-        Ok(url) => Some(url),
-        Err(e) => {
-            d.push(
-                d.at(value_span("endpoint"), "invalid_endpoint", e.to_string(), "invalid endpoint")
-                    .help("use https://host[:port]; plain http only for a loopback emulator such as http://127.0.0.1:8417"),
-            );
-            None
-        }
-    });
-    let signature =
-        r.string("signature_version")
-            .and_then(|s| match s.parse::<SignatureVersion>() {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    d.push(
-                        d.at(
-                            value_span("signature_version"),
-                            "invalid_value",
-                            e,
-                            "v3 or v1",
-                        )
-                        .help("write signature_version = \"v3\" (the default) or \"v1\""),
-                    );
-                    None
-                }
-            });
-    let rate_limit = r.number("rate_limit").and_then(|n| {
-        if n.is_finite() && n > 0.0 {
-            Some(n)
-        } else {
-            d.push(
-                d.at(
-                    value_span("rate_limit"),
-                    "invalid_value",
-                    "rate_limit must be a positive number of requests per second",
-                    "not positive",
-                )
-                .help("write rate_limit = 20, or leave it out for the default"),
-            );
-            None
-        }
-    });
-    Some(ProviderSpec {
-        cloud,
-        alias: r.string("alias"),
-        region: region?,
-        endpoint,
-        profile: r.string("profile"),
-        signature: signature.unwrap_or_default(),
-        rate_limit,
-        span,
-    })
+/// A cycle of [`graph::order`] over edges from each dependency to what depends on it, read
+/// the other way round: from its first item along "depends on", back to it.
+fn depends_on_order(cycle: &[usize]) -> impl Iterator<Item = usize> + '_ {
+    let first = cycle.first().copied();
+    first
+        .into_iter()
+        .chain(cycle.iter().skip(1).rev().copied())
+        .chain(first)
 }
 
 /// Providers are unique; `provider =` and `depends_on` name existing things; no cycles.
@@ -1096,10 +541,7 @@ fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) 
                 .filter(|p| p.cloud == job.cloud)
                 .filter_map(|p| p.alias.as_deref())
                 .collect();
-            let example = match job.cloud {
-                Cloud::Alibaba => "cn-hangzhou",
-                Cloud::Tencent => "ap-guangzhou",
-            };
+            let example = schema(job.cloud).region_example;
             let e = match &job.provider {
                 None => d.at(job.span, "missing_provider", format!("{} needs a provider \"{label}\" block without alias", job.address()), "no default provider")
                     .help(format!("add provider \"{label}\" {{ region = \"{example}\" }}, or set provider = {label}.ALIAS")),
@@ -1155,36 +597,28 @@ fn check_references(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) 
             }
         }
     }
-    let names: Vec<String> = jobs.iter().map(|j| j.name.clone()).collect();
-    let deps = |name: &str| -> Vec<String> {
-        jobs.iter()
-            .find(|j| j.name == name)
-            .map(|j| {
-                j.depends_on
-                    .iter()
-                    .map(|(n, _)| dependency_name(n).to_owned())
-                    .filter(|n| names.contains(n))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    if let Err(cycle) = topological_order(&names, &deps) {
-        let first = jobs
+    // Edges from each job to the jobs that depend on it, in declaration order.
+    let index: HashMap<&str, usize> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, j)| (j.name.as_str(), i))
+        .collect();
+    let edges = jobs.iter().enumerate().flat_map(|(i, job)| {
+        job.depends_on
             .iter()
-            .find(|j| j.name == cycle[0])
-            .map_or_else(|| jobs[0].span, |j| j.span);
-        let shown: Vec<String> = cycle
-            .iter()
-            .map(|n| {
-                jobs.iter()
-                    .find(|j| &j.name == n)
-                    .map_or_else(|| n.clone(), JobSpec::address)
-            })
-            .collect();
-        d.push(
-            d.at(first, "dependency_cycle", format!("depends_on forms a cycle: {}", shown.join(" → ")), "part of the cycle")
-                .help("remove one of these depends_on entries; jobs can only be applied in an order without cycles"),
-        );
+            .filter_map(|(entry, _)| index.get(dependency_name(entry)))
+            .map(move |&dep| (dep, i))
+    });
+    if let Err(cycles) = graph::order(jobs.len(), edges) {
+        for cycle in cycles {
+            let shown: Vec<String> = depends_on_order(&cycle)
+                .map(|i| jobs[i].address())
+                .collect();
+            d.push(
+                d.at(jobs[cycle[0]].span, "dependency_cycle", format!("depends_on forms a cycle: {}", shown.join(" → ")), "part of the cycle")
+                    .help("remove one of these depends_on entries; jobs can only be applied in an order without cycles"),
+            );
+        }
     }
 }
 
@@ -1206,10 +640,7 @@ fn check_job_ids(d: &Diag<'_>, providers: &[ProviderSpec], jobs: &[JobSpec]) {
             seen.insert(key, job);
             continue;
         };
-        let attribute = match job.cloud {
-            Cloud::Alibaba => "dts_job_id",
-            Cloud::Tencent => "job_id",
-        };
+        let attribute = schema(job.cloud).job_id_attribute;
         let regions = match (region(first), region(job)) {
             (Some(a), Some(b)) if a != b => {
                 format!(" (a job id names one job, so {a} and {b} cannot both be right)")

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 
 use hcl_edit::Span as _;
-use hcl_edit::expr::Expression;
+use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::{Attribute, Body, Structure};
 use serde_json::Value;
 
@@ -13,6 +13,10 @@ use super::eval::{EvalError, Evaluated, Scope, describe, eval, to_text};
 use super::model::SecretValue;
 use super::source::{ConfigError, ConfigErrors, FileId, NeedsHelp, Sources, Span, did_you_mean};
 use crate::secret::Secret;
+
+/// Resource attributes that hold secrets, read with [`Reader::secret`]: their literals are
+/// masked in diagnostics.
+pub const SECRET_ATTRIBUTES: &[&str] = &["password", "shard_password"];
 
 /// An evaluation failure as a located diagnostic.
 pub fn eval_error(sources: &Sources, file: FileId, e: EvalError) -> ConfigError {
@@ -163,6 +167,22 @@ impl<'r> Reader<'r, '_> {
 
     pub fn attr(&self, name: &str) -> Option<&'r Attribute> {
         self.body.get_attribute(name)
+    }
+
+    /// Where the value of `key` is written when attribute `name` is an object literal that
+    /// spells the key out (`name = { key = ... }`).
+    pub fn entry_span(&self, name: &str, key: &str) -> Option<Span> {
+        let Expression::Object(object) = &self.attr(name)?.value else {
+            return None;
+        };
+        object.iter().find_map(|(k, v)| {
+            let written = match k {
+                ObjectKey::Ident(ident) => ident.as_str(),
+                ObjectKey::Expression(Expression::String(s)) => s.as_str(),
+                ObjectKey::Expression(_) => return None,
+            };
+            (written == key).then(|| self.span_of(v.expr()))
+        })
     }
 
     /// Evaluates attribute `name`, if present.
@@ -348,7 +368,7 @@ impl<'r> Reader<'r, '_> {
     /// any, were masked in the source text when the files were read.
     pub fn secret(&self, name: &str) -> Option<SecretValue> {
         debug_assert!(
-            super::SECRET_ATTRIBUTES.contains(&name),
+            SECRET_ATTRIBUTES.contains(&name),
             "{name} must be listed in SECRET_ATTRIBUTES so its literals are masked"
         );
         let attr = self.attr(name)?;

@@ -416,6 +416,35 @@ fn levenshtein(a: &str, b: &str) -> usize {
     previous[b.len()]
 }
 
+/// Parses one file of `sources`, turning a syntax error into a located diagnostic.
+pub fn parse(sources: &Sources, id: FileId) -> Result<Body, ConfigError> {
+    let text = &sources.get(id).text;
+    hcl_edit::parser::parse_body(text).map_err(|e| {
+        let offset = e.location().offset().min(text.len());
+        // Underline the whole word at the error, or one character.
+        let word = text[offset..]
+            .char_indices()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '-'))
+            .map_or(text.len() - offset, |(i, _)| i);
+        let end = if word > 0 {
+            offset + word
+        } else {
+            text[offset..]
+                .chars()
+                .next()
+                .map_or(offset, |c| offset + c.len_utf8())
+        };
+        ConfigError::at(
+            sources,
+            Span::new(id, offset..end),
+            "syntax",
+            format!("syntax error: {}", e.message()),
+            "here",
+        )
+        .help("fix the HCL syntax; `dtsform fmt` only formats files that parse")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
-//! The `tencentcloud_dts_migrate_job` resource: a Tencent Cloud DTS migration job
-//! (API 2018-03-30, `ModifyMigrateJob`).
+//! Tencent Cloud: the `tencentcloud` provider (it has no settings of its own), and the
+//! `tencentcloud_dts_migrate_job` resource, a Tencent Cloud DTS migration job (API
+//! 2018-03-30, `ModifyMigrateJob`).
 //!
 //! ```hcl
 //! resource "tencentcloud_dts_migrate_job" "shop" {
@@ -28,17 +29,21 @@ use std::collections::BTreeMap;
 use hcl_edit::structure::Block;
 use serde_json::Value;
 
+use super::cloud::CloudSchema;
 use super::eval::Scope;
 use super::model::{
     Cloud, DesiredObjects, DesiredStatus, GuardSpec, JobSpec, MAX_NESTING,
     TENCENTCLOUD_DTS_MIGRATE_JOB, TencentEndpoint, TencentSpec, json_text_nesting,
 };
+use super::object_list::{
+    check_size, check_tree_names, decode_object_tree, desired_objects, too_deep,
+};
 use super::reader::{Diag, Reader};
 use super::resource::{
-    ResourceBlock, check_size, check_tree_names, decode_lifecycle, decode_object_tree,
-    desired_objects, provider_reference, resource_references, too_deep,
+    ResourceBlock, decode_lifecycle, provider_reference, removed_objects, resource_references,
 };
 use super::source::Span;
+use crate::cloud::tencent::endpoint;
 use crate::objects::Removal;
 use crate::objects::tencent::{self, DatabaseInfo};
 
@@ -96,8 +101,21 @@ const DESTINATION_FIELDS: &[(&str, &str, bool)] = &[
     ("read_only", "ReadOnly", true),
 ];
 
-/// Decodes one `tencentcloud_dts_migrate_job` (see the module docs).
-pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> JobSpec {
+/// Tencent Cloud, as the configuration sees it.
+pub const CLOUD: CloudSchema = CloudSchema {
+    cloud: Cloud::Tencent,
+    provider_attributes: &["region", "endpoint", "profile", "alias", "rate_limit"],
+    region_example: "ap-guangzhou",
+    validate_region: endpoint::validate_region,
+    parse_endpoint: endpoint::parse_endpoint,
+    signature: None,
+    job_id_attribute: "job_id",
+    decode_job,
+};
+
+/// Decodes one `tencentcloud_dts_migrate_job` (see the module docs and
+/// [`CloudSchema::decode_job`]).
+fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> JobSpec {
     let r = Reader {
         d,
         file: res.file,
@@ -136,14 +154,14 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
     });
     let provider = r
         .attr("provider")
-        .and_then(|attr| provider_reference(d, &r, &attr.value, "tencentcloud"));
+        .and_then(|attr| provider_reference(d, &r, &attr.value, Cloud::Tencent.provider_label()));
     let depends_on = r
         .attr("depends_on")
         .map(|attr| resource_references(d, &r, &attr.value))
         .unwrap_or_default();
 
     let whole_instance = r.bool("whole_instance").unwrap_or(false);
-    let (objects, objects_span) = decode_tencent_objects(d, &r, &res.name, whole_instance);
+    let (objects, objects_span) = decode_objects(d, &r, &res.name, whole_instance);
 
     let mut spec = TencentSpec {
         job_name: r.string("job_name"),
@@ -234,7 +252,7 @@ pub fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> J
 
 /// The object list in its canonical Tencent form (what DTS would store), or `None`
 /// for the whole instance or when the resource does not manage objects.
-fn decode_tencent_objects(
+fn decode_objects(
     d: &Diag<'_>,
     r: &Reader<'_, '_>,
     name: &str,
@@ -452,7 +470,7 @@ fn decode_removed(
                 .help("list the objects to remove: objects = [\"shop.legacy_orders\"]; or whole_instance = true to narrow a whole-instance migration to the listed objects"),
         );
     }
-    let out = super::resource::removed_objects(
+    let out = removed_objects(
         d,
         &r,
         "write database.table, or database.schema.table, or database.* for a narrowing; quote a name that contains a dot: \"my.db\".orders",

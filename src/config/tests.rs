@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::env::Environment;
 use crate::objects::ObjectTree;
 
 mod bounds;
@@ -352,6 +353,53 @@ resource "alicloud_dts_job" "c" {{
     );
 }
 
+/// Each cycle has its own diagnostic, at its first member (by name for locals, in
+/// declaration order for resources), and is named from there along `depends on`.
+#[test]
+fn every_cycle_is_named_from_its_first_member() {
+    let e = errors(
+        "locals {\n  z = local.d\n  d = local.c\n  c = local.d\n  b = local.a\n  a = local.b\n  e = 1\n}\n",
+    );
+    let got: Vec<(&str, &str)> = e.iter().map(|(_, m, u)| (m.as_str(), u.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "locals depend on each other in a cycle: local.a → local.b → local.a",
+                "a"
+            ),
+            (
+                "locals depend on each other in a cycle: local.c → local.d → local.c",
+                "c"
+            ),
+        ]
+    );
+    let e = errors(&format!(
+        r#"{PROVIDER}
+resource "alicloud_dts_job" "y" {{
+  dts_job_id = "y"
+  depends_on = [alicloud_dts_job.x]
+}}
+resource "alicloud_dts_job" "x" {{
+  dts_job_id = "x"
+  depends_on = [alicloud_dts_job.y]
+}}
+resource "alicloud_dts_job" "w" {{
+  dts_job_id = "w"
+  depends_on = [alicloud_dts_job.w]
+}}
+"#
+    ));
+    let got: Vec<&str> = e.iter().map(|(_, m, _)| m.as_str()).collect();
+    assert_eq!(
+        got,
+        [
+            "depends_on forms a cycle: alicloud_dts_job.y → alicloud_dts_job.x → alicloud_dts_job.y",
+            "depends_on forms a cycle: alicloud_dts_job.w → alicloud_dts_job.w",
+        ]
+    );
+}
+
 #[test]
 fn addresses_and_patterns_are_checked() {
     let e = errors(&format!(
@@ -445,6 +493,46 @@ fn missing_or_unknown_providers() {
     assert_eq!(
         (e[0].0.as_str(), e[0].2.as_str()),
         ("invalid_endpoint", "\"http://10.0.0.1:80\"")
+    );
+}
+
+/// A provider block is checked by its own cloud's rules: region ids as that cloud's client
+/// checks them, and settings only that cloud has.
+#[test]
+fn each_provider_is_checked_by_its_own_cloud() {
+    let e = errors(
+        "provider \"alicloud\" {\n  region = \"Hangzhou\"\n  signature_version = \"v2\"\n}\n",
+    );
+    let got: Vec<(&str, &str)> = e.iter().map(|(c, m, _)| (c.as_str(), m.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "invalid_region",
+                "invalid client configuration: \"Hangzhou\" is not a region id (expected something like cn-hangzhou)"
+            ),
+            (
+                "invalid_value",
+                "unknown signature version \"v2\" (expected v3 or v1)"
+            ),
+        ]
+    );
+    let e = errors(
+        "provider \"tencentcloud\" {\n  region = \"ap--guangzhou\"\n  signature_version = \"v3\"\n}\n",
+    );
+    let got: Vec<(&str, &str)> = e.iter().map(|(c, m, _)| (c.as_str(), m.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "unknown_attribute",
+                "provider \"tencentcloud\" has no attribute \"signature_version\""
+            ),
+            (
+                "invalid_region",
+                "invalid client configuration: \"ap--guangzhou\" is not a Tencent Cloud region id (expected something like ap-guangzhou)"
+            ),
+        ]
     );
 }
 

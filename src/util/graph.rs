@@ -1,9 +1,12 @@
 //! The one dependency-order algorithm: a topological order over petgraph, with every
-//! dependency cycle named whole (`tarjan_scc`). Used wherever an order is computed —
-//! locals, `depends_on`, the plan's operations, apply's queue — so a cycle is reported
-//! the same way everywhere.
+//! dependency cycle named whole (from its strongly connected components). Used wherever an
+//! order is computed — locals, `depends_on`, the plan's operations, apply's queue — so a
+//! cycle is reported the same way everywhere.
 
-use petgraph::algo::{tarjan_scc, toposort};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use petgraph::algo::{kosaraju_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 /// A cycle: the items on it, in an order that follows the edges, starting at the
@@ -58,37 +61,53 @@ fn stable_order(graph: &DiGraph<(), ()>, n: usize) -> Vec<usize> {
     out
 }
 
-/// Every cycle of the graph, each rotated to start at its smallest item, sorted.
+/// Every cycle of the graph, one per strongly connected component, each starting at its
+/// smallest item, sorted.
 fn cycles(graph: &DiGraph<(), ()>) -> Vec<Cycle> {
-    let mut out: Vec<Cycle> = tarjan_scc(graph)
+    // Kosaraju rather than Tarjan: petgraph's `tarjan_scc` recurses once per item on a
+    // path, and overflows the stack on a cycle of 50,000 locals; `kosaraju_scc` does not.
+    let mut out: Vec<Cycle> = kosaraju_scc(graph)
         .into_iter()
         .filter(|scc| scc.len() > 1 || graph.contains_edge(scc[0], scc[0]))
-        .map(|scc| {
-            // Walk the cycle along edges inside the component, from its smallest item.
-            let members: Vec<usize> = scc.iter().map(|n| n.index()).collect();
-            let start = *members.iter().min().unwrap_or(&0);
-            let mut path = vec![start];
-            let mut at = start;
-            loop {
-                let next = graph
-                    .neighbors_directed(NodeIndex::new(at), petgraph::Direction::Outgoing)
-                    .map(NodeIndex::index)
-                    .filter(|j| members.contains(j))
-                    .min();
-                match next {
-                    Some(j) if j == start || path.contains(&j) => break,
-                    Some(j) => {
-                        path.push(j);
-                        at = j;
-                    }
-                    None => break,
-                }
-            }
-            path
-        })
+        .map(|scc| shortest_cycle(graph, &scc))
         .collect();
     out.sort();
     out
+}
+
+/// A shortest cycle through the smallest item of a strongly connected component: a
+/// breadth-first search along edges inside it, lower items first, back to where it
+/// started. Every step is an edge, and the search visits each item once.
+fn shortest_cycle(graph: &DiGraph<(), ()>, scc: &[NodeIndex]) -> Cycle {
+    let members: HashSet<usize> = scc.iter().map(|n| n.index()).collect();
+    let start = members.iter().copied().min().unwrap_or(0);
+    // Each item reached, with the item it was reached from.
+    let mut from: HashMap<usize, usize> = HashMap::new();
+    let mut queue = VecDeque::from([start]);
+    while let Some(at) = queue.pop_front() {
+        let mut next: Vec<usize> = graph
+            .neighbors_directed(NodeIndex::new(at), petgraph::Direction::Outgoing)
+            .map(NodeIndex::index)
+            .filter(|j| members.contains(j))
+            .collect();
+        next.sort_unstable();
+        for j in next {
+            if j == start {
+                let mut path = vec![at];
+                while let Some(&prev) = path.last().and_then(|p| from.get(p)) {
+                    path.push(prev);
+                }
+                path.reverse();
+                return path;
+            }
+            if let Entry::Vacant(slot) = from.entry(j) {
+                slot.insert(at);
+                queue.push_back(j);
+            }
+        }
+    }
+    // A component of more than one item, or with a loop, always leads back to its start.
+    vec![start]
 }
 
 #[cfg(test)]
@@ -106,5 +125,22 @@ mod tests {
         // 0 → 1 → 2 → 0, and 3 ↔ 4, and 5 on its own depending on itself.
         let e = order(6, [(0, 1), (1, 2), (2, 0), (3, 4), (4, 3), (5, 5)]).unwrap_err();
         assert_eq!(e, vec![vec![0, 1, 2], vec![3, 4], vec![5]]);
+    }
+
+    /// Walking to the smallest next item alone would name 0 → 1 → 2 → 0 here, and 2 does
+    /// not lead to 0: every step of a named cycle must be an edge.
+    #[test]
+    fn a_named_cycle_follows_real_edges() {
+        let edges = [(0, 1), (1, 2), (2, 1), (1, 3), (3, 0)];
+        let e = order(4, edges).unwrap_err();
+        assert_eq!(e, vec![vec![0, 1, 3]]);
+    }
+
+    /// A cycle as long as the graph is named without recursion, in linear time.
+    #[test]
+    fn a_long_cycle_is_named_whole() {
+        const N: usize = 50_000;
+        let e = order(N, (0..N).map(|i| (i, (i + 1) % N))).unwrap_err();
+        assert_eq!(e, vec![(0..N).collect::<Vec<_>>()]);
     }
 }

@@ -137,6 +137,32 @@ fn a_chain_of_50000_locals_loads_in_linear_time_without_recursion() {
 }
 
 #[test]
+fn a_cycle_of_50000_locals_is_named_whole_without_recursion() {
+    const N: usize = 50_000;
+    // l0 = local.l49999 closes the chain.
+    let text = chain("l", &format!("local.l{}", N - 1), "PREV + 1", N);
+    let e = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || errors_with(&[("main.hcl", &text)], &Inputs::default()))
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(e.len(), 1);
+    let (code, message, under) = &e[0];
+    assert_eq!(code, "dependency_cycle");
+    assert_eq!(under, "l0");
+    assert!(
+        message.starts_with(
+            "locals depend on each other in a cycle: local.l0 → local.l49999 → local.l49998 → "
+        ),
+        "{}",
+        &message[..200]
+    );
+    assert!(message.ends_with(" → local.l1 → local.l0"));
+    assert_eq!(message.matches(" → ").count(), N);
+}
+
+#[test]
 fn a_failing_local_is_reported_once_not_again_for_each_dependent() {
     // Before, each of the 50,000 dependents failed too, each searching all names for a
     // suggestion: quadratic.

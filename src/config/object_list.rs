@@ -1,0 +1,713 @@
+//! The object list of a resource, as either cloud's resource writes it: as blocks —
+//! `database "shop" { table "orders" { ... } }`, nested as deep as DTS nests objects, with
+//! `dynamic` blocks for repeated objects — or as `db_list` (a DbList JSON string, e.g.
+//! `jsonencode({...})`, or an object), for users coming from the Terraform alicloud
+//! provider. Both become the same canonical [`ObjectTree`], its names checked: non-empty
+//! and distinct under their parent without regard to case, as are rename targets.
+//!
+//! In an object block the label is the **source** name; `target` renames. `name` is
+//! reserved for `dynamic` blocks' `content`, where it gives the label.
+
+use std::collections::HashMap;
+
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Block, Body};
+use serde_json::{Map, Value};
+
+use super::eval::{Evaluated, Scope, iterate, to_text};
+use super::model::{DesiredObjects, MAX_NESTING, TooDeep, json_text_nesting, value_nesting};
+use super::reader::{Diag, Reader};
+use super::source::{ConfigError, Span};
+use crate::cloud::alibaba::limits::check_db_list_size;
+use crate::objects::{Address, Kind, Node, ObjectTree};
+
+/// Attributes an object block may set; `columns` only where columns can be.
+const OBJECT_ATTRIBUTES: &[&str] = &[
+    "target",
+    "all",
+    "filter",
+    "dml_op",
+    "ddl_op",
+    "attributes",
+    "columns",
+];
+/// Object attributes that have a dedicated HCL attribute (so `attributes` may not set them).
+const MANAGED_KEYS: &[&str] = &["name", "all", "filter", "dml_op", "ddl_op"];
+
+/// The kinds that may appear under an object of `kind`.
+fn child_kinds(kind: Kind) -> Vec<Kind> {
+    match kind {
+        Kind::Database => Kind::all()
+            .filter(|k| !matches!(k, Kind::Database | Kind::Column | Kind::AttachColumn))
+            .collect(),
+        Kind::Schema => Kind::all()
+            .filter(|k| {
+                !matches!(
+                    k,
+                    Kind::Database | Kind::Schema | Kind::Column | Kind::AttachColumn
+                )
+            })
+            .collect(),
+        Kind::Table | Kind::View => vec![Kind::Column, Kind::AttachColumn],
+        _ => Vec::new(),
+    }
+}
+
+/// The desired object list from `database` blocks or `db_list`; `None` if neither.
+pub(super) fn decode_objects(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    name: &str,
+) -> (Option<DesiredObjects>, Span) {
+    let (tree, span) = decode_object_tree(d, r, name);
+    (tree.and_then(|tree| check_size(d, &tree, span)), span)
+}
+
+/// The desired object tree from `database` blocks or `db_list`, its names checked;
+/// `None` if neither is written or the list cannot be read.
+pub(super) fn decode_object_tree(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    name: &str,
+) -> (Option<ObjectTree>, Span) {
+    let has_blocks = r.body.blocks().any(|b| {
+        b.ident.as_str() == "database"
+            || (b.ident.as_str() == "dynamic"
+                && b.labels.first().is_some_and(|l| l.as_str() == "database"))
+    });
+    let db_list = r.attr("db_list");
+    match (db_list, has_blocks) {
+        (Some(attr), true) => {
+            d.push(
+                d.at(
+                    r.span_of(&attr.key),
+                    "conflicting_objects",
+                    format!("{name} has both db_list and database blocks"),
+                    "db_list here",
+                )
+                .help("write the object list one way: database blocks, or db_list"),
+            );
+            (None, r.span)
+        }
+        (Some(attr), false) => {
+            let span = r.span_of(&attr.value);
+            let Some((v, _)) = r.value("db_list") else {
+                return (None, span);
+            };
+            if v.sensitive {
+                d.push(
+                    d.at(
+                        span,
+                        "sensitive_value",
+                        "db_list cannot use a sensitive value",
+                        "sensitive",
+                    )
+                    .help("object lists are shown in plans"),
+                );
+                return (None, span);
+            }
+            let parsed = match &v.value {
+                Value::String(text) => {
+                    // Measured before parsing: serde_json would only say "recursion limit".
+                    let depth = json_text_nesting(text);
+                    if depth > MAX_NESTING {
+                        d.push(too_deep(d, span, depth));
+                        return (None, span);
+                    }
+                    ObjectTree::from_json(text)
+                }
+                other => ObjectTree::from_value(other),
+            };
+            match parsed {
+                Ok(tree) => (check_tree_names(d, &tree, span).then_some(tree), span),
+                Err(e) => {
+                    d.push(
+                        d.at(span, "invalid_db_list", format!("db_list is not a DbList: {e}"), "invalid DbList")
+                            .help("db_list takes DbList JSON, e.g. jsonencode({ shop = { name = \"shop\", all = true } })"),
+                    );
+                    (None, span)
+                }
+            }
+        }
+        (None, true) => {
+            let mut root = Node::default();
+            let mut seen = Seen::default();
+            decode_children(d, r, Kind::Database, None, &mut root, &mut seen);
+            let tree = ObjectTree {
+                databases: root
+                    .containers
+                    .into_values()
+                    .flat_map(|c| c.nodes)
+                    .collect(),
+            };
+            (Some(tree), r.span)
+        }
+        (None, false) => (None, r.span),
+    }
+}
+
+/// The tree as the JSON that would be sent, if it is within the 1 MB DbList limit and
+/// [`MAX_NESTING`].
+pub(super) fn check_size(d: &Diag<'_>, tree: &ObjectTree, span: Span) -> Option<DesiredObjects> {
+    let desired = desired_objects(d, tree, span)?;
+    if let Err(e) = check_db_list_size(desired.json().len()) {
+        d.push(
+            d.at(span, "db_list_too_large", format!("the object list is {e}"), "too large")
+                .help("list whole databases with all = true instead of every table, or split the objects over several jobs"),
+        );
+        return None;
+    }
+    Some(desired)
+}
+
+/// The tree as [`DesiredObjects`], or an error at `span` if it nests too deep to be read
+/// back.
+pub(super) fn desired_objects(
+    d: &Diag<'_>,
+    tree: &ObjectTree,
+    span: Span,
+) -> Option<DesiredObjects> {
+    match DesiredObjects::new(tree) {
+        Ok(desired) => Some(desired),
+        Err(TooDeep(depth)) => {
+            d.push(too_deep(d, span, depth));
+            None
+        }
+    }
+}
+
+/// The object list would nest `depth` levels, past [`MAX_NESTING`], because of the value
+/// at `span`.
+pub(super) fn too_deep(d: &Diag<'_>, span: Span, depth: usize) -> ConfigError {
+    d.at(
+        span,
+        "too_deep",
+        format!("the object list would nest {depth} levels deep; dtsform reads at most {MAX_NESTING}"),
+        "nests too deep",
+    )
+    .help("flatten the deepest values: every object and list counts one level, and so do the object list's own levels (database, Table, table, ...)")
+}
+
+/// Checks the names of a tree written as JSON (`db_list`, `database_info`), where the
+/// only place to point at is the attribute: as for blocks, no empty names, no two names
+/// under one parent that differ only in case, no two objects renamed to one destination.
+pub(super) fn check_tree_names(d: &Diag<'_>, tree: &ObjectTree, span: Span) -> bool {
+    let mut seen = Seen::default();
+    let mut ok = true;
+    for (name, node) in &tree.databases {
+        ok &= check_node_names(d, &mut seen, Kind::Database, None, name, node, span);
+    }
+    ok
+}
+
+fn check_node_names(
+    d: &Diag<'_>,
+    seen: &mut Seen,
+    kind: Kind,
+    parent: Option<&Address>,
+    name: &str,
+    node: &Node,
+    span: Span,
+) -> bool {
+    if !seen.source(d, kind, parent, name, span) {
+        return false;
+    }
+    let target = match node.attrs.get("name") {
+        None | Some(Value::Null) => name.to_owned(),
+        Some(v) => to_text(v).unwrap_or_else(|| v.to_string()),
+    };
+    if !seen.target(d, kind, parent, name, &target, span) {
+        return false;
+    }
+    let address = child_address(parent, name);
+    let mut children = Seen::default();
+    let mut ok = true;
+    for (child_kind, child_name, child) in node.children() {
+        ok &= check_node_names(
+            d,
+            &mut children,
+            child_kind,
+            Some(&address),
+            child_name,
+            child,
+            span,
+        );
+    }
+    ok
+}
+
+/// The objects already declared under one parent, for the checks between siblings.
+/// Names are compared case-folded: one that differs from another only in case is
+/// refused like a repeated one.
+#[derive(Default)]
+struct Seen {
+    /// (kind, folded source name) → (the name as written, where).
+    sources: HashMap<(Kind, String), (String, Span)>,
+    /// (kind, folded destination name) → (the source name, where its target is given).
+    targets: HashMap<(Kind, String), (String, Span)>,
+}
+
+impl Seen {
+    /// Records a source name; reports it and returns false if it is empty, or if it or a
+    /// spelling of it differing only in case is already declared.
+    fn source(
+        &mut self,
+        d: &Diag<'_>,
+        kind: Kind,
+        parent: Option<&Address>,
+        name: &str,
+        span: Span,
+    ) -> bool {
+        if name.is_empty() {
+            let within = parent.map_or_else(String::new, |p| format!(" in {p}"));
+            d.push(
+                d.at(
+                    span,
+                    "empty_name",
+                    format!("the name of a {kind}{within} is empty"),
+                    "empty name",
+                )
+                .help(format!(
+                    "write the {kind}'s name as the source database spells it"
+                )),
+            );
+            return false;
+        }
+        let address = child_address(parent, name);
+        let key = (kind, name.to_lowercase());
+        let Some((first, first_span)) = self.sources.get(&key) else {
+            self.sources.insert(key, (name.to_owned(), span));
+            return true;
+        };
+        let e = if first == name {
+            d.at(
+                span,
+                "duplicate_object",
+                format!("{kind} {address} is declared twice"),
+                "declared again here",
+            )
+            .also(d.sources, *first_span, "first declared here")
+            .help("remove one of the two declarations")
+        } else {
+            let first_address = child_address(parent, first);
+            d.at(
+                span,
+                "case_conflict",
+                format!("{kind} {first_address} and {address} differ only in case"),
+                "differs only in case",
+            )
+            .also(d.sources, *first_span, format!("{first} declared here"))
+            .help("DTS and MySQL (lower_case_table_names) may take both for one object, and a DbList cannot tell them apart: keep one spelling")
+        };
+        d.push(e);
+        false
+    }
+
+    /// Records the destination name of `source`; reports it and returns false if it is
+    /// empty, or if another source under the same parent is already written to it
+    /// (compared case-folded, as source names are).
+    fn target(
+        &mut self,
+        d: &Diag<'_>,
+        kind: Kind,
+        parent: Option<&Address>,
+        source: &str,
+        target: &str,
+        span: Span,
+    ) -> bool {
+        let address = child_address(parent, source);
+        if target.is_empty() {
+            d.push(
+                d.at(
+                    span,
+                    "empty_name",
+                    format!("the target of {kind} {address} is empty"),
+                    "empty name",
+                )
+                .help("write the destination name, or leave target out to keep the source name"),
+            );
+            return false;
+        }
+        let key = (kind, target.to_lowercase());
+        let Some((first, first_span)) = self.targets.get(&key) else {
+            self.targets.insert(key, (source.to_owned(), span));
+            return true;
+        };
+        let first_address = child_address(parent, first);
+        d.push(
+            d.at(
+                span,
+                "target_conflict",
+                format!("{kind} {first_address} and {address} would both be written to {target:?}"),
+                format!("{source} written to {target:?}"),
+            )
+            .also(d.sources, *first_span, format!("{first} written to it here"))
+            .help(format!("two sources cannot share one destination {kind}: give each its own target (names differing only in case count as one)")),
+        );
+        false
+    }
+}
+
+/// Decodes the object blocks in `r.body` that are children of an object of
+/// `parent_kind` (or the resource itself, for `top`), into `parent`.
+fn decode_children(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    parent_kind: Kind,
+    address: Option<&Address>,
+    parent: &mut Node,
+    seen: &mut Seen,
+) {
+    let allowed: Vec<Kind> = match address {
+        None => vec![Kind::Database],
+        Some(_) => child_kinds(parent_kind),
+    };
+    for block in r.body.blocks() {
+        let ident = block.ident.as_str();
+        if ident == "dynamic" {
+            expand_dynamic(d, r, block, &allowed, address, parent, seen);
+            continue;
+        }
+        let Some(kind) = Kind::from_noun(ident).filter(|k| allowed.contains(k)) else {
+            continue; // not an object block here (checked by the body's schema)
+        };
+        let Some(label) = single_label(d, r, block, ident) else {
+            continue;
+        };
+        let span = r.span_of(&block.labels[0]);
+        let child = Reader {
+            d,
+            file: r.file,
+            body: &block.body,
+            scope: r.scope.clone(),
+            span,
+            what: format!("{kind} {}", child_address(address, &label)),
+        };
+        decode_object(d, &child, kind, label, span, address, parent, seen, false);
+    }
+}
+
+fn single_label(d: &Diag<'_>, r: &Reader<'_, '_>, block: &Block, ident: &str) -> Option<String> {
+    if let [label] = block.labels.as_slice() {
+        return Some(label.as_str().to_owned());
+    }
+    d.push(
+        d.at(
+            r.span_of(&block.ident),
+            "invalid_labels",
+            format!("a {ident} block takes exactly one label, the source name"),
+            "label missing or extra",
+        )
+        .help(format!("write {ident} \"NAME\" {{ ... }}")),
+    );
+    None
+}
+
+/// Decodes one object block into `parent`, checking for duplicates.
+#[allow(clippy::too_many_arguments)]
+fn decode_object(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    kind: Kind,
+    label: String,
+    label_span: Span,
+    parent_address: Option<&Address>,
+    parent: &mut Node,
+    seen: &mut Seen,
+    name_is_label: bool,
+) {
+    let address = child_address(parent_address, &label);
+    if !seen.source(d, kind, parent_address, &label, label_span) {
+        return;
+    }
+
+    let mut attributes: Vec<&str> = OBJECT_ATTRIBUTES
+        .iter()
+        .copied()
+        .filter(|a| *a != "columns" || matches!(kind, Kind::Table | Kind::View))
+        .collect();
+    if name_is_label {
+        attributes.push("name");
+    }
+    let block_kinds: Vec<&str> = child_kinds(kind)
+        .into_iter()
+        .map(Kind::noun)
+        .chain(["dynamic"])
+        .collect();
+    r.check(&attributes, &block_kinds);
+
+    let mut node = Node::default();
+    // Where this node's JSON object sits in the object list (see `MAX_NESTING`).
+    let level = 2 * address.segments().len();
+    let nests_within = |value: &Value, span: Span| {
+        let depth = level + value_nesting(value);
+        if depth > MAX_NESTING {
+            d.push(too_deep(d, span, depth));
+        }
+        depth <= MAX_NESTING
+    };
+    if let Some((extra, span)) = r.object("attributes") {
+        for (key, value) in extra {
+            if MANAGED_KEYS.contains(&key.as_str()) || Kind::from_container_key(&key).is_some() {
+                d.push(
+                    d.at(
+                        span,
+                        "conflicting_attribute",
+                        format!("attributes cannot set {key:?}"),
+                        format!("{key} set here"),
+                    )
+                    .help(if key == "name" {
+                        "use target for the destination name".to_owned()
+                    } else if MANAGED_KEYS.contains(&key.as_str()) {
+                        format!("use the {key} attribute")
+                    } else {
+                        format!("use {} blocks", key.to_ascii_lowercase())
+                    }),
+                );
+                continue;
+            }
+            if nests_within(&value, r.entry_span("attributes", &key).unwrap_or(span)) {
+                node.attrs.insert(key, value);
+            }
+        }
+    }
+    let target_span = r.attr("target").map_or(label_span, |a| r.span_of(&a.value));
+    let target = r.string("target").unwrap_or_else(|| label.clone());
+    if !seen.target(d, kind, parent_address, &label, &target, target_span) {
+        return;
+    }
+    node.attrs.insert("name".into(), Value::String(target));
+    if let Some(filter) = r.attr("filter") {
+        // A SQL condition, or an object for MongoDB: kept as given.
+        if let Some(v) = r.eval(&filter.value) {
+            if v.sensitive {
+                d.push(d.at(
+                    r.span_of(&filter.value),
+                    "sensitive_value",
+                    "filter cannot use a sensitive value",
+                    "sensitive",
+                ).help("filters are shown in plans and sent in clear; only passwords may be sensitive"));
+            } else if nests_within(&v.value, r.span_of(&filter.value)) {
+                node.attrs.insert("filter".into(), v.value);
+            }
+        }
+    }
+    for op in ["dml_op", "ddl_op"] {
+        if let Some(list) = op_list(r, op) {
+            node.attrs.insert(op.into(), Value::String(list));
+        }
+    }
+    let mut child_seen = Seen::default();
+    if let Some(columns) = r.strings("columns") {
+        for (column, span) in columns {
+            if !child_seen.source(d, Kind::Column, Some(&address), &column, span)
+                || !child_seen.target(d, Kind::Column, Some(&address), &column, &column, span)
+            {
+                continue;
+            }
+            let mut col = Node::default();
+            col.attrs
+                .insert("name".into(), Value::String(column.clone()));
+            node.container_mut(Kind::Column).nodes.insert(column, col);
+        }
+    }
+    decode_children(d, r, kind, Some(&address), &mut node, &mut child_seen);
+    let has_children = node.containers.values().any(|c| !c.nodes.is_empty());
+    let all = r.bool("all").unwrap_or(!has_children);
+    if !matches!(kind, Kind::Column | Kind::AttachColumn) {
+        node.attrs.insert("all".into(), Value::Bool(all));
+    }
+    parent.container_mut(kind).nodes.insert(label, node);
+}
+
+/// `dml_op` / `ddl_op` as the comma-separated string DTS takes.
+fn op_list(r: &Reader<'_, '_>, name: &str) -> Option<String> {
+    let attr = r.attr(name)?;
+    if matches!(attr.value, Expression::Array(_)) {
+        return r.strings(name).map(|ops| {
+            ops.into_iter()
+                .map(|(s, _)| s)
+                .collect::<Vec<_>>()
+                .join(",")
+        });
+    }
+    r.string(name)
+}
+
+/// Expands `dynamic "KIND" { for_each, iterator, labels, content { ... } }`.
+fn expand_dynamic(
+    d: &Diag<'_>,
+    r: &Reader<'_, '_>,
+    block: &Block,
+    allowed: &[Kind],
+    address: Option<&Address>,
+    parent: &mut Node,
+    seen: &mut Seen,
+) {
+    let Some(ident) = single_label(d, r, block, "dynamic") else {
+        return;
+    };
+    let label_span = r.span_of(&block.labels[0]);
+    let Some(kind) = Kind::from_noun(&ident).filter(|k| allowed.contains(k)) else {
+        let names: Vec<&str> = allowed.iter().map(|k| k.noun()).collect();
+        d.push(
+            d.at(
+                label_span,
+                "unknown_block",
+                format!("a dynamic block cannot make {ident:?} blocks here"),
+                "not an object kind here",
+            )
+            .help(format!("here it can make: {}", names.join(", "))),
+        );
+        return;
+    };
+    let dynamic = Reader {
+        d,
+        file: r.file,
+        body: &block.body,
+        scope: r.scope.clone(),
+        span: r.span_of(&block.ident),
+        what: format!("dynamic \"{ident}\""),
+    };
+    dynamic.check(&["for_each", "iterator", "labels"], &["content"]);
+    let contents: Vec<&Block> = block.body.get_blocks("content").collect();
+    let [content] = contents.as_slice() else {
+        d.push(
+            d.at(
+                dynamic.span,
+                "missing_block",
+                "a dynamic block needs exactly one content block",
+                "content missing or repeated",
+            )
+            .help("write content { ... } with the generated block's attributes"),
+        );
+        return;
+    };
+    let iterator = match dynamic.attr("iterator") {
+        None => ident.clone(),
+        Some(attr) => match &attr.value {
+            Expression::Variable(v) => v.as_str().to_owned(),
+            other => {
+                d.push(
+                    d.at(
+                        dynamic.span_of(other),
+                        "invalid_reference",
+                        "iterator must be a bare name",
+                        "not a name",
+                    )
+                    .help("write iterator = t, then use t.key and t.value in content"),
+                );
+                return;
+            }
+        },
+    };
+    let Some(for_each) = dynamic.attr("for_each") else {
+        d.push(
+            d.at(
+                dynamic.span,
+                "missing_attribute",
+                "a dynamic block needs for_each",
+                "for_each missing",
+            )
+            .help("write for_each = [\"a\", \"b\"] (or a map); each element makes one block"),
+        );
+        return;
+    };
+    let Some(collection) = dynamic.eval(&for_each.value) else {
+        return;
+    };
+    let items = match iterate(
+        &collection,
+        hcl_edit::Span::span(&for_each.value).unwrap_or(0..0),
+    ) {
+        Ok(items) => items,
+        Err(e) => {
+            d.push(
+                d.at(
+                    dynamic.span_of(&for_each.value),
+                    "wrong_type",
+                    e.message,
+                    "not a collection",
+                )
+                .help("for_each takes a list, a set or a map"),
+            );
+            return;
+        }
+    };
+    let content_body: &Body = &content.body;
+    for (key, value) in items {
+        let mut object = Map::new();
+        object.insert("key".into(), key);
+        object.insert("value".into(), value);
+        let scope: Scope<'_> = r.scope.bind(
+            &iterator,
+            Evaluated {
+                value: Value::Object(object),
+                sensitive: collection.sensitive,
+            },
+        );
+        let inner = Reader {
+            d,
+            file: r.file,
+            body: content_body,
+            scope: scope.clone(),
+            span: label_span,
+            what: format!("dynamic \"{ident}\" content"),
+        };
+        let label = match dynamic.attr("labels") {
+            Some(_) => {
+                let labels = Reader {
+                    d,
+                    file: r.file,
+                    body: &block.body,
+                    scope,
+                    span: dynamic.span,
+                    what: dynamic.what.clone(),
+                };
+                let Some((v, span)) = labels.value("labels") else {
+                    return;
+                };
+                match v.value.as_array().map(Vec::as_slice) {
+                    Some([one]) if to_text(one).is_some() => to_text(one),
+                    _ => {
+                        d.push(
+                            d.at(
+                                span,
+                                "invalid_labels",
+                                "labels must be a list of one string, the source name",
+                                "not one label",
+                            )
+                            .help("write labels = [table.value]"),
+                        );
+                        return;
+                    }
+                }
+            }
+            None => inner.string("name"),
+        };
+        let Some(label) = label else {
+            d.push(
+                d.at(label_span, "invalid_labels", format!("a dynamic {ident} block needs its name"), "no label")
+                    .help(format!("add labels = [{iterator}.value] to the dynamic block, or name = {iterator}.value to its content")),
+            );
+            return;
+        };
+        let name_is_label = dynamic.attr("labels").is_none();
+        decode_object(
+            d,
+            &inner,
+            kind,
+            label,
+            label_span,
+            address,
+            parent,
+            seen,
+            name_is_label,
+        );
+    }
+}
+
+/// The address of `name` under `parent` (a top-level address when there is none).
+fn child_address(parent: Option<&Address>, name: &str) -> Address {
+    parent.map_or_else(|| Address::new([name]), |p| p.child(name))
+}
