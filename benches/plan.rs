@@ -857,7 +857,7 @@ fn diff_and_render(live_text: &str, desired_text: &str, lap: &mut dyn FnMut(usiz
             narrows_instance: false,
         }),
         operations: vec![PlannedOp::new(Operation::Objects(ObjectsWrite {
-            payload,
+            payload: dtsform::plan::operation::Payload::of(&payload),
             removes,
         }))],
         suppressed: Suppressed::default(),

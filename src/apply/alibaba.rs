@@ -31,9 +31,10 @@ pub(super) enum AlibabaWrite<'a> {
         write: &'a EndpointWrite,
     },
     Objects {
-        /// The payload's DbList text, made once.
-        db_list: String,
-        payload: &'a ObjectTree,
+        /// The DbList text, as planned.
+        db_list: &'a str,
+        /// It, read once.
+        payload: ObjectTree,
         removes: &'a [Removal],
     },
     Reserved {
@@ -84,8 +85,13 @@ pub(super) fn resolve<'a>(
             }
         }
         Operation::Objects(o) => AlibabaWrite::Objects {
-            db_list: o.payload.to_json(),
-            payload: &o.payload,
+            db_list: o.payload.json(),
+            payload: o.payload.tree().map_err(|e| {
+                ApplyError::plan(
+                    format!("{}: its object list cannot be read: {e}", planned.id),
+                    "the plan file is damaged or was not written by dtsform; run plan again",
+                )
+            })?,
             removes: &o.removes,
         },
         Operation::Reserved(r) => AlibabaWrite::Reserved {
@@ -348,7 +354,7 @@ impl Driver for AlibabaOp<'_> {
         let writer = self.writer;
         match self.write {
             AlibabaWrite::Objects { db_list, .. } => writer
-                .modify_job(&modify(ModifyDtsJobChange::DbList(db_list.clone())))
+                .modify_job(&modify(ModifyDtsJobChange::DbList((*db_list).to_owned())))
                 .await
                 .map(drop),
             AlibabaWrite::Reserved { json, .. } => writer

@@ -61,7 +61,11 @@ pub(super) fn resolve<'a>(
         Operation::MigrateModify(m) => {
             let objects = match &m.objects {
                 MigrateObjects::WholeInstance => DatabaseInfo::WholeInstance,
-                MigrateObjects::Listed(tree) => DatabaseInfo::Objects(tree.clone()),
+                MigrateObjects::Listed(payload) => DatabaseInfo::Objects(
+                    payload
+                        .tree()
+                        .map_err(|e| bad(format!("has an object list that cannot be read: {e}")))?,
+                ),
             };
             let database_info = info::render(&objects)
                 .map_err(|e| bad(format!("has a bad object list: {}", e.join("; "))))?;

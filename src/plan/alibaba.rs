@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::operation::{
-    Account, EndpointWrite, FieldChange, ObjectsWrite, Operation, ReservedWrite, SecretRef, Side,
-    StatusWrite,
+    Account, EndpointWrite, FieldChange, ObjectsWrite, Operation, Payload, ReservedWrite,
+    SecretRef, Side, StatusWrite,
 };
 use super::{JobPlan, LiveState, PlannedOp, digest, plan_objects};
 use crate::cloud::alibaba::{DtsJob, EndpointInfo, EndpointSide, JobStatus};
@@ -171,7 +171,7 @@ pub fn plan_job(
                     suppressed.add(&plan.diff.suppressed);
                     if !plan.diff.is_empty() {
                         operations.push(Operation::Objects(ObjectsWrite {
-                            payload,
+                            payload: Payload::of(&payload),
                             removes: plan.removes(),
                         }));
                     }

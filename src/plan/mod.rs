@@ -282,7 +282,9 @@ impl Plan {
                 previous = Some(planned.id.clone());
             }
         }
-        let spec_of = |address: &str| config.jobs.iter().find(|j| j.address() == address);
+        let specs: std::collections::HashMap<String, &JobSpec> =
+            config.jobs.iter().map(|j| (j.address(), j)).collect();
+        let spec_of = |address: &str| specs.get(address).copied();
         let by_name: BTreeMap<&str, usize> = jobs
             .iter()
             .enumerate()

@@ -10,12 +10,61 @@
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::cloud::alibaba::EndpointSide;
 use crate::config::{Cloud, DesiredStatus};
 use crate::objects::diff::AttrChange;
 use crate::objects::{ObjectTree, Removal};
+
+/// An object list to send. In memory it is the compact DbList text — a plan of a
+/// thousand jobs holds no thousand trees — and in the plan file it is written as
+/// structured JSON (never as text in a string). Apply reads it once, by the rules of a
+/// live list ([`Payload::tree`]).
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Payload(Box<RawValue>);
+
+/// Read through a `Value`: a payload sits inside tagged and flattened records, which
+/// serde buffers, and a raw value cannot be read from a buffer.
+impl<'de> Deserialize<'de> for Payload {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        RawValue::from_string(value.to_string())
+            .map(Payload)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl Payload {
+    /// The list as its compact DbList JSON.
+    pub fn of(tree: &ObjectTree) -> Payload {
+        // A tree always serialises. Were it ever not to, the payload is `null`, which
+        // `Payload::tree` refuses, so apply stops: never `{}`, which would send an
+        // empty list.
+        Payload(
+            RawValue::from_string(tree.to_json())
+                .unwrap_or_else(|_| RawValue::from_string("null".to_owned()).unwrap_or_default()),
+        )
+    }
+
+    /// The compact DbList text, as sent.
+    pub fn json(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The list as a tree, read by the same rules as a live list.
+    pub fn tree(&self) -> Result<ObjectTree, crate::objects::ObjectsError> {
+        ObjectTree::from_json(self.0.get())
+    }
+}
+
+impl PartialEq for Payload {
+    fn eq(&self, other: &Payload) -> bool {
+        self.json() == other.json()
+    }
+}
 
 /// Where a password comes from: `{"sensitive": true, "from": "var.dest_password"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,8 +158,8 @@ pub struct EndpointWrite {
 /// Alibaba `ModifyDtsJob` with the whole object list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ObjectsWrite {
-    /// The exact list sent, as structured DbList JSON.
-    pub payload: ObjectTree,
+    /// The exact list sent.
+    pub payload: Payload,
     /// The removals (and narrowings) the plan showed and allowed.
     pub removes: Vec<Removal>,
 }
@@ -136,7 +185,7 @@ pub struct StatusWrite {
 #[serde(tag = "scope", content = "objects", rename_all = "snake_case")]
 pub enum MigrateObjects {
     WholeInstance,
-    Listed(ObjectTree),
+    Listed(Payload),
 }
 
 /// Tencent `ModifyMigrateJob` with the whole configuration: the live one with the
@@ -272,10 +321,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_null_payload_is_unreadable() {
+        let null: Payload = serde_json::from_str("null").unwrap();
+        assert!(null.tree().is_err());
+    }
+
+    #[test]
     fn operations_are_tagged_records_with_structured_lists() {
         let op = Operation::Objects(ObjectsWrite {
-            payload: ObjectTree::from_value(&json!({"shop": {"name": "shop", "all": true}}))
-                .unwrap(),
+            payload: Payload::of(
+                &ObjectTree::from_value(&json!({"shop": {"name": "shop", "all": true}})).unwrap(),
+            ),
             removes: vec![Removal::parse("crm").unwrap()],
         });
         let value = serde_json::to_value(&op).unwrap();
@@ -283,7 +339,8 @@ mod tests {
             value,
             json!({"kind": "objects", "payload": {"shop": {"name": "shop", "all": true}}, "removes": ["crm"]})
         );
-        assert_eq!(serde_json::from_value::<Operation>(value).unwrap(), op);
+        let back = serde_json::from_str::<Operation>(&serde_json::to_string(&op).unwrap()).unwrap();
+        assert_eq!(back, op);
         let check = serde_json::to_value(Operation::MigrateCheck).unwrap();
         assert_eq!(check, json!({"kind": "migrate_check"}));
         assert_eq!(

@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::operation::{
-    FieldChange, MigrateModifyWrite, MigrateObjects, MigrateStartWrite, Operation, SecretRef,
+    FieldChange, MigrateModifyWrite, MigrateObjects, MigrateStartWrite, Operation, Payload,
+    SecretRef,
 };
 use super::{JobPlan, LiveState, ObjectPlan, PlannedOp, digest, plan_objects, unified_diff};
 use crate::cloud::tencent::MigrateStatus;
@@ -321,7 +322,7 @@ pub fn plan_job(
                             if !plan.diff.is_empty() || live_whole {
                                 // What DTS will store: the list as DatabaseInfo reads back.
                                 match tencent::canonical(&payload) {
-                                    Ok(tree) => objects_to_send = Some(MigrateObjects::Listed(tree)),
+                                    Ok(tree) => objects_to_send = Some(MigrateObjects::Listed(Payload::of(&tree))),
                                     Err(e) => errors.extend(e.into_iter().map(|m| {
                                         ConfigError::at(sources, spec.objects_span, "unsupported_object", m, "here")
                                             .help("Tencent DatabaseInfo lists databases, schemas and tables by their own names only")
@@ -510,7 +511,7 @@ fn modify_write(
         .filter(|n| !n.is_empty());
     let objects = objects.unwrap_or_else(|| match &live.objects {
         DatabaseInfo::WholeInstance => MigrateObjects::WholeInstance,
-        DatabaseInfo::Objects(tree) => MigrateObjects::Listed(tree.clone()),
+        DatabaseInfo::Objects(tree) => MigrateObjects::Listed(Payload::of(tree)),
     });
     let mut migrate_option = live.migrate_option.clone();
     for (k, v) in &tspec.migrate_option {

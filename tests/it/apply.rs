@@ -1158,7 +1158,9 @@ async fn an_edited_plan_with_a_recomputed_checksum_writes_nothing_unsafe() {
         let dtsform::plan::Operation::Objects(write) = &mut objects(plan).op else {
             unreachable!()
         };
-        write.payload = dtsform::objects::ObjectTree::from_value(list).unwrap();
+        write.payload = dtsform::plan::operation::Payload::of(
+            &dtsform::objects::ObjectTree::from_value(list).unwrap(),
+        );
     }
     let lab = Lab::new(
         fast_config(),
