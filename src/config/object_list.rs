@@ -239,12 +239,26 @@ fn check_node_names(
 /// The objects already declared under one parent, for the checks between siblings.
 /// Names are compared case-folded: one that differs from another only in case is
 /// refused like a repeated one.
+///
+/// Most objects keep their source name, and those need no record of their target:
+/// source names are already unique, so a kept name can only collide with a renamed
+/// object's target. Only renames are recorded as targets, which keeps the common case
+/// free of a second case-folded copy of every name.
 #[derive(Default)]
 struct Seen {
-    /// (kind, folded source name) → (the name as written, where).
-    sources: HashMap<(Kind, String), (String, Span)>,
-    /// (kind, folded destination name) → (the source name, where its target is given).
-    targets: HashMap<(Kind, String), (String, Span)>,
+    /// (kind, folded source name) → the first declaration.
+    sources: HashMap<(Kind, String), Declared>,
+    /// (kind, folded destination name) → (the source name, where its target is given),
+    /// for renamed objects only.
+    renames: HashMap<(Kind, String), (String, Span)>,
+}
+
+struct Declared {
+    span: Span,
+    /// The name as written, when folding changed it.
+    written: Option<String>,
+    /// Whether its target differs from its source name (set by `Seen::target`).
+    renamed: bool,
 }
 
 impl Seen {
@@ -273,39 +287,49 @@ impl Seen {
             );
             return false;
         }
-        let address = child_address(parent, name);
         let key = (kind, name.to_lowercase());
-        let Some((first, first_span)) = self.sources.get(&key) else {
-            self.sources.insert(key, (name.to_owned(), span));
+        let Some(first) = self.sources.get(&key) else {
+            let written = (key.1 != name).then(|| name.to_owned());
+            self.sources.insert(
+                key,
+                Declared {
+                    span,
+                    written,
+                    renamed: false,
+                },
+            );
             return true;
         };
-        let e = if first == name {
+        let first_name = first.written.as_deref().unwrap_or(&key.1);
+        // Only a problem needs the address: most names are not one.
+        let address = child_address(parent, name);
+        let e = if first_name == name {
             d.at(
                 span,
                 "duplicate_object",
                 format!("{kind} {address} is declared twice"),
                 "declared again here",
             )
-            .also(d.sources, *first_span, "first declared here")
+            .also(d.sources, first.span, "first declared here")
             .help("remove one of the two declarations")
         } else {
-            let first_address = child_address(parent, first);
+            let first_address = child_address(parent, first_name);
             d.at(
                 span,
                 "case_conflict",
                 format!("{kind} {first_address} and {address} differ only in case"),
                 "differs only in case",
             )
-            .also(d.sources, *first_span, format!("{first} declared here"))
+            .also(d.sources, first.span, format!("{first_name} declared here"))
             .help("DTS and MySQL (lower_case_table_names) may take both for one object, and a DbList cannot tell them apart: keep one spelling")
         };
         d.push(e);
         false
     }
 
-    /// Records the destination name of `source`; reports it and returns false if it is
-    /// empty, or if another source under the same parent is already written to it
-    /// (compared case-folded, as source names are).
+    /// Records the destination name of `source` (already recorded by `Seen::source`);
+    /// reports it and returns false if it is empty, or if another source under the same
+    /// parent is already written to it (compared case-folded, as source names are).
     fn target(
         &mut self,
         d: &Diag<'_>,
@@ -315,8 +339,8 @@ impl Seen {
         target: &str,
         span: Span,
     ) -> bool {
-        let address = child_address(parent, source);
         if target.is_empty() {
+            let address = child_address(parent, source);
             d.push(
                 d.at(
                     span,
@@ -328,12 +352,56 @@ impl Seen {
             );
             return false;
         }
+        if target == source {
+            // Kept name: unique among sources, so only a rename can already hold it.
+            if self.renames.is_empty() {
+                return true;
+            }
+            let Some((first, first_span)) = self.renames.get(&(kind, target.to_lowercase())) else {
+                return true;
+            };
+            return Self::conflict(d, kind, parent, (first, *first_span), source, target, span);
+        }
+        let folded_source = source.to_lowercase();
         let key = (kind, target.to_lowercase());
-        let Some((first, first_span)) = self.targets.get(&key) else {
-            self.targets.insert(key, (source.to_owned(), span));
-            return true;
-        };
-        let first_address = child_address(parent, first);
+        if let Some((first, first_span)) = self.renames.get(&key) {
+            return Self::conflict(d, kind, parent, (first, *first_span), source, target, span);
+        }
+        if key.1 != folded_source {
+            // A source declared before under the target's name, and keeping it.
+            if let Some(first) = self.sources.get(&key).filter(|f| !f.renamed) {
+                let first_name = first.written.as_deref().unwrap_or(&key.1);
+                return Self::conflict(
+                    d,
+                    kind,
+                    parent,
+                    (first_name, first.span),
+                    source,
+                    target,
+                    span,
+                );
+            }
+        }
+        if let Some(declared) = self.sources.get_mut(&(kind, folded_source)) {
+            declared.renamed = true;
+        }
+        self.renames.insert(key, (source.to_owned(), span));
+        true
+    }
+
+    /// Reports two sources written to one destination; returns false.
+    #[allow(clippy::too_many_arguments)]
+    fn conflict(
+        d: &Diag<'_>,
+        kind: Kind,
+        parent: Option<&Address>,
+        (first, first_span): (&str, Span),
+        source: &str,
+        target: &str,
+        span: Span,
+    ) -> bool {
+        let (address, first_address) =
+            (child_address(parent, source), child_address(parent, first));
         d.push(
             d.at(
                 span,
@@ -341,7 +409,7 @@ impl Seen {
                 format!("{kind} {first_address} and {address} would both be written to {target:?}"),
                 format!("{source} written to {target:?}"),
             )
-            .also(d.sources, *first_span, format!("{first} written to it here"))
+            .also(d.sources, first_span, format!("{first} written to it here"))
             .help(format!("two sources cannot share one destination {kind}: give each its own target (names differing only in case count as one)")),
         );
         false
@@ -375,15 +443,22 @@ fn decode_children(
             continue;
         };
         let span = r.span_of(&block.labels[0]);
+        let object = child_address(address, &label);
         let child = Reader {
             d,
             file: r.file,
             body: &block.body,
             scope: r.scope.clone(),
             span,
-            what: format!("{kind} {}", child_address(address, &label)),
+            what: format!("{kind} {object}"),
         };
-        decode_object(d, &child, kind, label, span, address, parent, seen, false);
+        let at = Place {
+            parent: address,
+            address: object,
+            label,
+            span,
+        };
+        decode_object(d, &child, kind, at, parent, seen, false);
     }
 }
 
@@ -403,20 +478,31 @@ fn single_label(d: &Diag<'_>, r: &Reader<'_, '_>, block: &Block, ident: &str) ->
     None
 }
 
+/// Where an object block sits: its parent's address, its own, its label and the
+/// label's span.
+struct Place<'p> {
+    parent: Option<&'p Address>,
+    address: Address,
+    label: String,
+    span: Span,
+}
+
 /// Decodes one object block into `parent`, checking for duplicates.
-#[allow(clippy::too_many_arguments)]
 fn decode_object(
     d: &Diag<'_>,
     r: &Reader<'_, '_>,
     kind: Kind,
-    label: String,
-    label_span: Span,
-    parent_address: Option<&Address>,
+    at: Place<'_>,
     parent: &mut Node,
     seen: &mut Seen,
     name_is_label: bool,
 ) {
-    let address = child_address(parent_address, &label);
+    let Place {
+        parent: parent_address,
+        address,
+        label,
+        span: label_span,
+    } = at;
     if !seen.source(d, kind, parent_address, &label, label_span) {
         return;
     }
@@ -693,17 +779,13 @@ fn expand_dynamic(
             return;
         };
         let name_is_label = dynamic.attr("labels").is_none();
-        decode_object(
-            d,
-            &inner,
-            kind,
+        let at = Place {
+            parent: address,
+            address: child_address(address, &label),
             label,
-            label_span,
-            address,
-            parent,
-            seen,
-            name_is_label,
-        );
+            span: label_span,
+        };
+        decode_object(d, &inner, kind, at, parent, seen, name_is_label);
     }
 }
 

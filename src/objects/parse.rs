@@ -143,7 +143,44 @@ const SCALAR_ATTRIBUTES: &[&str] = &["type"];
 /// What one entry of an object is.
 enum Entry {
     Attribute,
-    Container(Kind),
+    /// A container of this kind, and which of its members a later one supersedes.
+    Container(Kind, Superseded),
+}
+
+/// Where an object is, as the chain of its ancestors' names: built into an [`Address`]
+/// only for a message, so reading a list allocates nothing per object for it.
+#[derive(Clone, Copy)]
+struct Trail<'a> {
+    parent: Option<&'a Trail<'a>>,
+    name: &'a str,
+}
+
+impl<'a> Trail<'a> {
+    fn child(&'a self, name: &'a str) -> Trail<'a> {
+        Trail {
+            parent: Some(self),
+            name,
+        }
+    }
+
+    fn address(&self) -> Address {
+        let mut names = vec![self.name];
+        let mut at = self.parent;
+        while let Some(t) = at {
+            names.push(t.name);
+            at = t.parent;
+        }
+        names.reverse();
+        Address::new(names)
+    }
+}
+
+/// Which entries of an object a later entry with the same key supersedes (only the last
+/// one counts, as in `serde_json`); `None` when no key repeats, the common case.
+type Superseded = Option<Vec<bool>>;
+
+fn superseded(s: &Superseded, i: usize) -> bool {
+    s.as_ref().is_some_and(|s| s[i])
 }
 
 /// Classifies `key: value` under the object at `at`. A key that names a container kind
@@ -152,29 +189,29 @@ enum Entry {
 /// refused rather than read with them turned into an attribute a write would drop.
 /// The only exceptions are `null` (nothing inside) and a scalar under a key DTS
 /// documents as an attribute (`type`).
-fn classify(at: &Address, key: &str, value: &Raw) -> Result<Entry, ObjectsError> {
+fn classify(at: &Trail<'_>, key: &str, value: &Raw) -> Result<Entry, ObjectsError> {
     let Some(kind) = Kind::from_container_key(key) else {
         return Ok(Entry::Attribute);
     };
     let bad = |found: &'static str| ObjectsError::BadContainer {
-        at: at.to_string(),
+        at: at.address().to_string(),
         key: key.to_owned(),
         found,
     };
     match value {
         Raw::Object(members) => {
-            let superseded = repeated_later(members);
+            let later = repeated_later(members);
             for (i, (name, member)) in members.iter().enumerate() {
-                if !superseded[i] && !member.is_object() {
+                if !superseded(&later, i) && !member.is_object() {
                     return Err(ObjectsError::BadMember {
-                        at: at.to_string(),
+                        at: at.address().to_string(),
                         key: key.to_owned(),
                         member: name.clone(),
                         found: member.noun(),
                     });
                 }
             }
-            Ok(Entry::Container(kind))
+            Ok(Entry::Container(kind, later))
         }
         Raw::Other(Value::Null) => Ok(Entry::Attribute),
         Raw::Other(Value::String(_) | Value::Number(_) | Value::Bool(_))
@@ -186,33 +223,44 @@ fn classify(at: &Address, key: &str, value: &Raw) -> Result<Entry, ObjectsError>
     }
 }
 
-/// For each entry, whether a later entry repeats its key: only the last one counts, as
-/// in `serde_json`.
-fn repeated_later(entries: &[(String, Raw)]) -> Vec<bool> {
+/// For each entry, whether a later entry repeats its key (see [`Superseded`]).
+fn repeated_later(entries: &[(String, Raw)]) -> Superseded {
+    // Most objects are small and repeat nothing: look without allocating first.
+    let repeats = if entries.len() <= 8 {
+        entries
+            .iter()
+            .enumerate()
+            .any(|(i, (key, _))| entries[i + 1..].iter().any(|(k, _)| k == key))
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(entries.len());
+        !entries.iter().all(|(key, _)| seen.insert(key.as_str()))
+    };
+    if !repeats {
+        return None;
+    }
     let mut seen = std::collections::HashSet::with_capacity(entries.len());
     let mut out = vec![false; entries.len()];
     for (i, (key, _)) in entries.iter().enumerate().rev() {
         out[i] = !seen.insert(key.as_str());
     }
-    out
+    Some(out)
 }
 
 /// The node an object's entries describe (see the module docs of `objects`); `at` is
 /// its address, for messages.
-fn node(at: &Address, entries: Vec<(String, Raw)>) -> Result<Node, ObjectsError> {
+fn node(at: &Trail<'_>, entries: Vec<(String, Raw)>) -> Result<Node, ObjectsError> {
     let mut node = Node::default();
-    let superseded = repeated_later(&entries);
-    for ((key, value), superseded) in entries.into_iter().zip(superseded) {
-        if superseded {
+    let later = repeated_later(&entries);
+    for (i, (key, value)) in entries.into_iter().enumerate() {
+        if superseded(&later, i) {
             continue;
         }
         match (classify(at, &key, &value)?, value) {
-            (Entry::Container(kind), Raw::Object(children)) => {
+            (Entry::Container(kind, members_later), Raw::Object(children)) => {
                 let mut nodes = BTreeMap::new();
-                let superseded = repeated_later(&children);
-                for ((name, child), superseded) in children.into_iter().zip(superseded) {
+                for (j, (name, child)) in children.into_iter().enumerate() {
                     // `classify` refused a member that counts and is not an object.
-                    if let (false, Raw::Object(entries)) = (superseded, child) {
+                    if let (false, Raw::Object(entries)) = (superseded(&members_later, j), child) {
                         let child = self::node(&at.child(&name), entries)?;
                         nodes.insert(name, child);
                     }
@@ -233,15 +281,21 @@ fn tree(raw: Raw) -> Result<ObjectTree, ObjectsError> {
         return Err(ObjectsError::NotAnObject);
     };
     let mut databases = BTreeMap::new();
-    let superseded = repeated_later(&entries);
-    for ((name, db), superseded) in entries.into_iter().zip(superseded) {
-        if superseded {
+    let later = repeated_later(&entries);
+    for (i, (name, db)) in entries.into_iter().enumerate() {
+        if superseded(&later, i) {
             continue;
         }
         let Raw::Object(db) = db else {
             return Err(ObjectsError::DatabaseNotAnObject(name));
         };
-        let db = node(&Address::new([name.as_str()]), db)?;
+        let db = node(
+            &Trail {
+                parent: None,
+                name: &name,
+            },
+            db,
+        )?;
         databases.insert(name, db);
     }
     Ok(ObjectTree { databases })

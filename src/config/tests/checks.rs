@@ -329,6 +329,46 @@ fn empty_names_are_refused_where_they_are_written() {
 }
 
 #[test]
+fn swapped_chained_and_case_only_renames_are_accepted() {
+    // Only the destinations must be distinct: a source name may be another's target.
+    let config = ok(&job(r#"  database "shop" {
+    table "a" {
+      target = "b"
+    }
+    table "b" {
+      target = "a"
+    }
+    table "c" {
+      target = "d"
+    }
+    table "d" {
+      target = "e"
+    }
+    table "f" {
+      target = "F"
+    }
+    table "g" {}
+  }"#));
+    let tree = config.jobs[0].objects.as_ref().unwrap().tree().unwrap();
+    let tables = &tree.databases["shop"].containers["Table"].nodes;
+    let targets: Vec<(&str, &str)> = tables
+        .iter()
+        .map(|(k, n)| (k.as_str(), n.attrs["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            ("a", "b"),
+            ("b", "a"),
+            ("c", "d"),
+            ("d", "e"),
+            ("f", "F"),
+            ("g", "g")
+        ]
+    );
+}
+
+#[test]
 fn two_sources_renamed_to_one_target_are_refused_at_both() {
     let e = located(&[(
         "main.hcl",
