@@ -9,6 +9,7 @@
 //! reserved for `dynamic` blocks' `content`, where it gives the label.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
@@ -35,21 +36,74 @@ const OBJECT_ATTRIBUTES: &[&str] = &[
 const MANAGED_KEYS: &[&str] = &["name", "all", "filter", "dml_op", "ddl_op"];
 
 /// The kinds that may appear under an object of `kind`.
-fn child_kinds(kind: Kind) -> Vec<Kind> {
-    match kind {
-        Kind::Database => Kind::all()
-            .filter(|k| !matches!(k, Kind::Database | Kind::Column | Kind::AttachColumn))
-            .collect(),
-        Kind::Schema => Kind::all()
-            .filter(|k| {
-                !matches!(
-                    k,
-                    Kind::Database | Kind::Schema | Kind::Column | Kind::AttachColumn
-                )
-            })
-            .collect(),
-        Kind::Table | Kind::View => vec![Kind::Column, Kind::AttachColumn],
-        _ => Vec::new(),
+fn child_kinds(kind: Kind) -> &'static [Kind] {
+    &CHILDREN[kind as usize].0
+}
+
+/// The block types an object block of `kind` may contain: its child kinds' nouns and
+/// `dynamic`.
+fn child_blocks(kind: Kind) -> &'static [&'static str] {
+    &CHILDREN[kind as usize].1
+}
+
+/// For each kind (by discriminant), its child kinds and the block types they allow:
+/// built once, as every object block of a configuration is checked against them.
+static CHILDREN: LazyLock<Vec<(Vec<Kind>, Vec<&'static str>)>> = LazyLock::new(|| {
+    let mut table = vec![(Vec::new(), vec!["dynamic"]); Kind::all().count()];
+    for kind in Kind::all() {
+        let children: Vec<Kind> = match kind {
+            Kind::Database => Kind::all()
+                .filter(|k| !matches!(k, Kind::Database | Kind::Column | Kind::AttachColumn))
+                .collect(),
+            Kind::Schema => Kind::all()
+                .filter(|k| {
+                    !matches!(
+                        k,
+                        Kind::Database | Kind::Schema | Kind::Column | Kind::AttachColumn
+                    )
+                })
+                .collect(),
+            Kind::Table | Kind::View => vec![Kind::Column, Kind::AttachColumn],
+            _ => Vec::new(),
+        };
+        let blocks = children
+            .iter()
+            .map(|k| k.noun())
+            .chain(["dynamic"])
+            .collect();
+        table[kind as usize] = (children, blocks);
+    }
+    table
+});
+
+/// The attributes an object block of `kind` may set; `name` too in a `dynamic` block's
+/// content that has no `labels`.
+fn object_attributes(kind: Kind, name_is_label: bool) -> &'static [&'static str] {
+    const WITH_COLUMNS_AND_NAME: &[&str] = &[
+        "target",
+        "all",
+        "filter",
+        "dml_op",
+        "ddl_op",
+        "attributes",
+        "columns",
+        "name",
+    ];
+    const PLAIN: &[&str] = &["target", "all", "filter", "dml_op", "ddl_op", "attributes"];
+    const PLAIN_AND_NAME: &[&str] = &[
+        "target",
+        "all",
+        "filter",
+        "dml_op",
+        "ddl_op",
+        "attributes",
+        "name",
+    ];
+    match (matches!(kind, Kind::Table | Kind::View), name_is_label) {
+        (true, false) => OBJECT_ATTRIBUTES,
+        (true, true) => WITH_COLUMNS_AND_NAME,
+        (false, false) => PLAIN,
+        (false, true) => PLAIN_AND_NAME,
     }
 }
 
@@ -426,14 +480,14 @@ fn decode_children(
     parent: &mut Node,
     seen: &mut Seen,
 ) {
-    let allowed: Vec<Kind> = match address {
-        None => vec![Kind::Database],
+    let allowed: &[Kind] = match address {
+        None => &[Kind::Database],
         Some(_) => child_kinds(parent_kind),
     };
     for block in r.body.blocks() {
         let ident = block.ident.as_str();
         if ident == "dynamic" {
-            expand_dynamic(d, r, block, &allowed, address, parent, seen);
+            expand_dynamic(d, r, block, allowed, address, parent, seen);
             continue;
         }
         let Some(kind) = Kind::from_noun(ident).filter(|k| allowed.contains(k)) else {
@@ -507,20 +561,7 @@ fn decode_object(
         return;
     }
 
-    let mut attributes: Vec<&str> = OBJECT_ATTRIBUTES
-        .iter()
-        .copied()
-        .filter(|a| *a != "columns" || matches!(kind, Kind::Table | Kind::View))
-        .collect();
-    if name_is_label {
-        attributes.push("name");
-    }
-    let block_kinds: Vec<&str> = child_kinds(kind)
-        .into_iter()
-        .map(Kind::noun)
-        .chain(["dynamic"])
-        .collect();
-    r.check(&attributes, &block_kinds);
+    r.check(object_attributes(kind, name_is_label), child_blocks(kind));
 
     let mut node = Node::default();
     // Where this node's JSON object sits in the object list (see `MAX_NESTING`).
