@@ -30,6 +30,6 @@ pub use from_config::FromConfig;
 pub use options::{ApplyOptions, DEFAULT_OPERATION_TIMEOUT, DEFAULT_PARALLELISM};
 pub use progress::Progress;
 pub use queue::Cancel;
-pub use run::{apply, client_token};
+pub use run::{apply, apply_reported, client_token};
 pub use summary::{OpReport, Outcome, Summary};
 pub use wait::{PollPolicy, parse_duration};

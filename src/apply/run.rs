@@ -3,6 +3,7 @@
 //! [`executor`](super::executor) with its cloud's steps.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::executor::{self, Ctx};
@@ -14,10 +15,11 @@ use crate::clients::Clients;
 use crate::cloud::RetryPolicy;
 use crate::cloud::alibaba::AlibabaClient;
 use crate::cloud::tencent::TencentClient;
-use crate::config::Cloud;
+use crate::config::{Cloud, Config};
 use crate::objects::Pattern;
 use crate::plan::file::PlanFile;
 use crate::plan::{JobPlan, PlannedOp};
+use crate::printer::Printer;
 use crate::util::sha256_hex;
 
 /// The ClientToken of an operation: the same for every run of the same plan, different
@@ -222,6 +224,44 @@ struct Ran {
     result: Result<Outcome, ApplyError>,
     elapsed: Duration,
     polls: usize,
+}
+
+/// Applies `plan` as the `apply` command does: progress lines, then every failure as a
+/// diagnostic and the summary line, all on `printer`. True when every operation is live.
+pub async fn apply_reported(
+    plan: &PlanFile,
+    clients: &Clients,
+    config: &Config,
+    options: &ApplyOptions,
+    cancel: &Cancel,
+    printer: &Arc<Printer>,
+) -> bool {
+    let total = plan.jobs.iter().map(|j| j.operations.len()).sum();
+    let progress = Progress::new(Arc::clone(printer), total);
+    let result = apply(
+        plan,
+        clients,
+        &FromConfig::new(config),
+        options,
+        cancel,
+        &progress,
+    )
+    .await;
+    progress.done();
+    match result {
+        Err(errors) => {
+            for e in &errors {
+                printer.diagnostic(e);
+            }
+            printer.note(&format!(
+                "Nothing was applied: {} problem{} with the plan.",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            ));
+            false
+        }
+        Ok(summary) => progress.summary(summary),
+    }
 }
 
 /// Applies `plan` (its checksum makes the ClientTokens). Everything is checked before

@@ -1,7 +1,6 @@
 //! `dtsform apply`: carry out a plan — one made now and approved at the prompt, or one
 //! saved by `plan -out`, exactly as saved.
 
-use std::io::BufRead as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -11,15 +10,15 @@ use miette::Result;
 
 use super::Settings;
 use super::args::{GuardArgs, TargetArgs, failed};
+use super::interactive;
 use super::workspace::Workspace;
 use crate::apply::{
-    ApplyOptions, Cancel, DEFAULT_OPERATION_TIMEOUT, DEFAULT_PARALLELISM, FromConfig, Progress,
-    apply, parse_duration,
+    ApplyOptions, Cancel, DEFAULT_OPERATION_TIMEOUT, DEFAULT_PARALLELISM, apply_reported,
+    parse_duration,
 };
 use crate::config::ConfigError;
 use crate::plan::fetch::DEFAULT_PARALLELISM as READ_PARALLELISM;
 use crate::plan::file::PlanFile;
-use crate::printer::Printer;
 use crate::render::render_plan;
 
 #[derive(Debug, clap::Args)]
@@ -93,26 +92,26 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
     let plan_file = if let Some(file) = plan_file {
         file
     } else {
-        {
-            let plan =
-                match crate::plan::fetch::plan(&ws.config, &ws.clients, READ_PARALLELISM, &flags)
-                    .await
-                {
-                    Ok(plan) => plan,
-                    Err(problems) => return Ok(failed(settings, &problems)),
-                };
-            out.out(&render_plan(&plan, settings.style()));
-            if !plan.has_changes() {
-                return Ok(ExitCode::SUCCESS);
-            }
-            if !args.auto_approve && !approved(settings)? {
-                return Ok(ExitCode::FAILURE);
-            }
-            let created = crate::util::rfc3339(std::time::SystemTime::now());
-            PlanFile::from_plan(&plan, &ws.config.dir, created)
+        let fetched = crate::plan::fetch::plan(&ws.config, &ws.clients, READ_PARALLELISM, &flags);
+        let plan = match fetched.await {
+            Ok(plan) => plan,
+            Err(problems) => return Ok(failed(settings, &problems)),
+        };
+        out.out(&render_plan(&plan, settings.style()));
+        if !plan.has_changes() {
+            return Ok(ExitCode::SUCCESS);
         }
+        if !args.auto_approve && !interactive::approved(settings)? {
+            return Ok(ExitCode::FAILURE);
+        }
+        let created = crate::util::rfc3339(std::time::SystemTime::now());
+        PlanFile::from_plan(&plan, &ws.config.dir, created)
     };
-    let total = plan_file.jobs.iter().map(|j| j.operations.len()).sum();
+    let total = plan_file
+        .jobs
+        .iter()
+        .map(|j| j.operations.len())
+        .sum::<usize>();
     if total == 0 {
         out.line("No changes. The plan has nothing to apply.");
         return Ok(ExitCode::SUCCESS);
@@ -123,78 +122,24 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
         operation_timeout: args.operation_timeout.unwrap_or(DEFAULT_OPERATION_TIMEOUT),
         ..ApplyOptions::default()
     };
-    let progress = Progress::new(Arc::clone(&settings.printer), total);
     let cancel = Arc::new(Cancel::default());
-    let interrupts = tokio::spawn(watch_interrupts(
+    let interrupts = tokio::spawn(interactive::watch_interrupts(
         Arc::clone(&cancel),
         Arc::clone(&settings.printer),
     ));
-    let from_config = FromConfig::new(&ws.config);
-    let result = apply(
+    let complete = apply_reported(
         &plan_file,
         &ws.clients,
-        &from_config,
+        &ws.config,
         &options,
         &cancel,
-        &progress,
+        &settings.printer,
     )
     .await;
     interrupts.abort();
-    progress.done();
-    match result {
-        Err(errors) => {
-            for e in &errors {
-                out.diagnostic(e);
-            }
-            out.note(&format!(
-                "Nothing was applied: {} problem{} with the plan.",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
-            ));
-            Ok(ExitCode::FAILURE)
-        }
-        Ok(summary) => Ok(if progress.summary(summary) {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        }),
-    }
-}
-
-/// Asks for `yes` on the terminal.
-fn approved(settings: &Settings) -> Result<bool> {
-    if !settings.stdin_terminal {
-        return Err(miette::miette!(
-            code = "dtsform::apply::no_terminal",
-            help = "review the plan, then run apply --auto-approve, or save it with plan -out FILE and run apply FILE",
-            "apply cannot ask for approval: standard input is not a terminal"
-        ));
-    }
-    let out = &settings.printer;
-    out.out("\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| miette::miette!("cannot read the answer: {e}"))?;
-    if answer.trim() == "yes" {
-        out.line("");
-        Ok(true)
+    Ok(if complete {
+        ExitCode::SUCCESS
     } else {
-        out.line("\nApply cancelled.");
-        Ok(false)
-    }
-}
-
-/// The first Ctrl-C stops new operations; the second ends the process.
-async fn watch_interrupts(cancel: Arc<Cancel>, printer: Arc<Printer>) {
-    if tokio::signal::ctrl_c().await.is_err() {
-        return;
-    }
-    cancel.request();
-    printer.note("\nInterrupt received: no new operation will start; the ones in flight finish. Press Ctrl-C again to stop at once.");
-    if tokio::signal::ctrl_c().await.is_ok() {
-        printer.note("\nStopped at once. Operations in flight may or may not have been applied: run plan to see where the jobs are.");
-        std::process::exit(130);
-    }
+        ExitCode::FAILURE
+    })
 }

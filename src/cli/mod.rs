@@ -9,6 +9,7 @@ mod apply;
 mod args;
 mod emulator;
 mod fmt;
+mod interactive;
 mod jobs;
 mod plan;
 mod settings;
