@@ -22,8 +22,11 @@ use super::source::{ConfigError, Span};
 use crate::cloud::alibaba::limits::check_db_list_size;
 use crate::objects::{Address, Kind, Node, ObjectTree};
 
-/// Attributes an object block may set; `columns` only where columns can be.
+/// Attributes an object block may set, ordered so that each block's set is one run:
+/// `name` only in a `dynamic` block's content without `labels`, `columns` only where
+/// columns can be.
 const OBJECT_ATTRIBUTES: &[&str] = &[
+    "name",
     "target",
     "all",
     "filter",
@@ -79,32 +82,9 @@ static CHILDREN: LazyLock<Vec<(Vec<Kind>, Vec<&'static str>)>> = LazyLock::new(|
 /// The attributes an object block of `kind` may set; `name` too in a `dynamic` block's
 /// content that has no `labels`.
 fn object_attributes(kind: Kind, name_is_label: bool) -> &'static [&'static str] {
-    const WITH_COLUMNS_AND_NAME: &[&str] = &[
-        "target",
-        "all",
-        "filter",
-        "dml_op",
-        "ddl_op",
-        "attributes",
-        "columns",
-        "name",
-    ];
-    const PLAIN: &[&str] = &["target", "all", "filter", "dml_op", "ddl_op", "attributes"];
-    const PLAIN_AND_NAME: &[&str] = &[
-        "target",
-        "all",
-        "filter",
-        "dml_op",
-        "ddl_op",
-        "attributes",
-        "name",
-    ];
-    match (matches!(kind, Kind::Table | Kind::View), name_is_label) {
-        (true, false) => OBJECT_ATTRIBUTES,
-        (true, true) => WITH_COLUMNS_AND_NAME,
-        (false, false) => PLAIN,
-        (false, true) => PLAIN_AND_NAME,
-    }
+    let first = usize::from(!name_is_label);
+    let end = OBJECT_ATTRIBUTES.len() - usize::from(!matches!(kind, Kind::Table | Kind::View));
+    &OBJECT_ATTRIBUTES[first..end]
 }
 
 /// The desired object list from `database` blocks or `db_list`; `None` if neither.
