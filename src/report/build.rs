@@ -290,13 +290,16 @@ pub fn object_change_entry(
 fn attr_change(a: &AttrChange) -> ValueChange {
     ValueChange {
         name: a.name.clone(),
-        before: a.before.clone().unwrap_or(Value::Null),
-        after: a.after.clone().unwrap_or(Value::Null),
+        before: a.before.clone().map_or(Value::Null, structured),
+        after: a.after.clone().map_or(Value::Null, structured),
     }
 }
 
 fn field_change(c: &FieldChange) -> ValueChange {
-    let value = |v: &Option<String>| v.clone().map_or(Value::Null, Value::String);
+    let value = |v: &Option<String>| {
+        v.clone()
+            .map_or(Value::Null, |s| structured(Value::String(s)))
+    };
     ValueChange {
         name: c.field.to_string(),
         before: value(&c.before),
@@ -427,7 +430,7 @@ fn operation_report(planned: &PlannedOp) -> OperationReport {
         }
         _ => Vec::new(),
     };
-    let mut parameters = match serde_json::to_value(op) {
+    let mut parameters = match serde_json::to_value(op).map(structured) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
     };
@@ -449,5 +452,29 @@ fn operation_report(planned: &PlannedOp) -> OperationReport {
         payload,
         removes,
         parameters,
+    }
+}
+
+/// `value` with every string that holds a JSON object or array (a parameter the API
+/// takes as JSON text, such as Tencent's `ExternParams`) written decoded, as
+/// `{"json": VALUE}`: a report never has JSON text inside a string.
+pub fn structured(value: Value) -> Value {
+    match value {
+        Value::String(s) => {
+            let t = s.trim_start();
+            if t.starts_with('{') || t.starts_with('[') {
+                if let Ok(decoded @ (Value::Object(_) | Value::Array(_))) =
+                    serde_json::from_str::<Value>(&s)
+                {
+                    return serde_json::json!({ "json": structured(decoded) });
+                }
+            }
+            Value::String(s)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(structured).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, structured(v))).collect())
+        }
+        other => other,
     }
 }

@@ -170,6 +170,9 @@ fn warning(out: &mut String, doc: &Document) {
 
 fn summary_line(out: &mut String, doc: &Document) {
     let Some(s) = &doc.summary else { return };
+    if doc.outcome == Outcome::Refused && doc.jobs.is_empty() {
+        return;
+    }
     let remove = if s.objects_to_remove > 0 {
         format!("**{} to remove**", thousands(s.objects_to_remove))
     } else {
@@ -200,6 +203,9 @@ struct Gone<'a> {
     how: &'static str,
 }
 
+/// A narrowing whose listed objects a refusal does not count.
+const UNKNOWN: usize = usize::MAX;
+
 fn allowed_words(by: Option<AllowedBy>) -> &'static str {
     match by {
         Some(AllowedBy::RemovedBlock) => "declared in `removed`",
@@ -210,9 +216,19 @@ fn allowed_words(by: Option<AllowedBy>) -> &'static str {
 
 fn describe_gone(g: &Gone) -> String {
     match g.narrowing {
-        Some(listed) if g.kind == "instance" => format!(
+        Some(listed) if g.kind == "instance" && listed != UNKNOWN => format!(
             "everything in the instance but the {} listed (narrowing {})",
             count(listed, "database", "databases"),
+            code(g.removal)
+        ),
+        Some(UNKNOWN) if g.kind == "instance" => format!(
+            "everything in the instance but what the new list names (narrowing {})",
+            code(g.removal)
+        ),
+        Some(UNKNOWN) => format!(
+            "everything in {} {} but what the new list names (narrowing {})",
+            g.kind,
+            code(g.address.strip_suffix(".*").unwrap_or(g.address)),
             code(g.removal)
         ),
         Some(listed) => format!(
@@ -352,7 +368,7 @@ fn refusals(out: &mut String, refusals: &[RefusalReport], layout: Layout) {
                 address: &o.address,
                 kind: o.kind,
                 objects: o.objects,
-                narrowing: o.narrowing.then_some(0),
+                narrowing: o.narrowing.then_some(UNKNOWN),
                 removal: &o.address,
                 how: "",
             })
@@ -377,10 +393,12 @@ fn errors(out: &mut String, doc: &Document, detail: Detail, omitted: &mut Omitte
         return;
     }
     let _ = writeln!(out, "### Errors\n");
+    let mut listed = false;
     for d in errors {
         if detail < Detail::JobTable && !d.rendered.is_empty() {
             fenced(out, "text", d.rendered.trim_end());
         } else {
+            listed = true;
             omitted.diagnostic_texts += usize::from(!d.rendered.is_empty());
             let code_span = d.code.as_deref().map(code).unwrap_or_default();
             let _ = writeln!(
@@ -393,7 +411,9 @@ fn errors(out: &mut String, doc: &Document, detail: Detail, omitted: &mut Omitte
             }
         }
     }
-    out.push('\n');
+    if listed {
+        out.push('\n');
+    }
 }
 
 fn jobs(out: &mut String, jobs: &[JobReport], detail: Detail, omitted: &mut Omitted) {
