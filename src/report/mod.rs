@@ -20,3 +20,6 @@ pub use build::{failed_document, plan_document};
 pub use diagnostic::KeptDiagnostic;
 pub use json::to_json;
 pub use model::{Document, FORMAT_VERSION, Outcome};
+
+#[cfg(test)]
+mod tests;
