@@ -2,7 +2,7 @@
 //! whatever would lose an object nobody asked to remove — as text, or as a report
 //! (`--json`, `--markdown`) that says what was refused and why as well.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use miette::Result;
@@ -118,15 +118,15 @@ fn now() -> String {
 }
 
 /// Writes the plan file, and returns it.
-fn save(plan: &Plan, ws: &Workspace, path: &PathBuf) -> Result<PlanFile> {
+fn save(plan: &Plan, ws: &Workspace, path: &Path) -> Result<PlanFile> {
     let file = PlanFile::from_plan(plan, &ws.config.dir, now());
     file.write(path)?;
     Ok(file)
 }
 
 /// `Saved the plan to FILE. Apply it exactly with: dtsform apply FILE`.
-fn saved_line(settings: &Settings, path: &PathBuf) -> String {
-    let shown = |p: &PathBuf| crate::text::escape_control(&p.display().to_string()).into_owned();
+fn saved_line(settings: &Settings, path: &Path) -> String {
+    let shown = |p: &Path| crate::text::escape_control(&p.display().to_string()).into_owned();
     let emulator = match &settings.target {
         Target::Emulator { state: Some(state) } => {
             format!("--emulator --emulator-state {} ", shown(state))

@@ -462,12 +462,11 @@ pub fn structured(value: Value) -> Value {
     match value {
         Value::String(s) => {
             let t = s.trim_start();
-            if t.starts_with('{') || t.starts_with('[') {
-                if let Ok(decoded @ (Value::Object(_) | Value::Array(_))) =
+            if (t.starts_with('{') || t.starts_with('['))
+                && let Ok(decoded @ (Value::Object(_) | Value::Array(_))) =
                     serde_json::from_str::<Value>(&s)
-                {
-                    return serde_json::json!({ "json": structured(decoded) });
-                }
+            {
+                return serde_json::json!({ "json": structured(decoded) });
             }
             Value::String(s)
         }

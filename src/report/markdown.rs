@@ -265,7 +265,8 @@ fn gone_list(out: &mut String, gone: &[Gone], layout: Layout) {
         }
         Layout::Block => {
             // Groups in order of first appearance: (kind, narrowing, how).
-            let mut groups: Vec<((&str, bool, &str), Vec<&Gone>)> = Vec::new();
+            type Group<'g, 'a> = ((&'a str, bool, &'a str), Vec<&'g Gone<'a>>);
+            let mut groups: Vec<Group> = Vec::new();
             for g in gone {
                 let key = (g.kind, g.narrowing.is_some(), g.how);
                 match groups.iter_mut().find(|(k, _)| *k == key) {
