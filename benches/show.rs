@@ -58,7 +58,9 @@ fn main() -> ExitCode {
         mib(size),
         started.elapsed().as_secs_f64()
     );
-    println!("\n| command | wall (median of {RUNS}) | min - max | CPU user+sys | peak RSS | stdout | target < {TARGET_S} s |");
+    println!(
+        "\n| command | wall (median of {RUNS}) | min - max | CPU user+sys | peak RSS | stdout | target < {TARGET_S} s |"
+    );
     println!("|---|---|---|---|---|---|---|");
     let path = path.to_str().expect("UTF-8 path");
     for format in ["--json", "--markdown"] {
@@ -79,7 +81,7 @@ fn main() -> ExitCode {
         println!(
             "| `dtsform show {format}` | {wall:.3} s | {min:.3} - {max:.3} s | {:.3} s | {:.1} MiB | {:.2} MiB | {} |",
             last.cpu,
-            last.max_rss_kib as f64 / 1024.0,
+            last.max_rss_kib / 1024.0,
             mib(last.stdout_bytes),
             if wall < TARGET_S { "**met**" } else { "MISSED" }
         );
@@ -108,7 +110,12 @@ fn lists(job: usize) -> (ObjectTree, ObjectTree) {
         .map(|i| table(format!("t{i:03}"), None))
         .collect();
     let desired: Map<String, Value> = (2..TABLES)
-        .map(|i| table(format!("t{i:03}"), (i < 7).then_some("created_at >= '2024-01-01'")))
+        .map(|i| {
+            table(
+                format!("t{i:03}"),
+                (i < 7).then_some("created_at >= '2024-01-01'"),
+            )
+        })
         .chain((0..2).map(|i| table(format!("new{i}"), None)))
         .collect();
     let wrap = |tables: Map<String, Value>| {
@@ -143,7 +150,7 @@ fn job(i: usize) -> JobPlan {
             removes: removals.iter().map(|r| r.removal.clone()).collect(),
         }),
     }];
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         operations.push(PlannedOp {
             id: format!("{address}/status"),
             depends_on: vec![format!("{address}/objects")],
@@ -165,7 +172,10 @@ fn job(i: usize) -> JobPlan {
         objects: Some(ObjectPlan {
             count_before: live.count(),
             count_after: payload.count(),
-            db_list_diff: unified_diff(&live.to_pretty_json_normalized(), &payload.to_pretty_json()),
+            db_list_diff: unified_diff(
+                &live.to_pretty_json_normalized(),
+                &payload.to_pretty_json(),
+            ),
             diff: d,
             removals,
             narrows_instance: false,
@@ -191,7 +201,7 @@ fn plan_file() -> PlanFile {
 struct Sample {
     wall: f64,
     cpu: f64,
-    max_rss_kib: i64,
+    max_rss_kib: f64,
     stdout_bytes: u64,
 }
 
@@ -215,7 +225,7 @@ fn sample(args: &[&str]) -> Sample {
     Sample {
         wall: field("wall"),
         cpu: field("user") + field("sys"),
-        max_rss_kib: field("maxrss_kib") as i64,
+        max_rss_kib: field("maxrss_kib"),
         stdout_bytes: field("stdout_bytes") as u64,
     }
 }
