@@ -12,7 +12,8 @@
 //! measured, each through a small wrapper (this executable re-run with
 //! `DTSFORM_BENCH_MEASURE=1`) whose only child is `dtsform`, so `getrusage` of its
 //! children is the command's own CPU time and peak RSS. Wall time is from spawn to exit,
-//! its standard output drained through a pipe.
+//! its standard output drained through a pipe. With `DTSFORM_BENCH_KEEP_PLAN=FILE` the
+//! plan file is also copied to FILE, to time `dtsform show` by other means.
 
 // A benchmark reports on standard output: it is not the tool's user-facing output.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -52,6 +53,9 @@ fn main() -> ExitCode {
     let file = plan_file();
     file.write(&path).expect("write the plan file");
     let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    if let Some(keep) = std::env::var_os("DTSFORM_BENCH_KEEP_PLAN") {
+        std::fs::copy(&path, &keep).expect("copy the plan file");
+    }
     println!(
         "plan file: {JOBS} jobs x {TABLES} tables, {} operations, {:.1} MiB (made in {:.1} s)",
         file.jobs.iter().map(|j| j.operations.len()).sum::<usize>(),
