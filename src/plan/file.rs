@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{JobPlan, Plan};
-use crate::util::sha256_hex;
+use sha2::{Digest as _, Sha256};
 
 /// How `removes` names narrowing a whole-instance (Tencent) job to a list, in messages.
 pub const WHOLE_INSTANCE: &str = "*";
@@ -103,7 +103,7 @@ impl PlanFile {
         if let Some(map) = value.as_object_mut() {
             map.insert("checksum".into(), Value::String(String::new()));
         }
-        sha256_hex(value.to_string().as_bytes())
+        checksum_of(&value)
     }
 
     /// Writes the file atomically.
@@ -144,13 +144,47 @@ impl PlanFile {
                 format: u32::try_from(format).unwrap_or(0),
             });
         }
-        let file: PlanFile = serde_json::from_value(header).map_err(|e| PlanFileError::Read {
-            path: shown.clone(),
-            reason: format!("not a plan file: {e}"),
-        })?;
-        if file.checksum != file.compute_checksum() {
+        // The checksum is of the document as read, with `checksum` empty: the same JSON
+        // value `seal` hashed when the file was written (object keys keep their order),
+        // so the typed plan need not be turned back into a value to check it.
+        let mut header = header;
+        let written = header
+            .get_mut("checksum")
+            .map(|c| std::mem::replace(c, Value::String(String::new())));
+        let Some(Value::String(checksum)) = written else {
+            return Err(PlanFileError::Checksum { path: shown });
+        };
+        if checksum != checksum_of(&header) {
             return Err(PlanFileError::Checksum { path: shown });
         }
+        let mut file: PlanFile =
+            serde_json::from_value(header).map_err(|e| PlanFileError::Read {
+                path: shown.clone(),
+                reason: format!("not a plan file: {e}"),
+            })?;
+        file.checksum = checksum;
         Ok(file)
+    }
+}
+
+/// SHA-256 of `document` as compact JSON, streamed into the hash.
+fn checksum_of(document: &Value) -> String {
+    let mut hasher = Sha256Writer(Sha256::new());
+    // Writing into a hash cannot fail, and a `Value` always serialises.
+    let _ = serde_json::to_writer(&mut hasher, document);
+    hex::encode(hasher.0.finalize())
+}
+
+/// A hash that `serde_json` can write into.
+struct Sha256Writer(Sha256);
+
+impl std::io::Write for Sha256Writer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

@@ -26,14 +26,19 @@ use crate::objects::{ObjectTree, Removal};
 #[serde(transparent)]
 pub struct Payload(Box<RawValue>);
 
-/// Read through a `Value`: a payload sits inside tagged and flattened records, which
-/// serde buffers, and a raw value cannot be read from a buffer.
+/// Transcoded into compact JSON text as it is read: a payload sits inside tagged and
+/// flattened records, which serde buffers, and a raw value cannot be read from a buffer.
+/// The text is what `Value::to_string` would make of it (keys in their order), without
+/// building the value.
 impl<'de> Deserialize<'de> for Payload {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(d)?;
-        RawValue::from_string(value.to_string())
-            .map(Payload)
+        let mut text = Vec::new();
+        serde_transcode::transcode(d, &mut serde_json::Serializer::new(&mut text))
+            .map_err(serde::de::Error::custom)?;
+        String::from_utf8(text)
             .map_err(serde::de::Error::custom)
+            .and_then(|text| RawValue::from_string(text).map_err(serde::de::Error::custom))
+            .map(Payload)
     }
 }
 

@@ -430,7 +430,13 @@ fn operation_report(planned: &PlannedOp) -> OperationReport {
         }
         _ => Vec::new(),
     };
-    let mut parameters = match serde_json::to_value(op).map(structured) {
+    let value = match op {
+        // All an object-list write holds is shown elsewhere: its payload would be
+        // turned into a value only to be dropped.
+        Operation::Objects(_) => Ok(serde_json::json!({ "kind": "objects" })),
+        _ => serde_json::to_value(op),
+    };
+    let mut parameters = match value.map(structured) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
     };
