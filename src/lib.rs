@@ -36,6 +36,7 @@ pub mod emulator;
 pub mod env;
 pub mod fsutil;
 pub mod guard;
+pub mod import;
 pub mod objects;
 pub mod plan;
 pub mod printer;

@@ -9,6 +9,7 @@ mod apply;
 mod args;
 mod emulator;
 mod fmt;
+mod import;
 mod interactive;
 mod jobs;
 mod plan;
@@ -52,6 +53,8 @@ enum Command {
     Fmt(fmt::Args),
     /// List the DTS jobs an account (or the embedded emulator) serves.
     Jobs(jobs::Args),
+    /// Write live jobs into a new file of the configuration, so that plan shows no changes.
+    Import(import::Args),
     /// Serve a local DTS API (Alibaba Cloud OpenAPI 2020-01-01) on loopback.
     Emulator(emulator::Args),
 }
@@ -63,6 +66,7 @@ impl Command {
             Command::Plan(a) => Some(&a.target),
             Command::Apply(a) => Some(&a.target),
             Command::Jobs(a) => Some(&a.target),
+            Command::Import(a) => Some(&a.target),
             Command::Validate(_) | Command::Fmt(_) | Command::Emulator(_) => None,
         };
         target.map_or(Target::Cloud, args::TargetArgs::target)
@@ -130,6 +134,7 @@ pub fn main() -> ExitCode {
             Command::Validate(args) => Ok(validate::run(&settings, &args)),
             Command::Fmt(args) => fmt::run(&settings, &args),
             Command::Jobs(args) => jobs::run(&settings, args).await,
+            Command::Import(args) => import::run(&settings, args).await,
             Command::Emulator(args) => emulator::run(&settings, args).await,
         }
     });
