@@ -140,9 +140,10 @@ impl Candidate<'_> {
     }
 }
 
-/// Imports the jobs `request` asks for into a new file of `config`'s directory.
-/// Errors stop the whole import (nothing is written): the file exists, a provider
-/// cannot list its jobs, an id is not found, or the directory with the new file would
+/// Imports the jobs `request` asks for into a new file of `config`'s directory; when
+/// there is none to import, nothing is written (running import again imports nothing
+/// new). Errors stop the whole import (nothing is written): a provider cannot list its
+/// jobs, an id is not found, the file exists, or the directory with the new file would
 /// not load or plan cleanly.
 pub async fn import(
     config: &Config,
@@ -159,6 +160,10 @@ pub async fn import(
         .collect();
     let mut outcome = Outcome::default();
     let chosen = choose(listed, &managed, &request.selection, &mut outcome.left_out)?;
+    if chosen.is_empty() {
+        return Ok(outcome);
+    }
+    not_there(&target).map_err(|e| vec![e])?;
     let mut candidates = read(clients, chosen, request.parallelism).await?;
     candidates.sort_by(|a, b| {
         (a.cloud().provider_label(), a.provider.alias.as_deref(), a.job_id()).cmp(&(
@@ -217,8 +222,7 @@ pub async fn import(
     Ok(outcome)
 }
 
-/// The file to create: `out` in `dir` (a bare name, or a path in `dir`), a `*.hcl` file
-/// that does not exist yet.
+/// The file to create: `out` in `dir` (a bare name, or a path in `dir`), a `*.hcl` file.
 fn out_path(dir: &Path, out: &Path) -> Result<PathBuf, ConfigError> {
     let Some(file_name) = out.file_name() else {
         return Err(ConfigError::general(
@@ -254,15 +258,20 @@ fn out_path(dir: &Path, out: &Path) -> Result<PathBuf, ConfigError> {
             "plan reads *.hcl files only: name it e.g. {DEFAULT_FILE}"
         )));
     }
-    let target = dir.join(file_name);
-    if std::fs::symlink_metadata(&target).is_ok() {
+    Ok(dir.join(file_name))
+}
+
+/// Refuses a file that is there already (checked before any work on the resources; the
+/// write itself never replaces one either).
+fn not_there(target: &Path) -> Result<(), ConfigError> {
+    if std::fs::symlink_metadata(target).is_ok() {
         return Err(ConfigError::general(
             "import_exists",
             format!("{} already exists", target.display()),
         )
         .help("import never overwrites a file: name a new one with --out, or move this one away"));
     }
-    Ok(target)
+    Ok(())
 }
 
 /// Every job each provider block's region has, each once (the first provider that lists

@@ -5,7 +5,8 @@
 //! what is left out is said in a comment (a password: where its variable would go).
 
 use hcl::{Block, Body, Expression};
-use hcl_edit::Decorate as _;
+use std::ops::Range;
+
 use hcl_edit::structure::Body as EditBody;
 use serde_json::{Map, Value};
 
@@ -73,97 +74,103 @@ impl Draft {
         self.block = builder.add_block(block);
     }
 
-    /// The resource as formatted text, its notes as comments.
+    /// The resource as formatted text, its notes as comments. The comments are put into
+    /// the text where hcl-edit finds the structures they belong to, never by printing a
+    /// syntax tree: hcl-edit would write strings again with the marker escaping that
+    /// `literal` works around.
     fn finish(self) -> String {
         let body = Body::builder().add_block(self.block.build()).build();
         let text = literal::text(&body);
-        let Ok(mut edit) = text.parse::<EditBody>() else {
+        let Ok(edit) = text.parse::<EditBody>() else {
             return text;
         };
+        let Some(resource) = edit.blocks().next() else {
+            return text;
+        };
+        let mut edits: Vec<(Range<usize>, String)> = Vec::new();
         for note in &self.notes {
-            comment(&mut edit, note);
+            let line = format!("# {}\n", crate::text::escape_control(&note.line));
+            if let Some(at) = locate(&text, resource, &note.at, note.end) {
+                edits.push((at..at, line));
+            }
         }
-        tighten(&mut edit);
-        crate::config::fmt::format_hcl(&edit.to_string())
+        let mut gaps = Vec::new();
+        tighten(&text, &resource.body, &mut gaps);
+        // A gap that a comment goes into keeps its lines.
+        gaps.retain(|(gap, _)| !edits.iter().any(|(at, _)| gap.contains(&at.start)));
+        edits.extend(gaps);
+        edits.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
+        let mut out = text.clone();
+        for (range, insert) in edits {
+            out.replace_range(range, &insert);
+        }
+        crate::config::fmt::format_hcl(&out)
     }
+}
+
+/// Where a note's line goes: the start of the line of the structure at `path` (the
+/// resource for an empty path), or with `end` the start of the line of that block's
+/// closing brace.
+fn locate(text: &str, resource: &hcl_edit::structure::Block, path: &[&str], end: bool) -> Option<usize> {
+    let mut block = resource;
+    let mut span = hcl_edit::Span::span(resource)?;
+    for (i, step) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        let found = block.body.iter().find_map(|s| match s {
+            hcl_edit::structure::Structure::Attribute(a) if last && a.key.as_str() == *step => {
+                Some((None, hcl_edit::Span::span(a)?))
+            }
+            hcl_edit::structure::Structure::Block(b) if b.ident.as_str() == *step => {
+                Some((Some(b), hcl_edit::Span::span(b)?))
+            }
+            _ => None,
+        })?;
+        span = found.1;
+        match found.0 {
+            Some(b) => block = b,
+            None if end => return None,
+            None => {}
+        }
+    }
+    let at = if end { span.end.checked_sub(1)? } else { span.start };
+    Some(text[..at].rfind('\n').map_or(0, |n| n + 1))
 }
 
 /// No blank line between two empty blocks in a row (`table "a" {}` over `table "b" {}`):
 /// a list of hundreds of tables reads as a list.
-fn tighten(body: &mut EditBody) {
-    let mut previous_empty = false;
-    for mut structure in body.iter_mut() {
-        let Some(block) = structure.as_block_mut() else {
-            previous_empty = false;
+fn tighten(text: &str, body: &EditBody, edits: &mut Vec<(Range<usize>, String)>) {
+    let mut previous: Option<Range<usize>> = None;
+    for structure in body {
+        let hcl_edit::structure::Structure::Block(block) = structure else {
+            previous = None;
             continue;
         };
-        let empty = block.body.is_empty();
-        let commented = block
-            .decor()
-            .prefix()
-            .is_some_and(|p| p.contains('#') || p.contains("//"));
-        if empty && previous_empty && !commented {
-            block.decor_mut().set_prefix("");
-        }
-        previous_empty = empty;
-        tighten(&mut block.body);
-    }
-}
-
-/// Puts the note's comment into the first block (the resource).
-fn comment(body: &mut EditBody, note: &Note) {
-    let Some(resource) = body.blocks_mut().next() else {
-        return;
-    };
-    if note.at.is_empty() {
-        if note.end {
-            end(&mut resource.body, &note.line);
+        let Some(span) = hcl_edit::Span::span(block) else {
+            previous = None;
+            continue;
+        };
+        if block.body.is_empty() {
+            if let Some(before) = &previous {
+                let gap = before.end..span.start;
+                if text[gap.clone()].trim().is_empty() {
+                    edits.push((gap, "\n".to_owned()));
+                }
+            }
+            previous = Some(span);
         } else {
-            prefix(resource, &note.line);
+            previous = None;
+            tighten(text, &block.body, edits);
         }
+    }
+}
+
+/// `"shop-sync" (k2gm967v16f)`, or the id alone for a job without a name.
+fn named(name: &str, id: &str) -> String {
+    if name.is_empty() {
+        id.to_owned()
     } else {
-        comment_in(&mut resource.body, &note.at, note.end, &note.line);
+        format!("{} ({id})", literal::quoted(name))
     }
-}
-
-fn comment_in(body: &mut EditBody, path: &[&str], at_end: bool, line: &str) {
-    let Some((step, rest)) = path.split_first() else {
-        return;
-    };
-    for mut structure in body.iter_mut() {
-        if rest.is_empty()
-            && let Some(mut a) = structure.as_attribute_mut()
-            && a.key.as_str() == *step
-        {
-            return prefix(&mut a, line);
-        }
-        if let Some(b) = structure.as_block_mut()
-            && b.ident.as_str() == *step
-        {
-            return match (rest.is_empty(), at_end) {
-                (true, true) => end(&mut b.body, line),
-                (true, false) => prefix(b, line),
-                (false, _) => comment_in(&mut b.body, rest, at_end, line),
-            };
-        }
-    }
-}
-
-/// `# line` as the last line inside a block's `body` (the formatter indents it).
-fn end(body: &mut EditBody, line: &str) {
-    let line = crate::text::escape_control(line);
-    body.decor_mut().set_suffix(format!("# {line}\n"));
-}
-
-/// `# line` on its own line before `item` (the formatter indents it).
-fn prefix(item: &mut impl hcl_edit::Decorate, line: &str) {
-    let old = item
-        .decor()
-        .prefix()
-        .map(|p| p.to_string())
-        .unwrap_or_default();
-    let line = crate::text::escape_control(line);
-    item.decor_mut().set_prefix(format!("# {line}\n{old}"));
 }
 
 fn status_word(running: bool) -> Expression {
@@ -182,10 +189,9 @@ pub fn alibaba(origin: Origin<'_>, live: &LiveJob) -> Result<String, Vec<Unwrita
     d.note(
         &[],
         format!(
-            "Alibaba Cloud DTS {} job {} ({}), {} in {}: imported by dtsform import.",
+            "Alibaba Cloud DTS {} job {}, {} in {}: imported by dtsform import.",
             detail.job_type,
-            literal::quoted(&detail.dts_job_name),
-            detail.dts_job_id,
+            named(&detail.dts_job_name, &detail.dts_job_id),
             detail.status,
             origin.region
         ),
@@ -414,9 +420,8 @@ pub fn tencent(origin: Origin<'_>, live: &TencentLive) -> Result<String, Vec<Unw
     d.note(
         &[],
         format!(
-            "Tencent Cloud DTS migration job {} ({}), {} in {}: imported by dtsform import.",
-            literal::quoted(&live.job_name),
-            live.job_id,
+            "Tencent Cloud DTS migration job {}, {} in {}: imported by dtsform import.",
+            named(&live.job_name, &live.job_id),
             live.status,
             origin.region
         ),

@@ -6,6 +6,7 @@
 mod apply;
 mod architecture;
 mod cli;
+mod import;
 mod client;
 mod emulator_process;
 mod nesting;
