@@ -32,6 +32,7 @@ pub mod cli;
 pub mod clients;
 pub mod cloud;
 pub mod config;
+pub mod drift;
 pub mod emulator;
 pub mod env;
 pub mod fsutil;

@@ -7,6 +7,7 @@
 
 mod apply;
 mod args;
+mod drift;
 mod emulator;
 mod fmt;
 mod import;
@@ -55,6 +56,8 @@ enum Command {
     Jobs(jobs::Args),
     /// Write live jobs into a new file of the configuration, so that plan shows no changes.
     Import(import::Args),
+    /// Show what differs between the live jobs and the configuration (exit 2 if anything).
+    Drift(drift::Args),
     /// Serve a local DTS API (Alibaba Cloud OpenAPI 2020-01-01) on loopback.
     Emulator(emulator::Args),
 }
@@ -67,6 +70,7 @@ impl Command {
             Command::Apply(a) => Some(&a.target),
             Command::Jobs(a) => Some(&a.target),
             Command::Import(a) => Some(&a.target),
+            Command::Drift(a) => Some(&a.target),
             Command::Validate(_) | Command::Fmt(_) | Command::Emulator(_) => None,
         };
         target.map_or(Target::Cloud, args::TargetArgs::target)
@@ -135,6 +139,7 @@ pub fn main() -> ExitCode {
             Command::Fmt(args) => fmt::run(&settings, &args),
             Command::Jobs(args) => jobs::run(&settings, args).await,
             Command::Import(args) => import::run(&settings, args).await,
+            Command::Drift(args) => drift::run(&settings, args).await,
             Command::Emulator(args) => emulator::run(&settings, args).await,
         }
     });
