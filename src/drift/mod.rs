@@ -11,6 +11,8 @@
 //! reserved and status comparisons of each cloud. The findings are a typed value
 //! ([`Drift`], `serde::Serialize`); [`text`] renders them for people.
 
+pub mod markdown;
+pub mod report;
 pub mod text;
 
 use serde::Serialize;
@@ -97,8 +99,14 @@ pub enum Finding {
         changes: Vec<AttrChange>,
     },
     /// A Tencent job that migrates the whole instance where the configuration lists
-    /// objects (`live_whole`), or the other way round.
-    WholeInstance { live_whole: bool },
+    /// objects (`live_whole`; the next apply would narrow it to the `listed` databases,
+    /// which plan refuses unless `declared` in `removed { whole_instance = true }`), or
+    /// the other way round.
+    WholeInstance {
+        live_whole: bool,
+        listed: usize,
+        declared: bool,
+    },
     /// The job is not in the configured status: the next apply would start or suspend it.
     Status {
         live: String,
@@ -328,14 +336,22 @@ fn tencent(config: &Config, spec: &JobSpec, live: &TencentLive) -> Result<Vec<Fi
     let live_whole = matches!(live.objects, DatabaseInfo::WholeInstance);
     if tspec.whole_instance {
         if !live_whole {
-            findings.push(Finding::WholeInstance { live_whole: false });
+            findings.push(Finding::WholeInstance {
+                live_whole: false,
+                listed: 0,
+                declared: false,
+            });
         }
     } else if let Some(desired) = &spec.objects {
         let desired = desired
             .tree()
             .map_err(|e| unreadable_config(config, spec, &e))?;
         match live.tree() {
-            None => findings.push(Finding::WholeInstance { live_whole: true }),
+            None => findings.push(Finding::WholeInstance {
+                live_whole: true,
+                listed: desired.databases.len(),
+                declared: tspec.narrowing_allowed,
+            }),
             Some(live_tree) => {
                 findings.extend(Finding::of_objects(spec, diff(&desired, live_tree).changes));
             }
@@ -352,3 +368,6 @@ fn tencent(config: &Config, spec: &JobSpec, live: &TencentLive) -> Result<Vec<Fi
     }
     Ok(findings)
 }
+
+#[cfg(test)]
+mod tests;

@@ -139,10 +139,25 @@ fn finding(out: &mut String, finding: &Finding) {
             );
             attribute_lines(out, changes);
         }
-        Finding::WholeInstance { live_whole: true } => {
-            out.push_str("  - the whole instance: the live job migrates every database; the configuration lists objects, so the next apply would narrow it to them (plan refuses unless removed { whole_instance = true })\n");
+        Finding::WholeInstance {
+            live_whole: true,
+            listed,
+            declared,
+        } => {
+            let _ = writeln!(
+                out,
+                "  - the whole instance: the live job migrates every database; the configuration lists {listed} database{}, so the next apply would narrow it to them{}",
+                if *listed == 1 { "" } else { "s" },
+                if *declared {
+                    ", as the removed block declares"
+                } else {
+                    " (plan refuses unless removed { whole_instance = true })"
+                }
+            );
         }
-        Finding::WholeInstance { live_whole: false } => {
+        Finding::WholeInstance {
+            live_whole: false, ..
+        } => {
             out.push_str("  ~ the whole instance: the configuration says whole_instance = true; the live job lists objects; the next apply would migrate every database\n");
         }
         Finding::Status { live, desired } => {
