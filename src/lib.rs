@@ -29,6 +29,7 @@
 //! * [`secret`], [`env`], [`text`] — redacted strings, the environment as a value, and
 //!   outside text made safe to print.
 
+pub mod adopt;
 pub mod apply;
 pub mod cli;
 pub mod clients;

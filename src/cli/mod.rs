@@ -5,6 +5,7 @@
 //! through the one [`crate::printer::Printer`]. Errors become diagnostics at this edge,
 //! with exit code 1.
 
+mod adopt;
 mod apply;
 mod args;
 mod completions;
@@ -64,6 +65,8 @@ enum Command {
     Import(import::Args),
     /// Show what differs between the live jobs and the configuration (exit 2 if anything).
     Drift(drift::Args),
+    /// Write live objects the configuration does not declare into its files, in place.
+    Adopt(adopt::Args),
     /// Serve a local DTS API (Alibaba Cloud OpenAPI 2020-01-01) on loopback.
     Emulator(emulator::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -81,6 +84,7 @@ impl Command {
             Command::Jobs(a) => Some(&a.target),
             Command::Import(a) => Some(&a.target),
             Command::Drift(a) => Some(&a.target),
+            Command::Adopt(a) => Some(&a.target),
             Command::Validate(_)
             | Command::Fmt(_)
             | Command::Emulator(_)
@@ -111,6 +115,7 @@ const SINGLE_DASH_LONG: &[&str] = &[
     "operation-timeout",
     "json",
     "markdown",
+    "dry-run",
 ];
 
 /// Rewrites `-chdir=DIR` as `--chdir=DIR` (and the others), leaving `-v` alone.
@@ -157,6 +162,7 @@ pub fn main() -> ExitCode {
             Command::Jobs(args) => jobs::run(&settings, args).await,
             Command::Import(args) => import::run(&settings, args).await,
             Command::Drift(args) => drift::run(&settings, args).await,
+            Command::Adopt(args) => adopt::run(&settings, args).await,
             Command::Emulator(args) => emulator::run(&settings, args).await,
             Command::Show(args) => show::run(&settings, &args),
             Command::Completions(args) => Ok(completions::run(&settings, &args, Cli::command())),

@@ -140,6 +140,19 @@ impl Candidate<'_> {
     }
 }
 
+/// One live object (of `kind`, named `name`, at `address`) as the block that declares
+/// it, formatted as `dtsform fmt` formats it at the top level; what blocks cannot say
+/// of it otherwise.
+pub fn object_block(
+    kind: crate::objects::Kind,
+    name: &str,
+    node: &crate::objects::Node,
+    address: &crate::objects::Address,
+) -> Result<String, Vec<Unwritable>> {
+    let block = objects::object_block(kind, name, node, address)?;
+    Ok(literal::text(&hcl::Body::builder().add_block(block).build()))
+}
+
 /// Imports the jobs `request` asks for into a new file of `config`'s directory; when
 /// there is none to import, nothing is written (running import again imports nothing
 /// new). Errors stop the whole import (nothing is written): a provider cannot list its

@@ -58,6 +58,23 @@ pub fn blocks(tree: &ObjectTree) -> Result<Vec<Block>, Vec<Unwritable>> {
     }
 }
 
+/// The block of one live object (of `kind`, named `name`, at `address`), and what is
+/// inside it.
+pub fn object_block(
+    kind: Kind,
+    name: &str,
+    node: &Node,
+    address: &Address,
+) -> Result<Block, Vec<Unwritable>> {
+    let mut errors = Vec::new();
+    let block = block(kind, name, node, address, &mut errors);
+    if errors.is_empty() {
+        Ok(block)
+    } else {
+        Err(errors)
+    }
+}
+
 fn block(
     kind: Kind,
     name: &str,
