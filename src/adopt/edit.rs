@@ -50,7 +50,10 @@ pub fn place(
             && b.labels[0].as_str() == resource.0
             && b.labels[1].as_str() == resource.1
     }) else {
-        return Place::NotFound(format!("resource {}.{} is not in the file", resource.0, resource.1));
+        return Place::NotFound(format!(
+            "resource {}.{} is not in the file",
+            resource.0, resource.1
+        ));
     };
     if let Some(attr) = resource_block.body.get_attribute("db_list") {
         return Place::DbList(attr.span().unwrap_or(0..0));
@@ -115,7 +118,10 @@ fn insertion(text: &str, parent: &Block, kind: Kind, block: &str) -> Place {
     let Some(span) = parent.span() else {
         return Place::NotFound("the block has no position".into());
     };
-    let Some(close) = span.end.checked_sub(1).filter(|c| text.as_bytes().get(*c) == Some(&b'}'))
+    let Some(close) = span
+        .end
+        .checked_sub(1)
+        .filter(|c| text.as_bytes().get(*c) == Some(&b'}'))
     else {
         return Place::NotFound("the block's closing brace is not where it should be".into());
     };
@@ -138,31 +144,31 @@ fn insertion(text: &str, parent: &Block, kind: Kind, block: &str) -> Place {
         .map(|s| s.end)
         .max();
     let indented = indent_lines(block, &indent);
-    match last_of_kind {
+    if let Some(end) = last_of_kind {
         // After the line the last block of the kind ends on.
-        Some(end) => {
-            let at = text[end..].find('\n').map_or(text.len(), |n| end + n + 1);
-            let newline = if at == text.len() && !text.ends_with('\n') { "\n" } else { "" };
-            Place::Insert {
-                at,
-                text: format!("{newline}\n{indented}"),
-            }
+        let at = text[end..].find('\n').map_or(text.len(), |n| end + n + 1);
+        let newline = if at == text.len() && !text.ends_with('\n') {
+            "\n"
+        } else {
+            ""
+        };
+        return Place::Insert {
+            at,
+            text: format!("{newline}\n{indented}"),
+        };
+    }
+    let line_start = text[..close].rfind('\n').map_or(0, |n| n + 1);
+    if line_start <= span.start || !text[line_start..close].trim().is_empty() {
+        // `database "shop" {}`: the brace closes on a line with other text.
+        Place::Insert {
+            at: close,
+            text: format!("\n{indented}{parent_indent}"),
         }
-        None => {
-            let line_start = text[..close].rfind('\n').map_or(0, |n| n + 1);
-            if line_start <= span.start || !text[line_start..close].trim().is_empty() {
-                // `database "shop" {}`: the brace closes on a line with other text.
-                Place::Insert {
-                    at: close,
-                    text: format!("\n{indented}{parent_indent}"),
-                }
-            } else {
-                let gap = if first.is_some() { "\n" } else { "" };
-                Place::Insert {
-                    at: line_start,
-                    text: format!("{gap}{indented}"),
-                }
-            }
+    } else {
+        let gap = if first.is_some() { "\n" } else { "" };
+        Place::Insert {
+            at: line_start,
+            text: format!("{gap}{indented}"),
         }
     }
 }
@@ -201,7 +207,8 @@ fn indent_lines(block: &str, indent: &str) -> String {
 pub fn apply(text: &str, mut inserts: Vec<(usize, String)>) -> String {
     // Stable: equal positions keep their order, then go in back to front.
     inserts.sort_by_key(|(at, _)| *at);
-    let mut out = String::with_capacity(text.len() + inserts.iter().map(|(_, t)| t.len()).sum::<usize>());
+    let mut out =
+        String::with_capacity(text.len() + inserts.iter().map(|(_, t)| t.len()).sum::<usize>());
     let mut from = 0;
     for (at, insert) in inserts {
         out.push_str(&text[from..at]);
@@ -263,7 +270,10 @@ resource "alicloud_dts_job" "shop" {
             ),
             "{out}"
         );
-        assert_eq!(out.replace("\n    table \"audit\" {\n      all = null\n    }\n", ""), FILE);
+        assert_eq!(
+            out.replace("\n    table \"audit\" {\n      all = null\n    }\n", ""),
+            FILE
+        );
     }
 
     #[test]
@@ -275,7 +285,10 @@ resource "alicloud_dts_job" "shop" {
             Kind::Table,
             "table \"users\" {}\n",
         ));
-        assert!(out.contains("  database \"crm\" {\n    table \"users\" {}\n  }\n"), "{out}");
+        assert!(
+            out.contains("  database \"crm\" {\n    table \"users\" {}\n  }\n"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -302,10 +315,18 @@ resource "alicloud_dts_job" "shop" {
             Kind::Table,
             "table \"t\" {}\n",
         );
-        assert!(matches!(dynamic, Place::Dynamic(r) if FILE[r.clone()].starts_with("dynamic \"database\"")));
+        assert!(
+            matches!(dynamic, Place::Dynamic(r) if FILE[r.clone()].starts_with("dynamic \"database\""))
+        );
         let db_list = "resource \"alicloud_dts_job\" \"j\" {\n  db_list = jsonencode({})\n}\n";
         assert!(matches!(
-            place(db_list, ("alicloud_dts_job", "j"), &[], Kind::Database, "database \"d\" {}\n"),
+            place(
+                db_list,
+                ("alicloud_dts_job", "j"),
+                &[],
+                Kind::Database,
+                "database \"d\" {}\n"
+            ),
             Place::DbList(_)
         ));
         assert!(matches!(

@@ -151,7 +151,10 @@ pub fn diff(outcome: &Outcome) -> String {
             &diff
                 .unified_diff()
                 .context_radius(3)
-                .header(&format!("a/{}", e.name.trim_start_matches("./")), &format!("b/{}", e.name.trim_start_matches("./")))
+                .header(
+                    &format!("a/{}", e.name.trim_start_matches("./")),
+                    &format!("b/{}", e.name.trim_start_matches("./")),
+                )
                 .to_string(),
         );
     }
@@ -288,19 +291,29 @@ fn one(
     let segments = address.segments();
     let Some((_, node)) = tree.get(address) else {
         return Err(Box::new(
-            ConfigError::general("adopt::internal", format!("{kind} {address} is not in the live list"))
-                .help("this is a dtsform bug; please report it"),
+            ConfigError::general(
+                "adopt::internal",
+                format!("{kind} {address} is not in the live list"),
+            )
+            .help("this is a dtsform bug; please report it"),
         ));
     };
     let name = segments.last().map_or("", String::as_str);
     let block = crate::import::object_block(kind, name, node, address).map_err(|reasons| {
-        let why: Vec<String> = reasons.iter().map(|u| format!("{}: {}", u.what, u.reason)).collect();
+        let why: Vec<String> = reasons
+            .iter()
+            .map(|u| format!("{}: {}", u.what, u.reason))
+            .collect();
         Box::new(
             ConfigError::at(
                 &config.sources,
                 spec.span,
                 "adopt::unwritable",
-                format!("{kind} {address} of {} cannot be written as blocks: {}", spec.address(), why.join("; ")),
+                format!(
+                    "{kind} {address} of {} cannot be written as blocks: {}",
+                    spec.address(),
+                    why.join("; ")
+                ),
                 "this job",
             )
             .help("declare it by hand, or declare its removal in removed { objects = [...] }"),
@@ -311,8 +324,11 @@ fn one(
         let prefix = Address::new(segments[..i].iter().map(String::as_str));
         let Some((k, _)) = tree.get(&prefix) else {
             return Err(Box::new(
-                ConfigError::general("adopt::internal", format!("{prefix} is not in the live list"))
-                    .help("this is a dtsform bug; please report it"),
+                ConfigError::general(
+                    "adopt::internal",
+                    format!("{prefix} is not in the live list"),
+                )
+                .help("this is a dtsform bug; please report it"),
             ));
         };
         path.push((k, segments[i - 1].as_str()));
@@ -320,9 +336,7 @@ fn one(
     let resource = (spec.cloud.resource_type(), spec.name.as_str());
     let at = |range: std::ops::Range<usize>| Span::new(spec.span.file, range);
     let refusal = |span: Span, code: &'static str, what: String, label: &str, help: String| {
-        Box::new(
-            ConfigError::at(&config.sources, span, code, what, label).help(help),
-        )
+        Box::new(ConfigError::at(&config.sources, span, code, what, label).help(help))
     };
     match edit::place(text, resource, &path, kind, &block) {
         Place::Insert { at, text } => Ok((at, text)),
@@ -334,7 +348,9 @@ fn one(
                 spec.address()
             ),
             "the dynamic block",
-            format!("add it to what this dynamic block produces (its for_each and content), or write its object as a block of its own. The block for it:\n{block}"),
+            format!(
+                "add it to what this dynamic block produces (its for_each and content), or write its object as a block of its own. The block for it:\n{block}"
+            ),
         )),
         Place::DbList(range) => Err(refusal(
             at(range),
@@ -344,7 +360,10 @@ fn one(
                 spec.address()
             ),
             "db_list",
-            format!("add its entry to the db_list:\n{}", entry_json(tree, address)),
+            format!(
+                "add its entry to the db_list:\n{}",
+                entry_json(tree, address)
+            ),
         )),
         Place::ColumnsList(range) => Err(refusal(
             at(range),
@@ -354,12 +373,15 @@ fn one(
                 spec.address()
             ),
             "columns",
-            format!("add {:?} to this list, or write the columns as blocks:\n{block}", name),
+            format!("add {name:?} to this list, or write the columns as blocks:\n{block}"),
         )),
         Place::NotFound(why) => Err(refusal(
             spec.span,
             "adopt::not_found",
-            format!("cannot find where {kind} {address} of {} goes: {why}", spec.address()),
+            format!(
+                "cannot find where {kind} {address} of {} goes: {why}",
+                spec.address()
+            ),
             "this job",
             format!("add this block to the resource by hand:\n{block}"),
         )),
@@ -444,5 +466,9 @@ fn verify(
             }
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }

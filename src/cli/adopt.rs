@@ -52,8 +52,10 @@ pub struct Args {
 
 pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
     let (dir, words) = dir_and_words(args.chdir.as_ref(), &args.words);
-    let (selectors, problems): (Vec<_>, Vec<_>) =
-        words.iter().map(|w| Selector::parse(w)).partition(Result::is_ok);
+    let (selectors, problems): (Vec<_>, Vec<_>) = words
+        .iter()
+        .map(|w| Selector::parse(w))
+        .partition(Result::is_ok);
     let problems: Vec<ConfigError> = problems.into_iter().filter_map(Result::err).collect();
     let selectors: Vec<Selector> = selectors.into_iter().filter_map(Result::ok).collect();
     let inputs = Inputs {

@@ -139,7 +139,9 @@ fn report(outcome: &Outcome, dir: &std::path::Path, target: &Target) -> String {
             }
         }
         None if outcome.refused.is_empty() => {
-            text.push_str("Nothing to import: no resource is missing for the live jobs asked for.\n");
+            text.push_str(
+                "Nothing to import: no resource is missing for the live jobs asked for.\n",
+            );
         }
         None => text.push_str("Nothing was imported.\n"),
     }

@@ -83,8 +83,7 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
     let mut text = String::new();
     if args.cloud != CloudChoice::Tencent {
         let (client, origin) = if let Some(embedded) = &embedded {
-            let mut config =
-                ClientConfig::new(args.region.as_deref().unwrap_or(EMULATOR_REGION));
+            let mut config = ClientConfig::new(args.region.as_deref().unwrap_or(EMULATOR_REGION));
             config.endpoint = Some(embedded.target.endpoint.clone());
             config.signature_version = args.signature;
             (

@@ -56,9 +56,9 @@ pub use model::{
     Cloud, Config, DesiredStatus, EndpointSpec, GuardSpec, JobSpec, ProviderSpec, SecretValue,
     TencentEndpoint, TencentSpec,
 };
+pub use object_list::child_kinds;
 use reader::{Diag, SECRET_ATTRIBUTES};
 use resource::ResourceBlock;
-pub use object_list::child_kinds;
 pub use source::{ConfigError, ConfigErrors, Refused, RefusedObject, Sources, Span, parse};
 use source::{FileId, did_you_mean};
 pub use variables::Inputs;

@@ -626,7 +626,7 @@ fn decode_object(
     // Written `null`, it stays out of the list, as a live list may have it (what DTS then
     // does is up to its parser). A column has none unless one is written.
     let all = match r.attr("all") {
-        Some(_) => r.bool_or_null("all").flatten(),
+        Some(_) => r.bool_or_null("all"),
         None if matches!(kind, Kind::Column | Kind::AttachColumn) => None,
         None => Some(!has_children),
     };

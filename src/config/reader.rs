@@ -290,18 +290,18 @@ impl<'r> Reader<'r, '_> {
     }
 
     pub fn bool(&self, name: &str) -> Option<bool> {
-        self.bool_or_null(name).flatten()
+        self.bool_or_null(name)
     }
 
-    /// A bool attribute that may be written `null`: `Some(None)` for `null`, `None` when
-    /// it is absent or not a bool (reported).
-    pub fn bool_or_null(&self, name: &str) -> Option<Option<bool>> {
+    /// A bool attribute that may be written `null`: `None` when it is `null`, absent, or
+    /// not a bool (reported; `null` is not).
+    pub fn bool_or_null(&self, name: &str) -> Option<bool> {
         let (v, span) = self.value(name)?;
         let v = self.plain(name, v, span)?;
         match &v.value {
-            Value::Bool(b) => Some(Some(*b)),
-            Value::String(s) if s == "true" || s == "false" => Some(Some(s == "true")),
-            Value::Null => Some(None),
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s == "true" || s == "false" => Some(s == "true"),
+            Value::Null => None,
             _ => {
                 self.wrong_type(name, "a bool", &v, span);
                 None

@@ -67,11 +67,7 @@ fn title(out: &mut String, doc: &DriftDocument) {
         ),
         DriftOutcome::Drift if s.live_only_undeclared > 0 => format!(
             "⚠️ dtsform drift: {} not in the configuration",
-            count(
-                s.live_only_undeclared,
-                "live object",
-                "live objects"
-            )
+            count(s.live_only_undeclared, "live object", "live objects")
         ),
         DriftOutcome::Drift => format!(
             "dtsform drift: {} of {} differ from the configuration",
@@ -99,7 +95,11 @@ fn warning(out: &mut String, doc: &DriftDocument) {
             out,
             "> [!CAUTION]\n> **{} live, not in the configuration: the next apply would remove {}.** Added outside the configuration? `dtsform adopt` writes them into the configuration files; to drop them instead, declare them in `removed {{ objects = [...] }}`. Until then `dtsform plan` refuses. Every one is named below.\n",
             count(s.live_only_undeclared, "object is", "objects are"),
-            if s.live_only_undeclared == 1 { "it" } else { "them" }
+            if s.live_only_undeclared == 1 {
+                "it"
+            } else {
+                "them"
+            }
         );
     }
     if s.jobs_checked > 0 {
@@ -196,7 +196,13 @@ fn counts(job: &JobDriftReport) -> (usize, usize, usize, usize) {
         job.object_changes
             .iter()
             .filter(|c| c.action == action)
-            .map(|c| if action == ObjectAction::Create { c.objects } else { 1 })
+            .map(|c| {
+                if action == ObjectAction::Create {
+                    c.objects
+                } else {
+                    1
+                }
+            })
             .sum::<usize>()
     };
     let settings = job.settings.iter().map(|s| s.changes.len()).sum();

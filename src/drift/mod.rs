@@ -234,13 +234,20 @@ pub fn compare(config: &Config, index: usize, live: &Live) -> Result<Compared, V
 }
 
 /// A configured object list that cannot be read back: a dtsform bug.
-fn unreadable_config(config: &Config, spec: &JobSpec, e: &impl std::fmt::Display) -> Vec<ConfigError> {
+fn unreadable_config(
+    config: &Config,
+    spec: &JobSpec,
+    e: &impl std::fmt::Display,
+) -> Vec<ConfigError> {
     vec![
         ConfigError::at(
             &config.sources,
             spec.span,
             "internal",
-            format!("{}: the configured object list cannot be read back: {e}", spec.address()),
+            format!(
+                "{}: the configured object list cannot be read back: {e}",
+                spec.address()
+            ),
             "this job",
         )
         .help("this is a dtsform bug; please report it with the configuration"),
@@ -261,7 +268,9 @@ fn alibaba(
             &live.detail.destination_endpoint,
         ),
     ] {
-        let Some(configured) = configured else { continue };
+        let Some(configured) = configured else {
+            continue;
+        };
         let changes = crate::plan::alibaba::endpoint_changes(configured, shown.as_ref());
         if !changes.is_empty() {
             findings.push(Finding::Endpoint { side, changes });
@@ -304,7 +313,11 @@ fn alibaba(
     Ok((findings, live.objects.clone()))
 }
 
-fn tencent(config: &Config, spec: &JobSpec, live: &TencentLive) -> Result<Vec<Finding>, Vec<ConfigError>> {
+fn tencent(
+    config: &Config,
+    spec: &JobSpec,
+    live: &TencentLive,
+) -> Result<Vec<Finding>, Vec<ConfigError>> {
     let mut findings = Vec::new();
     let Some(tspec) = spec.tencent.as_deref() else {
         return Ok(findings);

@@ -73,7 +73,10 @@ fn thousands_of_live_only_objects_are_all_named_within_the_limit() {
     let mut hcl = format!(
         "{PROVIDER}resource \"alicloud_dts_job\" \"j\" {{\n  dts_job_id = \"j\"\n  database \"sales\" {{\n"
     );
-    for i in (0..50).map(|i| format!("kept_{i:03}")).chain((0..2000).map(|i| format!("new_table_{i:05}"))) {
+    for i in (0..50)
+        .map(|i| format!("kept_{i:03}"))
+        .chain((0..2000).map(|i| format!("new_table_{i:05}")))
+    {
         let _ = writeln!(hcl, "    table \"{i}\" {{}}");
     }
     hcl.push_str("  }\n}\n");
@@ -95,7 +98,10 @@ fn thousands_of_live_only_objects_are_all_named_within_the_limit() {
         let address = format!("sales.console_table_{i:05}");
         assert!(md.text.contains(&address), "{address} is not named");
     }
-    assert!(md.text.contains("this report leaves out"), "it says what was left out");
+    assert!(
+        md.text.contains("this report leaves out"),
+        "it says what was left out"
+    );
     assert!(md.text.contains("`dtsform adopt`"));
 
     let value = assert_valid(&to_json(&doc));
@@ -150,7 +156,11 @@ resource "alicloud_dts_job" "same" {{
         &config,
         &[
             live("shop", "Suspending", &shop),
-            live("same", "Synchronizing", &json!({"x": {"name": "x", "all": true}})),
+            live(
+                "same",
+                "Synchronizing",
+                &json!({"x": {"name": "x", "all": true}}),
+            ),
         ],
     );
     let doc = drift_document(&drift, Vec::new());
@@ -210,6 +220,12 @@ fn an_error_is_a_document_with_its_diagnostics() {
     assert_eq!(value["outcome"], "error");
     assert_eq!(value["diagnostics"][0]["code"], "dtsform::config_dir");
     let md = markdown::render(&doc).text;
-    assert!(md.starts_with("<!-- dtsform:drift outcome=error -->\n## ❌ dtsform drift failed: 1 error"), "{md}");
-    assert!(md.contains("cannot read the configuration directory x"), "{md}");
+    assert!(
+        md.starts_with("<!-- dtsform:drift outcome=error -->\n## ❌ dtsform drift failed: 1 error"),
+        "{md}"
+    );
+    assert!(
+        md.contains("cannot read the configuration directory x"),
+        "{md}"
+    );
 }

@@ -183,7 +183,9 @@ fn finding(out: &mut String, finding: &Finding) {
             attribute_lines(out, changes);
         }
         Finding::Settings { changes } => {
-            out.push_str("  ~ settings differ; the next apply would set them (live → configured):\n");
+            out.push_str(
+                "  ~ settings differ; the next apply would set them (live → configured):\n",
+            );
             field_lines(out, changes);
         }
     }
@@ -229,7 +231,15 @@ pub fn render(drift: &Drift) -> String {
             .filter(|x| f(x))
             .count()
     };
-    let live_only = count(&|f| matches!(f, Finding::LiveOnly { declared: false, .. }));
+    let live_only = count(&|f| {
+        matches!(
+            f,
+            Finding::LiveOnly {
+                declared: false,
+                ..
+            }
+        )
+    });
     let mut parts = Vec::new();
     for (n, one, many) in [
         (

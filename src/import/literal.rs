@@ -8,6 +8,8 @@
 //! characters are written as `\uXXXX` escapes, and the result is handed to hcl-rs as a
 //! finished literal (a quoted template, and for labels a verbatim label).
 
+use std::fmt::Write as _;
+
 use hcl::expr::TemplateExpr;
 use hcl::{BlockLabel, Expression, Identifier, Number, Object, ObjectKey};
 use serde_json::Value;
@@ -29,7 +31,9 @@ pub fn escape(s: &str) -> String {
                 out.push(c);
             }
             // Every invisible character is in the Basic Multilingual Plane: four digits.
-            c if invisible(c) => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c if invisible(c) => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
             c => out.push(c),
         }
     }

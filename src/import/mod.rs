@@ -150,7 +150,9 @@ pub fn object_block(
     address: &crate::objects::Address,
 ) -> Result<String, Vec<Unwritable>> {
     let block = objects::object_block(kind, name, node, address)?;
-    Ok(literal::text(&hcl::Body::builder().add_block(block).build()))
+    Ok(literal::text(
+        &hcl::Body::builder().add_block(block).build(),
+    ))
 }
 
 /// Imports the jobs `request` asks for into a new file of `config`'s directory; when
@@ -179,11 +181,16 @@ pub async fn import(
     not_there(&target).map_err(|e| vec![e])?;
     let mut candidates = read(clients, chosen, request.parallelism).await?;
     candidates.sort_by(|a, b| {
-        (a.cloud().provider_label(), a.provider.alias.as_deref(), a.job_id()).cmp(&(
-            b.cloud().provider_label(),
-            b.provider.alias.as_deref(),
-            b.job_id(),
-        ))
+        (
+            a.cloud().provider_label(),
+            a.provider.alias.as_deref(),
+            a.job_id(),
+        )
+            .cmp(&(
+                b.cloud().provider_label(),
+                b.provider.alias.as_deref(),
+                b.job_id(),
+            ))
     });
 
     let mut taken = names::Taken::new(config.jobs.iter().map(|j| j.name.clone()));
@@ -221,7 +228,14 @@ pub async fn import(
         return Ok(outcome);
     }
     let text = file_text(&texts);
-    check_directory(config, inputs, &target, &text, &candidates, &outcome.imported)?;
+    check_directory(
+        config,
+        inputs,
+        &target,
+        &text,
+        &candidates,
+        &outcome.imported,
+    )?;
     crate::fsutil::write_new(&target, text.as_bytes()).map_err(|e| {
         vec![
             ConfigError::general(
@@ -289,7 +303,10 @@ fn not_there(target: &Path) -> Result<(), ConfigError> {
 
 /// Every job each provider block's region has, each once (the first provider that lists
 /// it, the default provider of a cloud first).
-async fn list<'c>(config: &'c Config, clients: &Clients) -> Result<Vec<Listed<'c>>, Vec<ConfigError>> {
+async fn list<'c>(
+    config: &'c Config,
+    clients: &Clients,
+) -> Result<Vec<Listed<'c>>, Vec<ConfigError>> {
     let mut providers: Vec<&ProviderSpec> = config.providers.iter().collect();
     providers.sort_by_key(|p| p.alias.is_some());
     let mut errors = Vec::new();
@@ -350,9 +367,7 @@ async fn list<'c>(config: &'c Config, clients: &Clients) -> Result<Vec<Listed<'c
             }
         };
         for row in rows {
-            if !row.job_id.is_empty()
-                && seen.insert((provider.cloud, row.job_id.to_lowercase()))
-            {
+            if !row.job_id.is_empty() && seen.insert((provider.cloud, row.job_id.to_lowercase())) {
                 out.push(row);
             }
         }
@@ -398,7 +413,10 @@ fn choose<'c>(
             let mut errors = Vec::new();
             for id in ids {
                 let Some(l) = by_id.remove(&id.to_lowercase()) else {
-                    if !chosen.iter().any(|c: &Listed<'_>| c.job_id.eq_ignore_ascii_case(id)) {
+                    if !chosen
+                        .iter()
+                        .any(|c: &Listed<'_>| c.job_id.eq_ignore_ascii_case(id))
+                    {
                         errors.push(
                             ConfigError::general("job_not_found", format!("no provider of the configuration lists a job {id:?}"))
                                 .help("dtsform import reads the jobs of the regions its provider blocks name: check the id (dtsform jobs lists them), or add a provider block for the job's region"),
@@ -445,24 +463,21 @@ async fn read<'c>(
                 ConfigError::general("live_state", format!("job {}: {message}", l.job_id))
                     .help("nothing is imported from a job whose live state cannot be read safely; check the job in the console")
             };
-            let live = match l.tencent {
-                Some(row) => {
-                    let value = serde_json::to_value(&*row).unwrap_or_default();
-                    Live::Tencent(Box::new(TencentLive::from_row(&value).map_err(unreadable)?))
-                }
-                None => {
-                    let Some(client) = clients.for_alias(l.provider.alias.as_ref()) else {
-                        return Err(unreadable("its provider has no client".into()));
-                    };
-                    let detail = client.describe_job(&l.job_id).await.map_err(|e| {
-                        let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
-                        ConfigError::general("api", format!("job {}: {e}", l.job_id)).help_or(
-                            help,
-                            "quote the code and RequestId above to Alibaba Cloud support if it persists",
-                        )
-                    })?;
-                    Live::Alibaba(Box::new(LiveJob::from_detail(detail).map_err(unreadable)?))
-                }
+            let live = if let Some(row) = l.tencent {
+                let value = serde_json::to_value(&*row).unwrap_or_default();
+                Live::Tencent(Box::new(TencentLive::from_row(&value).map_err(unreadable)?))
+            } else {
+                let Some(client) = clients.for_alias(l.provider.alias.as_ref()) else {
+                    return Err(unreadable("its provider has no client".into()));
+                };
+                let detail = client.describe_job(&l.job_id).await.map_err(|e| {
+                    let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
+                    ConfigError::general("api", format!("job {}: {e}", l.job_id)).help_or(
+                        help,
+                        "quote the code and RequestId above to Alibaba Cloud support if it persists",
+                    )
+                })?;
+                Live::Alibaba(Box::new(LiveJob::from_detail(detail).map_err(unreadable)?))
             };
             Ok(Candidate {
                 provider: l.provider,
@@ -508,10 +523,14 @@ fn write_checked(
         inputs,
         vec![(target.to_owned(), format!("{provider}\n{text}"))],
     )
-    .map_err(|e| e.errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>())?;
-    let plan = plan_one(&loaded, 0, &candidate.live).map_err(|e| {
-        e.iter().map(|e| e.message.clone()).collect::<Vec<_>>()
+    .map_err(|e| {
+        e.errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
     })?;
+    let plan = plan_one(&loaded, 0, &candidate.live)
+        .map_err(|e| e.iter().map(|e| e.message.clone()).collect::<Vec<_>>())?;
     if plan.has_changes() {
         return Err(changes(&plan));
     }

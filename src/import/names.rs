@@ -29,7 +29,7 @@ impl Taken {
             .cloned()
             .unwrap_or_else(|| candidates.last().cloned().unwrap_or_default());
         if name.is_empty() {
-            name = "job".to_owned();
+            "job".clone_into(&mut name);
         }
         // Two jobs whose ids differ only in what a slug drops: count up.
         let base = name.clone();

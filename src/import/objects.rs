@@ -215,8 +215,7 @@ fn columns_shorthand(kind: Kind, children: &[(Kind, &str, &Node)]) -> Option<Vec
         !name.is_empty()
             && node.containers.values().all(|c| c.nodes.is_empty())
             && node.attrs.iter().all(|(k, v)| {
-                SERVER_ATTRS.contains(&k.as_str())
-                    || (k == "name" && v.as_str() == Some(*name))
+                SERVER_ATTRS.contains(&k.as_str()) || (k == "name" && v.as_str() == Some(*name))
             })
     };
     (!columns.is_empty() && columns.iter().all(plain))

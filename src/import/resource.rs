@@ -29,7 +29,14 @@ pub struct Origin<'a> {
 }
 
 /// Reserved keys whose values may be secrets: never written.
-const SECRET_WORDS: &[&str] = &["password", "passwd", "secret", "token", "accesskey", "credential"];
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "accesskey",
+    "credential",
+];
 
 /// A comment line in the resource, at a path of block types (and last an attribute key
 /// or block type) from the resource's body: before the structure there (the resource
@@ -111,7 +118,12 @@ impl Draft {
 /// Where a note's line goes: the start of the line of the structure at `path` (the
 /// resource for an empty path), or with `end` the start of the line of that block's
 /// closing brace.
-fn locate(text: &str, resource: &hcl_edit::structure::Block, path: &[&str], end: bool) -> Option<usize> {
+fn locate(
+    text: &str,
+    resource: &hcl_edit::structure::Block,
+    path: &[&str],
+    end: bool,
+) -> Option<usize> {
     let mut block = resource;
     let mut span = hcl_edit::Span::span(resource)?;
     for (i, step) in path.iter().enumerate() {
@@ -132,7 +144,11 @@ fn locate(text: &str, resource: &hcl_edit::structure::Block, path: &[&str], end:
             None => {}
         }
     }
-    let at = if end { span.end.checked_sub(1)? } else { span.start };
+    let at = if end {
+        span.end.checked_sub(1)?
+    } else {
+        span.start
+    };
     Some(text[..at].rfind('\n').map_or(0, |n| n + 1))
 }
 
@@ -211,7 +227,9 @@ pub fn alibaba(origin: Origin<'_>, live: &LiveJob) -> Result<String, Vec<Unwrita
     } else {
         d.note(
             &["dts_job_id"],
-            format!("status is not managed: the job is {status}; status = \"running\" would start it"),
+            format!(
+                "status is not managed: the job is {status}; status = \"running\" would start it"
+            ),
         );
     }
     reserved(&mut d, &live.reserved);
@@ -264,13 +282,12 @@ fn reserved(d: &mut Draft, live: &Map<String, Value>) {
             continue;
         }
         let expression = match value {
-            Value::String(_) | Value::Bool(_) => literal::value(value),
             // An HCL number that is whole reads back as an integer, and plan compares
             // reserved values as text: `1.0` is kept as the string it shows as.
             Value::Number(n) if n.as_f64().is_some_and(|f| f.fract() == 0.0) && n.is_f64() => {
                 literal::string(&n.to_string())
             }
-            Value::Number(_) => literal::value(value),
+            Value::String(_) | Value::Bool(_) | Value::Number(_) => literal::value(value),
             _ => {
                 left_out.push(format!("{key} (not a string, number or bool)"));
                 continue;
@@ -305,8 +322,10 @@ fn endpoint(d: &mut Draft, name: &str, side: &'static str, live: Option<&Endpoin
         );
         return;
     };
-    let mut block = Block::builder(side)
-        .add_attribute(("instance_type", literal::string(&instance_type.to_ascii_lowercase())));
+    let mut block = Block::builder(side).add_attribute((
+        "instance_type",
+        literal::string(&instance_type.to_ascii_lowercase()),
+    ));
     let fields = [
         ("instance_id", &live.instance_id),
         ("region", &live.region),
@@ -390,7 +409,9 @@ fn fields_block(
         any = true;
     }
     for (wire, name, numeric) in fields {
-        let Some(value) = live.get(*wire) else { continue };
+        let Some(value) = live.get(*wire) else {
+            continue;
+        };
         let shown = text(value);
         if shown.is_empty() || skip(wire, &shown) {
             continue;
@@ -469,7 +490,12 @@ pub fn tencent(origin: Origin<'_>, live: &TencentLive) -> Result<String, Vec<Unw
         d.block(block);
     }
     for (side, access, info, fields) in [
-        ("source", &live.src_access_type, &live.src_info, SOURCE_FIELDS),
+        (
+            "source",
+            &live.src_access_type,
+            &live.src_info,
+            SOURCE_FIELDS,
+        ),
         (
             "destination",
             &live.dst_access_type,

@@ -153,10 +153,7 @@ fn equal_numbers_by_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y)
-                    .all(|(a, b)| equal_numbers_by_value(a, b))
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| equal_numbers_by_value(a, b))
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()

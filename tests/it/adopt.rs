@@ -18,8 +18,7 @@ use dtsform::emulator::{
 
 use crate::support::{client, fast_config, report_text, start, wait_for_status};
 
-#[path = "../fixtures/report.rs"]
-mod report_check;
+use crate::report_check;
 
 const JOB: &str = "k2gm967v16f";
 
@@ -151,13 +150,19 @@ async fn console_adds_tables(emulator: &RunningEmulator) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_table_added_in_the_console_is_drift_and_adopt_takes_it_with_comments_untouched() {
     let emulator = emulator().await;
-    let dir = config(&emulator.url(), &[("shop.hcl", SHOP), ("migrate.hcl", TENCENT)]);
+    let dir = config(
+        &emulator.url(),
+        &[("shop.hcl", SHOP), ("migrate.hcl", TENCENT)],
+    );
     let path = dir.path();
     let (code, stdout, stderr) = run(path, &["plan", ".", "-detailed-exitcode"]).await;
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     let (code, stdout, stderr) = run(path, &["drift", "."]).await;
     assert_eq!(code, 0, "{stdout}\n{stderr}");
-    assert!(stdout.contains("No drift: 2 jobs match the configuration."), "{stdout}");
+    assert!(
+        stdout.contains("No drift: 2 jobs match the configuration."),
+        "{stdout}"
+    );
 
     console_adds_tables(&emulator).await;
 
@@ -183,14 +188,26 @@ async fn a_table_added_in_the_console_is_drift_and_adopt_takes_it_with_comments_
     assert_eq!(doc["summary"]["live_only_undeclared"], 2);
     let (code, md, _) = run(path, &["drift", ".", "--markdown"]).await;
     assert_eq!(code, 2);
-    assert!(md.starts_with("<!-- dtsform:drift outcome=drift -->"), "{md}");
-    assert!(md.contains("table `shop.audit` — not in the configuration"), "{md}");
+    assert!(
+        md.starts_with("<!-- dtsform:drift outcome=drift -->"),
+        "{md}"
+    );
+    assert!(
+        md.contains("table `shop.audit` — not in the configuration"),
+        "{md}"
+    );
 
     // Adopt everything: the file gets the blocks, and nothing else changes.
     let (code, stdout, stderr) = run(path, &["adopt", "."]).await;
     assert_eq!(code, 0, "{stdout}\n{stderr}");
-    assert!(stdout.contains("Adopted 2 live objects into the configuration:"), "{stdout}");
-    assert!(stdout.contains("+ table shop.audit  (alicloud_dts_job.shop, "), "{stdout}");
+    assert!(
+        stdout.contains("Adopted 2 live objects into the configuration:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+ table shop.audit  (alicloud_dts_job.shop, "),
+        "{stdout}"
+    );
     let after = std::fs::read_to_string(path.join("shop.hcl")).unwrap();
     let expected = SHOP
         .replace(
@@ -198,7 +215,10 @@ async fn a_table_added_in_the_console_is_drift_and_adopt_takes_it_with_comments_
             "    table \"customers\" {}\n\n    table \"audit\" {\n      target = \"audit_copy\"\n      filter = \"kind = 'x'\"\n    }\n  }\n\n  database \"billing\" {}\n",
         );
     assert_eq!(after, expected);
-    assert_eq!(std::fs::read_to_string(path.join("migrate.hcl")).unwrap(), TENCENT);
+    assert_eq!(
+        std::fs::read_to_string(path.join("migrate.hcl")).unwrap(),
+        TENCENT
+    );
 
     let (code, stdout, stderr) = run(path, &["plan", ".", "-detailed-exitcode"]).await;
     assert_eq!(code, 0, "{stdout}\n{stderr}");
@@ -222,7 +242,11 @@ async fn adopt_takes_what_is_named_and_dry_run_changes_nothing() {
 
     let (code, stdout, stderr) = run(path, &["adopt", ".", "shop.audit", "--dry-run"]).await;
     assert_eq!(code, 0, "{stdout}\n{stderr}");
-    assert_eq!(std::fs::read_to_string(path.join("shop.hcl")).unwrap(), SHOP, "dry run");
+    assert_eq!(
+        std::fs::read_to_string(path.join("shop.hcl")).unwrap(),
+        SHOP,
+        "dry run"
+    );
     for expected in [
         "--- a/shop.hcl\n+++ b/shop.hcl\n",
         "+    table \"audit\" {\n",
@@ -236,10 +260,14 @@ async fn adopt_takes_what_is_named_and_dry_run_changes_nothing() {
     let (code, stdout, stderr) = run(path, &["adopt", ".", "shop.nothing"]).await;
     assert_eq!(code, 1, "{stdout}");
     assert!(
-        report_text(stderr.as_bytes()).contains("shop.nothing names no live object outside the configuration"),
+        report_text(stderr.as_bytes())
+            .contains("shop.nothing names no live object outside the configuration"),
         "{stderr}"
     );
-    assert_eq!(std::fs::read_to_string(path.join("shop.hcl")).unwrap(), SHOP);
+    assert_eq!(
+        std::fs::read_to_string(path.join("shop.hcl")).unwrap(),
+        SHOP
+    );
 
     // The new database alone, by name.
     let (code, stdout, stderr) = run(path, &["adopt", ".", "billing"]).await;
@@ -247,7 +275,10 @@ async fn adopt_takes_what_is_named_and_dry_run_changes_nothing() {
     let after = std::fs::read_to_string(path.join("shop.hcl")).unwrap();
     assert_eq!(
         after,
-        SHOP.replace("    table \"customers\" {}\n  }\n", "    table \"customers\" {}\n  }\n\n  database \"billing\" {}\n")
+        SHOP.replace(
+            "    table \"customers\" {}\n  }\n",
+            "    table \"customers\" {}\n  }\n\n  database \"billing\" {}\n"
+        )
     );
     // Then the rest, by job.
     let (code, stdout, stderr) = run(path, &["adopt", "alicloud_dts_job.shop"]).await;
@@ -293,7 +324,10 @@ resource "alicloud_dts_job" "shop" {
     assert!(stdout.contains("+ database billing"), "{stdout}");
     let after = std::fs::read_to_string(dir.path().join("shop.hcl")).unwrap();
     assert!(after.starts_with(&dynamic[..dynamic.len() - 2]), "{after}");
-    assert!(after.ends_with("  }\n\n  database \"billing\" {}\n}\n"), "{after}");
+    assert!(
+        after.ends_with("  }\n\n  database \"billing\" {}\n}\n"),
+        "{after}"
+    );
 
     let db_list = r#"resource "alicloud_dts_job" "shop" {
   dts_job_id = "k2gm967v16f"
@@ -306,11 +340,23 @@ resource "alicloud_dts_job" "shop" {
     let (code, stdout, stderr) = run(dir.path(), &["adopt", "."]).await;
     assert_eq!(code, 1, "{stdout}\n{stderr}");
     let shown = report_text(stderr.as_bytes());
-    assert!(shown.contains("which takes its objects from a db_list expression"), "{shown}");
-    assert!(shown.contains(r#""billing": {"#) && shown.contains(r#""name": "billing""#), "{shown}");
-    assert!(shown.contains(r#""filter": "kind = 'x'""#) && !shown.contains("state"), "{shown}");
+    assert!(
+        shown.contains("which takes its objects from a db_list expression"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(r#""billing": {"#) && shown.contains(r#""name": "billing""#),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(r#""filter": "kind = 'x'""#) && !shown.contains("state"),
+        "{shown}"
+    );
     assert!(stdout.contains("Nothing was adopted."), "{stdout}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("shop.hcl")).unwrap(), db_list);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("shop.hcl")).unwrap(),
+        db_list
+    );
     emulator.stop().await;
 }
 
@@ -325,11 +371,17 @@ async fn a_tencent_job_adopts_a_table_and_plans_to_no_changes() {
     .unwrap();
     let (code, stdout, stderr) = run(dir.path(), &["drift", "."]).await;
     assert_eq!(code, 2, "{stdout}\n{stderr}");
-    assert!(stdout.contains("table db1.t1: live, not in the configuration"), "{stdout}");
+    assert!(
+        stdout.contains("table db1.t1: live, not in the configuration"),
+        "{stdout}"
+    );
     let (code, stdout, stderr) = run(dir.path(), &["adopt", "."]).await;
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     let after = std::fs::read_to_string(dir.path().join("migrate.hcl")).unwrap();
-    assert!(after.contains("  # the first database\n  database \"db1\" {\n"), "{after}");
+    assert!(
+        after.contains("  # the first database\n  database \"db1\" {\n"),
+        "{after}"
+    );
     let (code, stdout, stderr) = run(dir.path(), &["plan", ".", "-detailed-exitcode"]).await;
     assert_eq!(code, 0, "{after}\n{stdout}\n{stderr}");
     emulator.stop().await;

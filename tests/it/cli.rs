@@ -75,9 +75,16 @@ fn jobs_json_with_v1_signatures() {
 #[test]
 fn jobs_lists_tencent_migration_jobs_too() {
     let out = dtsform(&["jobs", "--emulator", "--cloud", "all"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.starts_with("Jobs in cn-hangzhou served by the embedded emulator"), "{stdout}");
+    assert!(
+        stdout.starts_with("Jobs in cn-hangzhou served by the embedded emulator"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("\nTencent Cloud migration jobs in ap-guangzhou served by the embedded emulator at http://127.0.0.1:"),
         "{stdout}"
@@ -92,9 +99,22 @@ fn jobs_lists_tencent_migration_jobs_too() {
     };
     assert_eq!(
         row("dts-6r2kq0mz"),
-        ["dts-6r2kq0mz", "cdb-3kwa7x1p", "migration", "CheckPass", "(4)", "shop-migrate", "shop.orders,", "shop.customers,", "audit.*"]
+        [
+            "dts-6r2kq0mz",
+            "cdb-3kwa7x1p",
+            "migration",
+            "CheckPass",
+            "(4)",
+            "shop-migrate",
+            "shop.orders,",
+            "shop.customers,",
+            "audit.*"
+        ]
     );
-    assert!(row("dts-0pb7ye4d").ends_with(&["(whole", "instance)"]), "{stdout}");
+    assert!(
+        row("dts-0pb7ye4d").ends_with(&["(whole", "instance)"]),
+        "{stdout}"
+    );
     assert!(row(SHOP_JOB).contains(&"Synchronizing"), "{stdout}");
 
     let out = dtsform(&["jobs", "--emulator", "--cloud", "tencent", "--json"]);
@@ -102,7 +122,10 @@ fn jobs_lists_tencent_migration_jobs_too() {
     let jobs: Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = jobs.as_array().unwrap();
     assert_eq!(rows.len(), 3);
-    assert!(rows.iter().all(|j| j["cloud"] == "tencent" && j["type"] == "migration"));
+    assert!(
+        rows.iter()
+            .all(|j| j["cloud"] == "tencent" && j["type"] == "migration")
+    );
     assert_eq!(rows[0]["objects"][0]["Database"], "shop");
 }
 

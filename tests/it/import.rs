@@ -15,7 +15,9 @@ use dtsform::emulator::World;
 use dtsform::env::Environment;
 use dtsform::import::{Request, Selection};
 
-use crate::support::{dtsform, emulator_credentials, fast_config, report_text, start, tencent_credentials};
+use crate::support::{
+    dtsform, emulator_credentials, fast_config, report_text, start, tencent_credentials,
+};
 
 const PROVIDERS: &str = r#"provider "alicloud" {
   region = "cn-hangzhou"
@@ -140,11 +142,17 @@ fn import_writes_every_feature_so_that_validate_fmt_and_plan_are_clean() {
     ] {
         assert!(file.contains(expected), "{expected:?} in\n{file}");
     }
-    assert!(!file.contains("db_list") && !file.contains("never-shown"), "{file}");
+    assert!(
+        !file.contains("db_list") && !file.contains("never-shown"),
+        "{file}"
+    );
 
     let (code, stdout, stderr) = run(&["validate", &dir]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
-    assert!(stdout.contains("The configuration is valid: 5 jobs, 2 providers."), "{stdout}");
+    assert!(
+        stdout.contains("The configuration is valid: 5 jobs, 2 providers."),
+        "{stdout}"
+    );
     let (code, stdout, stderr) = run(&["fmt", "--check", &dir]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     let (code, stdout, stderr) =
@@ -167,39 +175,44 @@ fn import_by_id_never_overwrites_and_names_what_it_leaves_out() {
     let (_tmp, dir, state) = setup(&feature_world());
     let emulator = ["--emulator", "--emulator-state", state.as_str()];
     std::fs::write(Path::new(&dir).join("taken.hcl"), "# mine\n").unwrap();
-    let (code, _, stderr) = run(
-        &[
-            &["import", &dir, "s7qd5ph3n9c", "--out", "taken.hcl"],
-            &emulator[..],
-        ]
-        .concat(),
-    );
+    let (code, _, stderr) = run(&[
+        &["import", &dir, "s7qd5ph3n9c", "--out", "taken.hcl"],
+        &emulator[..],
+    ]
+    .concat());
     assert_eq!(code, 1);
-    assert!(report_text(stderr.as_bytes()).contains("taken.hcl already exists"), "{stderr}");
+    assert!(
+        report_text(stderr.as_bytes()).contains("taken.hcl already exists"),
+        "{stderr}"
+    );
     assert_eq!(
         std::fs::read_to_string(Path::new(&dir).join("taken.hcl")).unwrap(),
         "# mine\n"
     );
 
-    let (code, stdout, stderr) = run(
+    let (code, stdout, stderr) = run(&[
         &[
-            &["import", &dir, "s7qd5ph3n9c", "dts-0pb7ye4d", "--out", "two.hcl"],
-            &emulator[..],
-        ]
-        .concat(),
-    );
+            "import",
+            &dir,
+            "s7qd5ph3n9c",
+            "dts-0pb7ye4d",
+            "--out",
+            "two.hcl",
+        ],
+        &emulator[..],
+    ]
+    .concat());
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(stdout.contains("Imported 2 jobs into"), "{stdout}");
-    let (code, stdout, _) = run(
-        &[
-            &["import", &dir, "S7QD5PH3N9C", "--out", "again.hcl"],
-            &emulator[..],
-        ]
-        .concat(),
-    );
+    let (code, stdout, _) = run(&[
+        &["import", &dir, "S7QD5PH3N9C", "--out", "again.hcl"],
+        &emulator[..],
+    ]
+    .concat());
     assert_eq!(code, 0);
     assert!(
-        stdout.contains("Left out job s7qd5ph3n9c: alicloud_dts_job.s7qd5ph3n9c manages it already."),
+        stdout
+            .contains("Left out job s7qd5ph3n9c: alicloud_dts_job.s7qd5ph3n9c manages it already."),
         "{stdout}"
     );
     assert!(!Path::new(&dir).join("again.hcl").exists());
@@ -207,12 +220,16 @@ fn import_by_id_never_overwrites_and_names_what_it_leaves_out() {
     let (code, _, stderr) = run(&[&["import", &dir, "nosuchjob"], &emulator[..]].concat());
     assert_eq!(code, 1);
     assert!(
-        report_text(stderr.as_bytes()).contains("no provider of the configuration lists a job \"nosuchjob\""),
+        report_text(stderr.as_bytes())
+            .contains("no provider of the configuration lists a job \"nosuchjob\""),
         "{stderr}"
     );
     let (code, _, stderr) = run(&["import", &dir, "--out", "x.txt", "--all", "--emulator"]);
     assert_eq!(code, 1);
-    assert!(report_text(stderr.as_bytes()).contains("is not a *.hcl file"), "{stderr}");
+    assert!(
+        report_text(stderr.as_bytes()).contains("is not a *.hcl file"),
+        "{stderr}"
+    );
 }
 
 /// A list a configuration cannot say (two tables differing only in case; a Tencent
@@ -346,13 +363,23 @@ fn ops() -> impl Strategy<Value = Option<Value>> {
 
 /// Attributes every object may carry besides its children: a rename, `all`, operations,
 /// pass-through attributes, the server's `state`.
-fn attributes(name: String, kind_is_table: bool) -> impl Strategy<Value = serde_json::Map<String, Value>> {
+fn attributes(
+    name: &str,
+    kind_is_table: bool,
+) -> impl Strategy<Value = serde_json::Map<String, Value>> + use<> {
     (
-        prop_oneof![Just(None), Just(Some(name.clone())), Just(Some(format!("{name}_copy")))],
+        prop_oneof![
+            Just(None),
+            Just(Some(name.to_owned())),
+            Just(Some(format!("{name}_copy")))
+        ],
         all(),
         ops(),
         ops(),
-        prop::option::weighted(0.3, prop_oneof![value(), "[ -~]{0,20}".prop_map(Value::String)]),
+        prop::option::weighted(
+            0.3,
+            prop_oneof![value(), "[ -~]{0,20}".prop_map(Value::String)],
+        ),
         prop::collection::btree_map(
             prop_oneof![
                 Just("srcSchema"),
@@ -422,13 +449,17 @@ fn columns() -> impl Strategy<Value = serde_json::Map<String, Value>> {
 }
 
 /// A table or view: attributes, and sometimes a column list.
-fn table(name: String) -> impl Strategy<Value = Value> {
-    (attributes(name, true), prop::option::weighted(0.4, columns())).prop_map(|(mut m, cols)| {
-        if let Some(cols) = cols.filter(|c| !c.is_empty()) {
-            m.insert("column".into(), Value::Object(cols));
-        }
-        Value::Object(m)
-    })
+fn table(name: &str) -> impl Strategy<Value = Value> + use<> {
+    (
+        attributes(name, true),
+        prop::option::weighted(0.4, columns()),
+    )
+        .prop_map(|(mut m, cols)| {
+            if let Some(cols) = cols.filter(|c| !c.is_empty()) {
+                m.insert("column".into(), Value::Object(cols));
+            }
+            Value::Object(m)
+        })
 }
 
 /// Objects of one kind under `kind_key`; tables and views may list columns.
@@ -439,9 +470,9 @@ fn container(kind_key: &'static str, n: usize) -> impl Strategy<Value = Option<(
             .into_iter()
             .map(|n| {
                 let object = if holds_columns {
-                    table(n.clone()).boxed()
+                    table(&n).boxed()
                 } else {
-                    attributes(n.clone(), false).prop_map(Value::Object).boxed()
+                    attributes(&n, false).prop_map(Value::Object).boxed()
                 };
                 (Just(n), object)
             })
@@ -459,14 +490,14 @@ fn container(kind_key: &'static str, n: usize) -> impl Strategy<Value = Option<(
 
 /// A database (or a PostgreSQL schema at the top): attributes, tables under any key
 /// spelling, views, schemas holding tables, other kinds.
-fn database(name: String) -> impl Strategy<Value = Value> {
+fn database(name: &str) -> impl Strategy<Value = Value> + use<> {
     let schemas = names(2).prop_flat_map(|names| {
         let items: Vec<_> = names
             .into_iter()
             .map(|n| {
                 (
                     Just(n.clone()),
-                    (attributes(n, false), container("Table", 2)).prop_map(|(mut m, t)| {
+                    (attributes(&n, false), container("Table", 2)).prop_map(|(mut m, t)| {
                         m.extend(t);
                         Value::Object(m)
                     }),
@@ -474,7 +505,12 @@ fn database(name: String) -> impl Strategy<Value = Value> {
             })
             .collect();
         items.prop_map(|items| {
-            (!items.is_empty()).then(|| ("Schema".to_owned(), Value::Object(items.into_iter().collect())))
+            (!items.is_empty()).then(|| {
+                (
+                    "Schema".to_owned(),
+                    Value::Object(items.into_iter().collect()),
+                )
+            })
         })
     });
     (
@@ -488,15 +524,25 @@ fn database(name: String) -> impl Strategy<Value = Value> {
         .prop_flat_map(|(attrs, key, table_names, views, schemas, procedures)| {
             let tables: Vec<_> = table_names
                 .into_iter()
-                .map(|n| (Just(n.clone()), table(n)))
+                .map(|n| (Just(n.clone()), table(&n)))
                 .collect();
-            (Just(attrs), Just(key), tables, Just(views), Just(schemas), Just(procedures))
+            (
+                Just(attrs),
+                Just(key),
+                tables,
+                Just(views),
+                Just(schemas),
+                Just(procedures),
+            )
         })
         .prop_map(|(mut m, key, tables, views, schemas, procedures)| {
             if !tables.is_empty() {
                 m.insert(key.into(), Value::Object(tables.into_iter().collect()));
             }
-            for (k, v) in [views, schemas.flatten(), procedures.flatten()].into_iter().flatten() {
+            for (k, v) in [views, schemas.flatten(), procedures.flatten()]
+                .into_iter()
+                .flatten()
+            {
                 m.insert(k, v);
             }
             Value::Object(m)
@@ -507,7 +553,7 @@ fn db_list() -> impl Strategy<Value = Value> {
     names(3).prop_flat_map(|names| {
         let dbs: Vec<_> = names
             .into_iter()
-            .map(|n| (Just(n.clone()), database(n)))
+            .map(|n| (Just(n.clone()), database(&n)))
             .collect();
         dbs.prop_map(|dbs| Value::Object(dbs.into_iter().collect()))
     })
@@ -578,13 +624,17 @@ fn world() -> impl Strategy<Value = Value> {
                 Just("Failed"),
             ],
             name(),
-            prop::collection::btree_map("[a-zA-Z]{1,8}", prop_oneof![
-                "[ -~]{0,8}".prop_map(Value::String),
-                (0i64..100_000).prop_map(Value::from),
-                any::<bool>().prop_map(Value::Bool),
-                Just(json!(1.5)),
-                Just(json!(3.0)),
-            ], 0..4),
+            prop::collection::btree_map(
+                "[a-zA-Z]{1,8}",
+                prop_oneof![
+                    "[ -~]{0,8}".prop_map(Value::String),
+                    (0i64..100_000).prop_map(Value::from),
+                    any::<bool>().prop_map(Value::Bool),
+                    Just(json!(1.5)),
+                    Just(json!(3.0)),
+                ],
+                0..4,
+            ),
         ),
         1..3,
     );
@@ -654,23 +704,50 @@ async fn imports_to_no_changes(world: &Value) -> Result<(), TestCaseError> {
     };
     let outcome = dtsform::import::import(&config, &clients, &inputs, &request)
         .await
-        .map_err(|e| TestCaseError::fail(format!("{:?}", e.iter().map(|e| &e.message).collect::<Vec<_>>())))?;
+        .map_err(|e| {
+            TestCaseError::fail(format!(
+                "{:?}",
+                e.iter().map(|e| &e.message).collect::<Vec<_>>()
+            ))
+        })?;
     let refused: Vec<&String> = outcome.refused.iter().map(|e| &e.message).collect();
     prop_assert!(refused.is_empty(), "refused: {refused:#?}");
     let file = outcome.file.expect("a file");
     let text = std::fs::read_to_string(&file).unwrap();
-    prop_assert_eq!(dtsform::config::fmt::format_hcl(&text), text.clone(), "fmt --check");
-    let config = load(tmp.path(), &inputs)
-        .map_err(|e| TestCaseError::fail(format!("{text}\n{:#?}", e.errors.iter().map(|e| &e.message).collect::<Vec<_>>())))?;
+    prop_assert_eq!(
+        dtsform::config::fmt::format_hcl(&text),
+        text.clone(),
+        "fmt --check"
+    );
+    let config = load(tmp.path(), &inputs).map_err(|e| {
+        TestCaseError::fail(format!(
+            "{text}\n{:#?}",
+            e.errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+        ))
+    })?;
     let clients = Clients::new(&config, &Environment::empty(), Some(&target)).expect("clients");
     let plan = dtsform::plan::fetch::plan(&config, &clients, 4, &dtsform::guard::Flags::default())
         .await
-        .map_err(|e| TestCaseError::fail(format!("{text}\n{:#?}", e.iter().map(|e| &e.message).collect::<Vec<_>>())))?;
-    prop_assert!(!plan.has_changes(), "{text}\n{}", dtsform::render::render_plan(&plan, dtsform::render::Style { colour: false }));
+        .map_err(|e| {
+            TestCaseError::fail(format!(
+                "{text}\n{:#?}",
+                e.iter().map(|e| &e.message).collect::<Vec<_>>()
+            ))
+        })?;
+    prop_assert!(
+        !plan.has_changes(),
+        "{text}\n{}",
+        dtsform::render::render_plan(&plan, dtsform::render::Style { colour: false })
+    );
     // Running it again imports nothing new.
     let again = dtsform::import::import(&config, &clients, &inputs, &request)
         .await
-        .map_err(|e| TestCaseError::fail(format!("{:?}", e.iter().map(|e| &e.message).collect::<Vec<_>>())))?;
+        .map_err(|e| {
+            TestCaseError::fail(format!(
+                "{:?}",
+                e.iter().map(|e| &e.message).collect::<Vec<_>>()
+            ))
+        })?;
     prop_assert!(again.file.is_none() && again.imported.is_empty() && again.refused.is_empty());
     emulator.stop().await;
     Ok(())

@@ -7,11 +7,13 @@ mod adopt;
 mod apply;
 mod architecture;
 mod cli;
-mod import;
 mod client;
 mod emulator_process;
+mod import;
 mod nesting;
 mod report;
+#[path = "../fixtures/report.rs"]
+mod report_check;
 mod robustness;
 mod sdk_interop;
 mod support;
