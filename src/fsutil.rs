@@ -52,6 +52,42 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// Creates `path` holding `bytes`, atomically and only if nothing is there: a temporary
+/// file in the same directory, flushed to disk, then linked to `path` — which fails with
+/// `AlreadyExists` if anything (a file, a link, a directory) is there, so nothing is ever
+/// replaced, even by a file that appeared a moment ago. A crash leaves no file or the
+/// whole one; the temporary file is removed either way.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(
+        ".{file_name}.{}.{}.tmp",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)?;
+    let result = (|| {
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::hard_link(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    result
+}
+
 /// The file [`write_atomically`] replaces for `path`: `path` itself when it is a regular
 /// file or does not exist, the regular file a symbolic link leads to; an error naming
 /// what `path` is otherwise.

@@ -14,6 +14,9 @@
 //! * [`render`] — the plan as text.
 //! * [`report`] — the plan as a versioned JSON document and as a pull-request comment
 //!   in Markdown (removals first, never cut, within GitHub's size limit).
+//! * [`import`], [`drift`], [`adopt`] — live jobs written as configuration that plans to
+//!   no changes; what differs between live jobs and their configuration; live-only
+//!   objects written into the user's files in place.
 //! * [`apply`] — executes a plan: dependency order, re-checks, idempotent writes,
 //!   read-back.
 //! * [`cloud`] — API clients: request building and signing as pure functions, a thin
@@ -29,15 +32,18 @@
 //! * [`secret`], [`env`], [`text`] — redacted strings, the environment as a value, and
 //!   outside text made safe to print.
 
+pub mod adopt;
 pub mod apply;
 pub mod cli;
 pub mod clients;
 pub mod cloud;
 pub mod config;
+pub mod drift;
 pub mod emulator;
 pub mod env;
 pub mod fsutil;
 pub mod guard;
+pub mod import;
 pub mod objects;
 pub mod plan;
 pub mod printer;

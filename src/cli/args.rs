@@ -69,6 +69,21 @@ impl ConfigArgs {
     }
 }
 
+/// `[DIR] WORD...` (`import [DIR] JOB_ID...`, `adopt [DIR] ADDRESS...`): the first word
+/// is the configuration directory when it names a directory and `-chdir` is not given;
+/// the rest are the command's words.
+pub fn dir_and_words(chdir: Option<&PathBuf>, words: &[String]) -> (PathBuf, Vec<String>) {
+    if let Some(dir) = chdir {
+        return (dir.clone(), words.to_vec());
+    }
+    match words.split_first() {
+        Some((first, rest)) if std::path::Path::new(first).is_dir() => {
+            (PathBuf::from(first), rest.to_vec())
+        }
+        _ => (PathBuf::from("."), words.to_vec()),
+    }
+}
+
 /// Prints every error as a diagnostic and a count; the exit code for errors.
 pub fn failed(settings: &Settings, errors: &[ConfigError]) -> ExitCode {
     settings.printer.errors(errors);

@@ -1,6 +1,8 @@
-//! `dtsform jobs`: list the synchronization and migration jobs of a region, with a
-//! summary of each job's objects. With `--emulator` it first starts the embedded
-//! emulator on a free loopback port and lists what it serves — no account, no network.
+//! `dtsform jobs`: list the jobs of a region, with a summary of each job's objects —
+//! Alibaba Cloud's synchronization and migration jobs (DescribeDtsJobs), Tencent Cloud's
+//! migration jobs (DescribeMigrateJobs) with `--cloud tencent`, or both with
+//! `--cloud all`. With `--emulator` it first starts the embedded emulator on a free
+//! loopback port and lists what it serves — no account, no network.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -13,10 +15,23 @@ use super::args::TargetArgs;
 use super::settings::Target;
 use crate::cloud::alibaba::endpoint::parse_endpoint;
 use crate::cloud::alibaba::{AlibabaClient, ClientConfig, Credentials, DtsJob, SignatureVersion};
+use crate::cloud::tencent::{
+    ClientConfig as TencentConfig, Credentials as TencentCredentials, MigrateJob, TencentClient,
+};
 use crate::env::Environment;
 
 /// The region the sample world's jobs live in.
 const EMULATOR_REGION: &str = "cn-hangzhou";
+/// The region the sample world's Tencent jobs live in.
+const EMULATOR_TENCENT_REGION: &str = "ap-guangzhou";
+
+/// Whose jobs to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CloudChoice {
+    Alibaba,
+    Tencent,
+    All,
+}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -40,7 +55,20 @@ pub struct Args {
     #[arg(long, default_value = "v3")]
     signature: SignatureVersion,
 
-    /// Print JSON instead of a table.
+    /// Whose jobs to list: alibaba (DescribeDtsJobs), tencent (DescribeMigrateJobs) or
+    /// all.
+    #[arg(long, value_enum, default_value = "alibaba")]
+    cloud: CloudChoice,
+
+    /// Tencent Cloud region id, e.g. ap-guangzhou. Defaults to TENCENTCLOUD_REGION.
+    #[arg(long)]
+    tencent_region: Option<String>,
+
+    /// Profile of ~/.tccli to take Tencent Cloud credentials from.
+    #[arg(long, conflicts_with = "emulator")]
+    tencent_profile: Option<String>,
+
+    /// Print JSON instead of a table (each row says its `cloud`).
     #[arg(long)]
     json: bool,
 }
@@ -51,32 +79,77 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
         Target::Emulator { state } => Some(super::workspace::embedded(state.as_deref()).await?),
         Target::Cloud => None,
     };
-    let (client, origin) = if let Some(embedded) = &embedded {
-        let mut config = ClientConfig::new(args.region.as_deref().unwrap_or(EMULATOR_REGION));
-        config.endpoint = Some(embedded.target.endpoint.clone());
-        config.signature_version = args.signature;
-        (
-            AlibabaClient::new(config, embedded.target.credentials.clone())?,
-            format!("the embedded emulator at {}", embedded.running.url()),
-        )
-    } else {
-        let client = cloud_client(&args, &settings.env)?;
-        let origin = client.endpoint().to_string();
-        (client, origin)
-    };
-
-    let jobs = client.list_sync_and_migration_jobs().await?;
+    let mut rows: Vec<Value> = Vec::new();
+    let mut text = String::new();
+    if args.cloud != CloudChoice::Tencent {
+        let (client, origin) = if let Some(embedded) = &embedded {
+            let mut config = ClientConfig::new(args.region.as_deref().unwrap_or(EMULATOR_REGION));
+            config.endpoint = Some(embedded.target.endpoint.clone());
+            config.signature_version = args.signature;
+            (
+                AlibabaClient::new(config, embedded.target.credentials.clone())?,
+                format!("the embedded emulator at {}", embedded.running.url()),
+            )
+        } else {
+            let client = cloud_client(&args, &settings.env)?;
+            let origin = client.endpoint().to_string();
+            (client, origin)
+        };
+        let jobs = client.list_sync_and_migration_jobs().await?;
+        rows.extend(jobs.iter().map(job_json));
+        text.push_str(&render_table(&jobs, &origin, client.region()));
+    }
+    if args.cloud != CloudChoice::Alibaba {
+        let (client, origin) = if let Some(embedded) = &embedded {
+            let mut config = TencentConfig::new(
+                args.tencent_region
+                    .as_deref()
+                    .unwrap_or(EMULATOR_TENCENT_REGION),
+            );
+            config.endpoint = Some(embedded.target.endpoint.clone());
+            (
+                TencentClient::new(config, embedded.target.tencent_credentials.clone())?,
+                format!("the embedded emulator at {}", embedded.running.url()),
+            )
+        } else {
+            let client = tencent_client(&args, &settings.env)?;
+            let origin = client.endpoint().to_string();
+            (client, origin)
+        };
+        let jobs = client.describe_migrate_jobs().await?;
+        rows.extend(jobs.iter().map(tencent_json));
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&render_tencent_table(&jobs, &origin, client.region()));
+    }
     if args.json {
-        let rows: Vec<Value> = jobs.iter().map(job_json).collect();
         settings.printer.line(&crate::text::escape_json(
             &serde_json::to_string_pretty(&rows).unwrap_or_default(),
         ));
     } else {
-        settings
-            .printer
-            .out(&render_table(&jobs, &origin, client.region()));
+        settings.printer.out(&text);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A Tencent Cloud client for a real account: credentials from the chain (environment,
+/// then the tccli profile), the region from the flag or `TENCENTCLOUD_REGION`.
+fn tencent_client(args: &Args, env: &Environment) -> Result<TencentClient> {
+    let credentials = TencentCredentials::from_chain(env, args.tencent_profile.as_deref())?;
+    let region = args
+        .tencent_region
+        .clone()
+        .or_else(|| env.var("TENCENTCLOUD_REGION").map(str::to_owned))
+        .ok_or_else(|| {
+            miette!(
+                help = "pass --tencent-region ap-guangzhou (or set TENCENTCLOUD_REGION); try --emulator for a local demo",
+                "no Tencent Cloud region given"
+            )
+        })?;
+    let mut config = TencentConfig::new(region);
+    config.endpoint = args.endpoint.as_deref().map(parse_endpoint).transpose()?;
+    Ok(TencentClient::new(config, credentials)?)
 }
 
 /// A client for a real account: credentials from the chain, the region from the flags,
@@ -108,6 +181,7 @@ fn objects(job: &DtsJob) -> Option<Value> {
 
 fn job_json(job: &DtsJob) -> Value {
     json!({
+        "cloud": "alibaba",
         "job_id": job.dts_job_id,
         "instance_id": job.dts_instance_id,
         "name": job.dts_job_name,
@@ -115,6 +189,51 @@ fn job_json(job: &DtsJob) -> Value {
         "status": job.status.as_str(),
         "objects": objects(job),
     })
+}
+
+/// A Tencent job's `DatabaseInfo`, parsed (`[]` for the whole instance).
+fn tencent_objects(job: &MigrateJob) -> Option<Value> {
+    job.database_info
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+}
+
+fn tencent_json(job: &MigrateJob) -> Value {
+    json!({
+        "cloud": "tencent",
+        "job_id": job.job_id,
+        "name": job.job_name,
+        "type": "migration",
+        "status": job.status.to_string(),
+        "objects": tencent_objects(job),
+    })
+}
+
+/// `db1.t1, db1.s1.*, Db-2.*` for a `DatabaseInfo` list; `(whole instance)` for `[]`.
+fn summarize_database_info(info: Option<&Value>) -> String {
+    let Some(Value::Array(entries)) = info else {
+        return "(unknown)".into();
+    };
+    if entries.is_empty() {
+        return "(whole instance)".into();
+    }
+    let mut names = Vec::new();
+    for entry in entries {
+        let db = entry.get("Database").and_then(Value::as_str).unwrap_or("?");
+        let prefix = match entry.get("Schema").and_then(Value::as_str) {
+            Some(schema) => format!("{db}.{schema}"),
+            None => db.to_owned(),
+        };
+        match entry.get("Table").and_then(Value::as_array) {
+            Some(tables) if !tables.is_empty() => names.extend(
+                tables
+                    .iter()
+                    .map(|t| format!("{prefix}.{}", t.as_str().unwrap_or("?"))),
+            ),
+            _ => names.push(format!("{prefix}.*")),
+        }
+    }
+    shortened(names)
 }
 
 /// How many objects a table row names before "+N more".
@@ -140,6 +259,11 @@ pub(crate) fn summarize_objects(db_object: Option<&Value>) -> String {
             _ => names.push(format!("{db}.*")),
         }
     }
+    shortened(names)
+}
+
+/// The first names, then `+N more`; `(none)` for none.
+fn shortened(mut names: Vec<String>) -> String {
     if names.len() > SHOWN_OBJECTS {
         let more = names.len() - SHOWN_OBJECTS;
         names.truncate(SHOWN_OBJECTS);
@@ -160,12 +284,11 @@ fn cell(text: &str) -> String {
 }
 
 fn render_table(jobs: &[DtsJob], origin: &str, region: &str) -> String {
-    let mut out = format!(
-        "Jobs in {} served by {}\n\n",
+    let title = format!(
+        "Jobs in {} served by {}",
         cell(region),
         crate::text::escape_control(origin)
     );
-    let header = ["JOB ID", "INSTANCE", "TYPE", "STATUS", "NAME", "OBJECTS"];
     let rows: Vec<[String; 6]> = jobs
         .iter()
         .map(|j| {
@@ -179,8 +302,42 @@ fn render_table(jobs: &[DtsJob], origin: &str, region: &str) -> String {
             ]
         })
         .collect();
+    table(&title, &rows)
+}
+
+fn render_tencent_table(jobs: &[MigrateJob], origin: &str, region: &str) -> String {
+    let title = format!(
+        "Tencent Cloud migration jobs in {} served by {}",
+        cell(region),
+        crate::text::escape_control(origin)
+    );
+    let rows: Vec<[String; 6]> = jobs
+        .iter()
+        .map(|j| {
+            let source = j
+                .src_info
+                .as_ref()
+                .and_then(|s| s.instance_id.clone())
+                .unwrap_or_else(|| "-".into());
+            [
+                cell(&j.job_id),
+                cell(&source),
+                "migration".into(),
+                cell(&j.status.to_string()),
+                cell(&j.job_name),
+                cell(&summarize_database_info(tencent_objects(j).as_ref())),
+            ]
+        })
+        .collect();
+    table(&title, &rows)
+}
+
+/// A title, then the rows under a header, columns aligned, then the count.
+fn table(title: &str, rows: &[[String; 6]]) -> String {
+    let mut out = format!("{title}\n\n");
+    let header = ["JOB ID", "INSTANCE", "TYPE", "STATUS", "NAME", "OBJECTS"];
     let mut widths = header.map(str::len);
-    for row in &rows {
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -198,14 +355,14 @@ fn render_table(jobs: &[DtsJob], origin: &str, region: &str) -> String {
         out.push('\n');
     };
     line(&header);
-    for row in &rows {
+    for row in rows {
         line(&row.each_ref().map(String::as_str));
     }
     let _ = writeln!(
         out,
         "\n{} job{}.",
-        jobs.len(),
-        if jobs.len() == 1 { "" } else { "s" }
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
     );
     out
 }

@@ -5,11 +5,14 @@
 //! through the one [`crate::printer::Printer`]. Errors become diagnostics at this edge,
 //! with exit code 1.
 
+mod adopt;
 mod apply;
 mod args;
 mod completions;
+mod drift;
 mod emulator;
 mod fmt;
+mod import;
 mod interactive;
 mod jobs;
 mod man;
@@ -58,6 +61,12 @@ enum Command {
     Fmt(fmt::Args),
     /// List the DTS jobs an account (or the embedded emulator) serves.
     Jobs(jobs::Args),
+    /// Write live jobs into a new file of the configuration, so that plan shows no changes.
+    Import(import::Args),
+    /// Show what differs between the live jobs and the configuration (exit 2 if anything).
+    Drift(drift::Args),
+    /// Write live objects the configuration does not declare into its files, in place.
+    Adopt(adopt::Args),
     /// Serve a local DTS API (Alibaba Cloud OpenAPI 2020-01-01) on loopback.
     Emulator(emulator::Args),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -73,6 +82,9 @@ impl Command {
             Command::Plan(a) => Some(&a.target),
             Command::Apply(a) => Some(&a.target),
             Command::Jobs(a) => Some(&a.target),
+            Command::Import(a) => Some(&a.target),
+            Command::Drift(a) => Some(&a.target),
+            Command::Adopt(a) => Some(&a.target),
             Command::Validate(_)
             | Command::Fmt(_)
             | Command::Emulator(_)
@@ -103,6 +115,7 @@ const SINGLE_DASH_LONG: &[&str] = &[
     "operation-timeout",
     "json",
     "markdown",
+    "dry-run",
 ];
 
 /// Rewrites `-chdir=DIR` as `--chdir=DIR` (and the others), leaving `-v` alone.
@@ -147,6 +160,9 @@ pub fn main() -> ExitCode {
             Command::Validate(args) => Ok(validate::run(&settings, &args)),
             Command::Fmt(args) => fmt::run(&settings, &args),
             Command::Jobs(args) => jobs::run(&settings, args).await,
+            Command::Import(args) => import::run(&settings, args).await,
+            Command::Drift(args) => drift::run(&settings, args).await,
+            Command::Adopt(args) => adopt::run(&settings, args).await,
             Command::Emulator(args) => emulator::run(&settings, args).await,
             Command::Show(args) => show::run(&settings, &args),
             Command::Completions(args) => Ok(completions::run(&settings, &args, Cli::command())),

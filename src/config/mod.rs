@@ -56,6 +56,7 @@ pub use model::{
     Cloud, Config, DesiredStatus, EndpointSpec, GuardSpec, JobSpec, ProviderSpec, SecretValue,
     TencentEndpoint, TencentSpec,
 };
+pub use object_list::child_kinds;
 use reader::{Diag, SECRET_ATTRIBUTES};
 use resource::ResourceBlock;
 pub use source::{ConfigError, ConfigErrors, Refused, RefusedObject, Sources, Span, parse};
@@ -74,8 +75,19 @@ fn schema(cloud: Cloud) -> &'static CloudSchema {
 
 /// Parses every `*.hcl` file of `dir` and evaluates the configuration.
 pub fn load(dir: &Path, inputs: &Inputs) -> Result<Config, ConfigErrors> {
+    load_files(dir, inputs, read_dir(dir)?)
+}
+
+/// Evaluates the configuration made of `files` (path and text, in name order) as the
+/// configuration of `dir` — the files [`read_dir`] read, with more beside them, or
+/// others: `import` checks what it would write before it writes it.
+pub fn load_files(
+    dir: &Path,
+    inputs: &Inputs,
+    files: Vec<(PathBuf, String)>,
+) -> Result<Config, ConfigErrors> {
     let mut sources = Sources::default();
-    let bodies = read_dir(dir, &mut sources)?;
+    let bodies = parse_files(&mut sources, files)?;
     mask_secret_literals(&mut sources, &bodies);
     let d = Diag::new(&sources);
     // Declaration problems do not stop the run: the offending block is skipped.
@@ -114,8 +126,8 @@ pub fn load(dir: &Path, inputs: &Inputs) -> Result<Config, ConfigErrors> {
     })
 }
 
-/// Reads and parses the directory's `*.hcl` files, in name order.
-fn read_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<(FileId, Body)>, ConfigErrors> {
+/// Reads the directory's `*.hcl` files, in name order: each file's path and text.
+pub fn read_dir(dir: &Path) -> Result<Vec<(PathBuf, String)>, ConfigErrors> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         ConfigError::general(
             "config_dir",
@@ -141,21 +153,30 @@ fn read_dir(dir: &Path, sources: &mut Sources) -> Result<Vec<(FileId, Body)>, Co
         .into());
     }
     let mut errors = ConfigErrors::default();
-    let mut bodies = Vec::new();
+    let mut files = Vec::new();
     for path in paths {
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(
-                    ConfigError::general(
-                        "config_read",
-                        format!("cannot read {}: {e}", path.display()),
-                    )
-                    .help("check that the file is readable"),
-                );
-                continue;
-            }
-        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => files.push((path, text)),
+            Err(e) => errors.push(
+                ConfigError::general(
+                    "config_read",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+                .help("check that the file is readable"),
+            ),
+        }
+    }
+    errors.into_result(files)
+}
+
+/// Parses each file into `sources`: the bodies, or every syntax error.
+fn parse_files(
+    sources: &mut Sources,
+    files: Vec<(PathBuf, String)>,
+) -> Result<Vec<(FileId, Body)>, ConfigErrors> {
+    let mut errors = ConfigErrors::default();
+    let mut bodies = Vec::new();
+    for (path, text) in files {
         let name = path.display().to_string();
         let id = sources.add(path, name, text);
         match parse(sources, id) {

@@ -20,7 +20,7 @@ use super::model::{DesiredObjects, MAX_NESTING, TooDeep, json_text_nesting, valu
 use super::reader::{Diag, Reader};
 use super::source::{ConfigError, Span};
 use crate::cloud::alibaba::limits::check_db_list_size;
-use crate::objects::{Address, Kind, Node, ObjectTree};
+use crate::objects::{Address, Kind, Node, ObjectTree, is_attribute};
 
 /// Attributes an object block may set, ordered so that each block's set is one run:
 /// `name` only in a `dynamic` block's content without `labels`, `columns` only where
@@ -38,8 +38,8 @@ const OBJECT_ATTRIBUTES: &[&str] = &[
 /// Object attributes that have a dedicated HCL attribute (so `attributes` may not set them).
 const MANAGED_KEYS: &[&str] = &["name", "all", "filter", "dml_op", "ddl_op"];
 
-/// The kinds that may appear under an object of `kind`.
-fn child_kinds(kind: Kind) -> &'static [Kind] {
+/// The kinds of object blocks that may appear in a block of `kind`.
+pub fn child_kinds(kind: Kind) -> &'static [Kind] {
     &CHILDREN[kind as usize].0
 }
 
@@ -555,7 +555,9 @@ fn decode_object(
     };
     if let Some((extra, span)) = r.object("attributes") {
         for (key, value) in extra {
-            if MANAGED_KEYS.contains(&key.as_str()) || Kind::from_container_key(&key).is_some() {
+            // A key named like a container kind is an attribute only where a DbList reader
+            // would read it as one (`type = "varchar"`, `View = null`).
+            if MANAGED_KEYS.contains(&key.as_str()) || !is_attribute(&key, &value) {
                 d.push(
                     d.at(
                         span,
@@ -620,8 +622,15 @@ fn decode_object(
     }
     decode_children(d, r, kind, Some(&address), &mut node, &mut child_seen);
     let has_children = node.containers.values().any(|c| !c.nodes.is_empty());
-    let all = r.bool("all").unwrap_or(!has_children);
-    if !matches!(kind, Kind::Column | Kind::AttachColumn) {
+    // Unwritten, `all` says what the block lists: everything unless it lists children.
+    // Written `null`, it stays out of the list, as a live list may have it (what DTS then
+    // does is up to its parser). A column has none unless one is written.
+    let all = match r.attr("all") {
+        Some(_) => r.bool_or_null("all"),
+        None if matches!(kind, Kind::Column | Kind::AttachColumn) => None,
+        None => Some(!has_children),
+    };
+    if let Some(all) = all {
         node.attrs.insert("all".into(), Value::Bool(all));
     }
     parent.container_mut(kind).nodes.insert(label, node);

@@ -290,6 +290,12 @@ impl<'r> Reader<'r, '_> {
     }
 
     pub fn bool(&self, name: &str) -> Option<bool> {
+        self.bool_or_null(name)
+    }
+
+    /// A bool attribute that may be written `null`: `None` when it is `null`, absent, or
+    /// not a bool (reported; `null` is not).
+    pub fn bool_or_null(&self, name: &str) -> Option<bool> {
         let (v, span) = self.value(name)?;
         let v = self.plain(name, v, span)?;
         match &v.value {

@@ -118,6 +118,56 @@ resource "alicloud_dts_job" "shop" {{
     );
 }
 
+/// What a live list may hold, blocks can say (so `import` can write any list back): `all`
+/// left out (`all = null`), `all` on a column, and attributes named like a container
+/// kind that a DbList reads as attributes (a column's `type`, a `View` of `null`).
+#[test]
+fn blocks_say_what_a_live_list_holds() {
+    let config = ok(&format!(
+        r#"{PROVIDER}
+resource "alicloud_dts_job" "shop" {{
+  dts_job_id = "k2gm967v16f"
+  database "shop" {{
+    all        = null
+    attributes = {{ View = null }}
+    table "orders" {{
+      column "id" {{
+        all        = true
+        attributes = {{ type = "int" }}
+      }}
+      column "note" {{}}
+    }}
+  }}
+}}
+"#
+    ));
+    let tree = config.jobs[0].objects.as_ref().unwrap().tree().unwrap();
+    assert_eq!(
+        tree.to_value(),
+        json!({"shop": {"name": "shop", "View": null, "Table": {"orders": {"all": false, "name": "orders",
+            "column": {"id": {"all": true, "name": "id", "type": "int"}, "note": {"name": "note"}}}}}})
+    );
+    let refused = errors(&format!(
+        r#"{PROVIDER}
+resource "alicloud_dts_job" "shop" {{
+  dts_job_id = "k2gm967v16f"
+  database "shop" {{
+    attributes = {{ Table = {{ t = {{}} }}, type = {{ x = 1 }}, name = "x" }}
+  }}
+}}
+"#
+    ));
+    let messages: Vec<&str> = refused.iter().map(|(_, m, _)| m.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "attributes cannot set \"Table\"",
+            "attributes cannot set \"type\"",
+            "attributes cannot set \"name\""
+        ]
+    );
+}
+
 #[test]
 fn a_full_resource_decodes() {
     let c = ok(&format!(

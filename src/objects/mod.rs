@@ -37,6 +37,7 @@ use std::fmt;
 use serde_json::Value;
 
 pub use address::{Address, AddressError, Pattern, Removal};
+pub use parse::is_attribute;
 
 /// Attributes the server owns: it adds `"state":"normal"` to what it returns. They are
 /// never compared ([`normalize`]) and never sent.

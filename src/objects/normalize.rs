@@ -7,7 +7,7 @@
 //!   `is_join`) compare by truth: `true`, `"true"` and `"True"` are equal.
 //! * `dml_op` and `ddl_op` are comma-separated sets: order, spacing and case do not
 //!   matter (`"insert,update"` equals `"Update, insert"`).
-//! * Numbers compare by value (`1` equals `1.0`).
+//! * Numbers compare by value (`1` equals `1.0`), also inside lists and objects.
 //! * Everything else, known or unknown, compares as JSON.
 //!
 //! Each difference a rule hides is counted in [`Suppressed`], so the plan can say how
@@ -145,10 +145,23 @@ fn same(name: &str, desired: &Value, live: &Value) -> (bool, Option<fn(&mut Supp
     {
         return (a == b, Some(|s: &mut Suppressed| s.op_lists += 1));
     }
-    if let (Value::Number(a), Value::Number(b)) = (desired, live) {
-        return (a.as_f64() == b.as_f64(), None);
+    (equal_numbers_by_value(desired, live), None)
+}
+
+/// JSON equality with every number, however deep, compared by value (`1` equals `1.0`).
+fn equal_numbers_by_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| equal_numbers_by_value(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| equal_numbers_by_value(v, w)))
+        }
+        _ => a == b,
     }
-    (false, None)
 }
 
 /// Whether attribute `key` counts as unchanged from `live` to `desired` (`None`:
@@ -246,6 +259,18 @@ mod tests {
         assert_eq!(filter.before, Some(json!("id > 0")));
         assert_eq!(filter.after, Some(json!("id > 1")));
         assert_eq!(s.total(), 0);
+    }
+
+    /// A number in a value an HCL configuration writes (`attributes = { x = [1] }`)
+    /// comes back as an integer; the live list may spell it `1.0`.
+    #[test]
+    fn numbers_compare_by_value_inside_values_too() {
+        let mut s = Suppressed::default();
+        let desired = attrs(&json!({"filter": {"$gt": [1, {"a": 2}]}, "x": 3}));
+        let live = attrs(&json!({"filter": {"$gt": [1.0, {"a": 2.0}]}, "x": 3.0}));
+        assert_eq!(compare_attrs("t", &desired, &live, &mut s), vec![]);
+        let other = attrs(&json!({"filter": {"$gt": [1.5, {"a": 2.0}]}, "x": 3.0}));
+        assert_eq!(compare_attrs("t", &desired, &other, &mut s).len(), 1);
     }
 
     #[test]

@@ -140,6 +140,17 @@ impl Raw {
 /// value (reference §9: a column's or an AnalyticDB table's `type`).
 const SCALAR_ATTRIBUTES: &[&str] = &["type"];
 
+/// Whether `key: value` in an object reads as an attribute of it (and not as a container
+/// of child objects), by the rules of [`classify`]: a key that names no container kind,
+/// or one that does holding `null` or, for a key DTS documents as an attribute (`type`),
+/// a scalar. The configuration's `attributes` may set exactly these.
+pub fn is_attribute(key: &str, value: &Value) -> bool {
+    Kind::from_container_key(key).is_none()
+        || value.is_null()
+        || (SCALAR_ATTRIBUTES.contains(&key)
+            && matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_)))
+}
+
 /// What one entry of an object is.
 enum Entry {
     Attribute,

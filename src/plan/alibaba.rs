@@ -193,11 +193,7 @@ pub fn plan_job(
 
     if let Some(wanted) = spec.status {
         let status = &live.detail.status;
-        let satisfied = match wanted {
-            DesiredStatus::Running => status.is_running() || status.is_transitional(),
-            DesiredStatus::Suspended => *status == JobStatus::Suspending,
-        };
-        if !satisfied {
+        if !status_satisfied(wanted, status) {
             operations.push(Operation::Status(StatusWrite {
                 from: status.to_string(),
                 to: wanted,
@@ -256,6 +252,15 @@ pub fn plan_job(
         suppressed,
         notes,
     })
+}
+
+/// Whether a job in `status` is where `wanted` asks it to be (a job on its way to
+/// running counts as running).
+pub fn status_satisfied(wanted: DesiredStatus, status: &JobStatus) -> bool {
+    match wanted {
+        DesiredStatus::Running => status.is_running() || status.is_transitional(),
+        DesiredStatus::Suspended => *status == JobStatus::Suspending,
+    }
 }
 
 /// Digests of the live state writes depend on (see [`LiveState`]).
@@ -332,7 +337,8 @@ fn same_field(field: &str, wanted: &str, have: Option<&str>) -> bool {
     })
 }
 
-fn endpoint_changes(spec: &EndpointSpec, live: Option<&EndpointInfo>) -> Vec<FieldChange> {
+/// The configured endpoint fields whose live value differs.
+pub fn endpoint_changes(spec: &EndpointSpec, live: Option<&EndpointInfo>) -> Vec<FieldChange> {
     let empty = EndpointInfo::default();
     let live = live.unwrap_or(&empty);
     ENDPOINT_FIELDS
@@ -407,7 +413,7 @@ fn endpoint_write(
 }
 
 /// The managed reserved keys whose live value differs (`"0"` equals `0`).
-fn reserved_changes(
+pub fn reserved_changes(
     desired: &BTreeMap<String, Value>,
     live: &Map<String, Value>,
 ) -> Vec<AttrChange> {

@@ -24,51 +24,70 @@ pub async fn plan_all(
     parallelism: usize,
     flags: &crate::guard::Flags,
 ) -> Vec<Result<JobPlan, Vec<ConfigError>>> {
-    let mut results: Vec<(usize, Result<JobPlan, Vec<ConfigError>>)> =
-        futures::stream::iter(config.jobs.iter().enumerate())
-            .map(|(i, job)| async move {
-                let missing = || {
-                    ConfigError::at(
-                        &config.sources,
-                        job.span,
-                        "missing_provider",
-                        format!("{} has no usable provider", job.address()),
-                        "this job",
-                    )
-                    .help("configure the provider this job names")
-                };
-                let live = match job.cloud {
-                    Cloud::Alibaba => match clients.for_alias(job.provider.as_ref()) {
-                        Some(client) => fetch_one(config, i, client)
-                            .await
-                            .map(|l| Live::Alibaba(Box::new(l))),
-                        None => Err(missing()),
-                    },
-                    Cloud::Tencent => match clients.tencent_for_alias(job.provider.as_ref()) {
-                        Some(client) => fetch_tencent(config, job, client)
-                            .await
-                            .map(|l| Live::Tencent(Box::new(l))),
-                        None => Err(missing()),
-                    },
-                };
-                (i, live)
-            })
-            .buffer_unordered(parallelism.max(1))
-            .map(|(i, live)| {
-                let planned = live.map_err(|e| vec![e]).and_then(|l| match l {
-                    Live::Alibaba(l) => plan_job(config, i, &l, flags),
-                    Live::Tencent(l) => super::tencent::plan_job(config, i, &l, flags),
-                });
-                (i, planned)
-            })
-            .collect()
-            .await;
+    read_all(config, clients, parallelism, |i, live| {
+        live.map_err(|e| vec![e]).and_then(|l| match l {
+            Live::Alibaba(l) => plan_job(config, i, &l, flags),
+            Live::Tencent(l) => super::tencent::plan_job(config, i, &l, flags),
+        })
+    })
+    .await
+}
+
+/// Reads every job's live state, at most `parallelism` jobs at once, and hands each to
+/// `each` (with the job's index in the configuration) as soon as it arrives, so only the
+/// jobs in flight are held in memory. What `each` makes, in configuration order.
+pub async fn read_all<T>(
+    config: &Config,
+    clients: &Clients,
+    parallelism: usize,
+    each: impl Fn(usize, Result<Live, ConfigError>) -> T,
+) -> Vec<T> {
+    let mut results: Vec<(usize, T)> = futures::stream::iter(config.jobs.iter().enumerate())
+        .map(|(i, job)| async move { (i, read_one(config, i, job, clients).await) })
+        .buffer_unordered(parallelism.max(1))
+        .map(|(i, live)| (i, each(i, live)))
+        .collect()
+        .await;
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
 }
 
+/// One job's live state, through the client of its provider.
+async fn read_one(
+    config: &Config,
+    index: usize,
+    job: &JobSpec,
+    clients: &Clients,
+) -> Result<Live, ConfigError> {
+    let missing = || {
+        ConfigError::at(
+            &config.sources,
+            job.span,
+            "missing_provider",
+            format!("{} has no usable provider", job.address()),
+            "this job",
+        )
+        .help("configure the provider this job names")
+    };
+    match job.cloud {
+        Cloud::Alibaba => match clients.for_alias(job.provider.as_ref()) {
+            Some(client) => fetch_one(config, index, client)
+                .await
+                .map(|l| Live::Alibaba(Box::new(l))),
+            None => Err(missing()),
+        },
+        Cloud::Tencent => match clients.tencent_for_alias(job.provider.as_ref()) {
+            Some(client) => fetch_tencent(config, job, client)
+                .await
+                .map(|l| Live::Tencent(Box::new(l))),
+            None => Err(missing()),
+        },
+    }
+}
+
 /// A job's live state, from either cloud.
-enum Live {
+#[derive(Debug)]
+pub enum Live {
     Alibaba(Box<LiveJob>),
     Tencent(Box<super::tencent::TencentLive>),
 }

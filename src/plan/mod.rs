@@ -221,24 +221,7 @@ pub(crate) fn plan_objects(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let payload = if spec.merge_live_objects {
-        let declared: Vec<&Address> = spec
-            .removed
-            .iter()
-            .map(|(r, _)| r)
-            .chain(&flags.allow)
-            .filter_map(|r| match r {
-                Removal::Object(a) => Some(a),
-                Removal::Rest(_) => None,
-            })
-            .collect();
-        // Re-sent live objects go without the attributes the server owns (`state`).
-        merge_unmentioned(&desired, &without_server_attrs(live), &|a| {
-            declared.contains(&a)
-        })
-    } else {
-        desired
-    };
+    let payload = payload(spec, desired, live, flags);
     if let Err(e) = check_db_list_size(payload.to_json().len()) {
         return Err(vec![ConfigError::at(sources, spec.objects_span, "db_list_too_large", format!("the object list to send is {e}"), "too large")
             .help("with merge_live_objects the live objects count too; list whole databases with all = true, or split the job")]);
@@ -261,6 +244,34 @@ pub(crate) fn plan_objects(
         },
         payload,
     ))
+}
+
+/// The object list apply would send for `spec`: the configured objects, and in merge
+/// mode every live object they do not mention, except declared removals (in the
+/// resource's `removed` block or with `--allow-removal`).
+pub fn payload(
+    spec: &JobSpec,
+    desired: ObjectTree,
+    live: &ObjectTree,
+    flags: &guard::Flags,
+) -> ObjectTree {
+    if !spec.merge_live_objects {
+        return desired;
+    }
+    let declared: Vec<&Address> = spec
+        .removed
+        .iter()
+        .map(|(r, _)| r)
+        .chain(&flags.allow)
+        .filter_map(|r| match r {
+            Removal::Object(a) => Some(a),
+            Removal::Rest(_) => None,
+        })
+        .collect();
+    // Re-sent live objects go without the attributes the server owns (`state`).
+    merge_unmentioned(&desired, &without_server_attrs(live), &|a| {
+        declared.contains(&a)
+    })
 }
 
 /// All jobs' plans; every operation knows what it waits for.

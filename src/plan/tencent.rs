@@ -351,60 +351,7 @@ pub fn plan_job(
     }
 
     // Name, MigrateOption and endpoints: the configured fields that differ.
-    if let Some(name) = &tspec.job_name
-        && *name != live.job_name
-    {
-        changes.push(FieldChange {
-            field: "job_name".into(),
-            before: Some(live.job_name.clone()),
-            after: Some(name.clone()),
-        });
-    }
-    for (key, wanted) in &tspec.migrate_option {
-        let have = live.migrate_option.get(key);
-        if text(have) != text(Some(wanted)) {
-            changes.push(FieldChange {
-                field: format!("migrate_option.{}", snake(key)).into(),
-                before: have.map(|h| text(Some(h))),
-                after: Some(text(Some(wanted))),
-            });
-        }
-    }
-    for (side, endpoint, access, info) in [
-        (
-            "source",
-            &tspec.source,
-            &live.src_access_type,
-            &live.src_info,
-        ),
-        (
-            "destination",
-            &tspec.destination,
-            &live.dst_access_type,
-            &live.dst_info,
-        ),
-    ] {
-        let Some(endpoint) = endpoint else { continue };
-        if let Some(wanted) = &endpoint.access_type
-            && wanted != access
-        {
-            changes.push(FieldChange {
-                field: format!("{side}.access_type").into(),
-                before: Some(access.clone()).filter(|a| !a.is_empty()),
-                after: Some(wanted.clone()),
-            });
-        }
-        for (key, wanted) in &endpoint.fields {
-            let have = info.get(key);
-            if text(have) != text(Some(wanted)) {
-                changes.push(FieldChange {
-                    field: format!("{side}.{}", snake(key)).into(),
-                    before: have.map(|h| text(Some(h))),
-                    after: Some(text(Some(wanted))),
-                });
-            }
-        }
-    }
+    changes.extend(setting_changes(tspec, live));
 
     let mut operations = Vec::new();
     let modify = !changes.is_empty() || objects_to_send.is_some();
@@ -479,6 +426,66 @@ pub fn plan_job(
         suppressed,
         notes,
     })
+}
+
+/// The configured name, MigrateOption and endpoint fields whose live value differs.
+pub fn setting_changes(tspec: &crate::config::TencentSpec, live: &TencentLive) -> Vec<FieldChange> {
+    let mut changes = Vec::new();
+    if let Some(name) = &tspec.job_name
+        && *name != live.job_name
+    {
+        changes.push(FieldChange {
+            field: "job_name".into(),
+            before: Some(live.job_name.clone()),
+            after: Some(name.clone()),
+        });
+    }
+    for (key, wanted) in &tspec.migrate_option {
+        let have = live.migrate_option.get(key);
+        if text(have) != text(Some(wanted)) {
+            changes.push(FieldChange {
+                field: format!("migrate_option.{}", snake(key)).into(),
+                before: have.map(|h| text(Some(h))),
+                after: Some(text(Some(wanted))),
+            });
+        }
+    }
+    for (side, endpoint, access, info) in [
+        (
+            "source",
+            &tspec.source,
+            &live.src_access_type,
+            &live.src_info,
+        ),
+        (
+            "destination",
+            &tspec.destination,
+            &live.dst_access_type,
+            &live.dst_info,
+        ),
+    ] {
+        let Some(endpoint) = endpoint else { continue };
+        if let Some(wanted) = &endpoint.access_type
+            && wanted != access
+        {
+            changes.push(FieldChange {
+                field: format!("{side}.access_type").into(),
+                before: Some(access.clone()).filter(|a| !a.is_empty()),
+                after: Some(wanted.clone()),
+            });
+        }
+        for (key, wanted) in &endpoint.fields {
+            let have = info.get(key);
+            if text(have) != text(Some(wanted)) {
+                changes.push(FieldChange {
+                    field: format!("{side}.{}", snake(key)).into(),
+                    before: have.map(|h| text(Some(h))),
+                    after: Some(text(Some(wanted))),
+                });
+            }
+        }
+    }
+    changes
 }
 
 /// `RunMode` → `run_mode`.

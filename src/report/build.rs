@@ -287,7 +287,8 @@ pub fn object_change_entry(
     entry
 }
 
-fn attr_change(a: &AttrChange) -> ValueChange {
+/// An attribute change as a report shows it (JSON text inside decoded).
+pub fn attr_change(a: &AttrChange) -> ValueChange {
     ValueChange {
         name: a.name.clone(),
         before: a.before.clone().map_or(Value::Null, structured),
@@ -295,7 +296,8 @@ fn attr_change(a: &AttrChange) -> ValueChange {
     }
 }
 
-fn field_change(c: &FieldChange) -> ValueChange {
+/// A field change as a report shows it.
+pub fn field_change(c: &FieldChange) -> ValueChange {
     let value = |v: &Option<String>| {
         v.clone()
             .map_or(Value::Null, |s| structured(Value::String(s)))

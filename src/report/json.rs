@@ -7,10 +7,7 @@ use super::model::Document;
 
 /// `doc` as JSON text, with a final newline.
 pub fn to_json(doc: &Document) -> String {
-    // A document is maps, strings, numbers and raw JSON that was itself serialised:
-    // it always serialises. Were it not to, the output is still a JSON document that
-    // says the run failed.
-    let text = serde_json::to_string_pretty(doc).unwrap_or_else(|e| {
+    pretty(doc, |e| {
         serde_json::json!({
             "format_version": doc.format_version,
             "dtsform_version": doc.dtsform_version,
@@ -20,8 +17,18 @@ pub fn to_json(doc: &Document) -> String {
             "refusals": [],
             "diagnostics": [{"severity": "error", "message": format!("the report cannot be written as JSON: {e}")}],
         })
-        .to_string()
-    });
+    })
+}
+
+/// Any report as pretty JSON with a final newline, escaped for terminals. A report is
+/// maps, strings, numbers and raw JSON that was itself serialised: it always
+/// serialises. Were it not to, the output is `failed(error)`, a JSON document that
+/// says the run failed.
+pub fn pretty<T: serde::Serialize>(
+    doc: &T,
+    failed: impl FnOnce(&serde_json::Error) -> serde_json::Value,
+) -> String {
+    let text = serde_json::to_string_pretty(doc).unwrap_or_else(|e| failed(&e).to_string());
     let mut out = crate::text::escape_json(&text).into_owned();
     out.push('\n');
     out

@@ -194,19 +194,23 @@ fn summary_line(out: &mut String, doc: &Document) {
 }
 
 /// One removed or refused object, for either layout.
-struct Gone<'a> {
-    address: &'a str,
-    kind: &'a str,
-    objects: usize,
-    narrowing: Option<usize>,
-    removal: &'a str,
-    how: &'static str,
+pub struct Gone<'a> {
+    pub address: &'a str,
+    pub kind: &'a str,
+    pub objects: usize,
+    /// A narrowing, and how many objects the new list names.
+    pub narrowing: Option<usize>,
+    /// As `removed` names it.
+    pub removal: &'a str,
+    /// How it is allowed (empty: nothing said).
+    pub how: &'static str,
 }
 
 /// A narrowing whose listed objects a refusal does not count.
 const UNKNOWN: usize = usize::MAX;
 
-fn allowed_words(by: Option<AllowedBy>) -> &'static str {
+/// How a removal is allowed, in words.
+pub fn allowed_words(by: Option<AllowedBy>) -> &'static str {
     match by {
         Some(AllowedBy::RemovedBlock) => "declared in `removed`",
         Some(AllowedBy::AllowRemovalFlag) => "allowed by `--allow-removal`",
@@ -251,7 +255,7 @@ fn describe_gone(g: &Gone) -> String {
 }
 
 /// `gone`, every one named: bullets, or grouped code blocks.
-fn gone_list(out: &mut String, gone: &[Gone], layout: Layout) {
+pub fn gone_list(out: &mut String, gone: &[Gone], layout: Layout) {
     match layout {
         Layout::List => {
             for g in gone {
@@ -594,7 +598,8 @@ fn job_section(out: &mut String, job: &JobReport, detail: Detail, omitted: &mut 
     }
 }
 
-fn changed_object(c: &ObjectChangeEntry, detail: Detail, omitted: &mut Omitted) -> String {
+/// An updated object and what changes in it.
+pub fn changed_object(c: &ObjectChangeEntry, detail: Detail, omitted: &mut Omitted) -> String {
     let what = format!("{} {}", c.kind, code(&c.address));
     if let Some(unlisted) = &c.unlisted {
         let settings = if unlisted.settings.is_empty() {
@@ -611,7 +616,7 @@ fn changed_object(c: &ObjectChangeEntry, detail: Detail, omitted: &mut Omitted) 
 }
 
 /// `` `name` `before` → `after` `` for each change, or only the names.
-fn value_changes(changes: &[ValueChange], detail: Detail, omitted: &mut Omitted) -> String {
+pub fn value_changes(changes: &[ValueChange], detail: Detail, omitted: &mut Omitted) -> String {
     let parts: Vec<String> = changes
         .iter()
         .map(|c| {
@@ -670,7 +675,7 @@ fn footer(out: &mut String, doc: &Document, omitted: &Omitted, limit: usize) {
 
 /// `text` as a fenced code block with `info`: the fence is longer than any run of
 /// backticks inside, and control characters are escaped.
-fn fenced(out: &mut String, info: &str, text: &str) {
+pub fn fenced(out: &mut String, info: &str, text: &str) {
     let text = escape_control_lines(text);
     let fence = "`".repeat((longest_run(&text, '`') + 1).max(3));
     let _ = writeln!(out, "{fence}{info}\n{text}\n{fence}\n");
@@ -704,7 +709,7 @@ pub fn code(text: &str) -> String {
 }
 
 /// A code span for a table cell: a `|` would end the cell, even inside code.
-fn cell_code(text: &str) -> String {
+pub fn cell_code(text: &str) -> String {
     code(text).replace('|', "\\|")
 }
 

@@ -73,6 +73,63 @@ fn jobs_json_with_v1_signatures() {
 }
 
 #[test]
+fn jobs_lists_tencent_migration_jobs_too() {
+    let out = dtsform(&["jobs", "--emulator", "--cloud", "all"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("Jobs in cn-hangzhou served by the embedded emulator"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\nTencent Cloud migration jobs in ap-guangzhou served by the embedded emulator at http://127.0.0.1:"),
+        "{stdout}"
+    );
+    let row = |id: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        row("dts-6r2kq0mz"),
+        [
+            "dts-6r2kq0mz",
+            "cdb-3kwa7x1p",
+            "migration",
+            "CheckPass",
+            "(4)",
+            "shop-migrate",
+            "shop.orders,",
+            "shop.customers,",
+            "audit.*"
+        ]
+    );
+    assert!(
+        row("dts-0pb7ye4d").ends_with(&["(whole", "instance)"]),
+        "{stdout}"
+    );
+    assert!(row(SHOP_JOB).contains(&"Synchronizing"), "{stdout}");
+
+    let out = dtsform(&["jobs", "--emulator", "--cloud", "tencent", "--json"]);
+    assert!(out.status.success());
+    let jobs: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = jobs.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows.iter()
+            .all(|j| j["cloud"] == "tencent" && j["type"] == "migration")
+    );
+    assert_eq!(rows[0]["objects"][0]["Database"], "shop");
+}
+
+#[test]
 fn jobs_against_a_running_emulator_with_wrong_credentials_shows_code_and_request_id() {
     let emu = EmulatorProcess::spawn(&[]);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_dtsform"))

@@ -3,13 +3,17 @@
 //! on loopback ports chosen at run time; nothing reaches the internet except the one-time
 //! install of the official Python SDK from PyPI (see `support::python_sdk`).
 
+mod adopt;
 mod apply;
 mod architecture;
 mod cli;
 mod client;
 mod emulator_process;
+mod import;
 mod nesting;
 mod report;
+#[path = "../fixtures/report.rs"]
+mod report_check;
 mod robustness;
 mod sdk_interop;
 mod support;

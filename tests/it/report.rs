@@ -7,8 +7,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-#[path = "../fixtures/report.rs"]
-mod report_check;
+use crate::report_check;
 
 const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/quickstart");
 const WORKFLOW: &str = concat!(
@@ -179,7 +178,7 @@ fn run_workflow_line(dir: &Path, line: &str) -> i32 {
     let shim = dir.join("bin");
     std::fs::create_dir_all(&shim).unwrap();
     let script = format!(
-        "#!/bin/sh\ncmd=\"$1\"; shift\ncase \"$cmd\" in\n  plan|apply) exec '{bin}' \"$cmd\" --emulator --emulator-state '{world}' \"$@\" ;;\n  *) exec '{bin}' \"$cmd\" \"$@\" ;;\nesac\n",
+        "#!/bin/sh\ncmd=\"$1\"; shift\ncase \"$cmd\" in\n  plan|apply|drift) exec '{bin}' \"$cmd\" --emulator --emulator-state '{world}' \"$@\" ;;\n  *) exec '{bin}' \"$cmd\" \"$@\" ;;\nesac\n",
         bin = env!("CARGO_BIN_EXE_dtsform"),
         world = dir.join("world.json").display()
     );
@@ -214,7 +213,7 @@ fn the_ci_workflow_commands_run_as_written_against_the_emulator() {
         "dtsform show --json dtsform.plan > plan.json",
         "dtsform show dtsform.plan",
         "dtsform apply -chdir=\"$DTSFORM_DIR\" dtsform.plan",
-        "dtsform plan \"$DTSFORM_DIR\" -detailed-exitcode --markdown > drift.md || code=$?",
+        "dtsform drift \"$DTSFORM_DIR\" --markdown > drift.md || code=$?",
     ];
     assert_eq!(
         commands, expect,
@@ -258,5 +257,8 @@ fn the_ci_workflow_commands_run_as_written_against_the_emulator() {
     // The nightly drift check: nothing differs now.
     assert_eq!(run(&format!("{}; exit \"${{code:-0}}\"", commands[6])), 0);
     let drift = std::fs::read_to_string(dir.path().join("drift.md")).unwrap();
-    assert!(drift.contains("outcome=no_changes"), "{drift}");
+    assert!(
+        drift.starts_with("<!-- dtsform:drift outcome=no_drift -->"),
+        "{drift}"
+    );
 }

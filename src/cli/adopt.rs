@@ -1,0 +1,151 @@
+//! `dtsform adopt [DIR] [ADDRESS...] [--dry-run]`: write the live objects the
+//! configuration does not declare (all, or those named) into its files, in place, so
+//! that the next plan keeps them; `--dry-run` prints the diff of the files instead.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use miette::Result;
+
+use super::Settings;
+use super::args::{TargetArgs, dir_and_words, failed};
+use super::settings::Target;
+use super::workspace::Workspace;
+use crate::adopt::{Outcome, Selector};
+use crate::config::{ConfigError, Inputs};
+use crate::plan::fetch::DEFAULT_PARALLELISM;
+use crate::text::escape_control;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The configuration directory (when the first argument is one; default: the current
+    /// directory), then what to adopt: objects as drift names them (shop.audit; a
+    /// database adopts the live-only objects inside it) or a job's resource
+    /// (alicloud_dts_job.NAME). Nothing named: every live-only object of every job.
+    #[arg(value_name = "[DIR] ADDRESS")]
+    words: Vec<String>,
+
+    /// Print the diff of the files instead of changing them.
+    #[arg(long)]
+    dry_run: bool,
+
+    /// The configuration directory, Terraform-style (-chdir=DIR).
+    #[arg(long, value_name = "DIR")]
+    chdir: Option<PathBuf>,
+
+    /// Set a variable: -var 'name=value'. Repeatable; later ones win.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+
+    /// Read variables from a file of `name = value` lines (or JSON). Repeatable.
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub(super) target: TargetArgs,
+
+    /// How many jobs to read at once.
+    #[arg(long, default_value_t = DEFAULT_PARALLELISM)]
+    parallelism: usize,
+}
+
+pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
+    let (dir, words) = dir_and_words(args.chdir.as_ref(), &args.words);
+    let (selectors, problems): (Vec<_>, Vec<_>) = words
+        .iter()
+        .map(|w| Selector::parse(w))
+        .partition(Result::is_ok);
+    let problems: Vec<ConfigError> = problems.into_iter().filter_map(Result::err).collect();
+    let selectors: Vec<Selector> = selectors.into_iter().filter_map(Result::ok).collect();
+    let inputs = Inputs {
+        vars: args.vars.clone(),
+        var_files: args.var_files.clone(),
+        env: settings.env.clone(),
+    };
+    let Some(ws) = Workspace::open(settings, &dir, &inputs, problems).await? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let out = &settings.printer;
+    if let Some(line) = Workspace::announce(settings, "Adopting") {
+        out.line(&format!("{line}\n"));
+    }
+    let outcome = match crate::adopt::adopt(
+        &ws.config,
+        &ws.clients,
+        &inputs,
+        &selectors,
+        args.parallelism,
+    )
+    .await
+    {
+        Ok(outcome) => outcome,
+        Err(errors) => return Ok(failed(settings, &errors)),
+    };
+    if args.dry_run {
+        out.out(&crate::adopt::diff(&outcome));
+    } else if let Err(e) = crate::adopt::write(&outcome) {
+        return Ok(failed(settings, &[e]));
+    }
+    out.out(&report(&outcome, args.dry_run, &dir, &settings.target));
+    if outcome.refused.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(failed(settings, &outcome.refused))
+    }
+}
+
+/// What was (or would be) written where, and the command that checks it.
+fn report(outcome: &Outcome, dry_run: bool, dir: &std::path::Path, target: &Target) -> String {
+    let mut text = String::new();
+    let n = outcome.adopted.len();
+    if n == 0 {
+        if outcome.refused.is_empty() {
+            text.push_str(if outcome.live_only == 0 {
+                "Nothing to adopt: every live object is in the configuration.\n"
+            } else {
+                "Nothing to adopt among the objects named.\n"
+            });
+        } else {
+            text.push_str("Nothing was adopted.\n");
+        }
+        return text;
+    }
+    let _ = writeln!(
+        text,
+        "{} {n} live object{} into the configuration:",
+        if dry_run { "Would adopt" } else { "Adopted" },
+        if n == 1 { "" } else { "s" }
+    );
+    for a in &outcome.adopted {
+        let _ = writeln!(
+            text,
+            "  + {} {}  ({}, {})",
+            a.kind,
+            escape_control(&a.address.to_string()),
+            escape_control(&a.job),
+            escape_control(&a.file)
+        );
+    }
+    let emulator = match target {
+        Target::Emulator { state: Some(state) } => format!(
+            "--emulator --emulator-state {} ",
+            escape_control(&state.display().to_string())
+        ),
+        Target::Emulator { state: None } => "--emulator ".to_owned(),
+        Target::Cloud => String::new(),
+    };
+    let shown = escape_control(&dir.display().to_string()).into_owned();
+    if dry_run {
+        let _ = writeln!(
+            text,
+            "\nNothing was changed (--dry-run). To write it: dtsform adopt {emulator}{shown}"
+        );
+    } else {
+        let _ = writeln!(
+            text,
+            "\nCheck it, then commit it: dtsform plan {emulator}{shown}   (the adopted objects are kept)"
+        );
+    }
+    text
+}
