@@ -146,7 +146,7 @@ pub fn check(
                 "guard::empty_list",
                 format!(
                     "{} would send an empty object list, which stops all replication of the job; dtsform never sends one",
-                    job.address()
+                    job.label()
                 ),
             )
             .help("check the variables and for_each expressions that build the object list; to stop a job, set status = \"suspended\""),
@@ -221,7 +221,7 @@ pub fn check(
                 "guard::undeclared_removal",
                 format!(
                     "{} would stop replicating {lost} object{} that no one asked to remove:\n{}",
-                    job.address(),
+                    job.label(),
                     plural(lost),
                     bounded(lines, flags.list_all).join("\n")
                 ),
@@ -247,7 +247,7 @@ pub fn check(
                 "guard::protected",
                 format!(
                     "{} would remove protected objects:\n{}",
-                    job.address(),
+                    job.label(),
                     bounded(protected, flags.list_all).join("\n")
                 ),
             )
@@ -276,7 +276,7 @@ pub fn check(
                 "guard::mass_removal",
                 format!(
                     "{} would remove {removed} of its {total} objects ({percent:.0} %), more than the mass-removal breaker allows ({limit} objects, {:.0} %)",
-                    job.address(),
+                    job.label(),
                     job.guard.max_removed_percent
                 ),
             )

@@ -86,6 +86,7 @@ const SINGLE_DASH_LONG: &[&str] = &[
     "parallelism",
     "auto-approve",
     "operation-timeout",
+    "precheck",
 ];
 
 /// Rewrites `-chdir=DIR` as `--chdir=DIR` (and the others), leaving `-v` alone.

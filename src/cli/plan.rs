@@ -36,6 +36,11 @@ pub struct Args {
     /// How many jobs to read at once.
     #[arg(long, default_value_t = DEFAULT_PARALLELISM)]
     parallelism: usize,
+
+    /// Run the precheck of every endpoint change (ModifyDtsJobEndpoint with DryRun,
+    /// which changes nothing) and show its result in the plan.
+    #[arg(long)]
+    precheck: bool,
 }
 
 pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
@@ -44,16 +49,29 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
     let Some(ws) = Workspace::open(settings, &args.config.dir(), &inputs, problems).await? else {
         return Ok(ExitCode::FAILURE);
     };
-    let plan =
+    let mut plan =
         match crate::plan::fetch::plan(&ws.config, &ws.clients, args.parallelism, &flags).await {
             Ok(plan) => plan,
             Err(problems) => return Ok(failed(settings, &problems)),
         };
+    if args.precheck {
+        crate::plan::precheck::precheck(&mut plan, &ws.config, &ws.clients, args.parallelism).await;
+    }
     let out = &settings.printer;
     if let Target::Emulator { .. } = settings.target {
         out.line("Planning against the embedded emulator (sample world unless --emulator-state is given).\n");
     }
     out.out(&render_plan(&plan, settings.style()));
+    let (_, failed_prechecks) = crate::render::precheck_counts(&plan);
+    if failed_prechecks > 0 {
+        out.line(&format!(
+            "\n{failed_prechecks} precheck{} failed, so apply would stop {}.{} Fix what the service reports and plan again.",
+            if failed_prechecks == 1 { "" } else { "s" },
+            if failed_prechecks == 1 { "that job" } else { "those jobs" },
+            if args.out.is_some() { " The plan was not saved." } else { "" }
+        ));
+        return Ok(ExitCode::FAILURE);
+    }
     if let Some(path) = &args.out {
         let created = crate::util::rfc3339(std::time::SystemTime::now());
         PlanFile::from_plan(&plan, &ws.config.dir, created).write(path)?;

@@ -53,8 +53,8 @@ use crate::util::graph;
 use cloud::CloudSchema;
 use eval::{Evaluated, Scope, eval};
 pub use model::{
-    Cloud, Config, DesiredStatus, EndpointSpec, GuardSpec, JobSpec, ProviderSpec, SecretValue,
-    TencentEndpoint, TencentSpec,
+    AlibabaSpec, Cloud, Config, DesiredStatus, EndpointSpec, GuardSpec, JobSpec, MigrationModeSpec,
+    ProviderSpec, SecretValue, TencentEndpoint, TencentSpec,
 };
 use reader::{Diag, SECRET_ATTRIBUTES};
 use resource::ResourceBlock;

@@ -236,7 +236,8 @@ fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> JobSp
         job_id_span: r.attr("job_id").map_or(res.span, |a| r.span_of(&a.value)),
         dts_instance_id: None,
         status,
-        direction: None,
+        direction: crate::cloud::alibaba::Direction::Forward,
+        names_direction: false,
         objects,
         objects_span,
         merge_live_objects: false,
@@ -247,6 +248,7 @@ fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> JobSp
         guard,
         depends_on,
         tencent: Some(Box::new(spec)),
+        alibaba: None,
     }
 }
 

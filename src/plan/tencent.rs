@@ -172,6 +172,8 @@ impl TencentLive {
             )),
             direction: digest(""),
             options: digest(&options.to_string()),
+            migration_mode: String::new(),
+            reverse: None,
         }
     }
 
@@ -471,6 +473,9 @@ pub fn plan_job(
         live_status: live.status.to_string(),
         live_state: live.state.clone(),
         objects: object_plan,
+        reverse_objects: None,
+        names_direction: false,
+        resource_group_id: None,
         operations: operations.into_iter().map(PlannedOp::new).collect(),
         suppressed,
         notes,

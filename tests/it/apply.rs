@@ -352,6 +352,7 @@ async fn a_job_changed_after_the_plan_gets_nothing_written_and_says_what_changed
     let client = support::client(&lab.emulator.url(), SignatureVersion::V3);
     client
         .modify_job(&ModifyDtsJob {
+            resource_group_id: None,
             dts_instance_id: support::SHOP_INSTANCE.into(),
             dts_job_id: Some(SHOP_JOB.into()),
             synchronization_direction: None,
@@ -514,11 +515,11 @@ async fn throttling_and_server_error_storms_converge_with_one_write_per_operatio
 
 #[tokio::test]
 async fn dependencies_are_applied_in_order_and_a_failure_skips_only_its_dependents() {
-    // j1 waits for j0; j2 has a destination port the service refuses; j3 waits for j2;
-    // j4 is on its own.
+    // j1 waits for j0; j2 moves its destination to a port the service cannot reach (its
+    // precheck fails); j3 waits for j2; j4 is on its own.
     let hcl = add_table_c(5, |i| match i {
         1 => "  depends_on = [alicloud_dts_job.j0]".into(),
-        2 => "  destination {\n    instance_type = \"rds\"\n    port = \"70000\"\n  }".into(),
+        2 => "  destination {\n    instance_type = \"rds\"\n    port = \"3307\"\n  }".into(),
         3 => "  depends_on = [alicloud_dts_job.j2]".into(),
         _ => String::new(),
     });
@@ -529,14 +530,16 @@ async fn dependencies_are_applied_in_order_and_a_failure_skips_only_its_dependen
     let order: Vec<String> = lab.writes().into_iter().map(|w| w.job_id).collect();
     let first = |job: &str| order.iter().position(|j| j == job).unwrap();
     assert!(first("j0") < first("j1"), "{order:?}");
-    let Outcome::Failed(ApplyError::Api { error, .. }) =
+    let Outcome::Failed(ApplyError::Precheck { error, .. }) =
         outcome(&summary, "alicloud_dts_job.j2/destination")
     else {
         panic!("{summary:#?}")
     };
     let text = error.to_string();
     assert!(
-        text.contains("InvalidParameter") && text.contains("RequestId"),
+        text.contains("DTS.Msg.InvalidEndpoint")
+            && text.contains("port 3307")
+            && text.contains("RequestId"),
         "{text}"
     );
     for skipped in ["alicloud_dts_job.j2/objects", "alicloud_dts_job.j3/objects"] {
@@ -1215,6 +1218,7 @@ async fn an_edited_plan_with_a_recomputed_checksum_writes_nothing_unsafe() {
             sealed(&|p| {
                 objects(p).op =
                     dtsform::plan::Operation::Status(dtsform::plan::operation::StatusWrite {
+                        direction: dtsform::cloud::alibaba::Direction::Forward,
                         from: "Synchronizing".into(),
                         to: dtsform::config::DesiredStatus::Suspended,
                     });
