@@ -455,6 +455,53 @@ pub fn parse_response(
 mod tests {
     use super::*;
 
+    fn job(body: &str) -> DtsJob {
+        serde_json::from_str(body).unwrap()
+    }
+
+    /// The reverse direction is read either way the service may show it: as itself, or
+    /// inside the forward job; anything else is another job.
+    #[test]
+    fn a_reverse_direction_is_read_either_way_and_another_job_never() {
+        let forward = job(
+            r#"{"DtsJobId":"fw","DtsInstanceID":"dtsfw","DtsJobDirection":"Forward","ReverseJob":{"DtsJobId":"rv","DtsInstanceID":"dtsfw","Status":"Suspending","DtsJobDirection":"Reverse"}}"#,
+        );
+        // Reading A: the reverse job itself, under its own id or the forward one's.
+        for id in ["rv", "fw"] {
+            let answer = job(&format!(
+                r#"{{"DtsJobId":"{id}","DtsInstanceID":"dtsfw","DtsJobDirection":"Reverse","Status":"Synchronizing"}}"#
+            ));
+            let reverse = reverse_of("fw", &forward, answer).unwrap().unwrap();
+            assert_eq!(
+                reverse.status,
+                crate::cloud::alibaba::JobStatus::Synchronizing
+            );
+        }
+        // Reading B: the forward job again, the reverse one inside it.
+        let reverse = reverse_of("fw", &forward, forward.clone())
+            .unwrap()
+            .unwrap();
+        assert_eq!(reverse.dts_job_id, "rv");
+        assert_eq!(reverse.status, crate::cloud::alibaba::JobStatus::Suspending);
+        // A one-way job shows none.
+        let one_way = job(r#"{"DtsJobId":"fw","DtsInstanceID":"dtsfw"}"#);
+        assert!(
+            reverse_of("fw", &one_way, one_way.clone())
+                .unwrap()
+                .is_none()
+        );
+        // A reverse job of another instance, or another forward job, is refused.
+        let other = job(r#"{"DtsJobId":"zz","DtsInstanceID":"dtszz","DtsJobDirection":"Reverse"}"#);
+        assert!(reverse_of("fw", &forward, other.clone()).is_err());
+        assert!(reverse_of("fw", &one_way, other).is_err());
+        let another_forward = job(r#"{"DtsJobId":"zz","DtsJobDirection":"Forward"}"#);
+        assert!(reverse_of("fw", &forward, another_forward).is_err());
+        // Without a ReverseJob to name the reverse id, the same instance identifies it.
+        let same_instance =
+            job(r#"{"DtsJobId":"rv2","DtsInstanceID":"dtsfw","DtsJobDirection":"Reverse"}"#);
+        assert!(reverse_of("fw", &one_way, same_instance).unwrap().is_some());
+    }
+
     fn parse(
         action: &str,
         status: u16,
