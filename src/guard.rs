@@ -216,6 +216,10 @@ pub fn check(
                 " Narrowing an object taken whole to a list removes everything in it that is not listed, which dtsform cannot see; to keep {a} whole, list nothing inside it (or set all = true); \"{a}.*\" declares its narrowing."
             )
         });
+        let in_block = match job.direction {
+            crate::cloud::alibaba::Direction::Forward => "the resource",
+            crate::cloud::alibaba::Direction::Reverse => "its reverse block",
+        };
         refusals.push(
             at(
                 "guard::undeclared_removal",
@@ -227,7 +231,7 @@ pub fn check(
                 ),
             )
             .help(format!(
-                "{api}, so these would be lost. To keep them, {keep}. To remove them, declare it in the resource: removed {{ objects = [{}] }}{more}, or pass {}.{narrowing_note}",
+                "{api}, so these would be lost. To keep them, {keep}. To remove them, declare it in {in_block}: removed {{ objects = [{}] }}{more}, or pass {}.{narrowing_note}",
                 quoted_list(named.iter().copied()),
                 flag_words.join(" ")
             )),

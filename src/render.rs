@@ -225,20 +225,43 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                     style.dim("(ModifyDtsJobEndpoint)")
                 );
                 field_changes(out, style, &e.changes);
-                for (what, account) in [
-                    ("password", &e.account),
-                    ("shard_password", &e.shard_account),
-                ] {
-                    if let Some(account) = account {
-                        let _ = writeln!(
-                            out,
-                            "      {}",
-                            style.yellow(&format!(
-                                "~ {what}: (sensitive, from {})",
-                                account.password.from
-                            ))
-                        );
-                    }
+                if let Some(account) = &e.account {
+                    let _ = writeln!(
+                        out,
+                        "      {}",
+                        style.yellow(&format!(
+                            "~ password: (sensitive, from {})",
+                            account.password.from
+                        ))
+                    );
+                }
+                if let Some(account) = &e.shard_account {
+                    let _ = writeln!(
+                        out,
+                        "      {}",
+                        style.yellow(&format!(
+                            "~ shard account: {:?}, password (sensitive, from {})",
+                            account.username, account.password.from
+                        ))
+                    );
+                }
+                let unshown: Vec<&str> = [
+                    ("vpc_id", &e.vpc_id),
+                    ("vswitch_id", &e.vswitch_id),
+                    ("secondary_vswitch_id", &e.secondary_vswitch_id),
+                ]
+                .into_iter()
+                .filter_map(|(name, value)| value.as_ref().map(|_| name))
+                .collect();
+                if !unshown.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "      {}",
+                        style.dim(&format!(
+                            "also sent, not compared (DescribeDtsJobDetail does not show them): {}",
+                            unshown.join(", ")
+                        ))
+                    );
                 }
                 if let Some(precheck) = &e.precheck {
                     render_precheck(out, style, precheck);

@@ -541,6 +541,7 @@ fn decode_endpoint(
         vswitch_id: r.string("vswitch_id"),
         secondary_vswitch_id: r.string("secondary_vswitch_id"),
         span: r.span,
+        database_span: r.attr("database").map(|a| r.span_of(&a.key)),
     };
     endpoint_rules(&r, &spec, name);
     Some(spec)

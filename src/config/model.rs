@@ -314,6 +314,8 @@ pub struct EndpointSpec {
     pub vswitch_id: Option<String>,
     pub secondary_vswitch_id: Option<String>,
     pub span: Span,
+    /// Where `database` is set, for the rules that need the live engine.
+    pub database_span: Option<Span>,
 }
 
 /// The lost-object guard's settings for one job (`lifecycle` block).

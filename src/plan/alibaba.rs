@@ -428,19 +428,21 @@ fn plan_direction(
         || status.is_transitional()
         || matches!(status, JobStatus::Failed | JobStatus::MigrationFailed);
     if let Some(index) = first_modify.filter(|_| !modifiable) {
+        let what = match operations[index] {
+            Operation::MigrationMode(_) => "the phases it runs (its migration mode)",
+            _ => "its objects",
+        };
         if spec.status == Some(DesiredStatus::Running) {
             let start = operations.pop().expect("the status operation is last");
             operations.insert(index, start);
             out.notes.push(format!(
-                "the job is {status}, and DTS changes objects only while a job runs: it is started before its objects change"
+                "the job is {status}, and DTS changes objects only while a job runs: it is started before {what} change"
             ));
         } else {
             errors.push(
                 at(
                     "job_not_running",
-                    format!(
-                        "{label} is {status}, and DTS changes a job's objects only while it runs",
-                    ),
+                    format!("{label} is {status}, and DTS changes {what} only while it runs"),
                 )
                 .help("add status = \"running\" to the resource (dtsform starts the job first), or start it in the console"),
             );
@@ -466,7 +468,7 @@ fn database_for_engine(
     (spec.database.is_some() && mysql && !mongo_or_pg).then(|| {
         ConfigError::at(
             &config.sources,
-            spec.span,
+            spec.database_span.unwrap_or(spec.span),
             "invalid_attribute",
             format!(
                 "the {} endpoint is a {engine} database, which ModifyDtsJobEndpoint takes no Database for",

@@ -99,20 +99,24 @@ fn read_error(
         Cloud::Tencent => ("DTS migration job", "job_id", "Tencent Cloud"),
     };
     if not_found {
+        let group = job.resource_group_id();
         ConfigError::at(
             &config.sources,
             job.job_id_span,
             "job_not_found",
             format!(
-                "{}: there is no {what} {:?} in {region}",
+                "{}: there is no {what} {:?} in {region}{}",
                 job.address(),
                 job.dts_job_id,
+                group.map(|g| format!(" (resource group {g})")).unwrap_or_default(),
             ),
             "no such job",
         )
-        .help(format!(
-            "dtsform manages existing jobs: check {id_attribute} and the provider's region"
-        ))
+        .help(if group.is_some() {
+            format!("dtsform manages existing jobs: check {id_attribute}, the provider's region and resource_group_id")
+        } else {
+            format!("dtsform manages existing jobs: check {id_attribute} and the provider's region")
+        })
     } else {
         let help = miette::Diagnostic::help(e).map(|h| h.to_string());
         ConfigError::at(
@@ -224,10 +228,20 @@ pub async fn read_alibaba(
     };
     let detail = client.describe(&request).await.map_err(ReadError::Api)?;
     let reverse = if read.reverse {
-        client
-            .describe_reverse(&request, &detail)
-            .await
-            .map_err(ReadError::Api)?
+        match client.describe_reverse(&request, &detail).await {
+            Ok(reverse) => reverse,
+            // A job that shows itself one-way (no DtsJobDirection, no ReverseJob) may
+            // well refuse the question: it has no reverse direction.
+            Err(e)
+                if !detail.is_two_way()
+                    && e.api().is_some_and(|a| {
+                        a.http_status.is_some_and(|s| (400..500).contains(&s))
+                    }) =>
+            {
+                None
+            }
+            Err(e) => return Err(ReadError::Api(e)),
+        }
     } else {
         None
     };
