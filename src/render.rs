@@ -423,12 +423,16 @@ fn render_precheck(out: &mut String, style: Style, precheck: &PrecheckResult) {
     }
     let mut text = String::from("precheck (ModifyDtsJobEndpoint DryRun): FAILED");
     match (&precheck.code, &precheck.message) {
-        (Some(code), Some(message)) => text.push_str(&format!(": {code}: {message}")),
-        (None, Some(message)) | (Some(message), None) => text.push_str(&format!(": {message}")),
+        (Some(code), Some(message)) => {
+            let _ = write!(text, ": {code}: {message}");
+        }
+        (None, Some(message)) | (Some(message), None) => {
+            let _ = write!(text, ": {message}");
+        }
         (None, None) => {}
     }
     if let Some(id) = &precheck.request_id {
-        text.push_str(&format!(" (RequestId: {id})"));
+        let _ = write!(text, " (RequestId: {id})");
     }
     let _ = writeln!(out, "      {}", style.bold_red(&text));
     let _ = writeln!(

@@ -87,8 +87,10 @@ impl Default for MigrationModeState {
 }
 
 impl MigrationModeState {
-    fn is_default(&self) -> bool {
-        *self == Self::default()
+    /// serde's `skip_serializing_if` passes a reference.
+    #[allow(clippy::trivially_copy_pass_by_ref)]
+    fn is_default(mode: &Self) -> bool {
+        *mode == Self::default()
     }
 }
 

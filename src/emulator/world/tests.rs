@@ -157,12 +157,11 @@ fn save_is_atomic_and_leaves_no_temporary_files() {
 
 #[test]
 fn a_reverse_direction_belongs_to_a_sync_job_on_its_instance() {
+    fn reverse(w: &mut World) -> &mut Job {
+        let at = w.jobs.iter().position(|j| j.reverse.is_some()).unwrap();
+        w.jobs[at].reverse.as_deref_mut().unwrap()
+    }
     let sample = World::sample();
-    let two_way = sample
-        .jobs
-        .iter()
-        .position(|j| j.reverse.is_some())
-        .unwrap();
     let refused = |edit: &dyn Fn(&mut World)| {
         let mut w = World::sample();
         edit(&mut w);
@@ -172,10 +171,6 @@ fn a_reverse_direction_belongs_to_a_sync_job_on_its_instance() {
             other => panic!("{other:?}"),
         }
     };
-    fn reverse(w: &mut World) -> &mut Job {
-        let at = w.jobs.iter().position(|j| j.reverse.is_some()).unwrap();
-        w.jobs[at].reverse.as_deref_mut().unwrap()
-    }
     assert!(refused(&|w| reverse(w).instance_id = "dtsother".into()).contains("same instance_id"));
     assert!(refused(&|w| reverse(w).kind = Kind::Migration).contains("only a synchronization"));
     assert!(refused(&|w| reverse(w).direction = "Forward".into()).contains("Reverse"));
