@@ -26,7 +26,7 @@
 //! the job as it is then, with the removals the plan showed: apply's safety does not rest
 //! on the plan file being intact.
 
-use crate::config::{ConfigError, JobSpec, Sources};
+use crate::config::{ConfigError, JobSpec, Refused, RefusedObject, Sources};
 use crate::objects::diff::{Change, ObjectChange, ObjectDiff, diff};
 use crate::objects::{Address, Kind, ObjectTree, Pattern, Removal};
 
@@ -118,6 +118,17 @@ fn bounded(mut lines: Vec<String>, all: bool) -> Vec<String> {
     lines
 }
 
+/// A removal as a refusal names it (see [`Refused`]).
+pub fn refused_object(removal: &Removal, kind: Kind, objects: usize) -> RefusedObject {
+    RefusedObject {
+        address: removal.to_string(),
+        path: removal.address().segments().to_vec(),
+        kind: kind.noun(),
+        objects,
+        narrowing: matches!(removal, Removal::Rest(_)),
+    }
+}
+
 /// How many objects a removal takes: a removed subtree's size, one for a narrowing.
 fn taken(change: &Change) -> usize {
     match change {
@@ -149,6 +160,10 @@ pub fn check(
                     job.label()
                 ),
             )
+            .refusing(Refused {
+                job: job.address(),
+                objects: Vec::new(),
+            })
             .help("check the variables and for_each expressions that build the object list; to stop a job, set status = \"suspended\""),
         );
     }
@@ -230,6 +245,13 @@ pub fn check(
                     bounded(lines, flags.list_all).join("\n")
                 ),
             )
+            .refusing(Refused {
+                job: job.address(),
+                objects: undeclared
+                    .iter()
+                    .map(|(r, c)| refused_object(r, c.kind, taken(&c.change)))
+                    .collect(),
+            })
             .help(format!(
                 "{api}, so these would be lost. To keep them, {keep}. To remove them, declare it in {in_block}: removed {{ objects = [{}] }}{more}, or pass {}.{narrowing_note}",
                 quoted_list(named.iter().copied()),
@@ -246,15 +268,20 @@ pub fn check(
         &patterns,
     );
     if !protected.is_empty() {
+        let (lines, objects): (Vec<String>, Vec<RefusedObject>) = protected.into_iter().unzip();
         refusals.push(
             at(
                 "guard::protected",
                 format!(
                     "{} would remove protected objects:\n{}",
                     job.label(),
-                    bounded(protected, flags.list_all).join("\n")
+                    bounded(lines, flags.list_all).join("\n")
                 ),
             )
+            .refusing(Refused {
+                job: job.address(),
+                objects,
+            })
             .help("lifecycle { prevent_removal } protects these; if the removal is really intended, take the pattern out first, in its own reviewed change"),
         );
     }
@@ -284,6 +311,18 @@ pub fn check(
                     job.guard.max_removed_percent
                 ),
             )
+            .refusing(Refused {
+                job: job.address(),
+                objects: allowed
+                    .iter()
+                    .map(|r| refused_object(&r.removal, r.kind, r.objects))
+                    .chain(
+                        undeclared
+                            .iter()
+                            .map(|(r, c)| refused_object(r, c.kind, taken(&c.change))),
+                    )
+                    .collect(),
+            })
             .help({
                 let mut needed = Vec::new();
                 if too_many {
@@ -307,16 +346,16 @@ pub fn check(
     }
 }
 
-/// What the removals take that a `prevent_removal` pattern covers, one line each:
-/// anything inside a removed object, and for a narrowing whatever a pattern may match
-/// among what it drops. Only the removed subtrees are walked, and only when there are
-/// patterns at all.
+/// What the removals take that a `prevent_removal` pattern covers, one line each (with
+/// the object it names): anything inside a removed object, and for a narrowing whatever
+/// a pattern may match among what it drops. Only the removed subtrees are walked, and
+/// only when there are patterns at all.
 pub fn protected<'a>(
     removals: impl Iterator<Item = (&'a Removal, Kind)>,
     live: &ObjectTree,
     payload: &ObjectTree,
     patterns: &[&Pattern],
-) -> Vec<String> {
+) -> Vec<(String, RefusedObject)> {
     let mut protected = Vec::new();
     for (removal, removed_kind) in removals.filter(|_| !patterns.is_empty()) {
         match removal {
@@ -326,11 +365,14 @@ pub fn protected<'a>(
                 };
                 let mut inside = Vec::new();
                 node.walk(address, kind, &mut inside);
-                for (address, kind, _) in inside {
+                for (address, kind, node) in inside {
                     if let Some(pattern) = patterns.iter().find(|p| p.matches(&address)) {
-                        protected.push(format!(
-                            "  - {kind} {address} (prevent_removal {pattern:?})",
-                            pattern = pattern.to_string()
+                        protected.push((
+                            format!(
+                                "  - {kind} {address} (prevent_removal {pattern:?})",
+                                pattern = pattern.to_string()
+                            ),
+                            refused_object(&Removal::Object(address), kind, node.count()),
                         ));
                     }
                 }
@@ -339,9 +381,12 @@ pub fn protected<'a>(
                 let kept_node = payload.get(address).map(|(_, node)| node);
                 let kept = |name: &str| kept_node.is_some_and(|n| n.child_named(name).is_some());
                 if let Some(pattern) = patterns.iter().find(|p| p.may_cover_rest(address, &kept)) {
-                    protected.push(format!(
-                        "  - what {removed_kind} {address} holds beyond the objects listed (prevent_removal {pattern:?} may match it)",
-                        pattern = pattern.to_string()
+                    protected.push((
+                        format!(
+                            "  - what {removed_kind} {address} holds beyond the objects listed (prevent_removal {pattern:?} may match it)",
+                            pattern = pattern.to_string()
+                        ),
+                        refused_object(removal, removed_kind, 1),
                     ));
                 }
             }
@@ -388,7 +433,7 @@ pub fn check_payload(
             patterns,
         )
         .into_iter()
-        .map(|line| {
+        .map(|(line, _)| {
             format!(
                 "it would remove a protected object: {}",
                 line.trim_start_matches("  - ")

@@ -12,6 +12,8 @@
 //! * [`plan`] — live state fetched concurrently, each job planned, the operation graph,
 //!   the saved plan file.
 //! * [`render`] — the plan as text.
+//! * [`report`] — the plan as a versioned JSON document and as a pull-request comment
+//!   in Markdown (removals first, never cut, within GitHub's size limit).
 //! * [`apply`] — executes a plan: dependency order, re-checks, idempotent writes,
 //!   read-back.
 //! * [`cloud`] — API clients: request building and signing as pure functions, a thin
@@ -40,6 +42,7 @@ pub mod objects;
 pub mod plan;
 pub mod printer;
 pub mod render;
+pub mod report;
 pub mod secret;
 pub mod text;
 pub mod util;

@@ -103,6 +103,16 @@ fn render_objects(
         style.yellow("~"),
         style.dim(how)
     );
+    if objects.narrows_instance {
+        let _ = writeln!(
+            out,
+            "      {}  {}",
+            style.bold_red("- everything in the instance but the objects listed"),
+            style.red(
+                "REMOVAL (narrowing): what is not listed stops migrating; declared in removed { whole_instance = true }"
+            )
+        );
+    }
     for change in &objects.diff.changes {
         match &change.change {
             Change::Added { .. } => {
@@ -493,7 +503,7 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
                 let (a, c, r) = o.diff.counts();
                 added += a;
                 changed += c;
-                removed += r;
+                removed += r + usize::from(o.narrows_instance);
             }
         }
         let unchanged = plan.jobs.len() - changing;

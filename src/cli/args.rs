@@ -109,3 +109,35 @@ impl GuardArgs {
         (flags, problems)
     }
 }
+
+/// `--json` and `--markdown`: shared by the commands that print a plan.
+#[derive(Debug, clap::Args)]
+pub struct FormatArgs {
+    /// Print the plan as a JSON document (format in the README; schema in
+    /// schema/report.schema.json) instead of text. Errors too are a JSON document.
+    #[arg(long, conflicts_with = "markdown")]
+    json: bool,
+
+    /// Print the plan as a pull-request comment (GitHub-flavoured Markdown, at most
+    /// 65,536 characters, removals first and never left out) instead of text.
+    #[arg(long)]
+    markdown: bool,
+}
+
+/// What a plan is printed as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+impl FormatArgs {
+    pub fn format(&self) -> Format {
+        match (self.json, self.markdown) {
+            (true, _) => Format::Json,
+            (_, true) => Format::Markdown,
+            _ => Format::Text,
+        }
+    }
+}

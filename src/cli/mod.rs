@@ -7,12 +7,16 @@
 
 mod apply;
 mod args;
+mod completions;
 mod emulator;
 mod fmt;
 mod interactive;
 mod jobs;
+mod man;
+mod output;
 mod plan;
 mod settings;
+mod show;
 mod validate;
 mod workspace;
 
@@ -20,7 +24,7 @@ use std::ffi::OsString;
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 pub use settings::{Settings, Target};
 
@@ -46,6 +50,8 @@ enum Command {
     Plan(plan::Args),
     /// Make the changes: plan and ask, or carry out a plan saved by `plan -out`.
     Apply(apply::Args),
+    /// Show a plan saved by `plan -out` (text, --json or --markdown), offline.
+    Show(show::Args),
     /// Check the configuration, without reaching the network.
     Validate(validate::Args),
     /// Rewrite *.hcl files in the canonical format.
@@ -54,6 +60,10 @@ enum Command {
     Jobs(jobs::Args),
     /// Serve a local DTS API (Alibaba Cloud OpenAPI 2020-01-01) on loopback.
     Emulator(emulator::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::Args),
+    /// Print the manual page (roff), or write one per command with --out-dir.
+    Man(man::Args),
 }
 
 impl Command {
@@ -63,7 +73,12 @@ impl Command {
             Command::Plan(a) => Some(&a.target),
             Command::Apply(a) => Some(&a.target),
             Command::Jobs(a) => Some(&a.target),
-            Command::Validate(_) | Command::Fmt(_) | Command::Emulator(_) => None,
+            Command::Validate(_)
+            | Command::Fmt(_)
+            | Command::Emulator(_)
+            | Command::Show(_)
+            | Command::Completions(_)
+            | Command::Man(_) => None,
         };
         target.map_or(Target::Cloud, args::TargetArgs::target)
     }
@@ -87,6 +102,8 @@ const SINGLE_DASH_LONG: &[&str] = &[
     "auto-approve",
     "operation-timeout",
     "precheck",
+    "json",
+    "markdown",
 ];
 
 /// Rewrites `-chdir=DIR` as `--chdir=DIR` (and the others), leaving `-v` alone.
@@ -132,6 +149,9 @@ pub fn main() -> ExitCode {
             Command::Fmt(args) => fmt::run(&settings, &args),
             Command::Jobs(args) => jobs::run(&settings, args).await,
             Command::Emulator(args) => emulator::run(&settings, args).await,
+            Command::Show(args) => show::run(&settings, &args),
+            Command::Completions(args) => Ok(completions::run(&settings, &args, Cli::command())),
+            Command::Man(args) => man::run(&settings, &args, Cli::command()),
         }
     });
     match result {

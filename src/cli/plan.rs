@@ -1,18 +1,22 @@
 //! `dtsform plan`: show what applying the configuration would change, and refuse
-//! whatever would lose an object nobody asked to remove.
+//! whatever would lose an object nobody asked to remove — as text, or as a report
+//! (`--json`, `--markdown`) that says what was refused and why as well.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use miette::Result;
 
 use super::Settings;
-use super::args::{ConfigArgs, GuardArgs, TargetArgs, failed};
+use super::args::{ConfigArgs, Format, FormatArgs, GuardArgs, TargetArgs, failed};
+use super::output;
 use super::settings::Target;
 use super::workspace::Workspace;
+use crate::plan::Plan;
 use crate::plan::fetch::DEFAULT_PARALLELISM;
 use crate::plan::file::PlanFile;
 use crate::render::render_plan;
+use crate::report::{Document, failed_document, plan_document};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,7 +29,7 @@ pub struct Args {
     #[command(flatten)]
     pub(super) target: TargetArgs,
 
-    /// Save the plan to FILE, for `dtsform apply FILE`.
+    /// Save the plan to FILE, for `dtsform apply FILE` and `dtsform show FILE`.
     #[arg(long = "out", value_name = "FILE")]
     out: Option<PathBuf>,
 
@@ -41,9 +45,23 @@ pub struct Args {
     /// which changes nothing) and show its result in the plan.
     #[arg(long)]
     precheck: bool,
+
+    #[command(flatten)]
+    format: FormatArgs,
 }
 
 pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
+    let format = args.format.format();
+    if format == Format::Text {
+        return text(settings, &args).await;
+    }
+    output::begin(settings);
+    let result = report(settings, &args).await;
+    Ok(output::finish(settings, format, result))
+}
+
+/// The plan as text, as a person at a terminal reads it.
+async fn text(settings: &Settings, args: &Args) -> Result<ExitCode> {
     let (flags, problems) = args.guard.flags();
     let inputs = args.config.inputs(&settings.env);
     let Some(ws) = Workspace::open(settings, &args.config.dir(), &inputs, problems).await? else {
@@ -73,26 +91,78 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     if let Some(path) = &args.out {
-        let created = crate::util::rfc3339(std::time::SystemTime::now());
-        PlanFile::from_plan(&plan, &ws.config.dir, created).write(path)?;
-        let shown =
-            |p: &PathBuf| crate::text::escape_control(&p.display().to_string()).into_owned();
-        let emulator = match &settings.target {
-            Target::Emulator { state: Some(state) } => {
-                format!("--emulator --emulator-state {} ", shown(state))
-            }
-            Target::Emulator { state: None } => "--emulator ".to_owned(),
-            Target::Cloud => String::new(),
-        };
-        out.line(&format!(
-            "\nSaved the plan to {}. Apply it exactly with: dtsform apply {emulator}{}",
-            shown(path),
-            shown(path)
-        ));
+        save(&plan, &ws, path)?;
+        out.line(&format!("\n{}", saved_line(settings, path)));
     }
-    Ok(if args.detailed_exitcode && plan.has_changes() {
+    Ok(exit_code(args, &plan))
+}
+
+/// The plan as a report: the plan's document, or — refused or failed — the document of
+/// what went wrong (with, for a refusal, what the other jobs would do).
+async fn report(settings: &Settings, args: &Args) -> Result<(Document, ExitCode)> {
+    let failure = |others: Option<&Plan>| {
+        (
+            failed_document(others, settings.printer.take_kept()),
+            ExitCode::FAILURE,
+        )
+    };
+    let (flags, problems) = args.guard.flags();
+    let inputs = args.config.inputs(&settings.env);
+    let Some(ws) = Workspace::open(settings, &args.config.dir(), &inputs, problems).await? else {
+        return Ok(failure(None));
+    };
+    if let Some(line) = Workspace::announce(settings, "Planning") {
+        settings.printer.note(&line);
+    }
+    let (plan, problems) =
+        crate::plan::fetch::plan_partial(&ws.config, &ws.clients, args.parallelism, &flags).await;
+    if !problems.is_empty() {
+        failed(settings, &problems);
+        return Ok(failure(Some(&plan)));
+    }
+    let file = match &args.out {
+        Some(path) => {
+            let file = save(&plan, &ws, path)?;
+            settings.printer.note(&saved_line(settings, path));
+            file
+        }
+        None => PlanFile::from_plan(&plan, &ws.config.dir, now()),
+    };
+    Ok((plan_document(&file), exit_code(args, &plan)))
+}
+
+fn now() -> String {
+    crate::util::rfc3339(std::time::SystemTime::now())
+}
+
+/// Writes the plan file, and returns it.
+fn save(plan: &Plan, ws: &Workspace, path: &Path) -> Result<PlanFile> {
+    let file = PlanFile::from_plan(plan, &ws.config.dir, now());
+    file.write(path)?;
+    Ok(file)
+}
+
+/// `Saved the plan to FILE. Apply it exactly with: dtsform apply FILE`.
+fn saved_line(settings: &Settings, path: &Path) -> String {
+    let shown = |p: &Path| crate::text::escape_control(&p.display().to_string()).into_owned();
+    let emulator = match &settings.target {
+        Target::Emulator { state: Some(state) } => {
+            format!("--emulator --emulator-state {} ", shown(state))
+        }
+        Target::Emulator { state: None } => "--emulator ".to_owned(),
+        Target::Cloud => String::new(),
+    };
+    format!(
+        "Saved the plan to {}. Apply it exactly with: dtsform apply {emulator}{}",
+        shown(path),
+        shown(path)
+    )
+}
+
+fn exit_code(args: &Args, plan: &Plan) -> ExitCode {
+    if args.detailed_exitcode && plan.has_changes() {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }

@@ -58,7 +58,7 @@ pub use model::{
 };
 use reader::{Diag, SECRET_ATTRIBUTES};
 use resource::ResourceBlock;
-pub use source::{ConfigError, ConfigErrors, Sources, Span, parse};
+pub use source::{ConfigError, ConfigErrors, Refused, RefusedObject, Sources, Span, parse};
 use source::{FileId, did_you_mean};
 pub use variables::Inputs;
 

@@ -186,6 +186,35 @@ pub struct ConfigError {
     pub message: String,
     pub location: Option<Located>,
     pub help: Option<String>,
+    /// Set when the problem is a refusal to lose objects (the lost-object guard's):
+    /// the job and every object it names, however many the message lists, so a report
+    /// (`plan --json`, `--markdown`) can show each one.
+    pub refused: Option<Box<Refused>>,
+}
+
+/// What a refusal names, whole: the job, and the objects that would have stopped
+/// replicating (or, for a protected one, the object protected).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// `alicloud_dts_job.NAME`.
+    pub job: String,
+    pub objects: Vec<RefusedObject>,
+}
+
+/// One object a refusal names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedObject {
+    /// As users write it: `shop.orders`, `shop.*` for a narrowing, `*` for a whole
+    /// instance narrowed to a list.
+    pub address: String,
+    /// The address's names, outermost first (empty for a whole instance).
+    pub path: Vec<String>,
+    /// `database`, `table`, ... or `instance`.
+    pub kind: &'static str,
+    /// The object and everything inside it (1 for a narrowing: what it takes is unknown).
+    pub objects: usize,
+    /// Everything in the object but what the new list names would go.
+    pub narrowing: bool,
 }
 
 /// Where a problem is: the named file text and the span with its label, and other places
@@ -256,6 +285,13 @@ impl NeedsHelp {
         self
     }
 
+    /// Marks the problem as a refusal to lose objects, naming them all (see
+    /// [`ConfigError::refused`]).
+    pub fn refusing(mut self, refused: Refused) -> NeedsHelp {
+        self.error.refused = Some(Box::new(refused));
+        self
+    }
+
     /// `help` if there is one, else `fallback`.
     pub fn help_or(self, help: Option<String>, fallback: impl Into<String>) -> ConfigError {
         let help = help.unwrap_or_else(|| fallback.into());
@@ -285,6 +321,7 @@ impl ConfigError {
                 also: Vec::new(),
             }),
             help: None,
+            refused: None,
         })
     }
 
@@ -295,6 +332,7 @@ impl ConfigError {
             message: message.into(),
             location: None,
             help: None,
+            refused: None,
         })
     }
 }

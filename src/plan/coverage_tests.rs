@@ -109,7 +109,7 @@ fn object(all: Option<Value>, name: &str, rename: bool) -> Map<String, Value> {
 
 /// A random DbList: databases holding tables (sometimes under a schema), tables
 /// holding columns, `all` in every spelling or unset.
-fn db_list() -> impl Strategy<Value = Value> {
+pub(crate) fn db_list() -> impl Strategy<Value = Value> {
     let column = any::<bool>().prop_map(|rename| Value::Object(object(None, "c", rename)));
     let table = (
         all_value(),
@@ -235,7 +235,7 @@ fn check_case(
 /// A change to the `index`-th object of a tree (in walk order): `all` set, spelled
 /// otherwise or unset, the object dropped, or a child added inside it (taken whole, or
 /// given a list).
-fn mutate(tree: &mut ObjectTree, op: u8, index: usize) {
+pub(crate) fn mutate(tree: &mut ObjectTree, op: u8, index: usize) {
     /// Returns whether the visited node is to be dropped.
     fn visit(node: &mut Node, kind: Kind, left: &mut usize, op: u8) -> bool {
         if *left == 0 {

@@ -261,6 +261,23 @@ pub async fn plan(
     parallelism: usize,
     flags: &crate::guard::Flags,
 ) -> Result<super::Plan, Vec<ConfigError>> {
+    let (plan, problems) = plan_partial(config, clients, parallelism, flags).await;
+    if problems.is_empty() {
+        Ok(plan)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Reads every job and plans it: the plan of the jobs that planned, and every problem
+/// found with the others. With problems the plan is for review only (a report of a
+/// refused plan shows the other jobs): it must not be saved or applied.
+pub async fn plan_partial(
+    config: &Config,
+    clients: &Clients,
+    parallelism: usize,
+    flags: &crate::guard::Flags,
+) -> (super::Plan, Vec<ConfigError>) {
     let mut jobs = Vec::new();
     let mut problems = Vec::new();
     for result in plan_all(config, clients, parallelism, flags).await {
@@ -269,9 +286,5 @@ pub async fn plan(
             Err(e) => problems.extend(e),
         }
     }
-    if problems.is_empty() {
-        Ok(super::Plan::build(config, jobs))
-    } else {
-        Err(problems)
-    }
+    (super::Plan::build(config, jobs), problems)
 }

@@ -463,6 +463,6 @@ pub fn order_ops(jobs: &[JobPlan]) -> Result<Vec<(&JobPlan, &PlannedOp)>, Vec<St
 }
 
 #[cfg(test)]
-mod coverage_tests;
+pub(crate) mod coverage_tests;
 #[cfg(test)]
 mod tests;

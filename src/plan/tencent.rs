@@ -309,6 +309,10 @@ pub fn plan_job(
                 if live_whole && !tspec.narrowing_allowed {
                     errors.push(
                         ConfigError::at(sources, spec.objects_span, "whole_instance_narrowing", format!("{} migrates the whole instance; the configured list would stop migrating every database it does not name", spec.address()), "only these objects")
+                            .refusing(crate::config::Refused {
+                                job: spec.address(),
+                                objects: vec![whole_instance_narrowing()],
+                            })
                             .help("if that is intended, add removed { whole_instance = true }; to keep migrating everything, write whole_instance = true"),
                     );
                 } else {
@@ -580,6 +584,18 @@ fn modify_write(
         removes,
         narrows_instance,
         changes,
+    }
+}
+
+/// Narrowing a job that migrates the whole instance to a list, as a refusal and a
+/// report name it: everything in the instance but what the list names stops migrating.
+pub fn whole_instance_narrowing() -> crate::config::RefusedObject {
+    crate::config::RefusedObject {
+        address: super::file::WHOLE_INSTANCE.to_owned(),
+        path: Vec::new(),
+        kind: "instance",
+        objects: 1,
+        narrowing: true,
     }
 }
 

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use miette::Diagnostic;
 
 use crate::config::ConfigError;
+use crate::report::KeptDiagnostic;
 
 /// Where a line went, when capturing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,9 @@ pub struct Printer {
     out_closed: AtomicBool,
     /// Text written so far, when capturing (tests).
     captured: Option<Mutex<Vec<(Stream, String)>>>,
+    /// Every diagnostic printed, kept for a report once [`Printer::keep_diagnostics`]
+    /// is called (`--json`, `--markdown`).
+    kept: Mutex<Option<Vec<KeptDiagnostic>>>,
 }
 
 impl Printer {
@@ -109,15 +113,41 @@ impl Printer {
         self.write(Stream::Err, &format!("{text}\n"));
     }
 
+    /// From now on, keep every diagnostic printed, for [`Printer::take_kept`].
+    pub fn keep_diagnostics(&self) {
+        if let Ok(mut kept) = self.kept.lock() {
+            kept.get_or_insert_with(Vec::new);
+        }
+    }
+
+    /// The diagnostics kept so far (see [`Printer::keep_diagnostics`]), in order.
+    pub fn take_kept(&self) -> Vec<KeptDiagnostic> {
+        self.kept
+            .lock()
+            .ok()
+            .and_then(|mut kept| kept.as_mut().map(std::mem::take))
+            .unwrap_or_default()
+    }
+
+    fn keep(&self, make: impl FnOnce() -> KeptDiagnostic) {
+        if let Ok(mut kept) = self.kept.lock()
+            && let Some(kept) = kept.as_mut()
+        {
+            kept.push(make());
+        }
+    }
+
     /// A diagnostic on standard error, escaped (see [`report`]).
     pub fn diagnostic(&self, diagnostic: &dyn Diagnostic) {
+        self.keep(|| KeptDiagnostic::of(diagnostic));
         self.write(Stream::Err, &format!("{}\n", report::render(diagnostic)));
     }
 
     /// Every configuration error as a diagnostic, and a count when there are several.
     pub fn errors(&self, errors: &[ConfigError]) {
         for error in errors {
-            self.diagnostic(error);
+            self.keep(|| KeptDiagnostic::of_config_error(error));
+            self.write(Stream::Err, &format!("{}\n", report::render(error)));
         }
         if errors.len() > 1 {
             self.note(&format!("{} errors.", errors.len()));
@@ -143,5 +173,20 @@ mod tests {
                 (Stream::Out, "no newline".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn diagnostics_are_kept_only_when_asked() {
+        let p = Printer::capture();
+        let error = ConfigError::general("one", "first").help("do this");
+        p.errors(std::slice::from_ref(&error));
+        assert!(p.take_kept().is_empty());
+        p.keep_diagnostics();
+        p.errors(&[error]);
+        p.diagnostic(&miette::MietteDiagnostic::new("second"));
+        let kept = p.take_kept();
+        let messages: Vec<&str> = kept.iter().map(|k| k.report.message.as_str()).collect();
+        assert_eq!(messages, ["first", "second"]);
+        assert!(p.take_kept().is_empty(), "taken");
     }
 }

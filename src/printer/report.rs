@@ -27,6 +27,23 @@ pub fn render(diagnostic: &dyn Diagnostic) -> String {
     Shown(diagnostic).to_string()
 }
 
+/// `diagnostic` as [`render`] lays it out, escaped the same way, but never in colour and
+/// always 80 columns wide, whatever the terminal: for a report (Markdown) that is read
+/// elsewhere.
+pub fn render_plain(diagnostic: &dyn Diagnostic) -> String {
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(80);
+    let mut out = String::new();
+    if handler
+        .render_report(&mut out, &Escaped::of(diagnostic))
+        .is_err()
+    {
+        out = lines(&diagnostic.to_string());
+    }
+    out
+}
+
 fn lines(text: &str) -> String {
     escape_control_lines(&cap(text, PART_MAX)).into_owned()
 }

@@ -10,6 +10,7 @@ mod cli;
 mod client;
 mod emulator_process;
 mod nesting;
+mod report;
 mod robustness;
 mod sdk_interop;
 mod support;

@@ -1,0 +1,262 @@
+//! `show`, the reports on the command line, completions and the manual page, and the
+//! commands of the example CI workflow (`examples/ci/github-actions.yml`) run as it
+//! runs them, against the embedded emulator.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+#[path = "../fixtures/report.rs"]
+mod report_check;
+
+const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/quickstart");
+const WORKFLOW: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/ci/github-actions.yml"
+);
+
+/// `dtsform ARGS` in `dir` with an empty environment: no credentials, no network set-up.
+fn offline(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dtsform"))
+        .current_dir(dir)
+        .env_clear()
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("run dtsform")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A quickstart plan saved in `dir` as `q.plan`; the plan's text.
+fn saved_plan(dir: &Path) -> String {
+    let out = offline(dir, &["plan", "--emulator", QUICKSTART, "-out", "q.plan"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn show_needs_nothing_but_the_plan_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let planned = saved_plan(dir.path());
+    // Another directory, no configuration, no credentials, no emulator.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let file = dir.path().join("q.plan");
+    let file = file.to_str().unwrap();
+    let shown = offline(elsewhere.path(), &["show", file]);
+    assert!(shown.status.success(), "{}", text(&shown.stderr));
+    assert!(
+        planned.contains(&text(&shown.stdout)),
+        "{planned}\n---\n{}",
+        text(&shown.stdout)
+    );
+    let json = offline(elsewhere.path(), &["show", "--json", file]);
+    assert!(json.status.success());
+    let problems = report_check::problems(&text(&json.stdout));
+    assert!(problems.is_empty(), "{problems:#?}");
+    let md = offline(elsewhere.path(), &["show", "-markdown", file]);
+    assert!(text(&md.stdout).starts_with("<!-- dtsform:plan outcome=changes sha256="));
+}
+
+#[test]
+fn a_plan_file_of_another_format_is_refused_as_text_and_as_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    saved_plan(dir.path());
+    let path = dir.path().join("q.plan");
+    let mut file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    file["format_version"] = Value::from(1);
+    std::fs::write(&path, file.to_string()).unwrap();
+    let out = offline(dir.path(), &["show", "q.plan"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("run plan again"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = offline(dir.path(), &["show", "--json", "q.plan"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = text(&out.stdout);
+    assert!(report_check::problems(&report).is_empty(), "{report}");
+    let doc: Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(doc["outcome"], "error");
+    assert_eq!(doc["diagnostics"][0]["code"], "dtsform::plan_file::version");
+    let out = offline(dir.path(), &["show", "--markdown", "q.plan"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("dtsform::plan_file::version"));
+}
+
+#[test]
+fn plan_json_of_a_configuration_error_is_a_document_with_its_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.hcl"),
+        "resource \"alicloud_dts_job\" {\n",
+    )
+    .unwrap();
+    let out = offline(
+        dir.path(),
+        &["plan", "--emulator", "--json", "-detailed-exitcode", "."],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report_check::problems(&report).is_empty(), "{report}");
+    let doc: Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(doc["outcome"], "error");
+    assert_eq!(doc["diagnostics"][0]["location"]["line"], 1);
+    assert!(
+        !text(&out.stderr).is_empty(),
+        "the diagnostic is printed too"
+    );
+}
+
+#[test]
+fn json_and_markdown_exclude_each_other() {
+    let out = offline(Path::new("."), &["show", "--json", "--markdown", "x.plan"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot be used with"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn completions_for_every_shell_know_the_commands() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = offline(Path::new("."), &["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        for word in ["plan", "show", "--markdown"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+}
+
+#[test]
+fn the_man_page_prints_and_writes_one_page_per_command() {
+    let out = offline(Path::new("."), &["man"]);
+    assert!(out.status.success());
+    let page = text(&out.stdout);
+    assert!(
+        page.starts_with(".ie \\n(.g .ds Aq") || page.contains(".TH dtsform"),
+        "{page}"
+    );
+    assert!(page.contains("show"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = offline(dir.path(), &["man", "--out-dir", "."]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for page in [
+        "dtsform.1",
+        "dtsform-plan.1",
+        "dtsform-show.1",
+        "dtsform-apply.1",
+    ] {
+        let roff = std::fs::read_to_string(dir.path().join(page)).unwrap();
+        assert!(roff.contains(".TH"), "{page}");
+    }
+}
+
+/// The `run:` lines of the workflow that call dtsform, as written (continuation lines
+/// joined).
+fn workflow_commands() -> Vec<String> {
+    std::fs::read_to_string(WORKFLOW)
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .map(|l| l.strip_prefix("run: ").unwrap_or(l))
+        .filter(|l| l.starts_with("dtsform "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Runs one workflow line with bash in `dir`, `dtsform` on PATH being the binary under
+/// test with the embedded emulator (world file `world.json`) added to the commands that
+/// reach jobs. Returns the exit code.
+fn run_workflow_line(dir: &Path, line: &str) -> i32 {
+    let shim = dir.join("bin");
+    std::fs::create_dir_all(&shim).unwrap();
+    let script = format!(
+        "#!/bin/sh\ncmd=\"$1\"; shift\ncase \"$cmd\" in\n  plan|apply) exec '{bin}' \"$cmd\" --emulator --emulator-state '{world}' \"$@\" ;;\n  *) exec '{bin}' \"$cmd\" \"$@\" ;;\nesac\n",
+        bin = env!("CARGO_BIN_EXE_dtsform"),
+        world = dir.join("world.json").display()
+    );
+    let path = shim.join("dtsform");
+    std::fs::write(&path, script).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = Command::new("bash")
+        .args(["-c", line])
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", format!("{}:/usr/bin:/bin", shim.display()))
+        .env("NO_COLOR", "1")
+        .env("DTSFORM_DIR", "infra/dts")
+        .env("GITHUB_OUTPUT", dir.join("github_output"))
+        .env("GITHUB_STEP_SUMMARY", dir.join("step_summary"))
+        .output()
+        .unwrap();
+    out.status.code().unwrap_or(-1)
+}
+
+#[test]
+fn the_ci_workflow_commands_run_as_written_against_the_emulator() {
+    let commands = workflow_commands();
+    let expect = [
+        "dtsform fmt --check \"$DTSFORM_DIR\"",
+        "dtsform validate \"$DTSFORM_DIR\"",
+        "dtsform plan \"$DTSFORM_DIR\" -out dtsform.plan -detailed-exitcode --markdown > plan.md",
+        "dtsform show --json dtsform.plan > plan.json",
+        "dtsform show dtsform.plan",
+        "dtsform apply -chdir=\"$DTSFORM_DIR\" dtsform.plan",
+        "dtsform plan \"$DTSFORM_DIR\" -detailed-exitcode --markdown > drift.md || code=$?",
+    ];
+    assert_eq!(
+        commands, expect,
+        "the workflow's dtsform lines changed: update this test"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("infra/dts");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::copy(
+        Path::new(QUICKSTART).join("main.hcl"),
+        config.join("main.hcl"),
+    )
+    .unwrap();
+    let run = |line: &str| run_workflow_line(dir.path(), line);
+    // The pull request: format, validate, plan (changes: 2), the JSON for policy.
+    assert_eq!(run(&commands[0]), 0);
+    assert_eq!(run(&commands[1]), 0);
+    assert_eq!(run(&commands[2]), 2);
+    let md = std::fs::read_to_string(dir.path().join("plan.md")).unwrap();
+    assert!(
+        md.starts_with("<!-- dtsform:plan outcome=changes sha256="),
+        "{md}"
+    );
+    assert!(
+        md.contains("[!CAUTION]") && md.contains("`shop.legacy_orders`"),
+        "{md}"
+    );
+    assert_eq!(run(&commands[3]), 0);
+    let json = std::fs::read_to_string(dir.path().join("plan.json")).unwrap();
+    assert!(report_check::problems(&json).is_empty(), "{json}");
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        md.contains(doc["plan"]["checksum"].as_str().unwrap()),
+        "the marker names the plan"
+    );
+    // After the merge: show and apply exactly that plan.
+    assert_eq!(run(&commands[4]), 0);
+    assert_eq!(run(&commands[5]), 0);
+    // A re-run of the apply job finds every write already in place.
+    assert_eq!(run(&commands[5]), 0);
+    // The nightly drift check: nothing differs now.
+    assert_eq!(run(&format!("{}; exit \"${{code:-0}}\"", commands[6])), 0);
+    let drift = std::fs::read_to_string(dir.path().join("drift.md")).unwrap();
+    assert!(drift.contains("outcome=no_changes"), "{drift}");
+}
