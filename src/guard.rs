@@ -162,6 +162,7 @@ pub fn check(
             )
             .refusing(Refused {
                 job: job.address(),
+                direction: job.direction,
                 objects: Vec::new(),
             })
             .help("check the variables and for_each expressions that build the object list; to stop a job, set status = \"suspended\""),
@@ -247,6 +248,7 @@ pub fn check(
             )
             .refusing(Refused {
                 job: job.address(),
+                direction: job.direction,
                 objects: undeclared
                     .iter()
                     .map(|(r, c)| refused_object(r, c.kind, taken(&c.change)))
@@ -280,6 +282,7 @@ pub fn check(
             )
             .refusing(Refused {
                 job: job.address(),
+                direction: job.direction,
                 objects,
             })
             .help("lifecycle { prevent_removal } protects these; if the removal is really intended, take the pattern out first, in its own reviewed change"),
@@ -313,6 +316,7 @@ pub fn check(
             )
             .refusing(Refused {
                 job: job.address(),
+                direction: job.direction,
                 objects: allowed
                     .iter()
                     .map(|r| refused_object(&r.removal, r.kind, r.objects))

@@ -214,8 +214,15 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
         style.bold("#"),
         style.bold(&job.address),
         style.dim(&format!(
-            "(job {}, {} in {}, now {})",
-            job.dts_job_id, job.provider, job.region, job.live_status
+            "(job {}, {} in {}{}, now {})",
+            job.dts_job_id,
+            job.provider,
+            job.region,
+            job.resource_group_id
+                .as_deref()
+                .map(|g| format!(", resource group {g}"))
+                .unwrap_or_default(),
+            job.live_status
         ))
     );
     for planned in &job.operations {

@@ -83,10 +83,13 @@ async fn text(settings: &Settings, args: &Args) -> Result<ExitCode> {
     let (_, failed_prechecks) = crate::render::precheck_counts(&plan);
     if failed_prechecks > 0 {
         out.line(&format!(
-            "\n{failed_prechecks} precheck{} failed, so apply would stop {}.{} Fix what the service reports and plan again.",
-            if failed_prechecks == 1 { "" } else { "s" },
-            if failed_prechecks == 1 { "that job" } else { "those jobs" },
-            if args.out.is_some() { " The plan was not saved." } else { "" }
+            "\n{}.{} Fix what the service reports and plan again.",
+            precheck_failure(failed_prechecks),
+            if args.out.is_some() {
+                " The plan was not saved."
+            } else {
+                ""
+            }
         ));
         return Ok(ExitCode::FAILURE);
     }
@@ -114,11 +117,26 @@ async fn report(settings: &Settings, args: &Args) -> Result<(Document, ExitCode)
     if let Some(line) = Workspace::announce(settings, "Planning") {
         settings.printer.note(&line);
     }
-    let (plan, problems) =
+    let (mut plan, problems) =
         crate::plan::fetch::plan_partial(&ws.config, &ws.clients, args.parallelism, &flags).await;
     if !problems.is_empty() {
         failed(settings, &problems);
         return Ok(failure(Some(&plan)));
+    }
+    if args.precheck {
+        crate::plan::precheck::precheck(&mut plan, &ws.config, &ws.clients, args.parallelism).await;
+    }
+    // As in text: a failed precheck is exit 1, and such a plan is never saved.
+    let (_, failed_prechecks) = crate::render::precheck_counts(&plan);
+    if failed_prechecks > 0 {
+        if args.out.is_some() {
+            settings.printer.note(&format!(
+                "The plan was not saved: {}.",
+                precheck_failure(failed_prechecks)
+            ));
+        }
+        let file = PlanFile::from_plan(&plan, &ws.config.dir, now());
+        return Ok((plan_document(&file), ExitCode::FAILURE));
     }
     let file = match &args.out {
         Some(path) => {
@@ -129,6 +147,19 @@ async fn report(settings: &Settings, args: &Args) -> Result<(Document, ExitCode)
         None => PlanFile::from_plan(&plan, &ws.config.dir, now()),
     };
     Ok((plan_document(&file), exit_code(args, &plan)))
+}
+
+/// `2 prechecks failed, so apply would stop those jobs`.
+fn precheck_failure(failed: usize) -> String {
+    format!(
+        "{failed} precheck{} failed, so apply would stop {}",
+        if failed == 1 { "" } else { "s" },
+        if failed == 1 {
+            "that job"
+        } else {
+            "those jobs"
+        },
+    )
 }
 
 fn now() -> String {

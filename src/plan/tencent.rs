@@ -311,6 +311,7 @@ pub fn plan_job(
                         ConfigError::at(sources, spec.objects_span, "whole_instance_narrowing", format!("{} migrates the whole instance; the configured list would stop migrating every database it does not name", spec.address()), "only these objects")
                             .refusing(crate::config::Refused {
                                 job: spec.address(),
+                                direction: crate::cloud::alibaba::Direction::Forward,
                                 objects: vec![whole_instance_narrowing()],
                             })
                             .help("if that is intended, add removed { whole_instance = true }; to keep migrating everything, write whole_instance = true"),
