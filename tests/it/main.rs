@@ -8,6 +8,7 @@ mod apply_parameters;
 mod architecture;
 mod cli;
 mod client;
+mod coverage;
 mod emulator_process;
 mod nesting;
 mod report;

@@ -119,7 +119,9 @@ impl Protocol for Alibaba {
                     .params
                     .iter()
                     .map(|(name, _)| name)
-                    .filter(|name| !is_framing(name))
+                    // ClientToken frames the fingerprint, but it is a parameter of
+                    // the action's page: the log keeps it.
+                    .filter(|name| !is_framing(name) || name.as_str() == "ClientToken")
                     .cloned(),
             )
             .collect()
