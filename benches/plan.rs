@@ -856,7 +856,11 @@ fn diff_and_render(live_text: &str, desired_text: &str, lap: &mut dyn FnMut(usiz
             db_list_diff,
             narrows_instance: false,
         }),
+        reverse_objects: None,
+        names_direction: false,
+        resource_group_id: None,
         operations: vec![PlannedOp::new(Operation::Objects(ObjectsWrite {
+            direction: dtsform::cloud::alibaba::Direction::Forward,
             payload: dtsform::plan::operation::Payload::of(&payload),
             removes,
         }))],

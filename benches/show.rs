@@ -28,6 +28,7 @@ use common::{machine_line, median, secs};
 use nix::sys::resource::{UsageWho, getrusage};
 use serde_json::{Map, Value, json};
 
+use dtsform::cloud::alibaba::Direction;
 use dtsform::guard::{Allowance, AllowedRemoval};
 use dtsform::objects::ObjectTree;
 use dtsform::objects::diff::{Change, diff};
@@ -150,6 +151,7 @@ fn job(i: usize) -> JobPlan {
         id: format!("{address}/objects"),
         depends_on: Vec::new(),
         op: Operation::Objects(ObjectsWrite {
+            direction: Direction::Forward,
             payload: Payload::of(&payload),
             removes: removals.iter().map(|r| r.removal.clone()).collect(),
         }),
@@ -159,6 +161,7 @@ fn job(i: usize) -> JobPlan {
             id: format!("{address}/status"),
             depends_on: vec![format!("{address}/objects")],
             op: Operation::Status(StatusWrite {
+                direction: Direction::Forward,
                 from: "Suspending".into(),
                 to: dtsform::config::DesiredStatus::Running,
             }),
@@ -184,6 +187,9 @@ fn job(i: usize) -> JobPlan {
             removals,
             narrows_instance: false,
         }),
+        reverse_objects: None,
+        names_direction: false,
+        resource_group_id: None,
         operations,
         suppressed: dtsform::objects::normalize::Suppressed::default(),
         notes: Vec::new(),

@@ -157,11 +157,12 @@ pub fn check(
                 "guard::empty_list",
                 format!(
                     "{} would send an empty object list, which stops all replication of the job; dtsform never sends one",
-                    job.address()
+                    job.label()
                 ),
             )
             .refusing(Refused {
                 job: job.address(),
+                direction: job.direction,
                 objects: Vec::new(),
             })
             .help("check the variables and for_each expressions that build the object list; to stop a job, set status = \"suspended\""),
@@ -231,25 +232,30 @@ pub fn check(
                 " Narrowing an object taken whole to a list removes everything in it that is not listed, which dtsform cannot see; to keep {a} whole, list nothing inside it (or set all = true); \"{a}.*\" declares its narrowing."
             )
         });
+        let in_block = match job.direction {
+            crate::cloud::alibaba::Direction::Forward => "the resource",
+            crate::cloud::alibaba::Direction::Reverse => "its reverse block",
+        };
         refusals.push(
             at(
                 "guard::undeclared_removal",
                 format!(
                     "{} would stop replicating {lost} object{} that no one asked to remove:\n{}",
-                    job.address(),
+                    job.label(),
                     plural(lost),
                     bounded(lines, flags.list_all).join("\n")
                 ),
             )
             .refusing(Refused {
                 job: job.address(),
+                direction: job.direction,
                 objects: undeclared
                     .iter()
                     .map(|(r, c)| refused_object(r, c.kind, taken(&c.change)))
                     .collect(),
             })
             .help(format!(
-                "{api}, so these would be lost. To keep them, {keep}. To remove them, declare it in the resource: removed {{ objects = [{}] }}{more}, or pass {}.{narrowing_note}",
+                "{api}, so these would be lost. To keep them, {keep}. To remove them, declare it in {in_block}: removed {{ objects = [{}] }}{more}, or pass {}.{narrowing_note}",
                 quoted_list(named.iter().copied()),
                 flag_words.join(" ")
             )),
@@ -270,12 +276,13 @@ pub fn check(
                 "guard::protected",
                 format!(
                     "{} would remove protected objects:\n{}",
-                    job.address(),
+                    job.label(),
                     bounded(lines, flags.list_all).join("\n")
                 ),
             )
             .refusing(Refused {
                 job: job.address(),
+                direction: job.direction,
                 objects,
             })
             .help("lifecycle { prevent_removal } protects these; if the removal is really intended, take the pattern out first, in its own reviewed change"),
@@ -303,12 +310,13 @@ pub fn check(
                 "guard::mass_removal",
                 format!(
                     "{} would remove {removed} of its {total} objects ({percent:.0} %), more than the mass-removal breaker allows ({limit} objects, {:.0} %)",
-                    job.address(),
+                    job.label(),
                     job.guard.max_removed_percent
                 ),
             )
             .refusing(Refused {
                 job: job.address(),
+                direction: job.direction,
                 objects: allowed
                     .iter()
                     .map(|r| refused_object(&r.removal, r.kind, r.objects))

@@ -15,9 +15,11 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use crate::cloud::alibaba::Direction;
 use crate::guard::Allowance;
 use crate::objects::diff::{AttrChange, Change};
 use crate::objects::normalize::Suppressed;
+use crate::plan::operation::PrecheckResult;
 use crate::plan::{JobPlan, ObjectPlan, Operation, Plan};
 use crate::text::{escape_control, escape_control_lines};
 
@@ -86,9 +88,21 @@ fn attr_line(out: &mut String, style: Style, indent: &str, change: &AttrChange) 
     let _ = writeln!(out, "{indent}{line}");
 }
 
-/// The object changes of a job, under a header line.
-fn render_objects(out: &mut String, style: Style, objects: &ObjectPlan, how: &str) {
-    let _ = writeln!(out, "  {} objects {}", style.yellow("~"), style.dim(how));
+/// The object changes of a job, under a header line (`direction` heads it for the
+/// reverse direction of a two-way job).
+fn render_objects(
+    out: &mut String,
+    style: Style,
+    objects: &ObjectPlan,
+    direction: &str,
+    how: &str,
+) {
+    let _ = writeln!(
+        out,
+        "  {} {direction}objects {}",
+        style.yellow("~"),
+        style.dim(how)
+    );
     if objects.narrows_instance {
         let _ = writeln!(
             out,
@@ -200,17 +214,29 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
         style.bold("#"),
         style.bold(&job.address),
         style.dim(&format!(
-            "(job {}, {} in {}, now {})",
-            job.dts_job_id, job.provider, job.region, job.live_status
+            "(job {}, {} in {}{}, now {})",
+            job.dts_job_id,
+            job.provider,
+            job.region,
+            job.resource_group_id
+                .as_deref()
+                .map(|g| format!(", resource group {g}"))
+                .unwrap_or_default(),
+            job.live_status
         ))
     );
     for planned in &job.operations {
         let op = &planned.op;
+        // The reverse direction of a two-way job says so on every line it heads.
+        let direction = match op.direction() {
+            Direction::Forward => "",
+            Direction::Reverse => "reverse direction: ",
+        };
         match op {
             Operation::Endpoint(e) => {
                 let _ = writeln!(
                     out,
-                    "  {} {} endpoint {}",
+                    "  {} {direction}{} endpoint {}",
                     style.yellow("~"),
                     e.side.name(),
                     style.dim("(ModifyDtsJobEndpoint)")
@@ -226,13 +252,45 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                         ))
                     );
                 }
+                if let Some(account) = &e.shard_account {
+                    let _ = writeln!(
+                        out,
+                        "      {}",
+                        style.yellow(&format!(
+                            "~ shard account: {:?}, password (sensitive, from {})",
+                            account.username, account.password.from
+                        ))
+                    );
+                }
+                let unshown: Vec<&str> = [
+                    ("vpc_id", &e.vpc_id),
+                    ("vswitch_id", &e.vswitch_id),
+                    ("secondary_vswitch_id", &e.secondary_vswitch_id),
+                ]
+                .into_iter()
+                .filter_map(|(name, value)| value.as_ref().map(|_| name))
+                .collect();
+                if !unshown.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "      {}",
+                        style.dim(&format!(
+                            "also sent, not compared (DescribeDtsJobDetail does not show them): {}",
+                            unshown.join(", ")
+                        ))
+                    );
+                }
+                if let Some(precheck) = &e.precheck {
+                    render_precheck(out, style, precheck);
+                }
             }
             Operation::Objects(_) => {
-                if let Some(objects) = &job.objects {
+                if let Some(objects) = job.objects_in(op.direction()) {
                     render_objects(
                         out,
                         style,
                         objects,
+                        direction,
                         &format!(
                             "(ModifyDtsJob re-sends the whole list: {} object{} → {})",
                             objects.count_before,
@@ -241,6 +299,15 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                         ),
                     );
                 }
+            }
+            Operation::MigrationMode(m) => {
+                let _ = writeln!(
+                    out,
+                    "  {} {direction}migration mode {}",
+                    style.yellow("~"),
+                    style.dim("(ModifyDtsJob StructureInitialization, DataInitialization, DataSynchronization)")
+                );
+                field_changes(out, style, &m.changes);
             }
             Operation::MigrateModify(m) => {
                 let _ = writeln!(
@@ -273,6 +340,7 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                         out,
                         style,
                         objects,
+                        "",
                         &format!(
                             "(DatabaseInfo is sent whole: {} object{} → {})",
                             objects.count_before,
@@ -304,7 +372,7 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
             Operation::Reserved(reserved) => {
                 let _ = writeln!(
                     out,
-                    "  {} reserved settings {}",
+                    "  {} {direction}reserved settings {}",
                     style.yellow("~"),
                     style.dim("(ModifyDtsJob UPDATE_RESERVED, merged into the live ones)")
                 );
@@ -317,7 +385,10 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                     out,
                     "  {} {}",
                     style.yellow("~"),
-                    style.yellow(&format!("status: {} → {}", status.from, status.to)),
+                    style.yellow(&format!(
+                        "{direction}status: {} → {}",
+                        status.from, status.to
+                    )),
                 );
                 let _ = writeln!(out, "      {}", style.dim(&format!("({})", op.action())));
             }
@@ -331,13 +402,19 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
             escape_control_lines(note)
         );
     }
-    if let Some(objects) = job.objects.as_ref().filter(|o| !o.db_list_diff.is_empty()) {
+    for (objects, direction) in [
+        (&job.objects, ""),
+        (&job.reverse_objects, "reverse direction: "),
+    ] {
+        let Some(objects) = objects.as_ref().filter(|o| !o.db_list_diff.is_empty()) else {
+            continue;
+        };
         let what = if job.cloud == crate::config::Cloud::Tencent {
             "DatabaseInfo to send, against the live one:"
         } else {
             "DbList to send, against the live list (server \"state\" markers left out):"
         };
-        let _ = writeln!(out, "\n    {what}");
+        let _ = writeln!(out, "\n    {direction}{what}");
         for line in objects.db_list_diff.lines() {
             let painted = match line.chars().next() {
                 Some('+') if !line.starts_with("+++") => style.green(line),
@@ -349,6 +426,52 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
         }
     }
     out.push('\n');
+}
+
+/// What a precheck (`plan --precheck`) found, under its endpoint change.
+fn render_precheck(out: &mut String, style: Style, precheck: &PrecheckResult) {
+    if precheck.passed {
+        let _ = writeln!(
+            out,
+            "      {}",
+            style.green("precheck (ModifyDtsJobEndpoint DryRun): passed")
+        );
+        return;
+    }
+    let mut text = String::from("precheck (ModifyDtsJobEndpoint DryRun): FAILED");
+    match (&precheck.code, &precheck.message) {
+        (Some(code), Some(message)) => {
+            let _ = write!(text, ": {code}: {message}");
+        }
+        (None, Some(message)) | (Some(message), None) => {
+            let _ = write!(text, ": {message}");
+        }
+        (None, None) => {}
+    }
+    if let Some(id) = &precheck.request_id {
+        let _ = write!(text, " (RequestId: {id})");
+    }
+    let _ = writeln!(out, "      {}", style.bold_red(&text));
+    let _ = writeln!(
+        out,
+        "      {}",
+        style.red("apply would stop this job here: nothing of it would be written")
+    );
+}
+
+/// How many endpoint changes of the plan were prechecked, and how many failed.
+pub fn precheck_counts(plan: &Plan) -> (usize, usize) {
+    let results = plan
+        .jobs
+        .iter()
+        .flat_map(|j| &j.operations)
+        .filter_map(|op| match &op.op {
+            Operation::Endpoint(e) => e.precheck.as_ref(),
+            _ => None,
+        });
+    results.fold((0, 0), |(run, failed), r| {
+        (run + 1, failed + usize::from(!r.passed))
+    })
 }
 
 /// The whole plan.
@@ -383,7 +506,7 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
         }
         let (mut added, mut changed, mut removed) = (0, 0, 0);
         for job in &plan.jobs {
-            if let Some(o) = &job.objects {
+            for o in job.objects.iter().chain(&job.reverse_objects) {
                 let (a, c, r) = o.diff.counts();
                 added += a;
                 changed += c;
@@ -400,6 +523,31 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
                 style.bold_red(&format!("{removed} to remove"))
             } else {
                 "0 to remove".to_owned()
+            }
+        );
+    }
+    let (prechecked, failed) = precheck_counts(plan);
+    if prechecked > 0 {
+        let text = format!(
+            "Prechecks: {} of {prechecked} endpoint change{} passed{}.",
+            prechecked - failed,
+            if prechecked == 1 { "" } else { "s" },
+            if failed > 0 {
+                format!(
+                    "; {failed} failed, and apply would stop at {}",
+                    if failed == 1 { "it" } else { "them" }
+                )
+            } else {
+                String::new()
+            }
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            if failed > 0 {
+                style.bold_red(&text)
+            } else {
+                style.green(&text)
             }
         );
     }

@@ -125,6 +125,22 @@ pub enum ApplyError {
     )]
     CheckFailed { op: String, message: String },
 
+    #[error(
+        "{op}: the precheck of {what} failed (ModifyDtsJobEndpoint with DryRun), so nothing more of this job is written"
+    )]
+    #[diagnostic(
+        code(dtsform::apply::precheck),
+        help(
+            "DTS checks a database before it switches an endpoint to it: fix what it reports (the database must be reachable from DTS on that address and port, the account must exist and may log in), then plan again; `dtsform plan --precheck` runs the prechecks without writing anything"
+        )
+    )]
+    Precheck {
+        op: String,
+        what: String,
+        #[source]
+        error: crate::cloud::Error,
+    },
+
     #[error("{op}: {action} failed")]
     #[diagnostic(code(dtsform::apply::api))]
     Api {

@@ -2,9 +2,10 @@
 //!
 //! 1. **Settle and check.** Read the job, waiting while it is between states. Compare it
 //!    with the plan (the cloud's [`Driver::check`]): anything someone else changed since
-//!    means nothing is written. If the write's effect is already live, stop there
-//!    ([`Driver::already`], which also re-runs the guard on an object list about to be
-//!    sent).
+//!    means nothing is written. Run the service's own prechecks ([`Driver::precheck`]):
+//!    one that fails stops the operation. If the write's effect is already live, stop
+//!    there ([`Driver::already`], which also re-runs the guard on an object list about
+//!    to be sent).
 //! 2. **Write once.** Send the write a single time. When the answer is one a later
 //!    attempt may get past — throttling, "the job is being modified", a server error, a
 //!    lost answer — go back to 1 (see [`super::write_rule`]): a write is only ever sent
@@ -117,6 +118,12 @@ pub(super) trait Driver {
     fn busy(&self, live: &Self::Live) -> Result<bool, ApplyError>;
     /// Step 1's comparison with the plan: someone else's change is an error.
     fn check(&self, live: &Self::Live) -> Result<(), ApplyError>;
+    /// The checks the service offers before a write (Alibaba's endpoint prechecks,
+    /// `ModifyDtsJobEndpoint` with `DryRun`), run after the comparison with the plan and
+    /// before anything is sent; a failure stops the operation.
+    async fn precheck(&self, _live: &Self::Live) -> Result<(), ApplyError> {
+        Ok(())
+    }
     /// Whether the write is live already, or why it may not be sent now. `after_lost`:
     /// an earlier attempt got no answer and may have landed.
     fn already(&self, live: &Self::Live, after_lost: bool) -> Result<Already, ApplyError>;
@@ -166,6 +173,7 @@ pub(super) async fn execute<D: Driver>(
             .await
             .map_err(|e| unknown(e, maybe_landed, ctx))?;
         driver.check(&live)?;
+        driver.precheck(&live).await?;
         match driver.already(&live, maybe_landed)? {
             Already::Yes(text) => return Ok(lost_note(text, maybe_landed)),
             Already::Verify => break (live, true),

@@ -69,7 +69,12 @@ impl FromConfig {
         key: &'static str,
         from: &str,
     ) -> Result<Secret, ApplyError> {
-        let side_key = if side == "src" { "src" } else { "dest" };
+        let side_key = match side {
+            "src" => "src",
+            "reverse src" => "reverse src",
+            "reverse dest" => "reverse dest",
+            _ => "dest",
+        };
         let found = self.secrets.get(&(address.to_owned(), side_key, key));
         match found {
             Some(v) if v.expression == from => Ok(v.value.clone()),

@@ -341,7 +341,7 @@ impl Driver for TencentOp<'_> {
             .parts()
             .into_iter()
             .filter(|(part, planned)| live.state.get(part).unwrap_or_default() != *planned)
-            .map(|(part, _)| match part {
+            .map(|(part, _)| match part.as_str() {
                 "objects" => "its object list (DatabaseInfo) changed".to_owned(),
                 "source" => "its source (SrcInfo) changed".to_owned(),
                 "destination" => "its target (DstInfo) changed".to_owned(),

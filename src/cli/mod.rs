@@ -113,6 +113,7 @@ const SINGLE_DASH_LONG: &[&str] = &[
     "parallelism",
     "auto-approve",
     "operation-timeout",
+    "precheck",
     "json",
     "markdown",
     "dry-run",

@@ -41,6 +41,11 @@ pub struct Args {
     #[arg(long, default_value_t = DEFAULT_PARALLELISM)]
     parallelism: usize,
 
+    /// Run the precheck of every endpoint change (ModifyDtsJobEndpoint with DryRun,
+    /// which changes nothing) and show its result in the plan.
+    #[arg(long)]
+    precheck: bool,
+
     #[command(flatten)]
     format: FormatArgs,
 }
@@ -62,16 +67,32 @@ async fn text(settings: &Settings, args: &Args) -> Result<ExitCode> {
     let Some(ws) = Workspace::open(settings, &args.config.dir(), &inputs, problems).await? else {
         return Ok(ExitCode::FAILURE);
     };
-    let plan =
+    let mut plan =
         match crate::plan::fetch::plan(&ws.config, &ws.clients, args.parallelism, &flags).await {
             Ok(plan) => plan,
             Err(problems) => return Ok(failed(settings, &problems)),
         };
+    if args.precheck {
+        crate::plan::precheck::precheck(&mut plan, &ws.config, &ws.clients, args.parallelism).await;
+    }
     let out = &settings.printer;
     if let Target::Emulator { .. } = settings.target {
         out.line("Planning against the embedded emulator (sample world unless --emulator-state is given).\n");
     }
     out.out(&render_plan(&plan, settings.style()));
+    let (_, failed_prechecks) = crate::render::precheck_counts(&plan);
+    if failed_prechecks > 0 {
+        out.line(&format!(
+            "\n{}.{} Fix what the service reports and plan again.",
+            precheck_failure(failed_prechecks),
+            if args.out.is_some() {
+                " The plan was not saved."
+            } else {
+                ""
+            }
+        ));
+        return Ok(ExitCode::FAILURE);
+    }
     if let Some(path) = &args.out {
         save(&plan, &ws, path)?;
         out.line(&format!("\n{}", saved_line(settings, path)));
@@ -96,11 +117,26 @@ async fn report(settings: &Settings, args: &Args) -> Result<(Document, ExitCode)
     if let Some(line) = Workspace::announce(settings, "Planning") {
         settings.printer.note(&line);
     }
-    let (plan, problems) =
+    let (mut plan, problems) =
         crate::plan::fetch::plan_partial(&ws.config, &ws.clients, args.parallelism, &flags).await;
     if !problems.is_empty() {
         failed(settings, &problems);
         return Ok(failure(Some(&plan)));
+    }
+    if args.precheck {
+        crate::plan::precheck::precheck(&mut plan, &ws.config, &ws.clients, args.parallelism).await;
+    }
+    // As in text: a failed precheck is exit 1, and such a plan is never saved.
+    let (_, failed_prechecks) = crate::render::precheck_counts(&plan);
+    if failed_prechecks > 0 {
+        if args.out.is_some() {
+            settings.printer.note(&format!(
+                "The plan was not saved: {}.",
+                precheck_failure(failed_prechecks)
+            ));
+        }
+        let file = PlanFile::from_plan(&plan, &ws.config.dir, now());
+        return Ok((plan_document(&file), ExitCode::FAILURE));
     }
     let file = match &args.out {
         Some(path) => {
@@ -111,6 +147,19 @@ async fn report(settings: &Settings, args: &Args) -> Result<(Document, ExitCode)
         None => PlanFile::from_plan(&plan, &ws.config.dir, now()),
     };
     Ok((plan_document(&file), exit_code(args, &plan)))
+}
+
+/// `2 prechecks failed, so apply would stop those jobs`.
+fn precheck_failure(failed: usize) -> String {
+    format!(
+        "{failed} precheck{} failed, so apply would stop {}",
+        if failed == 1 { "" } else { "s" },
+        if failed == 1 {
+            "that job"
+        } else {
+            "those jobs"
+        },
+    )
 }
 
 fn now() -> String {

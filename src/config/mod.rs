@@ -53,11 +53,19 @@ use crate::util::graph;
 use cloud::CloudSchema;
 use eval::{Evaluated, Scope, eval};
 pub use model::{
-    Cloud, Config, DesiredStatus, EndpointSpec, GuardSpec, JobSpec, ProviderSpec, SecretValue,
-    TencentEndpoint, TencentSpec,
+    AlibabaSpec, Cloud, Config, DesiredStatus, EndpointSpec, GuardSpec, JobSpec, MigrationModeSpec,
+    ProviderSpec, SecretValue, TencentEndpoint, TencentSpec,
 };
 pub use object_list::child_kinds;
 use reader::{Diag, SECRET_ATTRIBUTES};
+
+/// The API parameters dtsform refuses, each with the attribute that would set it, why,
+/// and what to do instead: Alibaba `ModifyDtsJob`'s (attribute, parameter, why,
+/// instead) and Tencent `ModifyMigrateJob`'s (block, attribute, field, why, instead).
+pub mod refused {
+    pub use super::alibaba::REFUSED as ALIBABA_MODIFY_DTS_JOB;
+    pub use super::tencent::REFUSED as TENCENT_MODIFY_MIGRATE_JOB;
+}
 use resource::ResourceBlock;
 pub use source::{ConfigError, ConfigErrors, Refused, RefusedObject, Sources, Span, parse};
 use source::{FileId, did_you_mean};

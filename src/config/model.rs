@@ -8,7 +8,7 @@ use reqwest::Url;
 use serde_json::Value;
 
 use super::source::{Sources, Span};
-use crate::cloud::alibaba::SignatureVersion;
+use crate::cloud::alibaba::{Direction, SignatureVersion};
 use crate::objects::{Node, ObjectTree, ObjectsError, Pattern, Removal};
 use crate::secret::Secret;
 
@@ -77,18 +77,27 @@ impl Config {
 }
 
 impl JobSpec {
-    /// The passwords the job's endpoints hold: (`src`/`dest`, `Password`/`ShardPassword`,
+    /// The passwords the job's endpoints hold: (`src`/`dest`, or `reverse src`/`reverse
+    /// dest` for the reverse direction of a two-way job; `Password`/`ShardPassword`;
     /// value).
     pub fn secrets(&self) -> Vec<(&'static str, &'static str, &SecretValue)> {
         let mut out = Vec::new();
-        for (side, spec) in [("src", &self.source), ("dest", &self.destination)] {
-            let Some(spec) = spec else { continue };
-            for (key, value) in [
-                ("Password", &spec.password),
-                ("ShardPassword", &spec.shard_password),
-            ] {
-                if let Some(v) = value {
-                    out.push((side, key, v));
+        let reverse = self.reverse();
+        let directions = [
+            (["src", "dest"], Some(self)),
+            (["reverse src", "reverse dest"], reverse),
+        ];
+        for (sides, job) in directions {
+            let Some(job) = job else { continue };
+            for (side, spec) in sides.into_iter().zip([&job.source, &job.destination]) {
+                let Some(spec) = spec else { continue };
+                for (key, value) in [
+                    ("Password", &spec.password),
+                    ("ShardPassword", &spec.shard_password),
+                ] {
+                    if let Some(v) = value {
+                        out.push((side, key, v));
+                    }
                 }
             }
         }
@@ -305,6 +314,8 @@ pub struct EndpointSpec {
     pub vswitch_id: Option<String>,
     pub secondary_vswitch_id: Option<String>,
     pub span: Span,
+    /// Where `database` is set, for the rules that need the live engine.
+    pub database_span: Option<Span>,
 }
 
 /// The lost-object guard's settings for one job (`lifecycle` block).
@@ -343,7 +354,12 @@ pub struct JobSpec {
     pub job_id_span: Span,
     pub dts_instance_id: Option<String>,
     pub status: Option<DesiredStatus>,
-    pub direction: Option<String>,
+    /// The direction this spec manages: `Forward` for a resource, `Reverse` for the
+    /// view of its `reverse` block ([`JobSpec::reverse`]).
+    pub direction: Direction,
+    /// `synchronization_direction = "Forward"`: every request names the direction, as
+    /// it does for a two-way job.
+    pub names_direction: bool,
     /// The desired object list; `None` when the resource does not manage objects.
     pub objects: Option<DesiredObjects>,
     pub objects_span: Span,
@@ -361,6 +377,32 @@ pub struct JobSpec {
     pub depends_on: Vec<(String, Span)>,
     /// What only a Tencent migration job has.
     pub tencent: Option<Box<TencentSpec>>,
+    /// What only an Alibaba job has.
+    pub alibaba: Option<Box<AlibabaSpec>>,
+}
+
+/// The settings of an `alicloud_dts_job` beyond the shared ones.
+#[derive(Debug, Clone, Default)]
+pub struct AlibabaSpec {
+    /// `migration_mode { ... }`: which phases the direction runs.
+    pub migration_mode: Option<MigrationModeSpec>,
+    /// `resource_group_id`: the job's resource group, checked against the live job and
+    /// sent with every request (`ResourceGroupId`).
+    pub resource_group_id: Option<(String, Span)>,
+    /// The `reverse { ... }` block of a two-way synchronization, as a spec of its own:
+    /// the same name and job, `direction` `Reverse`, its span the block's.
+    pub reverse: Option<Box<JobSpec>>,
+}
+
+/// `migration_mode { structure_initialization = ..., data_initialization = ...,
+/// data_synchronization = ... }`: ModifyDtsJob's flags, compared with the job's
+/// `MigrationMode`. A flag left out is not managed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MigrationModeSpec {
+    pub structure_initialization: Option<bool>,
+    pub data_initialization: Option<bool>,
+    pub data_synchronization: Option<bool>,
+    pub span: Span,
 }
 
 /// The settings of a `tencentcloud_dts_migrate_job` beyond the shared ones.
@@ -398,6 +440,37 @@ impl JobSpec {
     /// `alicloud_dts_job.NAME` or `tencentcloud_dts_migrate_job.NAME`.
     pub fn address(&self) -> String {
         format!("{}.{}", self.cloud.resource_type(), self.name)
+    }
+
+    /// The address as messages name what this spec manages: the address, and for the
+    /// reverse direction of a two-way job `alicloud_dts_job.NAME (reverse direction)`.
+    pub fn label(&self) -> String {
+        match self.direction {
+            Direction::Forward => self.address(),
+            Direction::Reverse => format!("{} (reverse direction)", self.address()),
+        }
+    }
+
+    /// The `reverse { ... }` block of an Alibaba two-way job, as a spec of its own.
+    pub fn reverse(&self) -> Option<&JobSpec> {
+        self.alibaba.as_ref()?.reverse.as_deref()
+    }
+
+    /// The migration mode this spec manages.
+    pub fn migration_mode(&self) -> Option<&MigrationModeSpec> {
+        self.alibaba.as_ref()?.migration_mode.as_ref()
+    }
+
+    /// The resource group the job is configured in.
+    pub fn resource_group_id(&self) -> Option<&str> {
+        Some(
+            self.alibaba
+                .as_ref()?
+                .resource_group_id
+                .as_ref()?
+                .0
+                .as_str(),
+        )
     }
 }
 

@@ -15,6 +15,8 @@ use hcl_edit::structure::Body;
 use hcl_edit::visit::Visit;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
+use crate::cloud::alibaba::Direction;
+
 /// One configuration file.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -198,6 +200,9 @@ pub struct ConfigError {
 pub struct Refused {
     /// `alicloud_dts_job.NAME`.
     pub job: String,
+    /// The direction of a two-way job whose object list is refused (`Forward` for
+    /// every other job).
+    pub direction: Direction,
     pub objects: Vec<RefusedObject>,
 }
 

@@ -102,6 +102,40 @@ const DESTINATION_FIELDS: &[(&str, &str, bool)] = &[
 ];
 
 /// Tencent Cloud, as the configuration sees it.
+/// The `ModifyMigrateJob` fields dtsform refuses, by the block and attribute that would
+/// set them: (block, attribute, field, why not, what to do instead). The live value of
+/// each is sent back unchanged with every modify.
+pub const REFUSED: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "migrate_option",
+        "consistency_params",
+        "MigrateOption.ConsistencyParams",
+        "dtsform does not set the sampling parameters of a sampled consistency check yet; it sends the live job's back unchanged",
+        "set the sampling parameters in the DTS console (or choose a consistency_type other than 3); dtsform keeps them as they are",
+    ),
+    (
+        "source",
+        "access_key",
+        "SrcInfo.AccessKey",
+        "dtsform does not set the Alibaba Cloud AccessKey of a source on Alibaba Cloud (supplier = \"aliyun\") yet; it sends the live job's back unchanged",
+        "set it in the DTS console; dtsform keeps it as it is",
+    ),
+    (
+        "destination",
+        "ip",
+        "DstInfo.Ip",
+        "the API documents it as deprecated: the target is named by its instance",
+        "remove ip and name the target with instance_id",
+    ),
+    (
+        "destination",
+        "port",
+        "DstInfo.Port",
+        "the API documents it as deprecated: the target is named by its instance",
+        "remove port and name the target with instance_id",
+    ),
+];
+
 pub const CLOUD: CloudSchema = CloudSchema {
     cloud: Cloud::Tencent,
     provider_attributes: &["region", "endpoint", "profile", "alias", "rate_limit"],
@@ -236,7 +270,8 @@ fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> JobSp
         job_id_span: r.attr("job_id").map_or(res.span, |a| r.span_of(&a.value)),
         dts_instance_id: None,
         status,
-        direction: None,
+        direction: crate::cloud::alibaba::Direction::Forward,
+        names_direction: false,
         objects,
         objects_span,
         merge_live_objects: false,
@@ -247,6 +282,7 @@ fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> JobSp
         guard,
         depends_on,
         tencent: Some(Box::new(spec)),
+        alibaba: None,
     }
 }
 
@@ -366,12 +402,27 @@ fn decode_fields(
         span: parent.span_of(&block.ident),
         what: format!("the {what} block"),
     };
+    let refused = REFUSED.iter().filter(|(block, ..)| *block == what);
     let allowed: Vec<&str> = fields
         .iter()
         .map(|(n, _, _)| *n)
         .chain(extra.iter().copied())
+        .chain(refused.clone().map(|(_, attribute, ..)| *attribute))
         .collect();
     r.check(&allowed, &[]);
+    for (_, attribute, field, why, instead) in refused {
+        if let Some(attr) = r.attr(attribute) {
+            d.push(
+                d.at(
+                    r.span_of(&attr.key),
+                    "refused_parameter",
+                    format!("dtsform does not send ModifyMigrateJob's {field} ({what}.{attribute}): {why}"),
+                    "not supported",
+                )
+                .help(*instead),
+            );
+        }
+    }
     let mut out = BTreeMap::new();
     let mut spans = BTreeMap::new();
     for (name, key, numeric) in fields {

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{Drift, Finding, JobDrift};
+use crate::cloud::alibaba::Direction;
 use crate::config::Cloud;
 use crate::guard::Allowance;
 use crate::objects::diff::{Change, ObjectChange};
@@ -252,6 +253,8 @@ fn job_report(job: &JobDrift) -> JobDriftReport {
                     attributes: Vec::new(),
                     removal: Some(object.address),
                     allowed_by: declared.then_some(AllowedBy::RemovedBlock),
+                    // A Tencent job has one direction.
+                    direction: Direction::Forward,
                 });
             }
             Finding::WholeInstance {

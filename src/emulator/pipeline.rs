@@ -6,7 +6,7 @@
 //! [`Protocol`] (`alibaba::protocol`, `tencent::protocol`); what they share — the
 //! world behind one lock, the rate limiters, the nonce memory, the fault dice — is here.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
@@ -74,6 +74,10 @@ pub(crate) trait Protocol {
     ) -> Result<Self::Verified, Self::Failure>;
     /// The action a verified request names.
     fn action(verified: &Self::Verified) -> &str;
+    /// The names (never the values) of the parameters a verified request carries, as the
+    /// action's documentation names them (`DbList`; Tencent's nested fields as
+    /// `MigrateOption.RunMode`), for the request log ([`Inner::received`]).
+    fn param_names(request: &Incoming<'_>, verified: &Self::Verified) -> Vec<String>;
     /// Whether `action` writes (a write is persisted, and its answer may be lost).
     fn is_write(action: &str) -> bool;
     /// The gateway's admission of an authenticated request: replays refused, the call
@@ -143,7 +147,9 @@ fn process<P: Protocol>(
     let verified = P::authenticate(incoming, config, now)?;
     let action = P::action(&verified);
 
+    let names = P::param_names(incoming, &verified);
     let mut inner = shared.lock();
+    inner.record(action, names);
     P::admit(&mut inner, config, &verified, now)?;
     if inner.request_fails() {
         return Err(P::unavailable());
@@ -284,6 +290,9 @@ pub(crate) struct Inner {
     pub(crate) nonces: NonceMemory,
     /// Authenticated requests per action.
     pub(crate) calls: BTreeMap<String, u64>,
+    /// The request log: per action, the names of every parameter an authenticated
+    /// request carried. Names only — never a value, so no secret can reach it.
+    pub(crate) received: BTreeMap<String, BTreeSet<String>>,
     /// Tencent requests in the current one-second window, per action.
     pub(crate) tencent_windows: HashMap<String, RateWindow>,
 }
@@ -337,6 +346,7 @@ impl Shared {
                 faults,
                 nonces: NonceMemory::default(),
                 calls: BTreeMap::new(),
+                received: BTreeMap::new(),
                 tencent_windows: HashMap::new(),
             }),
             config,
@@ -388,6 +398,14 @@ impl Inner {
             self.rng = StdRng::seed_from_u64(seed);
         }
         self.faults = faults;
+    }
+
+    /// Logs the parameter names of an authenticated request to `action`.
+    fn record(&mut self, action: &str, names: Vec<String>) {
+        self.received
+            .entry(action.to_owned())
+            .or_default()
+            .extend(names);
     }
 
     /// Counts an authenticated request to `action`.

@@ -2,7 +2,7 @@
 //! header or a `TC3-HMAC-SHA256` signature is Tencent's; any other is Alibaba's. Each
 //! then takes the shared [`pipeline`](super::pipeline) with its cloud's protocol.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -144,6 +144,12 @@ impl RunningEmulator {
     /// Authenticated requests so far, per action.
     pub fn calls(&self) -> BTreeMap<String, u64> {
         self.shared.lock().calls.clone()
+    }
+
+    /// The request log: per action, the names of the parameters authenticated requests
+    /// carried (never their values).
+    pub fn received(&self) -> BTreeMap<String, BTreeSet<String>> {
+        self.shared.lock().received.clone()
     }
 
     /// Stops accepting, lets requests in flight finish, and waits for the server.

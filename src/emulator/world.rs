@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{alibaba, tencent};
 
-pub use super::alibaba::world::{EndpointState, Job, Kind, PendingStatus, TokenRecord};
+pub use super::alibaba::world::{
+    EndpointChecks, EndpointState, Job, Kind, MigrationModeState, PendingStatus, TokenRecord,
+};
 pub use super::tencent::world::{
     CheckStatus, TencentCheck, TencentJob, TencentPending, TencentTag,
 };
@@ -36,6 +38,9 @@ pub struct World {
     /// Every successful write, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub writes: Vec<WriteRecord>,
+    /// Alibaba: what the connection checks of endpoint changes find.
+    #[serde(default, skip_serializing_if = "EndpointChecks::is_empty")]
+    pub endpoint_checks: EndpointChecks,
 }
 
 /// One successful write.
@@ -64,6 +69,7 @@ impl World {
             tencent_jobs: tencent::world::sample_jobs(),
             client_tokens: Vec::new(),
             writes: Vec::new(),
+            endpoint_checks: EndpointChecks::sample(),
         }
     }
 

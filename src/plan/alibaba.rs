@@ -1,29 +1,31 @@
 //! Planning an Alibaba Cloud DTS job (OpenAPI 2020-01-01).
 //!
-//! The job's live state (DescribeDtsJobDetail) is read into a [`LiveJob`]; [`plan_job`]
-//! lists its writes in the order DESIGN gives — source endpoint, destination endpoint,
-//! object list (`ModifyDtsJob` with the full DbList), reserved settings
-//! (`UPDATE_RESERVED`), status (`StartDtsJob` / `SuspendDtsJob`) — each an
-//! [`Operation`]. A job whose objects change while it is paused is started first when
-//! the configuration wants it running.
+//! The job's live state (DescribeDtsJobDetail; for a two-way synchronization both of its
+//! directions) is read into a [`LiveJob`]; [`plan_job`] lists its writes, direction by
+//! direction (the forward one, then the `reverse` block's), each in this order: source
+//! endpoint, destination endpoint (`ModifyDtsJobEndpoint`), migration mode and object
+//! list (`ModifyDtsJob`, the list whole), reserved settings (`UPDATE_RESERVED`), status
+//! (`StartDtsJob` / `SuspendDtsJob`) — each an [`Operation`] that names its direction. A
+//! direction whose objects or migration mode change while it is paused is started first
+//! when the configuration wants it running.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
 use super::operation::{
-    Account, EndpointWrite, FieldChange, ObjectsWrite, Operation, Payload, ReservedWrite,
-    SecretRef, Side, StatusWrite,
+    Account, EndpointWrite, FieldChange, MigrationModeWrite, ObjectsWrite, Operation, Payload,
+    ReservedWrite, SecretRef, Side, StatusWrite,
 };
-use super::{JobPlan, LiveState, PlannedOp, digest, plan_objects};
-use crate::cloud::alibaba::{DtsJob, EndpointInfo, EndpointSide, JobStatus};
-use crate::config::{Cloud, Config, ConfigError, DesiredStatus, EndpointSpec};
+use super::{JobPlan, LiveState, ObjectPlan, PlannedOp, digest, plan_objects};
+use crate::cloud::alibaba::{Direction, DtsJob, EndpointInfo, EndpointSide, JobStatus};
+use crate::config::{Cloud, Config, ConfigError, DesiredStatus, EndpointSpec, JobSpec};
 use crate::guard;
 use crate::objects::ObjectTree;
 use crate::objects::diff::AttrChange;
 use crate::objects::normalize::Suppressed;
 
-/// What the planner knows of a job from the cloud.
+/// What the planner knows of a job (one direction of it) from the cloud.
 #[derive(Debug, Clone)]
 pub struct LiveJob {
     pub detail: DtsJob,
@@ -31,10 +33,13 @@ pub struct LiveJob {
     pub objects: Option<ObjectTree>,
     /// Reserved settings as a JSON object (empty if none).
     pub reserved: Map<String, Value>,
-    /// Digests of the state this plan depends on (objects, reserved, endpoints, direction).
+    /// Digests of the state this plan depends on (objects, reserved, endpoints,
+    /// direction, migration mode; the reverse direction's under `reverse`).
     pub state: LiveState,
     /// Normalization hidden while reading (key order and whitespace).
     pub suppressed: Suppressed,
+    /// The reverse direction of a two-way job, when it was read.
+    pub reverse: Option<Box<LiveJob>>,
 }
 
 impl LiveJob {
@@ -66,13 +71,34 @@ impl LiveJob {
         let state = live_state(&detail, canonical.as_deref(), &reserved);
         // The tree is what counts from here on; the text would only double the memory.
         detail.db_object = None;
+        if let Some(reverse) = detail.reverse_job.as_mut() {
+            reverse.db_object = None;
+        }
         Ok(LiveJob {
             detail,
             objects,
             reserved,
             state,
             suppressed,
+            reverse: None,
         })
+    }
+
+    /// The job with its reverse direction, as read.
+    #[must_use]
+    pub fn with_reverse(mut self, reverse: LiveJob) -> LiveJob {
+        self.state.reverse = Some(Box::new(reverse.state.clone()));
+        self.suppressed.add(&reverse.suppressed);
+        self.reverse = Some(Box::new(reverse));
+        self
+    }
+
+    /// One direction of the job: itself, or its reverse direction if it was read.
+    pub fn direction(&self, direction: Direction) -> Option<&LiveJob> {
+        match direction {
+            Direction::Forward => Some(self),
+            Direction::Reverse => self.reverse.as_deref(),
+        }
     }
 }
 
@@ -90,7 +116,6 @@ pub fn plan_job(
     };
     let provider = config.provider_for(spec);
     let mut errors = Vec::new();
-    let mut operations = Vec::new();
     let mut notes = Vec::new();
     let mut suppressed = live.suppressed;
 
@@ -105,134 +130,81 @@ pub fn plan_job(
             ),
         ]);
     }
+    if let (Some((wanted, span)), Some(live_group)) = (
+        spec.alibaba
+            .as_ref()
+            .and_then(|a| a.resource_group_id.as_ref()),
+        live.detail.resource_group_id.as_deref(),
+    ) && wanted != live_group
+    {
+        errors.push(
+            ConfigError::at(
+                sources,
+                *span,
+                "resource_group_mismatch",
+                format!(
+                    "{} is in resource group {live_group}, not {wanted}",
+                    spec.address()
+                ),
+                "another group",
+            )
+            .help("dtsform does not move jobs between resource groups (ModifyDtsJob's ResourceGroupId names the group, it does not change it): write the job's group, or move the job in the console first"),
+        );
+    }
 
-    for (side, endpoint_spec, live_endpoint) in [
-        (
-            EndpointSide::Source,
-            &spec.source,
-            &live.detail.source_endpoint,
-        ),
-        (
-            EndpointSide::Destination,
-            &spec.destination,
-            &live.detail.destination_endpoint,
-        ),
-    ] {
-        let Some(endpoint_spec) = endpoint_spec else {
-            continue;
-        };
-        let changes = endpoint_changes(endpoint_spec, live_endpoint.as_ref());
-        let side = match side {
-            EndpointSide::Source => Side::Source,
-            EndpointSide::Destination => Side::Destination,
-        };
-        if changes.is_empty() {
-            continue;
-        }
-        let account = changes.iter().any(|c| c.field == "username");
-        if account && endpoint_spec.password.is_none() {
-            errors.push(
+    let mut forward = DirectionPlan::default();
+    plan_direction(config, spec, live, flags, &mut forward, &mut errors);
+    let mut reverse_plan = DirectionPlan::default();
+    if let Some(reverse_spec) = spec.reverse() {
+        match &live.reverse {
+            Some(reverse_live) => {
+                plan_direction(
+                    config,
+                    reverse_spec,
+                    reverse_live,
+                    flags,
+                    &mut reverse_plan,
+                    &mut errors,
+                );
+            }
+            None => errors.push(
                 ConfigError::at(
                     sources,
-                    endpoint_spec.span,
-                    "password_required",
+                    reverse_spec.span,
+                    "not_two_way",
                     format!(
-                        "changing the {} account of {} needs its password",
-                        side.name(),
-                        spec.address()
+                        "{} has a reverse block, but job {} shows no reverse direction: it is not a two-way synchronization",
+                        spec.address(),
+                        spec.dts_job_id
                     ),
-                    "no password",
+                    "reverse direction",
                 )
-                .help("add password = var.NAME (a sensitive variable) to the block"),
-            );
-            continue;
-        }
-        operations.push(Operation::Endpoint(Box::new(endpoint_write(
-            side,
-            endpoint_spec,
-            changes,
-            account,
-        ))));
-    }
-
-    let mut object_plan = None;
-    if let Some(desired) = &spec.objects {
-        match (&live.objects, desired.tree()) {
-            (None, _) => errors.push(
-                at("live_objects_unknown", format!("{} returned no object list (DbObject), so dtsform cannot tell what a new list would remove", spec.address()))
-                    .help("the job may deliver its objects through OSS (DbObjectOssUrl), which dtsform does not read yet; nothing will be changed"),
+                .help("remove the reverse block, or point the resource at a two-way synchronization job (the reverse direction is configured when the job is created)"),
             ),
-            (_, Err(e)) => errors.push(
-                at("internal", format!("{}: the configured object list cannot be read back: {e}", spec.address()))
-                    .help("this is a dtsform bug; please report it with the configuration"),
-            ),
-            (Some(live_tree), Ok(desired)) => match plan_objects(config, spec, desired, live_tree, flags, &mut notes) {
-                Ok((plan, payload)) => {
-                    suppressed.add(&plan.diff.suppressed);
-                    if !plan.diff.is_empty() {
-                        operations.push(Operation::Objects(ObjectsWrite {
-                            payload: Payload::of(&payload),
-                            removes: plan.removes(),
-                        }));
-                    }
-                    object_plan = Some(plan);
-                }
-                Err(e) => errors.extend(e),
-            },
         }
     }
-
-    let changes = reserved_changes(&spec.reserved, &live.reserved);
-    if !changes.is_empty() {
-        let reserved = changes
-            .iter()
-            .filter_map(|c| Some((c.name.clone(), c.after.clone()?)))
-            .collect();
-        operations.push(Operation::Reserved(ReservedWrite { reserved, changes }));
+    for plan in [&forward, &reverse_plan] {
+        suppressed.add(&plan.suppressed);
     }
-
-    if let Some(wanted) = spec.status {
-        let status = &live.detail.status;
-        if !status_satisfied(wanted, status) {
-            operations.push(Operation::Status(StatusWrite {
-                from: status.to_string(),
-                to: wanted,
-            }));
-        }
-    }
-
-    // DTS changes a job's objects only while it runs (or has failed).
-    let status = &live.detail.status;
-    let objects_at = operations
-        .iter()
-        .position(|op| matches!(op, Operation::Objects(_)));
-    let modifiable = status.is_running()
-        || status.is_transitional()
-        || matches!(status, JobStatus::Failed | JobStatus::MigrationFailed);
-    if let Some(index) = objects_at.filter(|_| !modifiable) {
-        if spec.status == Some(DesiredStatus::Running) {
-            let start = operations.pop().expect("the status operation is last");
-            operations.insert(index, start);
-            notes.push(format!(
-                "the job is {status}, and DTS changes objects only while a job runs: it is started before its objects change"
-            ));
-        } else {
-            errors.push(
-                at(
-                    "job_not_running",
-                    format!(
-                        "{} is {status}, and DTS changes a job's objects only while it runs",
-                        spec.address()
-                    ),
-                )
-                .help("add status = \"running\" to the resource (dtsform starts the job first), or start it in the console"),
-            );
-        }
-    }
+    notes.extend(forward.notes);
+    notes.extend(
+        reverse_plan
+            .notes
+            .into_iter()
+            .map(|n| format!("reverse direction: {n}")),
+    );
 
     if !errors.is_empty() {
         return Err(errors);
     }
+    let names_direction =
+        live.detail.is_two_way() || spec.reverse().is_some() || spec.names_direction;
+    let operations = forward
+        .operations
+        .into_iter()
+        .chain(reverse_plan.operations)
+        .map(PlannedOp::new)
+        .collect();
     Ok(JobPlan {
         address: spec.address(),
         cloud: Cloud::Alibaba,
@@ -245,10 +217,13 @@ pub fn plan_job(
             .dts_instance_id
             .clone()
             .unwrap_or_else(|| live.detail.dts_instance_id.clone()),
-        live_status: live.detail.status.as_str().to_owned(),
+        live_status: live_status(live),
         live_state: live.state.clone(),
-        objects: object_plan,
-        operations: operations.into_iter().map(PlannedOp::new).collect(),
+        objects: forward.objects,
+        reverse_objects: reverse_plan.objects,
+        names_direction,
+        resource_group_id: spec.resource_group_id().map(str::to_owned),
+        operations,
         suppressed,
         notes,
     })
@@ -261,6 +236,253 @@ pub fn status_satisfied(wanted: DesiredStatus, status: &JobStatus) -> bool {
         DesiredStatus::Running => status.is_running() || status.is_transitional(),
         DesiredStatus::Suspended => *status == JobStatus::Suspending,
     }
+}
+
+/// The live status as shown: `Synchronizing`, or for a two-way job whose reverse
+/// direction was read `Synchronizing, reverse Suspending`.
+fn live_status(live: &LiveJob) -> String {
+    match &live.reverse {
+        Some(reverse) => format!(
+            "{}, reverse {}",
+            live.detail.status.as_str(),
+            reverse.detail.status.as_str()
+        ),
+        None => live.detail.status.as_str().to_owned(),
+    }
+}
+
+/// What one direction of a job plans.
+#[derive(Default)]
+struct DirectionPlan {
+    operations: Vec<Operation>,
+    objects: Option<ObjectPlan>,
+    notes: Vec<String>,
+    suppressed: Suppressed,
+}
+
+/// Plans one direction of a job (`spec` is the resource, or the view of its `reverse`
+/// block) against that direction's live state.
+fn plan_direction(
+    config: &Config,
+    spec: &JobSpec,
+    live: &LiveJob,
+    flags: &guard::Flags,
+    out: &mut DirectionPlan,
+    errors: &mut Vec<ConfigError>,
+) {
+    let sources = &config.sources;
+    let direction = spec.direction;
+    let label = spec.label();
+    let at = |code: &'static str, message: String| {
+        ConfigError::at(sources, spec.span, code, message, "this job")
+    };
+    let operations = &mut out.operations;
+
+    for (side, endpoint_spec, live_endpoint) in [
+        (Side::Source, &spec.source, &live.detail.source_endpoint),
+        (
+            Side::Destination,
+            &spec.destination,
+            &live.detail.destination_endpoint,
+        ),
+    ] {
+        let Some(endpoint_spec) = endpoint_spec else {
+            continue;
+        };
+        if let Some(e) = database_for_engine(config, endpoint_spec, live_endpoint.as_ref(), side) {
+            errors.push(e);
+            continue;
+        }
+        let changes = endpoint_changes(endpoint_spec, live_endpoint.as_ref());
+        if changes.is_empty() {
+            continue;
+        }
+        let account_changes = changes.iter().any(|c| c.field == "username");
+        if account_changes && endpoint_spec.password.is_none() {
+            errors.push(
+                ConfigError::at(
+                    sources,
+                    endpoint_spec.span,
+                    "password_required",
+                    format!(
+                        "changing the {} account of {label} needs its password",
+                        side.name(),
+                    ),
+                    "no password",
+                )
+                .help("add password = var.NAME (a sensitive variable) to the block"),
+            );
+            continue;
+        }
+        // The account goes with the change when it changes, and when the endpoint
+        // moves to another database and the block has the password for it
+        // (ModifyAccount=true): the new database then gets its credentials.
+        let moves = changes.iter().any(|c| {
+            matches!(
+                c.field.as_ref(),
+                "instance_type" | "instance_id" | "region" | "ip" | "port"
+            )
+        });
+        let account = account_changes || (moves && endpoint_spec.password.is_some());
+        operations.push(Operation::Endpoint(Box::new(endpoint_write(
+            direction,
+            side,
+            endpoint_spec,
+            changes,
+            account,
+        ))));
+    }
+
+    if let Some(mode) = spec.migration_mode() {
+        let live_mode = live.detail.migration_mode.clone().unwrap_or_default();
+        let changes: Vec<FieldChange> = [
+            (
+                "structure_initialization",
+                mode.structure_initialization,
+                live_mode.structure_initialization,
+            ),
+            (
+                "data_initialization",
+                mode.data_initialization,
+                live_mode.data_initialization,
+            ),
+            (
+                "data_synchronization",
+                mode.data_synchronization,
+                live_mode.data_synchronization,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(field, wanted, have)| {
+            let wanted = wanted?;
+            (have != Some(wanted)).then(|| FieldChange {
+                field: field.into(),
+                before: have.map(|b| b.to_string()),
+                after: Some(wanted.to_string()),
+            })
+        })
+        .collect();
+        if !changes.is_empty() {
+            operations.push(Operation::MigrationMode(MigrationModeWrite {
+                direction,
+                structure_initialization: mode.structure_initialization,
+                data_initialization: mode.data_initialization,
+                data_synchronization: mode.data_synchronization,
+                changes,
+            }));
+        }
+    }
+
+    if let Some(desired) = &spec.objects {
+        match (&live.objects, desired.tree()) {
+            (None, _) => errors.push(
+                at("live_objects_unknown", format!("{label} returned no object list (DbObject), so dtsform cannot tell what a new list would remove"))
+                    .help("the job may deliver its objects through OSS (DbObjectOssUrl), which dtsform does not read yet; nothing will be changed"),
+            ),
+            (_, Err(e)) => errors.push(
+                at("internal", format!("{label}: the configured object list cannot be read back: {e}"))
+                    .help("this is a dtsform bug; please report it with the configuration"),
+            ),
+            (Some(live_tree), Ok(desired)) => match plan_objects(config, spec, desired, live_tree, flags, &mut out.notes) {
+                Ok((plan, payload)) => {
+                    out.suppressed.add(&plan.diff.suppressed);
+                    if !plan.diff.is_empty() {
+                        operations.push(Operation::Objects(ObjectsWrite {
+                            direction,
+                            payload: Payload::of(&payload),
+                            removes: plan.removes(),
+                        }));
+                    }
+                    out.objects = Some(plan);
+                }
+                Err(e) => errors.extend(e),
+            },
+        }
+    }
+
+    let changes = reserved_changes(&spec.reserved, &live.reserved);
+    if !changes.is_empty() {
+        let reserved = changes
+            .iter()
+            .filter_map(|c| Some((c.name.clone(), c.after.clone()?)))
+            .collect();
+        operations.push(Operation::Reserved(ReservedWrite {
+            direction,
+            reserved,
+            changes,
+        }));
+    }
+
+    let status = &live.detail.status;
+    if let Some(wanted) = spec.status {
+        if !status_satisfied(wanted, status) {
+            operations.push(Operation::Status(StatusWrite {
+                direction,
+                from: status.to_string(),
+                to: wanted,
+            }));
+        }
+    }
+
+    // DTS changes a job's objects (and the phases it runs) only while it runs (or has
+    // failed).
+    let first_modify = operations
+        .iter()
+        .position(|op| matches!(op, Operation::Objects(_) | Operation::MigrationMode(_)));
+    let modifiable = status.is_running()
+        || status.is_transitional()
+        || matches!(status, JobStatus::Failed | JobStatus::MigrationFailed);
+    if let Some(index) = first_modify.filter(|_| !modifiable) {
+        let what = match operations[index] {
+            Operation::MigrationMode(_) => "the phases it runs (its migration mode)",
+            _ => "its objects",
+        };
+        if spec.status == Some(DesiredStatus::Running) {
+            let start = operations.pop().expect("the status operation is last");
+            operations.insert(index, start);
+            out.notes.push(format!(
+                "the job is {status}, and DTS changes objects only while a job runs: it is started before {what} change"
+            ));
+        } else {
+            errors.push(
+                at(
+                    "job_not_running",
+                    format!("{label} is {status}, and DTS changes {what} only while it runs"),
+                )
+                .help("add status = \"running\" to the resource (dtsform starts the job first), or start it in the console"),
+            );
+        }
+    }
+}
+
+/// The page's rule for `Database` that needs the live engine: it is valid only for
+/// PostgreSQL-family and MongoDB databases, so setting it on a MySQL endpoint is an
+/// error.
+fn database_for_engine(
+    config: &Config,
+    spec: &EndpointSpec,
+    live: Option<&EndpointInfo>,
+    side: Side,
+) -> Option<ConfigError> {
+    let engine = live?.engine_name.as_deref()?;
+    let mysql = engine.to_ascii_lowercase().contains("mysql");
+    let mongo_or_pg = matches!(
+        spec.instance_type.as_str(),
+        "mongodb" | "distributed_mongodb" | "greenplum"
+    );
+    (spec.database.is_some() && mysql && !mongo_or_pg).then(|| {
+        ConfigError::at(
+            &config.sources,
+            spec.database_span.unwrap_or(spec.span),
+            "invalid_attribute",
+            format!(
+                "the {} endpoint is a {engine} database, which ModifyDtsJobEndpoint takes no Database for",
+                side.name()
+            ),
+            "database set",
+        )
+        .help("Database is valid only for PostgreSQL, PolarDB for PostgreSQL, AnalyticDB for PostgreSQL (the database name) and MongoDB (the authentication database): remove database from the block")
+    })
 }
 
 /// Digests of the live state writes depend on (see [`LiveState`]).
@@ -278,6 +500,8 @@ fn live_state(
         destination: digest(&endpoint(&detail.destination_endpoint)),
         direction: digest(detail.synchronization_direction.as_deref().unwrap_or("")),
         options: String::new(),
+        migration_mode: digest(&serde_json::to_string(&detail.migration_mode).unwrap_or_default()),
+        reverse: None,
     }
 }
 
@@ -371,8 +595,18 @@ pub fn endpoint_mismatches<'a>(
         .collect()
 }
 
-/// The write for one endpoint: the configured fields, and the account when it changes.
+/// The live endpoint of one side of a job direction.
+pub fn live_endpoint(live: &DtsJob, side: EndpointSide) -> Option<&EndpointInfo> {
+    match side {
+        EndpointSide::Source => live.source_endpoint.as_ref(),
+        EndpointSide::Destination => live.destination_endpoint.as_ref(),
+    }
+}
+
+/// The write for one endpoint: the configured fields, and the account when it goes with
+/// the change.
 fn endpoint_write(
+    direction: Direction,
     side: Side,
     spec: &EndpointSpec,
     changes: Vec<FieldChange>,
@@ -380,6 +614,7 @@ fn endpoint_write(
 ) -> EndpointWrite {
     let secret = |s: &crate::config::SecretValue| SecretRef::from_expression(&s.expression);
     EndpointWrite {
+        direction,
         side,
         instance_type: spec.instance_type.clone(),
         instance_id: spec.instance_id.clone(),
@@ -409,6 +644,7 @@ fn endpoint_write(
             })
             .flatten(),
         changes,
+        precheck: None,
     }
 }
 
@@ -432,4 +668,36 @@ pub fn reserved_changes(
 pub fn reserved_value_matches(wanted: &Value, live: Option<&Value>) -> bool {
     let text = |v: &Value| crate::config::eval::to_text(v).unwrap_or_else(|| v.to_string());
     live.is_some_and(|l| text(l) == text(wanted))
+}
+
+/// Whether `live` shows each migration-mode flag a write sets: the flags that differ,
+/// as `(field, wanted, live)`.
+pub fn migration_mode_mismatches(
+    write: &MigrationModeWrite,
+    live: &DtsJob,
+) -> Vec<(&'static str, bool, Option<bool>)> {
+    let have = live.migration_mode.clone().unwrap_or_default();
+    [
+        (
+            "structure_initialization",
+            write.structure_initialization,
+            have.structure_initialization,
+        ),
+        (
+            "data_initialization",
+            write.data_initialization,
+            have.data_initialization,
+        ),
+        (
+            "data_synchronization",
+            write.data_synchronization,
+            have.data_synchronization,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(field, wanted, have)| {
+        let wanted = wanted?;
+        (have != Some(wanted)).then_some((field, wanted, have))
+    })
+    .collect()
 }

@@ -10,7 +10,7 @@ use futures::StreamExt as _;
 
 use super::{JobPlan, LiveJob, plan_job};
 use crate::clients::Clients;
-use crate::cloud::alibaba::AlibabaClient;
+use crate::cloud::alibaba::{AlibabaClient, DescribeDtsJobDetail, Direction};
 use crate::cloud::tencent::{self, TencentClient};
 use crate::config::{Cloud, Config, ConfigError, JobSpec};
 
@@ -118,20 +118,24 @@ fn read_error(
         Cloud::Tencent => ("DTS migration job", "job_id", "Tencent Cloud"),
     };
     if not_found {
+        let group = job.resource_group_id();
         ConfigError::at(
             &config.sources,
             job.job_id_span,
             "job_not_found",
             format!(
-                "{}: there is no {what} {:?} in {region}",
+                "{}: there is no {what} {:?} in {region}{}",
                 job.address(),
                 job.dts_job_id,
+                group.map(|g| format!(" (resource group {g})")).unwrap_or_default(),
             ),
             "no such job",
         )
-        .help(format!(
-            "dtsform manages existing jobs: check {id_attribute} and the provider's region"
-        ))
+        .help(if group.is_some() {
+            format!("dtsform manages existing jobs: check {id_attribute}, the provider's region and resource_group_id")
+        } else {
+            format!("dtsform manages existing jobs: check {id_attribute} and the provider's region")
+        })
     } else {
         let help = miette::Diagnostic::help(e).map(|h| h.to_string());
         ConfigError::at(
@@ -166,18 +170,27 @@ async fn fetch_one(
     client: &AlibabaClient,
 ) -> Result<LiveJob, ConfigError> {
     let job = &config.jobs[index];
-    let detail = client.describe_job(&job.dts_job_id).await.map_err(|e| {
-        let not_found = e.api().is_some_and(|a| {
-            matches!(
-                a.code.as_str(),
-                "Forbidden.InstanceNotFound" | "InvalidJobId"
-            )
-        });
-        read_error(config, job, client.region(), not_found, &e)
+    let read = AlibabaRead {
+        dts_job_id: &job.dts_job_id,
+        resource_group_id: job.resource_group_id(),
+        names_direction: job.names_direction || job.reverse().is_some(),
+        reverse: job.reverse().is_some(),
+    };
+    let live = read_alibaba(client, &read).await.map_err(|e| match e {
+        ReadError::Api(e) => {
+            let not_found = e.api().is_some_and(|a| {
+                matches!(
+                    a.code.as_str(),
+                    "Forbidden.InstanceNotFound" | "InvalidJobId"
+                )
+            });
+            read_error(config, job, client.region(), not_found, &e)
+        }
+        ReadError::Unreadable(m) => unreadable(config, job, &m),
     })?;
     if let Some(wanted) = &job.dts_instance_id
-        && !detail.dts_instance_id.is_empty()
-        && &detail.dts_instance_id != wanted
+        && !live.detail.dts_instance_id.is_empty()
+        && &live.detail.dts_instance_id != wanted
     {
         return Err(ConfigError::at(
             &config.sources,
@@ -187,13 +200,77 @@ async fn fetch_one(
                 "{}: job {} belongs to instance {}, not {wanted}",
                 job.address(),
                 job.dts_job_id,
-                detail.dts_instance_id
+                live.detail.dts_instance_id
             ),
             "this job",
         )
         .help("fix dts_instance_id, or leave it out to use the job's own"));
     }
-    LiveJob::from_detail(detail).map_err(|m| unreadable(config, job, &m))
+    Ok(live)
+}
+
+/// How to read an Alibaba job (for a plan, and for apply's re-checks and read-backs).
+#[derive(Debug, Clone, Copy)]
+pub struct AlibabaRead<'a> {
+    pub dts_job_id: &'a str,
+    /// Sent as `ResourceGroupId`.
+    pub resource_group_id: Option<&'a str>,
+    /// Ask for the forward direction by name (`SynchronizationDirection=Forward`).
+    pub names_direction: bool,
+    /// Read the reverse direction of a two-way job too.
+    pub reverse: bool,
+}
+
+/// Why a job could not be read: the API's error, or a live state that cannot be read
+/// safely.
+#[derive(Debug)]
+pub enum ReadError {
+    Api(crate::cloud::Error),
+    Unreadable(String),
+}
+
+/// Reads an Alibaba job with DescribeDtsJobDetail: the forward direction, and when
+/// asked the reverse one (`SynchronizationDirection=Reverse`, read either way the
+/// service may answer; see [`AlibabaClient::describe_reverse`]). A job that shows no
+/// reverse direction comes back without one.
+pub async fn read_alibaba(
+    client: &AlibabaClient,
+    read: &AlibabaRead<'_>,
+) -> Result<LiveJob, ReadError> {
+    let request = DescribeDtsJobDetail {
+        dts_job_id: read.dts_job_id.to_owned(),
+        dts_instance_id: None,
+        synchronization_direction: read
+            .names_direction
+            .then(|| Direction::Forward.as_param().to_owned()),
+        resource_group_id: read.resource_group_id.map(str::to_owned),
+    };
+    let detail = client.describe(&request).await.map_err(ReadError::Api)?;
+    let reverse = if read.reverse {
+        match client.describe_reverse(&request, &detail).await {
+            Ok(reverse) => reverse,
+            // A job that shows itself one-way (no DtsJobDirection, no ReverseJob) may
+            // well refuse the question: it has no reverse direction.
+            Err(e)
+                if !detail.is_two_way()
+                    && e.api().is_some_and(|a| {
+                        a.http_status.is_some_and(|s| (400..500).contains(&s))
+                    }) =>
+            {
+                None
+            }
+            Err(e) => return Err(ReadError::Api(e)),
+        }
+    } else {
+        None
+    };
+    let mut live = LiveJob::from_detail(detail).map_err(ReadError::Unreadable)?;
+    if let Some(reverse) = reverse {
+        let reverse = LiveJob::from_detail(reverse)
+            .map_err(|m| ReadError::Unreadable(format!("its reverse direction: {m}")))?;
+        live = live.with_reverse(reverse);
+    }
+    Ok(live)
 }
 
 /// Reads every job and plans it: the whole plan, or every problem found.

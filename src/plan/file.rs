@@ -22,8 +22,10 @@ use sha2::{Digest as _, Sha256};
 pub const WHOLE_INSTANCE: &str = "*";
 
 /// The format this build writes and reads. Format 1 (dtsform before the typed plan
-/// file) kept operations as untyped parameter maps and object lists as JSON text.
-pub const FORMAT_VERSION: u32 = 2;
+/// file) kept operations as untyped parameter maps and object lists as JSON text;
+/// format 2 knew no direction of a two-way job, no migration mode and no prechecks, and
+/// its live-state digests lack the migration mode.
+pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanFile {

@@ -13,6 +13,7 @@ pub mod alibaba;
 pub mod fetch;
 pub mod file;
 pub mod operation;
+pub mod precheck;
 pub mod tencent;
 mod udiff;
 
@@ -20,20 +21,25 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cloud::alibaba::Direction;
 use crate::cloud::alibaba::limits::check_db_list_size;
 use crate::config::{Cloud, Config, ConfigError, JobSpec};
 use crate::guard::{self, AllowedRemoval};
 use crate::objects::diff::{ObjectDiff, diff, merge_unmentioned};
 use crate::objects::normalize::{Suppressed, without_server_attrs};
 use crate::objects::{Address, ObjectTree, Removal};
-pub use alibaba::{LiveJob, endpoint_mismatches, plan_job, reserved_value_matches};
-pub use operation::{FieldChange, Operation};
+pub use alibaba::{
+    LiveJob, endpoint_mismatches, live_endpoint, migration_mode_mismatches, plan_job,
+    reserved_value_matches,
+};
+pub use operation::{FieldChange, JobTarget, Operation};
 
 /// SHA-256 digests of the parts of a job's live state that writes depend on, each over
 /// a canonical rendering: the object list (its canonical JSON), reserved settings (keys
-/// sorted), each endpoint, and the direction; for Tencent the name, MigrateOption and
-/// database types as `options`. Apply compares them part by part, so it can say which
-/// part changed since the plan.
+/// sorted), each endpoint, and the direction; for Alibaba the migration mode, and for a
+/// two-way job the same parts of its reverse direction; for Tencent the name,
+/// MigrateOption and database types as `options`. Apply compares them part by part, so
+/// it can say which part changed since the plan.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveState {
     pub objects: String,
@@ -43,26 +49,46 @@ pub struct LiveState {
     pub direction: String,
     #[serde(default)]
     pub options: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub migration_mode: String,
+    /// The reverse direction of a two-way job, when the plan reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reverse: Option<Box<LiveState>>,
 }
 
 impl LiveState {
-    /// The parts by name, in a fixed order.
-    pub fn parts(&self) -> [(&'static str, &str); 6] {
-        [
-            ("objects", &self.objects),
+    /// The parts by name, in a fixed order; the reverse direction's as
+    /// `reverse.objects`, ....
+    pub fn parts(&self) -> Vec<(String, &str)> {
+        let own = [
+            ("objects", self.objects.as_str()),
             ("reserved", &self.reserved),
             ("source", &self.source),
             ("destination", &self.destination),
             ("direction", &self.direction),
             ("options", &self.options),
-        ]
+            ("migration_mode", &self.migration_mode),
+        ];
+        let mut parts: Vec<(String, &str)> = own
+            .into_iter()
+            .map(|(name, digest)| (name.to_owned(), digest))
+            .collect();
+        if let Some(reverse) = &self.reverse {
+            parts.extend(
+                reverse
+                    .parts()
+                    .into_iter()
+                    .map(|(name, digest)| (format!("reverse.{name}"), digest)),
+            );
+        }
+        parts
     }
 
     /// The digest of one part, by name.
     pub fn get(&self, part: &str) -> Option<&str> {
         self.parts()
             .into_iter()
-            .find(|(name, _)| *name == part)
+            .find(|(name, _)| name == part)
             .map(|(_, digest)| digest)
     }
 
@@ -146,6 +172,16 @@ pub struct JobPlan {
     pub live_state: LiveState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objects: Option<ObjectPlan>,
+    /// The reverse direction's object list, for a two-way job that manages it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reverse_objects: Option<ObjectPlan>,
+    /// Alibaba: every request names its direction (`SynchronizationDirection`): the job
+    /// is two-way, or the configuration names the direction.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub names_direction: bool,
+    /// Alibaba: the resource group sent with every request (`ResourceGroupId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_group_id: Option<String>,
     pub operations: Vec<PlannedOp>,
     #[serde(default)]
     pub suppressed: Suppressed,
@@ -157,6 +193,30 @@ pub struct JobPlan {
 impl JobPlan {
     pub fn has_changes(&self) -> bool {
         !self.operations.is_empty()
+    }
+
+    /// The object-list part of the plan for `direction`.
+    pub fn objects_in(&self, direction: Direction) -> Option<&ObjectPlan> {
+        match direction {
+            Direction::Forward => self.objects.as_ref(),
+            Direction::Reverse => self.reverse_objects.as_ref(),
+        }
+    }
+
+    /// How every Alibaba request of this job names it.
+    pub fn target(&self) -> JobTarget<'_> {
+        JobTarget {
+            dts_job_id: &self.dts_job_id,
+            dts_instance_id: &self.dts_instance_id,
+            resource_group_id: self.resource_group_id.as_deref(),
+            names_direction: self.names_direction,
+        }
+    }
+
+    /// Whether the plan reads the reverse direction of the job (it manages or depends on
+    /// it).
+    pub fn reads_reverse(&self) -> bool {
+        self.live_state.reverse.is_some()
     }
 }
 

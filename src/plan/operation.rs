@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::cloud::alibaba::EndpointSide;
+use crate::cloud::alibaba::{Direction, EndpointSide, ModifyDtsJobEndpoint};
 use crate::config::{Cloud, DesiredStatus};
 use crate::objects::diff::AttrChange;
 use crate::objects::{ObjectTree, Removal};
@@ -126,9 +126,79 @@ impl Side {
     }
 }
 
+/// What a precheck (`ModifyDtsJobEndpoint` with `DryRun=true`) found, as `plan
+/// --precheck` shows it: passed, or the service's error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrecheckResult {
+    pub passed: bool,
+    /// The service's error code (`DTS.Msg.InvalidEndpoint`), when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The service's message (or why no answer came), when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl PrecheckResult {
+    pub fn passed() -> PrecheckResult {
+        PrecheckResult {
+            passed: true,
+            code: None,
+            message: None,
+            request_id: None,
+        }
+    }
+
+    /// A failed precheck, from the error of the call.
+    pub fn failed(error: &crate::cloud::Error) -> PrecheckResult {
+        match error.api() {
+            Some(api) => PrecheckResult {
+                passed: false,
+                code: Some(api.code.clone()),
+                message: Some(api.message.clone()),
+                request_id: api.request_id.clone(),
+            },
+            None => PrecheckResult {
+                passed: false,
+                code: None,
+                message: Some(error.to_string()),
+                request_id: None,
+            },
+        }
+    }
+}
+
+/// The job a request is about, as every Alibaba request of it names it.
+#[derive(Debug, Clone, Copy)]
+pub struct JobTarget<'a> {
+    pub dts_job_id: &'a str,
+    /// Empty when unknown.
+    pub dts_instance_id: &'a str,
+    pub resource_group_id: Option<&'a str>,
+    /// Whether requests name their direction (`SynchronizationDirection`): on a two-way
+    /// job, or when the configuration asks.
+    pub names_direction: bool,
+}
+
+impl JobTarget<'_> {
+    /// The `SynchronizationDirection` to send for `direction`, if any.
+    pub fn direction(&self, direction: Direction) -> Option<String> {
+        (self.names_direction || !direction.is_forward()).then(|| direction.as_param().to_owned())
+    }
+
+    pub fn instance(&self) -> Option<String> {
+        (!self.dts_instance_id.is_empty()).then(|| self.dts_instance_id.to_owned())
+    }
+}
+
 /// Alibaba `ModifyDtsJobEndpoint` for one side: the fields it sends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EndpointWrite {
+    /// The direction whose endpoint changes (`forward` unless shown).
+    #[serde(default, skip_serializing_if = "Direction::is_forward")]
+    pub direction: Direction,
     pub side: Side,
     pub instance_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -158,11 +228,62 @@ pub struct EndpointWrite {
     pub shard_account: Option<Account>,
     /// The compared fields that change; apply reads them back.
     pub changes: Vec<FieldChange>,
+    /// What the precheck found, when the plan ran it (`plan --precheck`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precheck: Option<PrecheckResult>,
+}
+
+impl EndpointWrite {
+    /// `the destination endpoint`, `the source endpoint of the reverse direction`.
+    pub fn what(&self) -> String {
+        match self.direction {
+            Direction::Forward => format!("the {} endpoint", self.side.name()),
+            Direction::Reverse => {
+                format!("the {} endpoint of the reverse direction", self.side.name())
+            }
+        }
+    }
+
+    /// The request that makes this change on `job`, with the passwords of its accounts
+    /// (resolved by the caller, in the order of `account` and `shard_account`).
+    pub fn request(
+        &self,
+        job: JobTarget<'_>,
+        password: Option<crate::secret::Secret>,
+        shard_password: Option<crate::secret::Secret>,
+    ) -> ModifyDtsJobEndpoint {
+        let mut request =
+            ModifyDtsJobEndpoint::new(job.dts_job_id, self.side.api(), &self.instance_type);
+        request.dts_instance_id = job.instance();
+        request.resource_group_id = job.resource_group_id.map(str::to_owned);
+        request.synchronization_direction = job.direction(self.direction);
+        request.endpoint_instance_id.clone_from(&self.instance_id);
+        request.endpoint_region_id.clone_from(&self.region);
+        request.endpoint_ip.clone_from(&self.ip);
+        request.endpoint_port.clone_from(&self.port);
+        request.database.clone_from(&self.database);
+        request.role_name.clone_from(&self.role_name);
+        request.aliyun_uid.clone_from(&self.aliyun_uid);
+        request.endpoint_vpc_id.clone_from(&self.vpc_id);
+        request.endpoint_primary_vsw_id.clone_from(&self.vswitch_id);
+        request
+            .endpoint_secondary_vsw_id
+            .clone_from(&self.secondary_vswitch_id);
+        if let (Some(a), Some(p)) = (&self.account, password) {
+            request.account = Some((a.username.clone(), p));
+        }
+        if let (Some(a), Some(p)) = (&self.shard_account, shard_password) {
+            request.shard_account = Some((a.username.clone(), p));
+        }
+        request
+    }
 }
 
 /// Alibaba `ModifyDtsJob` with the whole object list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ObjectsWrite {
+    #[serde(default, skip_serializing_if = "Direction::is_forward")]
+    pub direction: Direction,
     /// The exact list sent.
     pub payload: Payload,
     /// The removals (and narrowings) the plan showed and allowed.
@@ -172,6 +293,8 @@ pub struct ObjectsWrite {
 /// Alibaba `ModifyDtsJob` `UPDATE_RESERVED`: these keys, merged into the live ones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReservedWrite {
+    #[serde(default, skip_serializing_if = "Direction::is_forward")]
+    pub direction: Direction,
     pub reserved: Map<String, Value>,
     /// The keys that differ, before and after.
     pub changes: Vec<AttrChange>,
@@ -180,9 +303,39 @@ pub struct ReservedWrite {
 /// Alibaba `StartDtsJob` or `SuspendDtsJob`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatusWrite {
+    #[serde(default, skip_serializing_if = "Direction::is_forward")]
+    pub direction: Direction,
     /// The live status, as shown.
     pub from: String,
     pub to: DesiredStatus,
+}
+
+/// Alibaba `ModifyDtsJob` with `StructureInitialization`, `DataInitialization` and
+/// `DataSynchronization`: the phases the job runs (those set; the others are left as
+/// they are).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MigrationModeWrite {
+    #[serde(default, skip_serializing_if = "Direction::is_forward")]
+    pub direction: Direction,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structure_initialization: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_initialization: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_synchronization: Option<bool>,
+    /// The flags that differ, before and after; apply reads them back.
+    pub changes: Vec<FieldChange>,
+}
+
+impl MigrationModeWrite {
+    /// The flags as the API model holds them.
+    pub fn mode(&self) -> crate::cloud::alibaba::MigrationMode {
+        crate::cloud::alibaba::MigrationMode {
+            structure_initialization: self.structure_initialization,
+            data_initialization: self.data_initialization,
+            data_synchronization: self.data_synchronization,
+        }
+    }
 }
 
 /// What a Tencent job migrates: the whole instance, or these objects.
@@ -240,6 +393,8 @@ pub enum Operation {
     Objects(ObjectsWrite),
     /// Alibaba `ModifyDtsJob` `UPDATE_RESERVED`.
     Reserved(ReservedWrite),
+    /// Alibaba `ModifyDtsJob` with the migration-mode flags.
+    MigrationMode(MigrationModeWrite),
     /// Alibaba `StartDtsJob` / `SuspendDtsJob`.
     Status(StatusWrite),
     /// Tencent `ModifyMigrateJob`.
@@ -251,16 +406,41 @@ pub enum Operation {
 }
 
 impl Operation {
-    /// A short stable name, the last part of the operation's id.
+    /// A short stable name, the last part of the operation's id: `objects`,
+    /// `destination`, ...; `reverse/objects` for the reverse direction of a two-way job.
     pub fn slug(&self) -> &'static str {
+        let (direction, forward, reverse) = match self {
+            Operation::Endpoint(e) => match e.side {
+                Side::Source => (e.direction, "source", "reverse/source"),
+                Side::Destination => (e.direction, "destination", "reverse/destination"),
+            },
+            Operation::Objects(o) => (o.direction, "objects", "reverse/objects"),
+            Operation::Reserved(r) => (r.direction, "reserved", "reverse/reserved"),
+            Operation::MigrationMode(m) => {
+                (m.direction, "migration_mode", "reverse/migration_mode")
+            }
+            Operation::Status(s) => (s.direction, "status", "reverse/status"),
+            Operation::MigrateModify(_) => return "modify",
+            Operation::MigrateCheck => return "check",
+            Operation::MigrateStart(_) => return "start",
+        };
+        match direction {
+            Direction::Forward => forward,
+            Direction::Reverse => reverse,
+        }
+    }
+
+    /// The direction of a two-way job it writes (Alibaba; `Forward` for the others).
+    pub fn direction(&self) -> Direction {
         match self {
-            Operation::Endpoint(e) => e.side.name(),
-            Operation::Objects(_) => "objects",
-            Operation::Reserved(_) => "reserved",
-            Operation::Status(_) => "status",
-            Operation::MigrateModify(_) => "modify",
-            Operation::MigrateCheck => "check",
-            Operation::MigrateStart(_) => "start",
+            Operation::Endpoint(e) => e.direction,
+            Operation::Objects(o) => o.direction,
+            Operation::Reserved(r) => r.direction,
+            Operation::MigrationMode(m) => m.direction,
+            Operation::Status(s) => s.direction,
+            Operation::MigrateModify(_) | Operation::MigrateCheck | Operation::MigrateStart(_) => {
+                Direction::Forward
+            }
         }
     }
 
@@ -268,7 +448,9 @@ impl Operation {
     pub fn action(&self) -> &'static str {
         match self {
             Operation::Endpoint(_) => "ModifyDtsJobEndpoint",
-            Operation::Objects(_) | Operation::Reserved(_) => "ModifyDtsJob",
+            Operation::Objects(_) | Operation::Reserved(_) | Operation::MigrationMode(_) => {
+                "ModifyDtsJob"
+            }
             Operation::Status(StatusWrite {
                 to: DesiredStatus::Running,
                 ..
@@ -289,6 +471,7 @@ impl Operation {
             Operation::Endpoint(_)
             | Operation::Objects(_)
             | Operation::Reserved(_)
+            | Operation::MigrationMode(_)
             | Operation::Status(_) => Cloud::Alibaba,
             Operation::MigrateModify(_) | Operation::MigrateCheck | Operation::MigrateStart(_) => {
                 Cloud::Tencent
@@ -300,7 +483,7 @@ impl Operation {
     pub fn secrets(&self) -> Vec<(&'static str, &'static str, &SecretRef)> {
         match self {
             Operation::Endpoint(e) => {
-                let side = e.side.api().as_param();
+                let side = secret_side(e.direction, e.side);
                 let mut out = Vec::new();
                 if let Some(a) = &e.account {
                     out.push((side, "Password", &a.password));
@@ -319,6 +502,17 @@ impl Operation {
     }
 }
 
+/// How the configuration's passwords are keyed by endpoint (see
+/// `config::JobSpec::secrets`): `src`, `dest`, `reverse src`, `reverse dest`.
+pub fn secret_side(direction: Direction, side: Side) -> &'static str {
+    match (direction, side) {
+        (Direction::Forward, Side::Source) => "src",
+        (Direction::Forward, Side::Destination) => "dest",
+        (Direction::Reverse, Side::Source) => "reverse src",
+        (Direction::Reverse, Side::Destination) => "reverse dest",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -334,6 +528,7 @@ mod tests {
     #[test]
     fn operations_are_tagged_records_with_structured_lists() {
         let op = Operation::Objects(ObjectsWrite {
+            direction: Direction::Forward,
             payload: Payload::of(
                 &ObjectTree::from_value(&json!({"shop": {"name": "shop", "all": true}})).unwrap(),
             ),
@@ -351,6 +546,36 @@ mod tests {
         assert_eq!(
             (op.slug(), op.action(), op.cloud()),
             ("objects", "ModifyDtsJob", Cloud::Alibaba)
+        );
+    }
+
+    #[test]
+    fn the_reverse_direction_is_in_the_id_and_the_record() {
+        let op = Operation::Status(StatusWrite {
+            direction: Direction::Reverse,
+            from: "Suspending".into(),
+            to: DesiredStatus::Running,
+        });
+        assert_eq!((op.slug(), op.action()), ("reverse/status", "StartDtsJob"));
+        assert_eq!(
+            serde_json::to_value(&op).unwrap(),
+            json!({"kind": "status", "direction": "reverse", "from": "Suspending", "to": "running"})
+        );
+        let mode = Operation::MigrationMode(MigrationModeWrite {
+            direction: Direction::Forward,
+            structure_initialization: Some(false),
+            data_initialization: None,
+            data_synchronization: None,
+            changes: Vec::new(),
+        });
+        assert_eq!(
+            serde_json::to_value(&mode).unwrap(),
+            json!({"kind": "migration_mode", "structure_initialization": false, "changes": []}),
+            "the forward direction is the default and not written"
+        );
+        assert_eq!(
+            (mode.slug(), mode.action()),
+            ("migration_mode", "ModifyDtsJob")
         );
     }
 }

@@ -172,6 +172,8 @@ impl TencentLive {
             )),
             direction: digest(""),
             options: digest(&options.to_string()),
+            migration_mode: String::new(),
+            reverse: None,
         }
     }
 
@@ -309,6 +311,7 @@ pub fn plan_job(
                         ConfigError::at(sources, spec.objects_span, "whole_instance_narrowing", format!("{} migrates the whole instance; the configured list would stop migrating every database it does not name", spec.address()), "only these objects")
                             .refusing(crate::config::Refused {
                                 job: spec.address(),
+                                direction: crate::cloud::alibaba::Direction::Forward,
                                 objects: vec![whole_instance_narrowing()],
                             })
                             .help("if that is intended, add removed { whole_instance = true }; to keep migrating everything, write whole_instance = true"),
@@ -422,6 +425,9 @@ pub fn plan_job(
         live_status: live.status.to_string(),
         live_state: live.state.clone(),
         objects: object_plan,
+        reverse_objects: None,
+        names_direction: false,
+        resource_group_id: None,
         operations: operations.into_iter().map(PlannedOp::new).collect(),
         suppressed,
         notes,

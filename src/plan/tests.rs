@@ -46,10 +46,10 @@ fn fingerprints_follow_the_state_writes_depend_on() {
     );
     assert_ne!(a.state.fingerprint(), c.state.fingerprint());
     // Only the part that changed differs.
-    let differing: Vec<&str> = a
+    let differing: Vec<String> = a
         .state
         .parts()
-        .iter()
+        .into_iter()
         .zip(c.state.parts())
         .filter(|(x, y)| x.1 != y.1)
         .map(|(x, _)| x.0)

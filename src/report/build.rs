@@ -15,8 +15,9 @@ use super::diagnostic::KeptDiagnostic;
 use super::model::{
     AllowedBy, Counts, DiagnosticReport, Document, FORMAT_VERSION, JobAction, JobReport, Narrowing,
     ObjectAction, ObjectChangeEntry, OperationReport, Outcome, PayloadDiff, PayloadReport,
-    PlanMeta, RefusalReport, RefusedEntry, Summary, Unlisted, ValueChange,
+    PlanMeta, PrecheckCounts, RefusalReport, RefusedEntry, Summary, Unlisted, ValueChange,
 };
+use crate::cloud::alibaba::Direction;
 use crate::config::{Cloud, RefusedObject};
 use crate::guard::Allowance;
 use crate::objects::diff::{AttrChange, Change, ObjectChange};
@@ -25,20 +26,25 @@ use crate::plan::file::{PlanFile, WHOLE_INSTANCE};
 use crate::plan::operation::{MigrateObjects, Payload, SecretRef};
 use crate::plan::{FieldChange, JobPlan, Operation, Plan, PlannedOp};
 
-/// The report of a plan file (`show`), or of a plan about to be saved as `file`.
+/// The report of a plan file (`show`), or of a plan about to be saved as `file`. A plan
+/// whose precheck failed (`plan --precheck`) is reported as such and without a plan
+/// file: it is never saved, since apply would stop at that precheck.
 pub fn plan_document(file: &PlanFile) -> Document {
     let jobs: Vec<JobReport> = file.jobs.iter().map(job_report).collect();
     let summary = summary(&jobs, &[]);
+    let precheck_failed = summary.prechecks.is_some_and(|p| p.failed > 0);
     Document {
         format_version: FORMAT_VERSION,
         dtsform_version: env!("CARGO_PKG_VERSION"),
         report: "plan",
-        outcome: if summary.jobs_to_change > 0 {
+        outcome: if precheck_failed {
+            Outcome::PrecheckFailed
+        } else if summary.jobs_to_change > 0 {
             Outcome::Changes
         } else {
             Outcome::NoChanges
         },
-        plan: Some(PlanMeta {
+        plan: (!precheck_failed).then(|| PlanMeta {
             checksum: file.checksum.clone(),
             created_at: file.created_at.clone(),
             config_dir: file.config_dir.clone(),
@@ -61,6 +67,7 @@ pub fn failed_document(others: Option<&Plan>, kept: Vec<KeptDiagnostic>) -> Docu
         if let Some(r) = &k.refused {
             refusals.push(RefusalReport {
                 job: r.job.clone(),
+                direction: r.direction,
                 reason: k
                     .report
                     .code
@@ -129,14 +136,24 @@ pub fn summary(jobs: &[JobReport], refusals: &[RefusalReport]) -> Summary {
         }
         s.stops_replicating |= job.stops_replicating;
         s.hidden_by_normalization.add(&job.hidden_by_normalization);
+        for precheck in job.operations.iter().filter_map(|o| o.precheck.as_ref()) {
+            let counts = s.prechecks.get_or_insert_with(PrecheckCounts::default);
+            counts.run += 1;
+            if precheck.passed {
+                counts.passed += 1;
+            } else {
+                counts.failed += 1;
+            }
+        }
     }
     let refused_jobs: BTreeSet<&str> = refusals.iter().map(|r| r.job.as_str()).collect();
-    let refused_objects: BTreeSet<(&str, &str)> = refusals
+    // The same address in both directions of a two-way job is two objects.
+    let refused_objects: BTreeSet<(&str, &str, &str)> = refusals
         .iter()
         .flat_map(|r| {
             r.objects
                 .iter()
-                .map(|o| (r.job.as_str(), o.address.as_str()))
+                .map(|o| (r.job.as_str(), r.direction.name(), o.address.as_str()))
         })
         .collect();
     s.jobs_refused = refused_jobs.len();
@@ -145,11 +162,16 @@ pub fn summary(jobs: &[JobReport], refusals: &[RefusalReport]) -> Summary {
     s
 }
 
-/// One job's report.
+/// One job's report: a two-way job's reverse direction (its own object list) counts
+/// and lists with the forward one, each entry saying its direction.
 pub fn job_report(job: &JobPlan) -> JobReport {
     let mut object_changes = Vec::new();
     let mut counts = Counts::default();
-    if let Some(objects) = &job.objects {
+    let mut payload_diffs = Vec::new();
+    for direction in [Direction::Forward, Direction::Reverse] {
+        let Some(objects) = job.objects_in(direction) else {
+            continue;
+        };
         if objects.narrows_instance {
             object_changes.push(whole_instance_entry(job));
             counts.remove += 1;
@@ -162,29 +184,25 @@ pub fn job_report(job: &JobPlan) -> JobReport {
                 .find(|r| r.removal == removal)
                 .map(|r| r.allowance)
         };
-        object_changes.extend(
-            objects
-                .diff
-                .changes
-                .iter()
-                .map(|c| object_change_entry(c, allowance(c))),
-        );
+        object_changes.extend(objects.diff.changes.iter().map(|c| ObjectChangeEntry {
+            direction,
+            ..object_change_entry(c, allowance(c))
+        }));
         let (add, change, remove) = objects.diff.counts();
         counts.add += add;
         counts.change += change;
         counts.remove += remove;
+        if !objects.db_list_diff.is_empty() {
+            payload_diffs.push(PayloadDiff {
+                direction,
+                format: match job.cloud {
+                    Cloud::Alibaba => "DbList",
+                    Cloud::Tencent => "DatabaseInfo",
+                },
+                text: objects.db_list_diff.clone(),
+            });
+        }
     }
-    let payload_diff = job
-        .objects
-        .as_ref()
-        .filter(|o| !o.db_list_diff.is_empty())
-        .map(|o| PayloadDiff {
-            format: match job.cloud {
-                Cloud::Alibaba => "DbList",
-                Cloud::Tencent => "DatabaseInfo",
-            },
-            text: o.db_list_diff.clone(),
-        });
     JobReport {
         address: job.address.clone(),
         cloud: job.cloud,
@@ -192,6 +210,7 @@ pub fn job_report(job: &JobPlan) -> JobReport {
         region: job.region.clone(),
         dts_job_id: job.dts_job_id.clone(),
         dts_instance_id: job.dts_instance_id.clone(),
+        resource_group_id: job.resource_group_id.clone(),
         live_status: job.live_status.clone(),
         action: if job.has_changes() {
             JobAction::Update
@@ -206,7 +225,7 @@ pub fn job_report(job: &JobPlan) -> JobReport {
         object_changes,
         notes: job.notes.clone(),
         hidden_by_normalization: job.suppressed,
-        payload_diff,
+        payload_diffs,
     }
 }
 
@@ -225,6 +244,7 @@ fn whole_instance_entry(job: &JobPlan) -> ObjectChangeEntry {
         .map_or(0, |tree| tree.databases.len());
     let object = crate::plan::tencent::whole_instance_narrowing();
     ObjectChangeEntry {
+        direction: Direction::Forward,
         address: object.address.clone(),
         path: object.path,
         kind: object.kind,
@@ -245,6 +265,7 @@ pub fn object_change_entry(
     allowance: Option<Allowance>,
 ) -> ObjectChangeEntry {
     let mut entry = ObjectChangeEntry {
+        direction: Direction::Forward,
         address: change.address.to_string(),
         path: change.address.segments().to_vec(),
         kind: change.kind.noun(),
@@ -326,9 +347,20 @@ fn status_change(from: &str, to: &str) -> ValueChange {
     }
 }
 
-/// What one operation is, for people and tools: its title, the values it changes and
-/// the object list it sends. The one place that knows each kind of operation.
+/// What one operation is, for people and tools: its title (which names the reverse
+/// direction of a two-way job, as the text plan does), the values it changes and the
+/// object list it sends.
 fn describe(op: &Operation) -> (String, Vec<ValueChange>, Option<PayloadReport>) {
+    let (title, changes, payload) = describe_kind(op);
+    let title = match op.direction() {
+        Direction::Forward => title,
+        Direction::Reverse => format!("reverse direction: {title}"),
+    };
+    (title, changes, payload)
+}
+
+/// The one place that knows each kind of operation.
+fn describe_kind(op: &Operation) -> (String, Vec<ValueChange>, Option<PayloadReport>) {
     match op {
         Operation::Endpoint(e) => {
             let mut changes: Vec<ValueChange> = e.changes.iter().map(field_change).collect();
@@ -374,6 +406,11 @@ fn describe(op: &Operation) -> (String, Vec<ValueChange>, Option<PayloadReport>)
                 Some(database_info_payload(&m.objects)),
             )
         }
+        Operation::MigrationMode(m) => (
+            "migration mode".into(),
+            m.changes.iter().map(field_change).collect(),
+            None,
+        ),
         Operation::MigrateCheck => ("check".into(), Vec::new(), None),
         Operation::MigrateStart(s) => (
             "status".into(),
@@ -416,7 +453,15 @@ fn database_info_payload(objects: &MigrateObjects) -> PayloadReport {
 }
 
 /// The keys of an operation's plan-file record that the report shows elsewhere.
-const SHOWN_ELSEWHERE: &[&str] = &["kind", "changes", "payload", "objects", "removes"];
+const SHOWN_ELSEWHERE: &[&str] = &[
+    "kind",
+    "changes",
+    "payload",
+    "objects",
+    "removes",
+    "direction",
+    "precheck",
+];
 
 fn operation_report(planned: &PlannedOp) -> OperationReport {
     let op = &planned.op;
@@ -454,11 +499,16 @@ fn operation_report(planned: &PlannedOp) -> OperationReport {
         id: planned.id.clone(),
         depends_on: planned.depends_on.clone(),
         kind,
+        direction: op.direction(),
         api_action: op.action(),
         title,
         changes,
         payload,
         removes,
+        precheck: match op {
+            Operation::Endpoint(e) => e.precheck.clone(),
+            _ => None,
+        },
         parameters,
     }
 }

@@ -90,6 +90,7 @@ mod tests {
         )
         .refusing(Refused {
             job: "x.y".into(),
+            direction: crate::cloud::alibaba::Direction::Forward,
             objects: Vec::new(),
         })
         .help("take the pattern out first");

@@ -24,6 +24,8 @@ use super::model::{
     AllowedBy, Document, JobAction, JobReport, ObjectAction, ObjectChangeEntry, Outcome,
     RefusalReport, RefusedEntry, ValueChange,
 };
+use crate::cloud::alibaba::Direction;
+use crate::plan::operation::PrecheckResult;
 use crate::text::{escape_control, escape_control_lines};
 
 /// The comment marker's start: a CI step finds its previous comment by it.
@@ -90,6 +92,7 @@ fn outcome_word(outcome: Outcome) -> &'static str {
         Outcome::NoChanges => "no_changes",
         Outcome::Changes => "changes",
         Outcome::Refused => "refused",
+        Outcome::PrecheckFailed => "precheck_failed",
         Outcome::Error => "error",
     }
 }
@@ -119,6 +122,13 @@ fn title(out: &mut String, doc: &Document) {
                 count(s.jobs_refused, "job", "jobs")
             )
         }
+        Outcome::PrecheckFailed => {
+            let failed = summary.and_then(|s| s.prechecks).map_or(0, |p| p.failed);
+            format!(
+                "❌ dtsform plan: {} failed",
+                count(failed, "precheck", "prechecks")
+            )
+        }
         Outcome::Error => format!(
             "❌ dtsform plan failed: {}",
             count(doc.diagnostics.len(), "error", "errors")
@@ -141,6 +151,14 @@ fn warning(out: &mut String, doc: &Document) {
             "> [!CAUTION]\n> **Nothing can be applied: the lost-object guard refused this plan** ({} in {}). Each is named under *Refused* below, with how to proceed.\n",
             count(s.removals_refused, "object", "objects"),
             count(s.jobs_refused, "job", "jobs"),
+        );
+    }
+    if let Some(p) = s.prechecks.filter(|p| p.failed > 0) {
+        let _ = writeln!(
+            out,
+            "> [!CAUTION]\n> **{} of {} failed** (ModifyDtsJobEndpoint with DryRun): apply would stop each of those jobs at that endpoint change, with nothing of the job written, so this plan is not saved. The service's message is under each change below; fix what it reports and plan again.\n",
+            count(p.failed, "precheck", "prechecks"),
+            count(p.run, "endpoint change", "endpoint changes"),
         );
     }
     if s.objects_to_remove > 0 {
@@ -183,9 +201,17 @@ fn summary_line(out: &mut String, doc: &Document) {
     } else {
         "**Plan:**"
     };
+    let prechecks = match s.prechecks {
+        Some(p) => format!(
+            " Prechecks: {} of {} passed.",
+            thousands(p.passed),
+            count(p.run, "endpoint change", "endpoint changes")
+        ),
+        None => String::new(),
+    };
     let _ = writeln!(
         out,
-        "{lead} {} to change, {} unchanged. Objects: {} to add, {} to change, {remove}.\n",
+        "{lead} {} to change, {} unchanged. Objects: {} to add, {} to change, {remove}.{prechecks}\n",
         count(s.jobs_to_change, "job", "jobs"),
         thousands(s.jobs_unchanged),
         thousands(s.objects_to_add),
@@ -329,26 +355,42 @@ fn removals(out: &mut String, jobs: &[JobReport], layout: Layout) {
     }
     let _ = writeln!(out, "### Removals\n");
     for job in jobs.iter().filter(|j| j.stops_replicating) {
-        let gone: Vec<Gone> = job
-            .object_changes
-            .iter()
-            .filter(|c| c.action == ObjectAction::Delete)
-            .map(|c| Gone {
-                address: &c.address,
-                kind: c.kind,
-                objects: c.objects,
-                narrowing: c.narrowing.map(|n| n.listed),
-                removal: c.removal.as_deref().unwrap_or(&c.address),
-                how: allowed_words(c.allowed_by),
-            })
-            .collect();
-        let _ = writeln!(
-            out,
-            "#### {}: {}\n",
-            code(&job.address),
-            count(gone.len(), "removal", "removals")
-        );
-        gone_list(out, &gone, layout);
+        // A two-way job's directions have lists of their own: each is named apart.
+        for direction in [Direction::Forward, Direction::Reverse] {
+            let gone: Vec<Gone> = job
+                .object_changes
+                .iter()
+                .filter(|c| c.action == ObjectAction::Delete && c.direction == direction)
+                .map(|c| Gone {
+                    address: &c.address,
+                    kind: c.kind,
+                    objects: c.objects,
+                    narrowing: c.narrowing.map(|n| n.listed),
+                    removal: c.removal.as_deref().unwrap_or(&c.address),
+                    how: allowed_words(c.allowed_by),
+                })
+                .collect();
+            if gone.is_empty() {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "#### {}{}: {}\n",
+                code(&job.address),
+                direction_words(direction),
+                count(gone.len(), "removal", "removals")
+            );
+            gone_list(out, &gone, layout);
+        }
+    }
+}
+
+/// ` (reverse direction)` after a job's address, for the reverse direction of a two-way
+/// job; nothing for the forward direction.
+fn direction_words(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Forward => "",
+        Direction::Reverse => " (reverse direction)",
     }
 }
 
@@ -361,8 +403,12 @@ fn refusals(out: &mut String, refusals: &[RefusalReport], layout: Layout) {
         let first_line = r.message.lines().next().unwrap_or_default();
         let _ = writeln!(
             out,
-            "#### {} ({})\n\n**Why:** {}\n",
+            "#### {}{} ({})\n\n**Why:** {}\n",
             code(&r.job),
+            match r.direction {
+                Direction::Forward => "",
+                Direction::Reverse => ", reverse direction",
+            },
             code(&r.reason),
             text(first_line.trim_end_matches(':'))
         );
@@ -486,9 +532,14 @@ fn job_section(out: &mut String, job: &JobReport, detail: Detail, omitted: &mut 
     } else {
         format!(" (instance {})", code(&job.dts_instance_id))
     };
+    let group = job
+        .resource_group_id
+        .as_deref()
+        .map(|g| format!(", resource group {}", code(g)))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "#### {}: update in place\n\nJob {}{instance}, {} in {}, now {}.\n",
+        "#### {}: update in place\n\nJob {}{instance}, {} in {}{group}, now {}.\n",
         code(&job.address),
         code(&job.dts_job_id),
         code(&job.provider),
@@ -522,9 +573,10 @@ fn job_section(out: &mut String, job: &JobReport, detail: Detail, omitted: &mut 
         } else {
             format!(": {changes}")
         };
+        let precheck = op.precheck.as_ref().map(precheck_words).unwrap_or_default();
         let _ = writeln!(
             out,
-            "{}. **{}** ({}{after}){changes}",
+            "{}. **{}** ({}{after}){changes}{precheck}",
             i + 1,
             text(&op.title),
             code(op.api_action)
@@ -568,7 +620,12 @@ fn job_section(out: &mut String, job: &JobReport, detail: Detail, omitted: &mut 
             }
         } else {
             for c in &changed {
-                let _ = writeln!(out, "- ~ {}", changed_object(c, detail, omitted));
+                let _ = writeln!(
+                    out,
+                    "- ~ {}{}",
+                    object_direction(c),
+                    changed_object(c, detail, omitted)
+                );
             }
             for c in &added {
                 let inside = if c.objects > 1 {
@@ -576,17 +633,27 @@ fn job_section(out: &mut String, job: &JobReport, detail: Detail, omitted: &mut 
                 } else {
                     String::new()
                 };
-                let _ = writeln!(out, "- \\+ {} {}{inside}", c.kind, code(&c.address));
+                let _ = writeln!(
+                    out,
+                    "- \\+ {}{} {}{inside}",
+                    object_direction(c),
+                    c.kind,
+                    code(&c.address)
+                );
             }
         }
         out.push('\n');
     }
     notes(out, job);
-    if let Some(diff) = &job.payload_diff {
+    for diff in &job.payload_diffs {
         if detail == Detail::Full {
+            let direction = match diff.direction {
+                Direction::Forward => "",
+                Direction::Reverse => "reverse direction: ",
+            };
             let _ = writeln!(
                 out,
-                "<details><summary>{} to send, against the live one ({})</summary>\n",
+                "<details><summary>{direction}{} to send, against the live one ({})</summary>\n",
                 diff.format,
                 count(diff.text.lines().count(), "line", "lines")
             );
@@ -596,6 +663,36 @@ fn job_section(out: &mut String, job: &JobReport, detail: Detail, omitted: &mut 
             omitted.payload_diffs += 1;
         }
     }
+}
+
+/// `reverse direction: ` before an object of a two-way job's reverse direction.
+fn object_direction(c: &ObjectChangeEntry) -> &'static str {
+    match c.direction {
+        Direction::Forward => "",
+        Direction::Reverse => "reverse direction: ",
+    }
+}
+
+/// ` — precheck passed`, or ` — ❌ precheck failed: CODE: message (RequestId: …)`.
+fn precheck_words(p: &PrecheckResult) -> String {
+    if p.passed {
+        return " — precheck passed".into();
+    }
+    let mut words = String::from(" — ❌ **precheck failed**");
+    match (&p.code, &p.message) {
+        (Some(code_), Some(message)) => {
+            let _ = write!(words, ": {} {}", code(code_), text(message));
+        }
+        (Some(only), None) | (None, Some(only)) => {
+            let _ = write!(words, ": {}", text(only));
+        }
+        (None, None) => {}
+    }
+    if let Some(id) = &p.request_id {
+        let _ = write!(words, " (RequestId {})", code(id));
+    }
+    words.push_str("; apply would stop this job here, with nothing of it written");
+    words
 }
 
 /// An updated object and what changes in it.

@@ -11,8 +11,10 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::cloud::alibaba::Direction;
 use crate::config::Cloud;
 use crate::objects::normalize::Suppressed;
+use crate::plan::operation::PrecheckResult;
 
 /// The version of the JSON report format (independent of the plan file's).
 pub const FORMAT_VERSION: u32 = 1;
@@ -49,6 +51,9 @@ pub enum Outcome {
     Changes,
     /// The guard refused to lose objects; nothing else went wrong.
     Refused,
+    /// A plan was made, but the precheck of an endpoint change (`plan --precheck`)
+    /// failed: apply would stop that job there, so the plan is not saved.
+    PrecheckFailed,
     Error,
 }
 
@@ -84,6 +89,17 @@ pub struct Summary {
     pub stops_replicating: bool,
     /// Differences normalization hid because they change nothing.
     pub hidden_by_normalization: Suppressed,
+    /// The prechecks of endpoint changes, when the plan ran them (`plan --precheck`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prechecks: Option<PrecheckCounts>,
+}
+
+/// How many endpoint changes were prechecked, and how that went.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PrecheckCounts {
+    pub run: usize,
+    pub passed: usize,
+    pub failed: usize,
 }
 
 /// What happens to a job.
@@ -114,6 +130,9 @@ pub struct JobReport {
     pub dts_job_id: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub dts_instance_id: String,
+    /// Alibaba: the resource group every request of the job names (`ResourceGroupId`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_group_id: Option<String>,
     pub live_status: String,
     pub action: JobAction,
     pub counts: Counts,
@@ -126,15 +145,18 @@ pub struct JobReport {
     pub notes: Vec<String>,
     /// Differences normalization hid because they change nothing.
     pub hidden_by_normalization: Suppressed,
-    /// The unified diff of the object list to send against the live one: Markdown shows
-    /// it; JSON has the structured `payload` and `object_changes` instead.
+    /// The unified diffs of the object lists to send against the live ones (the
+    /// forward direction's, then a two-way job's reverse direction's): Markdown shows
+    /// them; JSON has the structured `payload` and `object_changes` instead.
     #[serde(skip)]
-    pub payload_diff: Option<PayloadDiff>,
+    pub payload_diffs: Vec<PayloadDiff>,
 }
 
 /// The text diff of a job's object list, for people.
 #[derive(Debug, Clone)]
 pub struct PayloadDiff {
+    /// The direction of a two-way job whose list it is.
+    pub direction: Direction,
     /// What the lines are: `DbList` or `DatabaseInfo`.
     pub format: &'static str,
     pub text: String,
@@ -149,6 +171,10 @@ pub struct OperationReport {
     pub depends_on: Vec<String>,
     /// The operation's kind as the plan file tags it (`objects`, `endpoint`, ...).
     pub kind: String,
+    /// `reverse` for the reverse direction of a two-way job; absent for the forward
+    /// direction (the only one of any other job).
+    #[serde(skip_serializing_if = "Direction::is_forward")]
+    pub direction: Direction,
     /// The API action it calls.
     pub api_action: &'static str,
     /// A few words for people: `destination endpoint`, `object list`.
@@ -161,6 +187,10 @@ pub struct OperationReport {
     /// The removals it was allowed to make, as `removed` names them (`shop.orders`,
     /// `shop.*`, `*`).
     pub removes: Vec<String>,
+    /// What the precheck of an endpoint change found (`plan --precheck`): `passed`,
+    /// and when it failed the service's `code`, `message` and `request_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precheck: Option<PrecheckResult>,
     /// Everything else it sends, structured as in the plan file; a password as
     /// `{"sensitive": true, "from": EXPR}`.
     pub parameters: Map<String, Value>,
@@ -216,6 +246,10 @@ pub enum AllowedBy {
 /// One object that changes. The same record serves any report of object changes.
 #[derive(Debug, Clone, Serialize)]
 pub struct ObjectChangeEntry {
+    /// `reverse` for an object of the reverse direction of a two-way job (its own
+    /// object list); absent for the forward direction.
+    #[serde(skip_serializing_if = "Direction::is_forward")]
+    pub direction: Direction,
     /// `db.table[.column]` as dtsform writes addresses; `*` for a whole instance.
     pub address: String,
     /// The address's names, outermost first (empty for a whole instance).
@@ -261,6 +295,10 @@ pub struct Unlisted {
 #[derive(Debug, Clone, Serialize)]
 pub struct RefusalReport {
     pub job: String,
+    /// `reverse` when the refused list is the reverse direction's of a two-way job;
+    /// absent for the forward direction.
+    #[serde(skip_serializing_if = "Direction::is_forward")]
+    pub direction: Direction,
     /// `undeclared_removal`, `protected`, `mass_removal`, `empty_list`,
     /// `whole_instance_narrowing`.
     pub reason: String,

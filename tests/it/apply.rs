@@ -37,7 +37,7 @@ const PROVIDER: &str =
 
 /// Quick polls and short waits, so a test takes about as long as the emulator's
 /// status transitions.
-fn options() -> ApplyOptions {
+pub(crate) fn options() -> ApplyOptions {
     ApplyOptions {
         parallelism: 10,
         operation_timeout: Duration::from_secs(20),
@@ -52,20 +52,20 @@ fn options() -> ApplyOptions {
 }
 
 /// An emulator and a configuration directory aimed at it.
-struct Lab {
-    emulator: RunningEmulator,
-    dir: tempfile::TempDir,
+pub(crate) struct Lab {
+    pub(crate) emulator: RunningEmulator,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl Lab {
-    async fn new(config: EmulatorConfig, world: World, hcl: &str) -> Lab {
+    pub(crate) async fn new(config: EmulatorConfig, world: World, hcl: &str) -> Lab {
         let emulator = support::start(config, world).await;
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("main.hcl"), format!("{PROVIDER}{hcl}")).unwrap();
         Lab { emulator, dir }
     }
 
-    fn target(&self) -> EndpointOverride {
+    pub(crate) fn target(&self) -> EndpointOverride {
         EndpointOverride {
             endpoint: parse_endpoint(&self.emulator.url()).unwrap(),
             credentials: emulator_credentials(),
@@ -73,33 +73,33 @@ impl Lab {
         }
     }
 
-    fn config(&self) -> Config {
+    pub(crate) fn config(&self) -> Config {
         Self::config_in(self.dir.path())
     }
 
-    fn config_in(dir: &std::path::Path) -> Config {
+    pub(crate) fn config_in(dir: &std::path::Path) -> Config {
         dtsform::config::load(dir, &Inputs::default())
             .unwrap_or_else(|e| panic!("config: {:?}", e.errors))
     }
 
     /// A second configuration directory aimed at the same emulator.
-    fn another_config(hcl: &str) -> tempfile::TempDir {
+    pub(crate) fn another_config(hcl: &str) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("main.hcl"), format!("{PROVIDER}{hcl}")).unwrap();
         dir
     }
 
-    fn clients(&self, config: &Config) -> Clients {
+    pub(crate) fn clients(&self, config: &Config) -> Clients {
         Clients::new(config, &Environment::empty(), Some(&self.target()))
             .unwrap()
             .with_retry(&support::fast_retry())
     }
 
-    async fn plan(&self) -> PlanFile {
+    pub(crate) async fn plan(&self) -> PlanFile {
         self.plan_in(self.dir.path()).await
     }
 
-    async fn plan_in(&self, dir: &std::path::Path) -> PlanFile {
+    pub(crate) async fn plan_in(&self, dir: &std::path::Path) -> PlanFile {
         let config = Self::config_in(dir);
         let clients = self.clients(&config);
         let jobs = plan_all(&config, &clients, 8, &dtsform::guard::Flags::default())
@@ -111,12 +111,16 @@ impl Lab {
         PlanFile::from_plan(&plan, dir, "2026-11-23T00:00:00Z".into())
     }
 
-    async fn apply(&self, plan: &PlanFile, options: &ApplyOptions) -> (Summary, Vec<String>) {
+    pub(crate) async fn apply(
+        &self,
+        plan: &PlanFile,
+        options: &ApplyOptions,
+    ) -> (Summary, Vec<String>) {
         self.apply_in(self.dir.path(), plan, options).await
     }
 
     /// Applies a plan that apply may refuse as a whole.
-    async fn try_apply(&self, plan: &PlanFile) -> Result<Summary, Vec<ApplyError>> {
+    pub(crate) async fn try_apply(&self, plan: &PlanFile) -> Result<Summary, Vec<ApplyError>> {
         let config = self.config();
         apply(
             plan,
@@ -129,7 +133,7 @@ impl Lab {
         .await
     }
 
-    async fn apply_in(
+    pub(crate) async fn apply_in(
         &self,
         dir: &std::path::Path,
         plan: &PlanFile,
@@ -151,12 +155,12 @@ impl Lab {
         (summary, progress.lines())
     }
 
-    fn writes(&self) -> Vec<WriteRecord> {
+    pub(crate) fn writes(&self) -> Vec<WriteRecord> {
         self.emulator.world().writes
     }
 
     /// The writes to one job, as `what` labels.
-    fn writes_to(&self, job: &str) -> Vec<String> {
+    pub(crate) fn writes_to(&self, job: &str) -> Vec<String> {
         self.writes()
             .into_iter()
             .filter(|w| w.job_id == job)
@@ -165,7 +169,7 @@ impl Lab {
     }
 }
 
-fn outcome<'a>(summary: &'a Summary, id: &str) -> &'a Outcome {
+pub(crate) fn outcome<'a>(summary: &'a Summary, id: &str) -> &'a Outcome {
     &summary
         .ops
         .iter()
@@ -352,6 +356,7 @@ async fn a_job_changed_after_the_plan_gets_nothing_written_and_says_what_changed
     let client = support::client(&lab.emulator.url(), SignatureVersion::V3);
     client
         .modify_job(&ModifyDtsJob {
+            resource_group_id: None,
             dts_instance_id: support::SHOP_INSTANCE.into(),
             dts_job_id: Some(SHOP_JOB.into()),
             synchronization_direction: None,
@@ -514,11 +519,11 @@ async fn throttling_and_server_error_storms_converge_with_one_write_per_operatio
 
 #[tokio::test]
 async fn dependencies_are_applied_in_order_and_a_failure_skips_only_its_dependents() {
-    // j1 waits for j0; j2 has a destination port the service refuses; j3 waits for j2;
-    // j4 is on its own.
+    // j1 waits for j0; j2 moves its destination to a port the service cannot reach (its
+    // precheck fails); j3 waits for j2; j4 is on its own.
     let hcl = add_table_c(5, |i| match i {
         1 => "  depends_on = [alicloud_dts_job.j0]".into(),
-        2 => "  destination {\n    instance_type = \"rds\"\n    port = \"70000\"\n  }".into(),
+        2 => "  destination {\n    instance_type = \"rds\"\n    port = \"3307\"\n  }".into(),
         3 => "  depends_on = [alicloud_dts_job.j2]".into(),
         _ => String::new(),
     });
@@ -529,14 +534,16 @@ async fn dependencies_are_applied_in_order_and_a_failure_skips_only_its_dependen
     let order: Vec<String> = lab.writes().into_iter().map(|w| w.job_id).collect();
     let first = |job: &str| order.iter().position(|j| j == job).unwrap();
     assert!(first("j0") < first("j1"), "{order:?}");
-    let Outcome::Failed(ApplyError::Api { error, .. }) =
+    let Outcome::Failed(ApplyError::Precheck { error, .. }) =
         outcome(&summary, "alicloud_dts_job.j2/destination")
     else {
         panic!("{summary:#?}")
     };
     let text = error.to_string();
     assert!(
-        text.contains("InvalidParameter") && text.contains("RequestId"),
+        text.contains("DTS.Msg.InvalidEndpoint")
+            && text.contains("port 3307")
+            && text.contains("RequestId"),
         "{text}"
     );
     for skipped in ["alicloud_dts_job.j2/objects", "alicloud_dts_job.j3/objects"] {
@@ -1215,6 +1222,7 @@ async fn an_edited_plan_with_a_recomputed_checksum_writes_nothing_unsafe() {
             sealed(&|p| {
                 objects(p).op =
                     dtsform::plan::Operation::Status(dtsform::plan::operation::StatusWrite {
+                        direction: dtsform::cloud::alibaba::Direction::Forward,
                         from: "Synchronizing".into(),
                         to: dtsform::config::DesiredStatus::Suspended,
                     });

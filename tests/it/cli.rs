@@ -4,7 +4,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{ANALYTICS_JOB, CRM_JOB, EmulatorProcess, SHOP_JOB, dtsform, report_text};
+use crate::support::{
+    ANALYTICS_JOB, CRM_JOB, EmulatorProcess, SHOP_JOB, TWO_WAY_JOB, dtsform, report_text,
+};
 
 #[test]
 fn jobs_on_the_embedded_emulator_lists_the_sample_world() {
@@ -47,7 +49,8 @@ fn jobs_on_the_embedded_emulator_lists_the_sample_world() {
     );
     assert!(row(CRM_JOB).contains("migration  Migrating"), "{stdout}");
     assert!(row(ANALYTICS_JOB).contains("Suspending"), "{stdout}");
-    assert_eq!(lines.last(), Some(&"3 jobs."));
+    assert!(row(TWO_WAY_JOB).contains("orders-two-way"), "{stdout}");
+    assert_eq!(lines.last(), Some(&"4 jobs."));
 }
 
 #[test]
@@ -65,7 +68,7 @@ fn jobs_json_with_v1_signatures() {
         .iter()
         .map(|j| j["job_id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, [SHOP_JOB, ANALYTICS_JOB, CRM_JOB]);
+    assert_eq!(ids, [SHOP_JOB, ANALYTICS_JOB, TWO_WAY_JOB, CRM_JOB]);
     assert_eq!(
         jobs[0]["objects"]["shop"]["Table"]["orders"]["state"],
         "normal"

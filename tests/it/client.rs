@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime};
 
 use dtsform::cloud::alibaba::request::Params;
 use dtsform::cloud::alibaba::{
-    AlibabaClient, ClientConfig, Credentials, EndpointSide, JobStatus, ModifyDtsJob,
-    ModifyDtsJobChange, ModifyDtsJobEndpoint, SignatureVersion,
+    AlibabaClient, ClientConfig, Credentials, EndpointSide, JobStatus, JobStatusChange,
+    ModifyDtsJob, ModifyDtsJobChange, ModifyDtsJobEndpoint, SignatureVersion,
 };
 use dtsform::cloud::{Clock, Error, NonceSource, RetryPolicy};
 use dtsform::emulator::{Faults, World};
@@ -14,8 +14,8 @@ use dtsform::secret::Secret;
 use serde_json::{Value, json};
 
 use crate::support::{
-    ANALYTICS_JOB, CRM_JOB, SHOP_INSTANCE, SHOP_JOB, client, client_config, emulator_credentials,
-    fast_config, start, wait_for_status,
+    ANALYTICS_JOB, CRM_JOB, SHOP_INSTANCE, SHOP_JOB, TWO_WAY_JOB, client, client_config,
+    emulator_credentials, fast_config, start, wait_for_status,
 };
 
 const BOTH: [SignatureVersion; 2] = [SignatureVersion::V3, SignatureVersion::V1];
@@ -26,6 +26,7 @@ fn db_list(value: &Value) -> ModifyDtsJobChange {
 
 fn modify(change: ModifyDtsJobChange, token: Option<&str>) -> ModifyDtsJob {
     ModifyDtsJob {
+        resource_group_id: None,
         dts_instance_id: SHOP_INSTANCE.into(),
         dts_job_id: Some(SHOP_JOB.into()),
         synchronization_direction: None,
@@ -75,10 +76,14 @@ async fn round_trip(version: SignatureVersion) {
 
     let jobs = c.list_sync_and_migration_jobs().await.unwrap();
     let ids: Vec<_> = jobs.iter().map(|j| j.dts_job_id.as_str()).collect();
-    assert_eq!(ids, [SHOP_JOB, ANALYTICS_JOB, CRM_JOB], "{version:?}");
+    assert_eq!(
+        ids,
+        [SHOP_JOB, ANALYTICS_JOB, TWO_WAY_JOB, CRM_JOB],
+        "{version:?}"
+    );
     assert_eq!(
         emu.calls()["DescribeDtsJobs"],
-        3,
+        4,
         "one page per job; TotalRecordCount ends paging without an empty page"
     );
 
@@ -164,12 +169,14 @@ async fn other_writes(c: &AlibabaClient) {
     assert_eq!(dest.user_name.as_deref(), Some("writer2"));
 
     // Suspend and start.
-    c.suspend_job(SHOP_JOB).await.unwrap();
+    c.suspend_job(&JobStatusChange::job(SHOP_JOB))
+        .await
+        .unwrap();
     assert_eq!(
         c.describe_job(SHOP_JOB).await.unwrap().status,
         JobStatus::Suspending
     );
-    c.start_job(SHOP_JOB).await.unwrap();
+    c.start_job(&JobStatusChange::job(SHOP_JOB)).await.unwrap();
     wait_for_status(
         c,
         SHOP_JOB,
@@ -185,7 +192,7 @@ async fn a_new_job_walks_through_prechecking_and_initializing() {
     world.jobs[0].status = JobStatus::NotStarted;
     let emu = start(fast_config(), world).await;
     let c = client(&emu.url(), SignatureVersion::V3);
-    c.start_job(SHOP_JOB).await.unwrap();
+    c.start_job(&JobStatusChange::job(SHOP_JOB)).await.unwrap();
     let mut seen = vec![c.describe_job(SHOP_JOB).await.unwrap().status];
     while seen.last() != Some(&JobStatus::Synchronizing) {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -240,6 +247,7 @@ async fn objects_cannot_change_while_the_job_is_paused() {
     let emu = start(fast_config(), World::sample()).await;
     let c = client(&emu.url(), SignatureVersion::V3);
     let request = ModifyDtsJob {
+        resource_group_id: None,
         dts_instance_id: format!("dts{ANALYTICS_JOB}"),
         dts_job_id: None,
         synchronization_direction: None,
@@ -420,9 +428,9 @@ async fn unknown_jobs_and_regions_are_forbidden_instance_not_found() {
     assert!(!err.is_retryable());
     for op in ["start", "suspend"] {
         let r = if op == "start" {
-            c.start_job("nosuchjob").await
+            c.start_job(&JobStatusChange::job("nosuchjob")).await
         } else {
-            c.suspend_job("nosuchjob").await
+            c.suspend_job(&JobStatusChange::job("nosuchjob")).await
         };
         assert_eq!(code(&r.unwrap_err()), "Forbidden.InstanceNotFound", "{op}");
     }
@@ -781,17 +789,17 @@ async fn paging_follows_total_record_count_when_pages_are_capped() {
     // Ask for more rows than the emulator's 100-row cap: the client must still page.
     config.page_size = 100;
     let c = AlibabaClient::new(config.clone(), emulator_credentials()).unwrap();
-    assert_eq!(c.list_sync_and_migration_jobs().await.unwrap().len(), 48);
+    assert_eq!(c.list_sync_and_migration_jobs().await.unwrap().len(), 49);
     config.page_size = 7;
     let c = AlibabaClient::new(config, emulator_credentials()).unwrap();
     let jobs = c
         .list_jobs(dtsform::cloud::alibaba::JobType::Sync)
         .await
         .unwrap();
-    assert_eq!(jobs.len(), 47);
+    assert_eq!(jobs.len(), 48);
     let mut ids: Vec<_> = jobs.iter().map(|j| j.dts_job_id.clone()).collect();
     ids.dedup();
-    assert_eq!(ids.len(), 47);
+    assert_eq!(ids.len(), 48);
 }
 
 #[tokio::test]

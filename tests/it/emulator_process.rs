@@ -30,6 +30,7 @@ async fn serves_on_a_free_port_creates_and_persists_its_world_across_restarts() 
     let c = client(&emu.url, SignatureVersion::V3);
     let list = json!({"shop": {"name": "shop", "all": false, "Table": {"orders": {"name": "orders", "all": true}}}});
     c.modify_job(&ModifyDtsJob {
+        resource_group_id: None,
         dts_instance_id: SHOP_INSTANCE.into(),
         dts_job_id: None,
         synchronization_direction: None,
@@ -62,6 +63,7 @@ async fn serves_on_a_free_port_creates_and_persists_its_world_across_restarts() 
     assert!(job.db_object.unwrap().contains("orders"));
     let err = c
         .modify_job(&ModifyDtsJob {
+            resource_group_id: None,
             dts_instance_id: SHOP_INSTANCE.into(),
             dts_job_id: None,
             synchronization_direction: None,

@@ -5,9 +5,11 @@
 
 mod adopt;
 mod apply;
+mod apply_parameters;
 mod architecture;
 mod cli;
 mod client;
+mod coverage;
 mod emulator_process;
 mod import;
 mod nesting;

@@ -111,6 +111,101 @@ fn plan_json_of_a_configuration_error_is_a_document_with_its_diagnostics() {
     );
 }
 
+const PLAN_CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/plan");
+
+#[test]
+fn a_removal_from_the_reverse_direction_of_a_two_way_job_is_counted_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!("{PLAN_CASES}/guard-two-way-reverse-declared-removal");
+    let out = offline(dir.path(), &["plan", "--emulator", "--json", &config]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report_check::problems(&report).is_empty(), "{report}");
+    let doc: Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(doc["summary"]["objects_to_remove"], 1, "{report}");
+    assert_eq!(doc["summary"]["stops_replicating"], true);
+    let job = &doc["jobs"][0];
+    assert_eq!(job["stops_replicating"], true);
+    let removal = job["object_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["action"] == "delete")
+        .expect("the reverse removal is an object change");
+    assert_eq!(
+        (&removal["direction"], &removal["address"]),
+        (&Value::from("reverse"), &Value::from("orders.orders"))
+    );
+    assert_eq!(job["operations"][0]["direction"], "reverse");
+    let md = offline(dir.path(), &["plan", "--emulator", "--markdown", &config]);
+    let md = text(&md.stdout);
+    assert!(
+        md.contains("#### `alicloud_dts_job.orders` (reverse direction): 1 removal"),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_refusal_of_the_reverse_direction_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!("{PLAN_CASES}/guard-two-way-reverse-undeclared-removal");
+    let out = offline(dir.path(), &["plan", "--emulator", "--json", &config]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(doc["outcome"], "refused");
+    assert_eq!(doc["refusals"][0]["job"], "alicloud_dts_job.orders");
+    assert_eq!(doc["refusals"][0]["direction"], "reverse");
+}
+
+#[test]
+fn a_failed_precheck_exits_1_in_every_format_and_saves_no_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!("{PLAN_CASES}/precheck-failed");
+    for format in ["--json", "--markdown"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_dtsform"))
+            .current_dir(dir.path())
+            .env_clear()
+            .env("NO_COLOR", "1")
+            .env("DTSFORM_VAR_reader_password", "reader-secret-pw-4")
+            .args([
+                "plan",
+                "--emulator",
+                "--precheck",
+                format,
+                "-out",
+                "p.plan",
+                &config,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            !dir.path().join("p.plan").exists(),
+            "{format} saved the plan"
+        );
+        assert!(text(&out.stderr).contains("The plan was not saved"));
+        let report = text(&out.stdout);
+        assert!(!report.contains("reader-secret-pw-4"));
+        if format == "--json" {
+            assert!(report_check::problems(&report).is_empty(), "{report}");
+            let doc: Value = serde_json::from_str(&report).unwrap();
+            assert_eq!(doc["outcome"], "precheck_failed");
+            assert_eq!(doc["summary"]["prechecks"]["failed"], 2);
+            assert!(doc.get("plan").is_none());
+        } else {
+            assert!(
+                report.starts_with("<!-- dtsform:plan outcome=precheck_failed -->"),
+                "{report}"
+            );
+        }
+    }
+}
+
 #[test]
 fn json_and_markdown_exclude_each_other() {
     let out = offline(Path::new("."), &["show", "--json", "--markdown", "x.plan"]);

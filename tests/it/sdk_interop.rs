@@ -39,7 +39,7 @@ fn run_interop(signature: &str) {
     );
     assert!(stdout.contains("# 0 failure(s)"), "{stdout}");
     let checks = stdout.lines().filter(|l| l.starts_with("ok - ")).count();
-    assert!(checks >= 38, "only {checks} checks ran:\n{stdout}");
+    assert!(checks >= 60, "only {checks} checks ran:\n{stdout}");
 
     // The SDK's writes are in the world file, each once; its token replay was recognised.
     let world = World::load(&state).unwrap();
@@ -57,6 +57,41 @@ fn run_interop(signature: &str) {
             .filter(|w| w.client_token.as_deref() == Some(&token))
             .count(),
         1
+    );
+
+    // The two-way job: the SDK's reverse writes reached the reverse direction only, and
+    // its migration-mode flags are in the world as sent.
+    let two_way = world
+        .jobs
+        .iter()
+        .find(|j| j.job_id == "r8tw2way01x")
+        .expect("the two-way job");
+    let reverse = two_way.reverse.as_deref().expect("its reverse direction");
+    let tables = |job: &dtsform::emulator::alibaba::world::Job| {
+        let mut names: Vec<String> = job.db_list["orders"]["Table"]
+            .as_object()
+            .map(|t| t.keys().cloned().collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    assert_eq!(tables(reverse), ["order_items", "orders"]);
+    assert_eq!(tables(two_way), ["order_items", "orders"]);
+    assert!(!reverse.migration_mode.data_initialization);
+    assert!(two_way.migration_mode.data_initialization);
+    let shop = world
+        .jobs
+        .iter()
+        .find(|j| j.job_id == "k2gm967v16f")
+        .unwrap();
+    let mode = shop.migration_mode;
+    assert_eq!(
+        (
+            mode.structure_initialization,
+            mode.data_initialization,
+            mode.data_synchronization
+        ),
+        (false, false, true)
     );
 }
 

@@ -22,6 +22,9 @@ pub const SHOP_JOB: &str = "k2gm967v16f";
 pub const SHOP_INSTANCE: &str = "dtsk2gm967v16f";
 pub const CRM_JOB: &str = "m4312mab158";
 pub const ANALYTICS_JOB: &str = "s7qd5ph3n9c";
+/// The sample world's two-way synchronization, and the job id of its reverse direction.
+pub const TWO_WAY_JOB: &str = "r8tw2way01x";
+pub const TWO_WAY_REVERSE_JOB: &str = "r8tw2way01y";
 
 /// An emulator config with short status transitions, so tests stay quick.
 pub fn fast_config() -> EmulatorConfig {

@@ -13,8 +13,9 @@ Each check prints `ok - ...`, `FAIL - ...: details` or `skip - ...`. Exit status
 check failed, 0 otherwise. Set DEBUG=sdk in the environment to make the SDK dump every HTTP
 request/response it sends.
 
-The emulator must be fresh (its world as seeded, see WORLD below): the checks mutate job
-k2gm967v16f and s7qd5ph3n9c and assume they start from the seeded state.
+The emulator must be fresh (its world as seeded, see WORLD below): the checks mutate jobs
+k2gm967v16f, s7qd5ph3n9c and the two-way r8tw2way01x and assume they start from the seeded
+state.
 """
 
 import argparse
@@ -42,7 +43,25 @@ REGION = "cn-hangzhou"
 SHOP_JOB, SHOP_INSTANCE = "k2gm967v16f", "dtsk2gm967v16f"  # SYNC, Synchronizing
 CRM_JOB, CRM_INSTANCE = "m4312mab158", "dtsm4312mab158"  # MIGRATION, Migrating
 EVENTS_JOB, EVENTS_INSTANCE = "s7qd5ph3n9c", "dtss7qd5ph3n9c"  # SYNC, Suspending (paused)
-SYNC_JOBS = {SHOP_JOB, EVENTS_JOB}
+# A two-way synchronization: the forward job and its reverse direction (its own job id, the
+# same instance), each with its own object list and status.
+TWO_WAY_JOB, TWO_WAY_INSTANCE = "r8tw2way01x", "dtsr8tw2way01x"
+TWO_WAY_REVERSE_JOB = "r8tw2way01y"
+SYNC_JOBS = {SHOP_JOB, EVENTS_JOB, TWO_WAY_JOB}
+
+TWO_WAY_FORWARD_DB_OBJECT = {
+    "orders": {
+        "name": "orders",
+        "all": False,
+        "Table": {
+            "orders": {"name": "orders", "all": True},
+            "order_items": {"name": "order_items", "all": True},
+        },
+    }
+}
+TWO_WAY_REVERSE_DB_OBJECT = {
+    "orders": {"name": "orders", "all": False, "Table": {"orders": {"name": "orders", "all": True}}}
+}
 
 SHOP_DB_OBJECT = {
     "shop": {
@@ -367,9 +386,9 @@ def check_describe_jobs(t):
         jobs = resp.body.dts_job_list or []
         ids = sorted(j.dts_job_id for j in jobs)
         t.check(
-            ids == sorted(SYNC_JOBS) and resp.body.total_record_count == 2,
-            "DescribeDtsJobs JobType=SYNC returns exactly the two SYNC jobs, TotalRecordCount 2",
-            f"expected ids {sorted(SYNC_JOBS)} and TotalRecordCount 2, "
+            ids == sorted(SYNC_JOBS) and resp.body.total_record_count == 3,
+            "DescribeDtsJobs JobType=SYNC returns exactly the three SYNC jobs (a two-way one once), TotalRecordCount 3",
+            f"expected ids {sorted(SYNC_JOBS)} and TotalRecordCount 3, "
             f"got ids {ids} and TotalRecordCount {resp.body.total_record_count!r}",
         )
         missing = [j.dts_job_id for j in jobs if not j.db_object]
@@ -389,7 +408,7 @@ def check_describe_jobs(t):
         )
 
     pages = {}
-    for number in (1, 2):
+    for number in (1, 2, 3):
         resp = call(
             t,
             f"DescribeDtsJobs JobType=SYNC PageSize=1 PageNumber={number}",
@@ -397,15 +416,14 @@ def check_describe_jobs(t):
         )
         if resp:
             pages[number] = resp.body
-    if len(pages) == 2:
+    if len(pages) == 3:
         ids = {n: [j.dts_job_id for j in b.dts_job_list or []] for n, b in pages.items()}
         totals = {n: b.total_record_count for n, b in pages.items()}
         t.check(
             all(len(v) == 1 for v in ids.values())
-            and ids[1] != ids[2]
-            and set(ids[1] + ids[2]) == SYNC_JOBS
-            and all(v == 2 for v in totals.values()),
-            "DescribeDtsJobs paging: PageSize=1 pages 1 and 2 hold one different SYNC job each, TotalRecordCount 2",
+            and set(ids[1] + ids[2] + ids[3]) == SYNC_JOBS
+            and all(v == 3 for v in totals.values()),
+            "DescribeDtsJobs paging: PageSize=1 pages 1 to 3 hold one different SYNC job each, TotalRecordCount 3",
             f"page job ids {ids}, TotalRecordCount per page {totals}",
         )
 
@@ -769,6 +787,254 @@ def check_bad_credentials(t):
     )
 
 
+def two_way_detail(t, direction=None):
+    """DescribeDtsJobDetail of the two-way job, in `direction` (None: the request names none)."""
+    return t.client.describe_dts_job_detail(
+        dts.DescribeDtsJobDetailRequest(
+            region_id=REGION,
+            dts_job_id=TWO_WAY_JOB,
+            dts_instance_id=TWO_WAY_INSTANCE,
+            synchronization_direction=direction,
+        )
+    )
+
+
+def two_way_status(t, direction):
+    return two_way_detail(t, direction).body.status
+
+
+def two_way_db_object(t, direction):
+    return db_object_of(two_way_detail(t, direction).body)
+
+
+def wait_two_way(t, direction, expected, timeout):
+    return poll(lambda: two_way_status(t, direction), lambda s: same_status(s, expected), timeout)
+
+
+def check_two_way_describe(t):
+    """12. A two-way job: each direction is described on its own, with its own object list."""
+    resp = call(t, "DescribeDtsJobDetail r8tw2way01x (Forward)", lambda: two_way_detail(t, "Forward"))
+    if resp:
+        body = resp.body
+        t.check(
+            body.dts_job_direction == "Forward" and body.dts_job_id == TWO_WAY_JOB,
+            "two-way, Forward: DtsJobDirection Forward, the forward job id",
+            f"got DtsJobDirection {body.dts_job_direction!r}, DtsJobId {body.dts_job_id!r}",
+        )
+        t.check(
+            db_object_of(body) == TWO_WAY_FORWARD_DB_OBJECT,
+            "two-way, Forward: DbObject is the forward list",
+            f"got {compact(db_object_of(body))}",
+        )
+    resp = call(
+        t, "DescribeDtsJobDetail r8tw2way01x SynchronizationDirection=Reverse", lambda: two_way_detail(t, "Reverse")
+    )
+    if resp:
+        body = resp.body
+        t.check(
+            body.dts_job_direction == "Reverse"
+            and body.dts_job_id == TWO_WAY_REVERSE_JOB
+            and body.dts_instance_id == TWO_WAY_INSTANCE,
+            "two-way, Reverse: DtsJobDirection Reverse, the reverse job's own id, the same instance",
+            f"got DtsJobDirection {body.dts_job_direction!r}, DtsJobId {body.dts_job_id!r}, "
+            f"DtsInstanceID {body.dts_instance_id!r}",
+        )
+        t.check(
+            db_object_of(body) == TWO_WAY_REVERSE_DB_OBJECT,
+            "two-way, Reverse: DbObject is the reverse direction's own list",
+            f"got {compact(db_object_of(body))}",
+        )
+        forward = two_way_detail(t, "Forward").body
+        t.check(
+            body.source_endpoint.instance_id == forward.destination_endpoint.instance_id
+            and body.destination_endpoint.instance_id == forward.source_endpoint.instance_id,
+            "two-way, Reverse: its source is the forward destination and its destination the forward source",
+            f"reverse {body.source_endpoint.instance_id!r} -> {body.destination_endpoint.instance_id!r}, "
+            f"forward {forward.source_endpoint.instance_id!r} -> {forward.destination_endpoint.instance_id!r}",
+        )
+    expect_error(
+        t,
+        "DescribeDtsJobDetail SynchronizationDirection=Reverse of a one-way job is rejected",
+        "InvalidParameter",
+        lambda: t.client.describe_dts_job_detail(
+            dts.DescribeDtsJobDetailRequest(region_id=REGION, dts_job_id=SHOP_JOB, synchronization_direction="Reverse")
+        ),
+    )
+
+
+def check_two_way_modify_reverse(t):
+    """13. ModifyDtsJob SynchronizationDirection=Reverse replaces the reverse list only."""
+    wanted = json.loads(json.dumps(TWO_WAY_FORWARD_DB_OBJECT))
+    what = "ModifyDtsJob SynchronizationDirection=Reverse accepted"
+    resp = call(
+        t,
+        what,
+        lambda: t.client.modify_dts_job(
+            dts.ModifyDtsJobRequest(
+                region_id=REGION,
+                dts_instance_id=TWO_WAY_INSTANCE,
+                dts_job_id=TWO_WAY_JOB,
+                synchronization_direction="Reverse",
+                db_list=wanted,
+                client_token=f"interop-{t.sig}-reverse",
+            )
+        ),
+    )
+    if not resp:
+        return
+    t.ok(what)
+    forward_status = two_way_status(t, "Forward")
+    t.check(
+        same_status(forward_status, "Synchronizing"),
+        "a reverse ModifyDtsJob leaves the forward direction Synchronizing",
+        f"forward Status {forward_status!r}",
+    )
+    back, last, seen = wait_two_way(t, "Reverse", "Synchronizing", t.modify_timeout)
+    if not t.check(
+        back and "Modifying" in [s for s in seen if isinstance(s, str)],
+        "the reverse direction goes through Modifying and back to Synchronizing",
+        f"last Status {last!r}; statuses seen {seen}",
+    ):
+        return
+    t.check(
+        two_way_db_object(t, "Reverse") == wanted,
+        "a reverse ModifyDtsJob: the reverse DbObject is exactly the DbList sent",
+        f"got {compact(two_way_db_object(t, 'Reverse'))}",
+    )
+    t.check(
+        two_way_db_object(t, "Forward") == TWO_WAY_FORWARD_DB_OBJECT,
+        "a reverse ModifyDtsJob leaves the forward DbObject unchanged",
+        f"got {compact(two_way_db_object(t, 'Forward'))}",
+    )
+
+
+def check_two_way_suspend_start_reverse(t):
+    """14. SuspendDtsJob / StartDtsJob SynchronizationDirection=Reverse move the reverse direction only."""
+    wait_two_way(t, "Reverse", "Synchronizing", t.modify_timeout)
+    what = "SuspendDtsJob SynchronizationDirection=Reverse accepted"
+    if call(
+        t,
+        what,
+        lambda: t.client.suspend_dts_job(
+            dts.SuspendDtsJobRequest(
+                region_id=REGION,
+                dts_job_id=TWO_WAY_JOB,
+                dts_instance_id=TWO_WAY_INSTANCE,
+                synchronization_direction="Reverse",
+            )
+        ),
+    ):
+        t.ok(what)
+    paused, last, seen = wait_two_way(t, "Reverse", "Suspending", START_TIMEOUT)
+    t.check(paused, "after a reverse SuspendDtsJob the reverse direction is Suspending", f"statuses seen {seen}")
+    forward_status = two_way_status(t, "Forward")
+    t.check(
+        same_status(forward_status, "Synchronizing"),
+        "a reverse SuspendDtsJob leaves the forward direction Synchronizing",
+        f"forward Status {forward_status!r}",
+    )
+    what = "StartDtsJob SynchronizationDirection=Reverse accepted"
+    if call(
+        t,
+        what,
+        lambda: t.client.start_dts_job(
+            dts.StartDtsJobRequest(
+                region_id=REGION,
+                dts_job_id=TWO_WAY_JOB,
+                dts_instance_id=TWO_WAY_INSTANCE,
+                synchronization_direction="Reverse",
+            )
+        ),
+    ):
+        t.ok(what)
+    back, last, seen = wait_two_way(t, "Reverse", "Synchronizing", START_TIMEOUT)
+    t.check(back, "after a reverse StartDtsJob the reverse direction is Synchronizing", f"statuses seen {seen}")
+
+
+def migration_mode(t, job_id=SHOP_JOB, direction=None):
+    mode = (
+        two_way_detail(t, direction).body.migration_mode
+        if job_id == TWO_WAY_JOB
+        else detail(t, job_id).body.migration_mode
+    )
+    if mode is None:
+        return None
+    return (mode.structure_initialization, mode.data_initialization, mode.data_synchronization)
+
+
+def check_migration_mode(t):
+    """15. ModifyDtsJob StructureInitialization / DataInitialization / DataSynchronization: the flags
+    sent change, the others stay, MigrationMode of DescribeDtsJobDetail shows them; not all off."""
+    settle(t)
+    before = migration_mode(t)
+    t.check(
+        before == (True, True, True),
+        "MigrationMode of the seeded job: all three phases on",
+        f"got {before!r}",
+    )
+    what = "ModifyDtsJob StructureInitialization=false DataInitialization=false accepted"
+    resp = call(
+        t,
+        what,
+        lambda: t.client.modify_dts_job(
+            dts.ModifyDtsJobRequest(
+                region_id=REGION,
+                dts_instance_id=SHOP_INSTANCE,
+                dts_job_id=SHOP_JOB,
+                structure_initialization=False,
+                data_initialization=False,
+            )
+        ),
+    )
+    if resp:
+        t.ok(what)
+        settle(t)
+        after = migration_mode(t)
+        t.check(
+            after == (False, False, True),
+            "MigrationMode now shows StructureInitialization and DataInitialization off, DataSynchronization as it was",
+            f"got {after!r}",
+        )
+    expect_error(
+        t,
+        "ModifyDtsJob turning the last phase off (DataSynchronization=false) is rejected",
+        "InvalidParameter",
+        lambda: t.client.modify_dts_job(
+            dts.ModifyDtsJobRequest(
+                region_id=REGION,
+                dts_instance_id=SHOP_INSTANCE,
+                dts_job_id=SHOP_JOB,
+                data_synchronization=False,
+            )
+        ),
+    )
+    settle(t)
+    what = "ModifyDtsJob SynchronizationDirection=Reverse DataInitialization=false accepted"
+    wait_two_way(t, "Reverse", "Synchronizing", t.modify_timeout)
+    resp = call(
+        t,
+        what,
+        lambda: t.client.modify_dts_job(
+            dts.ModifyDtsJobRequest(
+                region_id=REGION,
+                dts_instance_id=TWO_WAY_INSTANCE,
+                dts_job_id=TWO_WAY_JOB,
+                synchronization_direction="Reverse",
+                data_initialization=False,
+            )
+        ),
+    )
+    if resp:
+        t.ok(what)
+        wait_two_way(t, "Reverse", "Synchronizing", t.modify_timeout)
+        t.check(
+            migration_mode(t, TWO_WAY_JOB, "Reverse") == (True, False, True)
+            and migration_mode(t, TWO_WAY_JOB, "Forward") == (True, True, True),
+            "a reverse migration-mode change shows in the reverse direction only",
+            f"reverse {migration_mode(t, TWO_WAY_JOB, 'Reverse')!r}, forward {migration_mode(t, TWO_WAY_JOB, 'Forward')!r}",
+        )
+
+
 def reachable(t):
     """Fail fast (instead of timing out in every poll) if the endpoint does not answer HTTP at all."""
     try:
@@ -792,6 +1058,10 @@ CHECKS = [
     check_unknown_job,
     check_malformed_db_list,
     check_bad_credentials,
+    check_two_way_describe,
+    check_two_way_modify_reverse,
+    check_two_way_suspend_start_reverse,
+    check_migration_mode,
 ]
 
 

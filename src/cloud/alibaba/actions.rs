@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::model::{DtsJob, JobType};
+use super::model::{DtsJob, JobType, MigrationMode};
 use super::request::Params;
 use crate::cloud::lenient;
 use crate::secret::Secret;
@@ -41,6 +41,7 @@ pub struct DescribeDtsJobDetail {
     pub dts_job_id: String,
     pub dts_instance_id: Option<String>,
     pub synchronization_direction: Option<String>,
+    pub resource_group_id: Option<String>,
 }
 
 impl Action for DescribeDtsJobDetail {
@@ -52,6 +53,7 @@ impl Action for DescribeDtsJobDetail {
             // Note the capital `ID`, as the SDK spells this one parameter.
             .query_opt("DtsInstanceID", self.dts_instance_id.as_deref())
             .query("RegionId", region)
+            .query_opt("ResourceGroupId", self.resource_group_id.as_deref())
             .query_opt(
                 "SynchronizationDirection",
                 self.synchronization_direction.as_deref(),
@@ -128,6 +130,9 @@ pub enum ModifyDtsJobChange {
     /// Merge these reserved settings (a JSON object) into the job's
     /// (`ModifyTypeEnum=UPDATE_RESERVED`).
     Reserved(String),
+    /// Set which phases the job runs (`StructureInitialization`, `DataInitialization`,
+    /// `DataSynchronization`; the ones that are `None` are not sent), without a `DbList`.
+    MigrationMode(MigrationMode),
 }
 
 /// ModifyDtsJob.
@@ -136,6 +141,7 @@ pub struct ModifyDtsJob {
     pub dts_instance_id: String,
     pub dts_job_id: Option<String>,
     pub synchronization_direction: Option<String>,
+    pub resource_group_id: Option<String>,
     /// Idempotency token: ASCII, at most 64 characters.
     pub client_token: Option<String>,
     pub change: ModifyDtsJobChange,
@@ -151,6 +157,7 @@ impl Action for ModifyDtsJob {
             .query("DtsInstanceId", &self.dts_instance_id)
             .query_opt("DtsJobId", self.dts_job_id.as_deref())
             .query("RegionId", region)
+            .query_opt("ResourceGroupId", self.resource_group_id.as_deref())
             .query_opt(
                 "SynchronizationDirection",
                 self.synchronization_direction.as_deref(),
@@ -160,6 +167,13 @@ impl Action for ModifyDtsJob {
             ModifyDtsJobChange::Reserved(json) => p
                 .body("ModifyTypeEnum", "UPDATE_RESERVED")
                 .body("Reserved", json),
+            ModifyDtsJobChange::MigrationMode(mode) => p
+                .query_opt("DataInitialization", mode.data_initialization.map(flag))
+                .query_opt("DataSynchronization", mode.data_synchronization.map(flag))
+                .query_opt(
+                    "StructureInitialization",
+                    mode.structure_initialization.map(flag),
+                ),
         }
     }
 }
@@ -212,6 +226,7 @@ pub struct ModifyDtsJobEndpoint {
     pub shard_account: Option<(String, Secret)>,
     pub role_name: Option<String>,
     pub aliyun_uid: Option<String>,
+    pub resource_group_id: Option<String>,
     /// Precheck only; change nothing.
     pub dry_run: bool,
 }
@@ -236,6 +251,7 @@ impl ModifyDtsJobEndpoint {
             shard_account: None,
             role_name: None,
             aliyun_uid: None,
+            resource_group_id: None,
             dry_run: false,
         }
     }
@@ -266,6 +282,7 @@ impl Action for ModifyDtsJobEndpoint {
             )
             .query_opt("EndpointVpcId", self.endpoint_vpc_id.as_deref())
             .query("RegionId", region)
+            .query_opt("ResourceGroupId", self.resource_group_id.as_deref())
             .query_opt("RoleName", self.role_name.as_deref())
             .query_opt(
                 "SynchronizationDirection",
@@ -289,45 +306,50 @@ impl Action for ModifyDtsJobEndpoint {
     }
 }
 
-/// StartDtsJob.
+/// The parameters StartDtsJob and SuspendDtsJob take: which job, in which direction.
 #[derive(Debug, Clone, Default)]
-pub struct StartDtsJob {
+pub struct JobStatusChange {
     pub dts_job_id: String,
     pub dts_instance_id: Option<String>,
     pub synchronization_direction: Option<String>,
+    pub resource_group_id: Option<String>,
 }
+
+impl JobStatusChange {
+    /// The job `dts_job_id`, named by its id alone.
+    pub fn job(dts_job_id: &str) -> Self {
+        Self {
+            dts_job_id: dts_job_id.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    fn params(&self, region: &str) -> Params {
+        Params::default()
+            .query_opt("DtsInstanceId", self.dts_instance_id.as_deref())
+            .query("DtsJobId", &self.dts_job_id)
+            .query("RegionId", region)
+            .query_opt("ResourceGroupId", self.resource_group_id.as_deref())
+            .query_opt(
+                "SynchronizationDirection",
+                self.synchronization_direction.as_deref(),
+            )
+    }
+}
+
+/// StartDtsJob.
+#[derive(Debug, Clone, Default)]
+pub struct StartDtsJob(pub JobStatusChange);
 
 /// SuspendDtsJob (pause).
 #[derive(Debug, Clone, Default)]
-pub struct SuspendDtsJob {
-    pub dts_job_id: String,
-    pub dts_instance_id: Option<String>,
-    pub synchronization_direction: Option<String>,
-}
-
-fn job_params(
-    job_id: &str,
-    instance_id: Option<&str>,
-    direction: Option<&str>,
-    region: &str,
-) -> Params {
-    Params::default()
-        .query_opt("DtsInstanceId", instance_id)
-        .query("DtsJobId", job_id)
-        .query("RegionId", region)
-        .query_opt("SynchronizationDirection", direction)
-}
+pub struct SuspendDtsJob(pub JobStatusChange);
 
 impl Action for StartDtsJob {
     const NAME: &'static str = "StartDtsJob";
     type Response = WriteResponse;
     fn params(&self, region: &str) -> Params {
-        job_params(
-            &self.dts_job_id,
-            self.dts_instance_id.as_deref(),
-            self.synchronization_direction.as_deref(),
-            region,
-        )
+        self.0.params(region)
     }
 }
 
@@ -335,12 +357,7 @@ impl Action for SuspendDtsJob {
     const NAME: &'static str = "SuspendDtsJob";
     type Response = WriteResponse;
     fn params(&self, region: &str) -> Params {
-        job_params(
-            &self.dts_job_id,
-            self.dts_instance_id.as_deref(),
-            self.synchronization_direction.as_deref(),
-            region,
-        )
+        self.0.params(region)
     }
 }
 
@@ -358,6 +375,7 @@ mod tests {
             dts_instance_id: "dtsX".into(),
             dts_job_id: Some("X".into()),
             synchronization_direction: None,
+            resource_group_id: None,
             client_token: Some("tok".into()),
             change: ModifyDtsJobChange::DbList("{}".into()),
         };
@@ -378,6 +396,62 @@ mod tests {
             ("ModifyTypeEnum".into(), "UPDATE_RESERVED".into())
         );
         assert_eq!(names(&p.body), ["ModifyTypeEnum", "Reserved"]);
+    }
+
+    #[test]
+    fn migration_mode_flags_go_in_the_query_and_only_the_ones_set() {
+        let req = ModifyDtsJob {
+            dts_instance_id: "dtsX".into(),
+            dts_job_id: Some("X".into()),
+            synchronization_direction: Some("Reverse".into()),
+            resource_group_id: Some("rg-1".into()),
+            client_token: None,
+            change: ModifyDtsJobChange::MigrationMode(MigrationMode {
+                structure_initialization: Some(false),
+                data_initialization: None,
+                data_synchronization: Some(true),
+            }),
+        };
+        let p = req.params("cn-hangzhou");
+        assert!(p.body.is_empty());
+        assert_eq!(
+            p.query,
+            [
+                ("DtsInstanceId", "dtsX"),
+                ("DtsJobId", "X"),
+                ("RegionId", "cn-hangzhou"),
+                ("ResourceGroupId", "rg-1"),
+                ("SynchronizationDirection", "Reverse"),
+                ("DataSynchronization", "true"),
+                ("StructureInitialization", "false"),
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        );
+    }
+
+    #[test]
+    fn start_and_suspend_name_the_direction_when_given() {
+        let change = JobStatusChange {
+            dts_job_id: "X".into(),
+            dts_instance_id: Some("dtsX".into()),
+            synchronization_direction: Some("Reverse".into()),
+            resource_group_id: None,
+        };
+        let p = StartDtsJob(change.clone()).params("r");
+        assert_eq!(
+            names(&p.query),
+            [
+                "DtsInstanceId",
+                "DtsJobId",
+                "RegionId",
+                "SynchronizationDirection"
+            ]
+        );
+        assert_eq!(
+            SuspendDtsJob(change).params("r").query,
+            p.query,
+            "the same parameters"
+        );
     }
 
     #[test]
@@ -405,6 +479,7 @@ mod tests {
             dts_job_id: "X".into(),
             dts_instance_id: Some("dtsX".into()),
             synchronization_direction: None,
+            resource_group_id: None,
         };
         assert_eq!(
             names(&req.params("r").query),

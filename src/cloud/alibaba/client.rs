@@ -9,12 +9,12 @@ use reqwest::Url;
 use serde_json::Value;
 
 use super::actions::{
-    Action, DescribeDtsJobDetail, DescribeDtsJobs, ModifyDtsJob, ModifyDtsJobEndpoint, StartDtsJob,
-    SuspendDtsJob, WriteResponse,
+    Action, DescribeDtsJobDetail, DescribeDtsJobs, JobStatusChange, ModifyDtsJob,
+    ModifyDtsJobEndpoint, StartDtsJob, SuspendDtsJob, WriteResponse,
 };
 use super::credentials::Credentials;
 use super::endpoint::{is_loopback, regional_endpoint, validate_region};
-use super::model::{DtsJob, JobType};
+use super::model::{Direction, DtsJob, JobType};
 use super::request::{self, Params, SignatureVersion, Signer, format_timestamp};
 use crate::cloud::redact::Redactor;
 use crate::cloud::{ApiError, Error, Pacer, Provider, RetryPolicy, SigningContext, lenient, retry};
@@ -219,28 +219,58 @@ impl AlibabaClient {
     /// (reference §5.1, §7), and planning or writing from another job's state could lose
     /// objects.
     pub async fn describe_job(&self, dts_job_id: &str) -> Result<DtsJob, Error> {
-        let job = self
-            .call(&DescribeDtsJobDetail {
-                dts_job_id: dts_job_id.to_owned(),
-                ..DescribeDtsJobDetail::default()
-            })
-            .await?;
-        if job.dts_job_id != dts_job_id {
-            return Err(Error::OtherJob {
-                action: DescribeDtsJobDetail::NAME.to_owned(),
-                asked: dts_job_id.to_owned(),
-                answered: if job.dts_job_id.is_empty() {
-                    "no job id".to_owned()
-                } else {
-                    format!(
-                        "job \"{}\"",
-                        self.redactor
-                            .clean(&job.dts_job_id, crate::text::SERVER_FIELD_MAX)
-                    )
-                },
-            });
+        self.describe(&DescribeDtsJobDetail {
+            dts_job_id: dts_job_id.to_owned(),
+            ..DescribeDtsJobDetail::default()
+        })
+        .await
+    }
+
+    /// DescribeDtsJobDetail as `request` asks it (a direction, a resource group...),
+    /// refusing an answer about another job as [`AlibabaClient::describe_job`] does.
+    pub async fn describe(&self, request: &DescribeDtsJobDetail) -> Result<DtsJob, Error> {
+        let job = self.call(request).await?;
+        if job.dts_job_id != request.dts_job_id {
+            return Err(self.other_job(&request.dts_job_id, &job));
         }
         Ok(job)
+    }
+
+    fn other_job(&self, asked: &str, job: &DtsJob) -> Error {
+        Error::OtherJob {
+            action: DescribeDtsJobDetail::NAME.to_owned(),
+            asked: asked.to_owned(),
+            answered: if job.dts_job_id.is_empty() {
+                "no job id".to_owned()
+            } else {
+                format!(
+                    "job \"{}\"",
+                    self.redactor
+                        .clean(&job.dts_job_id, crate::text::SERVER_FIELD_MAX)
+                )
+            },
+        }
+    }
+
+    /// The reverse direction of the two-way job `forward` (as `request` read it), or
+    /// `None` when the job shows none. Asks DescribeDtsJobDetail with
+    /// `SynchronizationDirection=Reverse`, and reads the answer either way the service
+    /// may give it (the reference leaves this unverified): as the reverse job itself
+    /// (`DtsJobDirection` `Reverse`; its id the forward job's, or its own as the forward
+    /// job's `ReverseJob` names it, on the same instance), or as the forward job again
+    /// with the reverse one inside, as `ReverseJob`. Any other job is refused.
+    pub async fn describe_reverse(
+        &self,
+        request: &DescribeDtsJobDetail,
+        forward: &DtsJob,
+    ) -> Result<Option<DtsJob>, Error> {
+        let asked = DescribeDtsJobDetail {
+            synchronization_direction: Some(Direction::Reverse.as_param().to_owned()),
+            ..request.clone()
+        };
+        let answer = self.call(&asked).await?;
+        reverse_of(&request.dts_job_id, forward, answer)
+            .map_err(|job| self.other_job(&request.dts_job_id, &job))
     }
 
     /// Every job of one type, following DescribeDtsJobs pages to the end. Trusts
@@ -304,21 +334,35 @@ impl AlibabaClient {
         self.call(request).await
     }
 
-    pub async fn start_job(&self, dts_job_id: &str) -> Result<WriteResponse, Error> {
-        self.call(&StartDtsJob {
-            dts_job_id: dts_job_id.to_owned(),
-            ..StartDtsJob::default()
-        })
-        .await
+    pub async fn start_job(&self, change: &JobStatusChange) -> Result<WriteResponse, Error> {
+        self.call(&StartDtsJob(change.clone())).await
     }
 
-    pub async fn suspend_job(&self, dts_job_id: &str) -> Result<WriteResponse, Error> {
-        self.call(&SuspendDtsJob {
-            dts_job_id: dts_job_id.to_owned(),
-            ..SuspendDtsJob::default()
-        })
-        .await
+    pub async fn suspend_job(&self, change: &JobStatusChange) -> Result<WriteResponse, Error> {
+        self.call(&SuspendDtsJob(change.clone())).await
     }
+}
+
+/// The reverse direction in `answer` to a Reverse DescribeDtsJobDetail of job `asked`
+/// (see [`AlibabaClient::describe_reverse`]), `None` if the job shows none, or the
+/// answer back if it is about another job.
+pub fn reverse_of(asked: &str, forward: &DtsJob, answer: DtsJob) -> Result<Option<DtsJob>, DtsJob> {
+    let known_reverse = forward.reverse_job.as_ref().map(|r| r.dts_job_id.as_str());
+    if answer.direction() == Some(Direction::Reverse) {
+        let same_instance =
+            !answer.dts_instance_id.is_empty() && answer.dts_instance_id == forward.dts_instance_id;
+        let ours = answer.dts_job_id == asked
+            || Some(answer.dts_job_id.as_str()) == known_reverse
+            || (known_reverse.is_none() && same_instance);
+        return if ours { Ok(Some(answer)) } else { Err(answer) };
+    }
+    if answer.dts_job_id != asked {
+        return Err(answer);
+    }
+    Ok(answer
+        .reverse_job
+        .or_else(|| forward.reverse_job.clone())
+        .map(|job| *job))
 }
 
 /// The first of `keys` with a non-empty value, as text.
@@ -410,6 +454,53 @@ pub fn parse_response(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn job(body: &str) -> DtsJob {
+        serde_json::from_str(body).unwrap()
+    }
+
+    /// The reverse direction is read either way the service may show it: as itself, or
+    /// inside the forward job; anything else is another job.
+    #[test]
+    fn a_reverse_direction_is_read_either_way_and_another_job_never() {
+        let forward = job(
+            r#"{"DtsJobId":"fw","DtsInstanceID":"dtsfw","DtsJobDirection":"Forward","ReverseJob":{"DtsJobId":"rv","DtsInstanceID":"dtsfw","Status":"Suspending","DtsJobDirection":"Reverse"}}"#,
+        );
+        // Reading A: the reverse job itself, under its own id or the forward one's.
+        for id in ["rv", "fw"] {
+            let answer = job(&format!(
+                r#"{{"DtsJobId":"{id}","DtsInstanceID":"dtsfw","DtsJobDirection":"Reverse","Status":"Synchronizing"}}"#
+            ));
+            let reverse = reverse_of("fw", &forward, answer).unwrap().unwrap();
+            assert_eq!(
+                reverse.status,
+                crate::cloud::alibaba::JobStatus::Synchronizing
+            );
+        }
+        // Reading B: the forward job again, the reverse one inside it.
+        let reverse = reverse_of("fw", &forward, forward.clone())
+            .unwrap()
+            .unwrap();
+        assert_eq!(reverse.dts_job_id, "rv");
+        assert_eq!(reverse.status, crate::cloud::alibaba::JobStatus::Suspending);
+        // A one-way job shows none.
+        let one_way = job(r#"{"DtsJobId":"fw","DtsInstanceID":"dtsfw"}"#);
+        assert!(
+            reverse_of("fw", &one_way, one_way.clone())
+                .unwrap()
+                .is_none()
+        );
+        // A reverse job of another instance, or another forward job, is refused.
+        let other = job(r#"{"DtsJobId":"zz","DtsInstanceID":"dtszz","DtsJobDirection":"Reverse"}"#);
+        assert!(reverse_of("fw", &forward, other.clone()).is_err());
+        assert!(reverse_of("fw", &one_way, other).is_err());
+        let another_forward = job(r#"{"DtsJobId":"zz","DtsJobDirection":"Forward"}"#);
+        assert!(reverse_of("fw", &forward, another_forward).is_err());
+        // Without a ReverseJob to name the reverse id, the same instance identifies it.
+        let same_instance =
+            job(r#"{"DtsJobId":"rv2","DtsInstanceID":"dtsfw","DtsJobDirection":"Reverse"}"#);
+        assert!(reverse_of("fw", &one_way, same_instance).unwrap().is_some());
+    }
 
     fn parse(
         action: &str,

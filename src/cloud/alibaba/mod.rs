@@ -20,10 +20,10 @@ pub mod request;
 pub mod sign;
 
 pub use actions::{
-    Action, DescribeDtsJobDetail, DescribeDtsJobs, EndpointSide, ModifyDtsJob, ModifyDtsJobChange,
-    ModifyDtsJobEndpoint, StartDtsJob, SuspendDtsJob, WriteResponse,
+    Action, DescribeDtsJobDetail, DescribeDtsJobs, EndpointSide, JobStatusChange, ModifyDtsJob,
+    ModifyDtsJobChange, ModifyDtsJobEndpoint, StartDtsJob, SuspendDtsJob, WriteResponse,
 };
 pub use client::{AlibabaClient, ClientConfig};
 pub use credentials::{Credentials, CredentialsError};
-pub use model::{DtsJob, EndpointInfo, JobStatus, JobType};
+pub use model::{Direction, DtsJob, EndpointInfo, JobStatus, JobType, MigrationMode};
 pub use request::{Params, SignatureVersion};

@@ -127,6 +127,52 @@ fn lenient_status<'de, D: Deserializer<'de>>(d: D) -> Result<JobStatus, D::Error
     Ok(JobStatus::parse(&lenient::string(d)?))
 }
 
+/// A direction of a synchronization: `Forward` (source → destination, every job has
+/// it) or `Reverse` (destination → source, the second half of a two-way
+/// synchronization). Sent as `SynchronizationDirection`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    #[default]
+    Forward,
+    Reverse,
+}
+
+impl Direction {
+    /// The `SynchronizationDirection` value: `Forward` or `Reverse`.
+    pub fn as_param(self) -> &'static str {
+        match self {
+            Self::Forward => "Forward",
+            Self::Reverse => "Reverse",
+        }
+    }
+
+    /// `Forward` or `Reverse`, in any case.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Forward, Self::Reverse]
+            .into_iter()
+            .find(|d| d.as_param().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// `forward` or `reverse`, for people.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Forward => "forward",
+            Self::Reverse => "reverse",
+        }
+    }
+
+    pub fn is_forward(&self) -> bool {
+        *self == Self::Forward
+    }
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// The kind of job. The API spells it `sync`, `SYNC`, `MIGRATION`, `online`... depending on
 /// the action; parsed case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -251,6 +297,9 @@ pub struct DtsJob {
     pub status: JobStatus,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub synchronization_direction: Option<String>,
+    /// `Forward` or `Reverse`, shown only for a direction of a two-way synchronization.
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub dts_job_direction: Option<String>,
     /// The object list, a JSON string in the DbList format (reference §9); sent as a
     /// JSON object instead, its text ([`lenient::opt_json_text`]).
     #[serde(default, deserialize_with = "lenient::opt_json_text")]
@@ -270,6 +319,46 @@ pub struct DtsJob {
     pub delay: Option<i64>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub create_time: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub resource_group_id: Option<String>,
+    /// The reverse direction of a two-way synchronization, in the same shape, where the
+    /// answer shows it (a DescribeDtsJobs row does); `None` when absent, `null`, or not
+    /// a job.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "reverse_job"
+    )]
+    pub reverse_job: Option<Box<DtsJob>>,
+}
+
+/// A `ReverseJob` value: a job object with an id, or nothing.
+fn reverse_job<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<DtsJob>>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(match value {
+        serde_json::Value::Object(_) => serde_json::from_value::<DtsJob>(value)
+            .ok()
+            .filter(|job| !job.dts_job_id.is_empty())
+            .map(Box::new),
+        _ => None,
+    })
+}
+
+impl DtsJob {
+    /// The direction the answer says it shows (`DtsJobDirection`, else
+    /// `SynchronizationDirection`), if it says one.
+    pub fn direction(&self) -> Option<Direction> {
+        self.dts_job_direction
+            .as_deref()
+            .or(self.synchronization_direction.as_deref())
+            .and_then(Direction::parse)
+    }
+
+    /// Whether the job is one direction of a two-way synchronization: it shows
+    /// `DtsJobDirection` (documented for two-way jobs only) or a `ReverseJob`.
+    pub fn is_two_way(&self) -> bool {
+        self.dts_job_direction.is_some() || self.reverse_job.is_some()
+    }
 }
 
 fn unknown_type() -> JobType {

@@ -22,7 +22,7 @@ use super::objects::{drop_tables, parse_db_list};
 use super::params::Params;
 use super::reply::Failure;
 use super::status::{self, Refusal, Transition};
-use super::world::{EndpointState, Job, Kind, TokenRecord};
+use super::world::{EndpointChecks, EndpointState, Job, Kind, TokenRecord};
 use crate::cloud::alibaba::JobStatus;
 use crate::cloud::alibaba::request::API_VERSION;
 use crate::emulator::config::Behaviour;
@@ -184,7 +184,22 @@ fn ok(request_id: &str) -> Map<String, Value> {
     m
 }
 
-/// Finds a job by id and/or instance id, in the requested region.
+/// The direction a call names (`SynchronizationDirection`, `Forward` by default).
+fn direction(call: &Call<'_>) -> Result<bool, Failure> {
+    match call.params.get("SynchronizationDirection") {
+        None => Ok(false),
+        Some(d) if d.eq_ignore_ascii_case("forward") => Ok(false),
+        Some(d) if d.eq_ignore_ascii_case("reverse") => Ok(true),
+        Some(d) => Err(Failure::invalid(
+            "SynchronizationDirection",
+            format!("{d:?} is not Forward or Reverse"),
+        )),
+    }
+}
+
+/// Finds the job a call is about, by id and/or instance id, in the requested region and
+/// resource group, in the direction it names: `SynchronizationDirection=Reverse` (or the
+/// reverse direction's own job id) reaches the reverse job of a two-way synchronization.
 fn find_job<'w>(
     call: &Call<'_>,
     world: &'w mut World,
@@ -192,27 +207,33 @@ fn find_job<'w>(
     instance_id: Option<&str>,
 ) -> Result<&'w mut Job, Failure> {
     let region = call.params.get("RegionId");
+    let group = call.params.get("ResourceGroupId");
+    let mut reverse = direction(call)?;
     let shown = job_id.or(instance_id).unwrap_or_default().to_owned();
-    world
+    let reverse_id = |j: &Job| j.reverse.as_ref().map(|r| r.job_id.clone());
+    let job = world
         .jobs
         .iter_mut()
         .find(|j| {
-            job_id.is_none_or(|id| j.job_id == id)
+            job_id.is_none_or(|id| j.job_id == id || reverse_id(j).as_deref() == Some(id))
                 && instance_id.is_none_or(|id| j.instance_id == id)
                 && region.is_none_or(|r| j.region == r)
+                && group.is_none_or(|g| j.resource_group_id.as_deref() == Some(g))
         })
-        .ok_or_else(|| Failure::job_not_found(&shown))
-}
-
-fn check_direction(call: &Call<'_>) -> Result<(), Failure> {
-    match call.params.get("SynchronizationDirection") {
-        None => Ok(()),
-        Some(d) if d.eq_ignore_ascii_case("forward") || d.eq_ignore_ascii_case("reverse") => Ok(()),
-        Some(d) => Err(Failure::invalid(
-            "SynchronizationDirection",
-            format!("{d:?} is not Forward or Reverse"),
-        )),
+        .ok_or_else(|| Failure::job_not_found(&shown))?;
+    if job_id.is_some_and(|id| id != job.job_id) {
+        reverse = true;
     }
+    if !reverse {
+        return Ok(job);
+    }
+    let id = job.job_id.clone();
+    job.reverse.as_deref_mut().ok_or_else(|| {
+        Failure::invalid(
+            "SynchronizationDirection",
+            format!("job {id} is not a two-way synchronization, so it has no Reverse direction"),
+        )
+    })
 }
 
 fn endpoint_json(e: &EndpointState) -> Value {
@@ -233,7 +254,9 @@ fn endpoint_json(e: &EndpointState) -> Value {
     })
 }
 
-/// The fields DescribeDtsJobDetail and a DescribeDtsJobs row share.
+/// The fields DescribeDtsJobDetail and a DescribeDtsJobs row share. `DtsJobDirection`
+/// only for a direction of a two-way job, as the service documents it; a forward job
+/// with a reverse direction also shows it as `ReverseJob`, in the same shape.
 fn job_json(job: &Job, include_db_list: bool) -> Map<String, Value> {
     let running = job.status.is_running();
     let mut m = Map::new();
@@ -242,7 +265,10 @@ fn job_json(job: &Job, include_db_list: bool) -> Map<String, Value> {
     m.insert("DtsJobName".into(), json!(job.name));
     m.insert("Status".into(), json!(job.status.as_str()));
     m.insert("SynchronizationDirection".into(), json!(job.direction));
-    m.insert("DtsJobDirection".into(), json!(job.direction));
+    let two_way = job.reverse.is_some() || job.direction.eq_ignore_ascii_case("reverse");
+    if two_way {
+        m.insert("DtsJobDirection".into(), json!(job.direction));
+    }
     m.insert("PayType".into(), json!("PostPaid"));
     m.insert("DtsJobClass".into(), json!("medium"));
     m.insert("CreateTime".into(), json!(job.create_time));
@@ -255,9 +281,14 @@ fn job_json(job: &Job, include_db_list: bool) -> Map<String, Value> {
         "Reserved".into(),
         json!(Value::Object(job.reserved.clone()).to_string()),
     );
+    let mode = job.migration_mode;
     m.insert(
         "MigrationMode".into(),
-        json!({"StructureInitialization": true, "DataInitialization": true, "DataSynchronization": true}),
+        json!({
+            "StructureInitialization": mode.structure_initialization,
+            "DataInitialization": mode.data_initialization,
+            "DataSynchronization": mode.data_synchronization,
+        }),
     );
     m.insert("SourceEndpoint".into(), endpoint_json(&job.source));
     m.insert(
@@ -274,6 +305,14 @@ fn job_json(job: &Job, include_db_list: bool) -> Map<String, Value> {
             "NeedUpgrade": false,
         }),
     );
+    if let Some(group) = &job.resource_group_id {
+        m.insert("ResourceGroupId".into(), json!(group));
+    }
+    if let Some(reverse) = &job.reverse {
+        let mut r = job_json(reverse, include_db_list);
+        r.insert("JobType".into(), json!("SYNC"));
+        m.insert("ReverseJob".into(), Value::Object(r));
+    }
     m
 }
 
@@ -290,7 +329,6 @@ fn describe_detail(
     if job_id.is_none() && instance_id.is_none() {
         return Err(Failure::missing("DtsJobId"));
     }
-    check_direction(call)?;
     let job = find_job(call, world, job_id, instance_id)?;
     let mut m = ok(call.request_id);
     m.insert("Code".into(), json!(200));
@@ -392,13 +430,27 @@ fn describe_jobs(call: &Call<'_>, world: &World) -> Result<Value, Failure> {
     Ok(Value::Object(m))
 }
 
+/// The migration-mode flags a ModifyDtsJob names (`StructureInitialization`,
+/// `DataInitialization`, `DataSynchronization`), each `None` when absent.
+fn mode_flags(call: &Call<'_>) -> Result<[Option<bool>; 3], Failure> {
+    let flag = |name: &str| match call.params.get(name) {
+        None => Ok(None),
+        Some(_) => call.params.flag(name).map(Some),
+    };
+    Ok([
+        flag("StructureInitialization")?,
+        flag("DataInitialization")?,
+        flag("DataSynchronization")?,
+    ])
+}
+
 fn modify_job(
     call: &Call<'_>,
     world: &mut World,
     behaviour: &Behaviour,
 ) -> Result<(Value, Effect), Failure> {
     let instance_id = call.params.require("DtsInstanceId")?;
-    check_direction(call)?;
+    direction(call)?;
     let reserved_mode = match call.params.get("ModifyTypeEnum") {
         None => false,
         Some(m) if m.eq_ignore_ascii_case("UPDATE_RESERVED") => true,
@@ -409,6 +461,8 @@ fn modify_job(
             ));
         }
     };
+    let flags = mode_flags(call)?;
+    let mode_change = flags.iter().any(Option::is_some);
     // Validate the payload before looking at the job, as the service does.
     let (db_list, reserved) = if reserved_mode {
         let text = call.params.require("Reserved")?;
@@ -416,6 +470,8 @@ fn modify_job(
             return Err(Failure::invalid("Reserved", "it must be a JSON object"));
         };
         (None, Some(reserved))
+    } else if mode_change && call.params.get("DbList").is_none() {
+        (None, None)
     } else {
         (Some(parse_db_list(call.params.require("DbList")?)?), None)
     };
@@ -426,12 +482,37 @@ fn modify_job(
         "reserved"
     } else {
         status::check_modify_objects(job.kind, &job.status).map_err(|r| refused(r, job))?;
+        let mut mode = job.migration_mode;
+        for (slot, wanted) in [
+            &mut mode.structure_initialization,
+            &mut mode.data_initialization,
+            &mut mode.data_synchronization,
+        ]
+        .into_iter()
+        .zip(flags)
+        {
+            if let Some(wanted) = wanted {
+                *slot = wanted;
+            }
+        }
+        if !(mode.structure_initialization || mode.data_initialization || mode.data_synchronization)
+        {
+            return Err(Failure::invalid(
+                "DataSynchronization",
+                "a job must run at least one of schema initialization, full data initialization and incremental synchronization",
+            ));
+        }
         let back_at = after(call.now, behaviour.modify_duration)?;
-        let mut db_list = db_list.unwrap_or_default();
-        drop_tables(&mut db_list, &behaviour.drop_tables);
-        job.db_list = db_list;
+        job.migration_mode = mode;
+        let what = if let Some(mut db_list) = db_list {
+            drop_tables(&mut db_list, &behaviour.drop_tables);
+            job.db_list = db_list;
+            "objects"
+        } else {
+            "migration mode"
+        };
         enter(job, status::modifying(job.kind, back_at));
-        "objects"
+        what
     };
     let mut m = ok(call.request_id);
     m.insert("DtsJobId".into(), json!(job.job_id));
@@ -469,11 +550,26 @@ fn modify_endpoint(call: &Call<'_>, world: &mut World) -> Result<(Value, Effect)
             ),
         ));
     }
-    check_direction(call)?;
+    direction(call)?;
     let modify_account = call.params.flag("ModifyAccount")?;
     if modify_account {
         call.params.require("Username")?;
         call.params.require("Password")?;
+    }
+    let shard = call.params.get("ShardUsername");
+    if shard.is_some() || call.params.get("ShardPassword").is_some() {
+        // A shard account is the source MongoDB sharded cluster's, set with the account.
+        if !modify_account || side != "src" || instance_type != "distributed_mongodb" {
+            return Err(Failure::invalid(
+                "ShardUsername",
+                "a shard account is only set with ModifyAccount=true on the source (Endpoint=src) of a sharded MongoDB cluster (EndpointInstanceType=distributed_mongodb)",
+            ));
+        }
+        call.params.require("ShardUsername")?;
+        call.params.require("ShardPassword")?;
+    }
+    if call.params.get("AliyunUid").is_some() && call.params.get("RoleName").is_none() {
+        return Err(Failure::missing("RoleName"));
     }
     if let Some(port) = call.params.get("EndpointPort")
         && port.parse::<u16>().is_err()
@@ -484,8 +580,17 @@ fn modify_endpoint(call: &Call<'_>, world: &mut World) -> Result<(Value, Effect)
         ));
     }
     let dry_run = call.params.flag("DryRun")?;
+    let checks = world.endpoint_checks.clone();
     let job = find_job(call, world, job_id, instance_id)?;
     status::check_write(&job.status).map_err(|r| refused(r, job))?;
+    let endpoint = if side == "src" {
+        &mut job.source
+    } else {
+        &mut job.destination
+    };
+    // The precheck, which a real change runs too: can DTS reach the database, and does
+    // it take the account?
+    precheck(call, &checks, endpoint, &side, modify_account)?;
     let mut m = ok(call.request_id);
     m.insert("HttpStatusCode".into(), json!("200"));
     if dry_run {
@@ -495,11 +600,6 @@ fn modify_endpoint(call: &Call<'_>, world: &mut World) -> Result<(Value, Effect)
         };
         return Ok((Value::Object(m), effect));
     }
-    let endpoint = if side == "src" {
-        &mut job.source
-    } else {
-        &mut job.destination
-    };
     endpoint.instance_type = Some(instance_type.to_ascii_uppercase());
     let set = |field: &mut Option<String>, param: &str| {
         if let Some(v) = call.params.get(param) {
@@ -527,6 +627,53 @@ fn modify_endpoint(call: &Call<'_>, world: &mut World) -> Result<(Value, Effect)
         what: Some(what),
     };
     Ok((Value::Object(m), effect))
+}
+
+/// The connection check DTS runs before it changes an endpoint (and alone, with
+/// `DryRun`): the port the endpoint will have must be reachable, and the accounts the
+/// call sets must be accepted (the world's [`EndpointChecks`]).
+fn precheck(
+    call: &Call<'_>,
+    checks: &EndpointChecks,
+    endpoint: &EndpointState,
+    side: &str,
+    modify_account: bool,
+) -> Result<(), Failure> {
+    let which = if side == "src" {
+        "source"
+    } else {
+        "destination"
+    };
+    let port = call.params.get("EndpointPort").or(endpoint.port.as_deref());
+    if let Some(port) = port.filter(|p| checks.unreachable_ports.iter().any(|u| u == p)) {
+        return Err(Failure::new(
+            400,
+            "DTS.Msg.InvalidEndpoint",
+            format!(
+                "Precheck failed: DTS cannot connect to the {which} database on port {port} (connection timed out)."
+            ),
+        ));
+    }
+    let accounts = [
+        modify_account
+            .then(|| call.params.get("Username"))
+            .flatten(),
+        call.params.get("ShardUsername"),
+    ];
+    if let Some(user) = accounts
+        .into_iter()
+        .flatten()
+        .find(|u| checks.refused_accounts.iter().any(|r| r == u))
+    {
+        return Err(Failure::new(
+            400,
+            "DTS.Msg.InvalidEndpoint",
+            format!(
+                "Precheck failed: the {which} database refused the account \"{user}\" (access denied)."
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// `now + wait`, or a refusal — before anything changes — if that is beyond what the
@@ -578,7 +725,6 @@ fn start_job(
     behaviour: &Behaviour,
 ) -> Result<(Value, Effect), Failure> {
     let job_id = call.params.require("DtsJobId")?;
-    check_direction(call)?;
     let job = find_job(call, world, Some(job_id), call.params.get("DtsInstanceId"))?;
     // Every time is computed before the job changes, so a refusal leaves it untouched.
     let one_step = after(call.now, behaviour.step_duration)?;
@@ -598,7 +744,6 @@ fn start_job(
 
 fn suspend_job(call: &Call<'_>, world: &mut World) -> Result<(Value, Effect), Failure> {
     let job_id = call.params.require("DtsJobId")?;
-    check_direction(call)?;
     let job = find_job(call, world, Some(job_id), call.params.get("DtsInstanceId"))?;
     let transition = status::suspend(&job.status).map_err(|r| refused(r, job))?;
     let changed = transition.is_some();

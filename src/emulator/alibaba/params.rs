@@ -20,6 +20,11 @@ const FRAMING_PARAMS: &[&str] = &[
     "Version",
 ];
 
+/// Whether a parameter signs or frames a request rather than saying what it does.
+pub fn is_framing(name: &str) -> bool {
+    FRAMING_PARAMS.contains(&name)
+}
+
 /// Parameters whose values are secrets: never stored, not even hashed.
 const SECRET_PARAMS: &[&str] = &["Password", "ShardPassword"];
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::actions::{self, Call};
 use super::auth::{self, Keys, Verified};
-use super::params::Params;
+use super::params::{Params, is_framing};
 use super::reply::{self, Failure, json_response};
 use crate::emulator::config::{Behaviour, EmulatorConfig};
 use crate::emulator::pipeline::{Incoming, Inner, Outcome, Protocol, decode_pairs, is_form};
@@ -110,6 +110,21 @@ impl Protocol for Alibaba {
 
     fn action(admitted: &Admitted) -> &str {
         &admitted.verified.action
+    }
+
+    fn param_names(_request: &Incoming<'_>, admitted: &Admitted) -> Vec<String> {
+        std::iter::once("Action".to_owned())
+            .chain(
+                admitted
+                    .params
+                    .iter()
+                    .map(|(name, _)| name)
+                    // ClientToken frames the fingerprint, but it is a parameter of
+                    // the action's page: the log keeps it.
+                    .filter(|name| !is_framing(name) || name.as_str() == "ClientToken")
+                    .cloned(),
+            )
+            .collect()
     }
 
     fn is_write(action: &str) -> bool {

@@ -51,6 +51,47 @@ pub struct Job {
     pub pending: Vec<PendingStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
+    /// Which phases the job runs (`MigrationMode`); all of them unless a write said
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "MigrationModeState::is_default")]
+    pub migration_mode: MigrationModeState,
+    /// The resource group the job belongs to (`ResourceGroupId`); requests naming
+    /// another find no job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_group_id: Option<String>,
+    /// The reverse direction of a two-way synchronization: a job of its own (its own
+    /// id, status, object list, settings and endpoints) on the same instance, reached
+    /// with `SynchronizationDirection=Reverse`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reverse: Option<Box<Job>>,
+}
+
+/// `MigrationMode`: schema initialization, full data initialization and incremental
+/// synchronization, each on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationModeState {
+    pub structure_initialization: bool,
+    pub data_initialization: bool,
+    pub data_synchronization: bool,
+}
+
+impl Default for MigrationModeState {
+    fn default() -> Self {
+        Self {
+            structure_initialization: true,
+            data_initialization: true,
+            data_synchronization: true,
+        }
+    }
+}
+
+impl MigrationModeState {
+    /// serde's `skip_serializing_if` passes a reference.
+    #[allow(clippy::trivially_copy_pass_by_ref)]
+    fn is_default(mode: &Self) -> bool {
+        *mode == Self::default()
+    }
 }
 
 fn forward() -> String {
@@ -96,6 +137,34 @@ pub struct EndpointState {
     pub vswitch_id: Option<String>,
 }
 
+/// What the databases behind the endpoints do when DTS checks a connection (the
+/// precheck of `ModifyDtsJobEndpoint`, with or without `DryRun`): ports nothing listens
+/// on, and accounts the databases refuse.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EndpointChecks {
+    /// An endpoint on one of these ports cannot be reached.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreachable_ports: Vec<String>,
+    /// These user names (also shard accounts) are refused at login.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused_accounts: Vec<String>,
+}
+
+impl EndpointChecks {
+    pub fn is_empty(&self) -> bool {
+        self.unreachable_ports.is_empty() && self.refused_accounts.is_empty()
+    }
+
+    /// The sample world's: nothing listens on 3307, and `dts_readonly` may not log in.
+    pub fn sample() -> Self {
+        Self {
+            unreachable_ports: vec!["3307".into()],
+            refused_accounts: vec!["dts_readonly".into()],
+        }
+    }
+}
+
 /// A ClientToken used by a successful write, and the answer to replay for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -129,9 +198,13 @@ impl Step for PendingStatus {
 }
 
 impl Job {
-    /// Applies every pending status change due by `now`.
+    /// Applies every pending status change due by `now`, to both directions of a
+    /// two-way job.
     pub fn settle(&mut self, now: SystemTime) {
         schedule::settle(&mut self.status, &mut self.pending, now);
+        if let Some(reverse) = &mut self.reverse {
+            reverse.settle(now);
+        }
     }
 
     /// Replaces the pending steps with `steps` (status, time).
@@ -168,7 +241,8 @@ impl Job {
 }
 
 /// The sample world's Alibaba jobs: a running synchronization job, a running migration
-/// job and a paused synchronization job.
+/// job, a paused synchronization job and a two-way synchronization (both directions
+/// running, each with its own object list).
 pub fn sample_jobs() -> Vec<Job> {
     let rds = |id: &str, user: &str| EndpointState {
         instance_type: Some("RDS".into()),
@@ -199,7 +273,38 @@ pub fn sample_jobs() -> Vec<Job> {
         })),
         pending: Vec::new(),
         create_time: Some("2026-01-05T08:00:00Z".into()),
+        migration_mode: MigrationModeState::default(),
+        resource_group_id: None,
+        reverse: None,
     };
+    let mut two_way = job(
+        "r8tw2way01x",
+        "orders-two-way",
+        Kind::Sync,
+        JobStatus::Synchronizing,
+        json!({"orders": {"name": "orders", "all": false, "Table": {
+            "orders": {"name": "orders", "all": true},
+            "order_items": {"name": "order_items", "all": true}
+        }}}),
+    );
+    two_way.source = rds("rm-bp1east00000001", "dts_sync");
+    two_way.destination = rds("rm-bp1west00000001", "dts_sync");
+    // The reverse direction carries back what is written on the other side: its source
+    // is the forward destination.
+    let mut reverse = job(
+        "r8tw2way01y",
+        "orders-two-way",
+        Kind::Sync,
+        JobStatus::Synchronizing,
+        json!({"orders": {"name": "orders", "all": false, "Table": {
+            "orders": {"name": "orders", "all": true}
+        }}}),
+    );
+    reverse.instance_id.clone_from(&two_way.instance_id);
+    reverse.direction = "Reverse".into();
+    reverse.source = two_way.destination.clone();
+    reverse.destination = two_way.source.clone();
+    two_way.reverse = Some(Box::new(reverse));
     vec![
         job(
             "k2gm967v16f",
@@ -226,15 +331,53 @@ pub fn sample_jobs() -> Vec<Job> {
             JobStatus::Suspending,
             json!({"events": {"name": "events", "all": true}}),
         ),
+        two_way,
     ]
 }
 
 /// Checks the Alibaba jobs of a world: ids present and unique, a status, an object list
-/// of objects.
+/// of objects; a reverse direction only on a synchronization, on the same instance and
+/// region, itself one-way.
 pub(crate) fn validate(jobs: &[Job]) -> Result<(), String> {
     let mut ids = HashSet::new();
     let mut instances = HashSet::new();
     for job in jobs {
+        if !instances.insert(job.instance_id.as_str()) {
+            return Err(format!("instance_id {:?} appears twice", job.instance_id));
+        }
+        if let Some(reverse) = &job.reverse {
+            if job.kind != Kind::Sync || reverse.kind != Kind::Sync {
+                return Err(format!(
+                    "job {:?}: only a synchronization job (type sync) has a reverse direction",
+                    job.job_id
+                ));
+            }
+            if reverse.instance_id != job.instance_id || reverse.region != job.region {
+                return Err(format!(
+                    "job {:?}: its reverse direction must have the same instance_id and region",
+                    job.job_id
+                ));
+            }
+            if reverse.reverse.is_some() {
+                return Err(format!(
+                    "job {:?}: a reverse direction has no reverse of its own",
+                    job.job_id
+                ));
+            }
+            if !reverse.direction.eq_ignore_ascii_case("reverse")
+                || !job.direction.eq_ignore_ascii_case("forward")
+            {
+                return Err(format!(
+                    "job {:?}: a two-way job's direction is Forward and its reverse's Reverse",
+                    job.job_id
+                ));
+            }
+        }
+    }
+    let every = jobs
+        .iter()
+        .flat_map(|j| std::iter::once(j).chain(j.reverse.as_deref()));
+    for job in every {
         if job.job_id.is_empty() || job.instance_id.is_empty() {
             return Err("every job needs a non-empty job_id and instance_id".into());
         }
@@ -243,9 +386,6 @@ pub(crate) fn validate(jobs: &[Job]) -> Result<(), String> {
         }
         if !ids.insert(job.job_id.as_str()) {
             return Err(format!("job_id {:?} appears twice", job.job_id));
-        }
-        if !instances.insert(job.instance_id.as_str()) {
-            return Err(format!("instance_id {:?} appears twice", job.instance_id));
         }
         if let Some((db, _)) = job.db_list.iter().find(|(_, v)| !v.is_object()) {
             return Err(format!(

@@ -119,6 +119,22 @@ impl Protocol for Tencent {
         &admitted.verified.action
     }
 
+    /// `Action`, `Version` and `Region` (sent as `X-TC-*` headers) and the body's
+    /// parameters, a nested structure's fields as `MigrateOption.RunMode`. A body that
+    /// cannot be read names none (the action refuses it).
+    fn param_names(request: &Incoming<'_>, _admitted: &Admitted) -> Vec<String> {
+        let mut names: Vec<String> = ["Action", "Version", "Region"].map(String::from).into();
+        if let Ok(params) = params::from_request(request) {
+            for (name, value) in &params {
+                names.push(name.clone());
+                if let Value::Object(fields) = value {
+                    names.extend(fields.keys().map(|field| format!("{name}.{field}")));
+                }
+            }
+        }
+        names
+    }
+
     fn is_write(action: &str) -> bool {
         actions::is_write(action)
     }

@@ -154,3 +154,39 @@ fn save_is_atomic_and_leaves_no_temporary_files() {
         .collect();
     assert_eq!(names, ["world.json"]);
 }
+
+#[test]
+fn a_reverse_direction_belongs_to_a_sync_job_on_its_instance() {
+    fn reverse(w: &mut World) -> &mut Job {
+        let at = w.jobs.iter().position(|j| j.reverse.is_some()).unwrap();
+        w.jobs[at].reverse.as_deref_mut().unwrap()
+    }
+    let sample = World::sample();
+    let refused = |edit: &dyn Fn(&mut World)| {
+        let mut w = World::sample();
+        edit(&mut w);
+        let text = serde_json::to_string(&w).unwrap();
+        match World::from_json("w", &text) {
+            Err(WorldError::Invalid { problem, .. }) => problem,
+            other => panic!("{other:?}"),
+        }
+    };
+    assert!(refused(&|w| reverse(w).instance_id = "dtsother".into()).contains("same instance_id"));
+    assert!(refused(&|w| reverse(w).kind = Kind::Migration).contains("only a synchronization"));
+    assert!(refused(&|w| reverse(w).direction = "Forward".into()).contains("Reverse"));
+    assert!(refused(&|w| reverse(w).job_id = w.jobs[0].job_id.clone()).contains("appears twice"));
+    let nested = sample.jobs[0].clone();
+    assert!(
+        refused(&|w| reverse(w).reverse = Some(Box::new(nested.clone())))
+            .contains("no reverse of its own")
+    );
+}
+
+#[test]
+fn a_world_without_endpoint_checks_or_new_fields_still_loads() {
+    let old = r#"{"version":1,"jobs":[{"job_id":"a","instance_id":"dtsa","type":"sync","region":"r","status":"Synchronizing","db_list":{}}]}"#;
+    let world = World::from_json("w", old).unwrap();
+    assert!(world.endpoint_checks.is_empty());
+    assert!(world.jobs[0].migration_mode.data_synchronization);
+    assert!(world.jobs[0].reverse.is_none());
+}

@@ -1,0 +1,8 @@
+provider "alicloud" {
+  region = "cn-hangzhou"
+}
+
+resource "alicloud_dts_job" "shop_sync" {
+  dts_job_id        = "k2gm967v16f"
+  resource_group_id = "rg-other"
+}
