@@ -3,8 +3,8 @@
 //! The job is read with DescribeMigrateJobs; it is between states while Checking,
 //! ReadyRun, Stopping or Completing. ModifyMigrateJob takes no ClientToken, so a re-run
 //! recognises its own earlier write by comparing the live job with the request (the
-//! whole object list, the name, MigrateOption and endpoint fields; never passwords,
-//! which DTS does not return). It has no `Modifying` phase either: what was sent must
+//! whole object list, the name, MigrateOption and endpoint fields; never passwords or
+//! the source's AccessKey, which DTS does not return). It has no `Modifying` phase either: what was sent must
 //! keep showing for the stability window, so another writer's list landing right after
 //! is seen. The check operation creates a check job and waits for its verdict; a check
 //! that does not pass is an error naming what DTS reported, and the start that depends
@@ -22,7 +22,7 @@ use crate::objects::diff::{ObjectChange, diff};
 use crate::objects::tencent::{self as info, DatabaseInfo};
 use crate::objects::{Pattern, Removal};
 use crate::plan::operation::{MigrateModifyWrite, MigrateObjects, Operation};
-use crate::plan::tencent::TencentLive;
+use crate::plan::tencent::{TencentLive, flatten};
 use crate::plan::{JobPlan, PlannedOp};
 
 /// One Tencent write, with its passwords ready.
@@ -83,6 +83,10 @@ pub(super) fn resolve<'a>(
             if let Some(p) = &m.src_password {
                 let password = config.resolve(&job.address, "src", "Password", &p.from)?;
                 src_info.get_or_insert_with(SrcInfo::default).password = Some(password);
+            }
+            if let Some(k) = &m.src_access_key {
+                let key = config.resolve(&job.address, "src", "AccessKey", &k.from)?;
+                src_info.get_or_insert_with(SrcInfo::default).access_key = Some(key);
             }
             if let Some(p) = &m.dst_password {
                 let password = config.resolve(&job.address, "dest", "Password", &p.from)?;
@@ -145,7 +149,10 @@ fn modify_shown(
     }
     let fields = |what: &str, want: &Map<String, Value>, have: &Map<String, Value>| {
         want.iter()
-            .filter(|(k, v)| k.as_str() != "Password" && text(Some(v)) != text(have.get(*k)))
+            .filter(|(k, v)| {
+                !matches!(k.as_str(), "Password" | "AccessKey")
+                    && text(Some(v)) != text(have.get(*k))
+            })
             .map(|(k, v)| {
                 format!(
                     "{what}.{k} is {:?}, not {:?}",
@@ -157,8 +164,8 @@ fn modify_shown(
     };
     differing.extend(fields(
         "MigrateOption",
-        &write.migrate_option,
-        &live.migrate_option,
+        &flatten(&write.migrate_option),
+        &flatten(&live.migrate_option),
     ));
     differing.extend(fields("SrcInfo", &write.src_info, &live.src_info));
     differing.extend(fields("DstInfo", &write.dst_info, &live.dst_info));
