@@ -474,3 +474,99 @@ impl Shows for TencentOp<'_> {
         matches!(self.write, TencentWrite::Modify { .. })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::config::Inputs;
+
+    /// The `tencent-migrate-settings` fixture planned against the sample world's
+    /// CheckPass job (as DescribeMigrateJobs shows it), without any I/O.
+    fn settings_plan() -> (crate::config::Config, JobPlan) {
+        let dir =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/plan/tencent-migrate-settings");
+        let config = crate::config::load(&dir, &Inputs::default()).unwrap();
+        let row = json!({"JobId": "dts-6r2kq0mz", "JobName": "shop-migrate", "Status": 4,
+            "MigrateOption": {"RunMode": 1, "ExpectTime": "0000-00-00 00:00:00", "MigrateType": 3, "MigrateObject": 2,
+                "ConsistencyType": 5, "IsOverrideRoot": 0, "ExternParams": "[]",
+                "ConsistencyParams": {"SelectRowsPerTable": 0, "TablesSelectAll": 0, "TablesSelectCount": 0}},
+            "SrcAccessType": "cdb", "SrcDatabaseType": "mysql",
+            "SrcInfo": {"AccessKey": "", "Ip": "", "Port": 0, "User": "dts_reader", "Password": "",
+                "InstanceId": "cdb-3kwa7x1p", "Region": "ap-guangzhou"},
+            "DstAccessType": "cdb", "DstDatabaseType": "mysql",
+            "DstInfo": {"InstanceId": "cdb-9mzq4e2t", "Ip": "", "Port": 0, "Region": "ap-guangzhou", "ReadOnly": 0, "User": "dts_writer"},
+            "DatabaseInfo": r#"[{"Database":"shop","Table":["orders","customers"]},{"Database":"audit"}]"#});
+        let live = TencentLive::from_row(&row).unwrap();
+        let job =
+            crate::plan::tencent::plan_job(&config, 0, &live, &crate::guard::Flags::default())
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        (config, job)
+    }
+
+    /// Every setting of the page reaches the request: the secrets resolved from the
+    /// configuration (the plan only names them), the rest as planned.
+    #[test]
+    fn the_modify_request_carries_every_setting_and_the_resolved_secrets() {
+        let (config, job) = settings_plan();
+        let plan_text = serde_json::to_string(&job).unwrap();
+        assert!(!plan_text.contains("not-a-real"), "{plan_text}");
+        let TencentWrite::Modify { request, .. } =
+            resolve(&job, &job.operations[0], &FromConfig::new(&config)).unwrap()
+        else {
+            panic!("not a modify")
+        };
+        assert!(!format!("{request:?}").contains("not-a-real"));
+        let sent = serde_json::to_value(&*request).unwrap();
+        assert_eq!(
+            sent["MigrateOption"],
+            json!({"RunMode": 2, "ExpectTime": "2027-01-31 02:00:00", "MigrateType": 2, "MigrateObject": 2,
+                "ConsistencyType": 3, "IsOverrideRoot": 0, "ExternParams": "{}",
+                "ConsistencyParams": {"SelectRowsPerTable": 10, "TablesSelectAll": 20, "TablesSelectCount": 30}})
+        );
+        assert_eq!(sent["JobName"], "shop-migrate-timed");
+        assert_eq!(sent["SrcAccessType"], "extranet");
+        assert_eq!(
+            sent["SrcInfo"],
+            json!({"AccessKey": "not-a-real-access-key", "Ip": "203.0.113.10", "Port": 3306, "User": "dts_reader",
+                "Password": "not-a-real-password", "RdsInstanceId": "rm-bp1srcexample01",
+                "Region": "ap-guangzhou", "Supplier": "aliyun", "EngineVersion": "5.7"}),
+            "the new access type's block is the whole SrcInfo"
+        );
+        assert_eq!(
+            sent["DstInfo"],
+            json!({"Region": "ap-guangzhou", "InstanceId": "cdb-9mzq4e2t", "ReadOnly": 0, "User": "dts_migrator",
+                "Password": "not-a-real-password-either"}),
+            "no deprecated Ip/Port"
+        );
+        assert_eq!(sent["DstAccessType"], "cdb");
+    }
+
+    /// A read-back that shows ConsistencyParams in another key order is what was sent.
+    #[test]
+    fn consistency_params_are_read_back_whatever_their_order() {
+        let (_, job) = settings_plan();
+        let Operation::MigrateModify(write) = &job.operations[0].op else {
+            panic!("not a modify")
+        };
+        let mut shown = json!({"JobId": "dts-6r2kq0mz", "JobName": "shop-migrate-timed", "Status": 1,
+            "MigrateOption": write.migrate_option, "SrcAccessType": "extranet", "SrcInfo": write.src_info,
+            "DstAccessType": "cdb", "DstInfo": write.dst_info,
+            "DatabaseInfo": r#"[{"Database":"shop","Table":["orders","customers"]},{"Database":"audit"}]"#});
+        shown["MigrateOption"]["ConsistencyParams"] =
+            json!({"TablesSelectCount": 30, "TablesSelectAll": 20, "SelectRowsPerTable": 10});
+        let live = TencentLive::from_row(&shown).unwrap();
+        let objects = DatabaseInfo::Objects(live.tree().unwrap().clone());
+        assert!(modify_shown(write, &objects, &live).is_ok());
+        shown["MigrateOption"]["ConsistencyParams"]["TablesSelectAll"] = json!(21);
+        let live = TencentLive::from_row(&shown).unwrap();
+        let differing = modify_shown(write, &objects, &live).unwrap_err();
+        assert_eq!(
+            differing,
+            ["MigrateOption.ConsistencyParams.TablesSelectAll is \"21\", not \"20\""]
+        );
+    }
+}

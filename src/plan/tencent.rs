@@ -817,6 +817,55 @@ mod tests {
         }
     }
 
+    /// Secrets are never read into the live state (not even when a service shows them),
+    /// and what the API shows for "not set" or deprecated is not a setting to re-send.
+    #[test]
+    fn secrets_unset_and_deprecated_endpoint_fields_are_not_read() {
+        let row = json!({"Status": 1, "DatabaseInfo": "[]",
+            "SrcInfo": {"AccessKey": "LTAI-shown-by-mistake", "Password": "pw", "Ip": "10.0.0.1", "Port": 0, "Supplier": "aliyun"},
+            "DstInfo": {"InstanceId": "cdb-1", "Ip": "10.0.0.2", "Port": 3306, "Region": "ap-guangzhou"}});
+        let live = TencentLive::from_row(&row).unwrap();
+        assert_eq!(
+            live.src_info,
+            *json!({"Ip": "10.0.0.1", "Supplier": "aliyun"})
+                .as_object()
+                .unwrap()
+        );
+        assert_eq!(
+            live.dst_info,
+            *json!({"InstanceId": "cdb-1", "Region": "ap-guangzhou"})
+                .as_object()
+                .unwrap()
+        );
+        assert!(!format!("{live:?}").contains("LTAI"));
+        assert_eq!(live.cluster_sources, 0);
+    }
+
+    #[test]
+    fn a_cluster_source_is_counted_and_part_of_the_source_state() {
+        let single = TencentLive::from_row(&json!({"Status": 1, "DatabaseInfo": "[]"})).unwrap();
+        let cluster = TencentLive::from_row(&json!({"Status": 1, "DatabaseInfo": "[]",
+            "SrcInfoMulti": [{"Ip": "10.0.0.1"}, {"Ip": "10.0.0.2"}]}))
+        .unwrap();
+        assert_eq!(cluster.cluster_sources, 2);
+        assert_ne!(single.state.source, cluster.state.source);
+        let null = TencentLive::from_row(
+            &json!({"Status": 1, "DatabaseInfo": "[]", "SrcInfoMulti": null}),
+        )
+        .unwrap();
+        assert_eq!(null.state.source, single.state.source);
+    }
+
+    #[test]
+    fn consistency_params_are_compared_one_by_one() {
+        let option = json!({"RunMode": 1, "ConsistencyParams": {"TablesSelectAll": 20, "SelectRowsPerTable": 10}});
+        let flat = flatten(option.as_object().unwrap());
+        assert_eq!(
+            Value::Object(flat),
+            json!({"RunMode": 1, "ConsistencyParams.TablesSelectAll": 20, "ConsistencyParams.SelectRowsPerTable": 10})
+        );
+    }
+
     #[test]
     fn names_are_snake_cased_for_messages() {
         assert_eq!(snake("RunMode"), "run_mode");
