@@ -318,18 +318,16 @@ pub fn render_job(out: &mut String, style: Style, job: &JobPlan) {
                         .dim("(ModifyMigrateJob re-sends the whole configuration and object list)")
                 );
                 field_changes(out, style, &m.changes);
-                for (side, password) in [
-                    ("source", &m.src_password),
-                    ("destination", &m.dst_password),
+                for (name, secret) in [
+                    ("source.password", &m.src_password),
+                    ("source.access_key", &m.src_access_key),
+                    ("destination.password", &m.dst_password),
                 ] {
-                    if let Some(password) = password {
+                    if let Some(secret) = secret {
                         let _ = writeln!(
                             out,
                             "      {}",
-                            style.yellow(&format!(
-                                "~ {side}.password: (sensitive, from {})",
-                                password.from
-                            ))
+                            style.yellow(&format!("~ {name}: (sensitive, from {})", secret.from))
                         );
                     }
                 }

@@ -3,8 +3,8 @@
 //! The job is read with DescribeMigrateJobs; it is between states while Checking,
 //! ReadyRun, Stopping or Completing. ModifyMigrateJob takes no ClientToken, so a re-run
 //! recognises its own earlier write by comparing the live job with the request (the
-//! whole object list, the name, MigrateOption and endpoint fields; never passwords,
-//! which DTS does not return). It has no `Modifying` phase either: what was sent must
+//! whole object list, the name, MigrateOption and endpoint fields; never passwords or
+//! the source's AccessKey, which DTS does not return). It has no `Modifying` phase either: what was sent must
 //! keep showing for the stability window, so another writer's list landing right after
 //! is seen. The check operation creates a check job and waits for its verdict; a check
 //! that does not pass is an error naming what DTS reported, and the start that depends
@@ -22,7 +22,7 @@ use crate::objects::diff::{ObjectChange, diff};
 use crate::objects::tencent::{self as info, DatabaseInfo};
 use crate::objects::{Pattern, Removal};
 use crate::plan::operation::{MigrateModifyWrite, MigrateObjects, Operation};
-use crate::plan::tencent::TencentLive;
+use crate::plan::tencent::{TencentLive, flatten};
 use crate::plan::{JobPlan, PlannedOp};
 
 /// One Tencent write, with its passwords ready.
@@ -83,6 +83,10 @@ pub(super) fn resolve<'a>(
             if let Some(p) = &m.src_password {
                 let password = config.resolve(&job.address, "src", "Password", &p.from)?;
                 src_info.get_or_insert_with(SrcInfo::default).password = Some(password);
+            }
+            if let Some(k) = &m.src_access_key {
+                let key = config.resolve(&job.address, "src", "AccessKey", &k.from)?;
+                src_info.get_or_insert_with(SrcInfo::default).access_key = Some(key);
             }
             if let Some(p) = &m.dst_password {
                 let password = config.resolve(&job.address, "dest", "Password", &p.from)?;
@@ -145,7 +149,10 @@ fn modify_shown(
     }
     let fields = |what: &str, want: &Map<String, Value>, have: &Map<String, Value>| {
         want.iter()
-            .filter(|(k, v)| k.as_str() != "Password" && text(Some(v)) != text(have.get(*k)))
+            .filter(|(k, v)| {
+                !matches!(k.as_str(), "Password" | "AccessKey")
+                    && text(Some(v)) != text(have.get(*k))
+            })
             .map(|(k, v)| {
                 format!(
                     "{what}.{k} is {:?}, not {:?}",
@@ -157,8 +164,8 @@ fn modify_shown(
     };
     differing.extend(fields(
         "MigrateOption",
-        &write.migrate_option,
-        &live.migrate_option,
+        &flatten(&write.migrate_option),
+        &flatten(&live.migrate_option),
     ));
     differing.extend(fields("SrcInfo", &write.src_info, &live.src_info));
     differing.extend(fields("DstInfo", &write.dst_info, &live.dst_info));
@@ -465,5 +472,101 @@ impl Shows for TencentOp<'_> {
     fn whole_list(&self) -> bool {
         // ModifyMigrateJob has no Modifying phase: it always must keep showing.
         matches!(self.write, TencentWrite::Modify { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::config::Inputs;
+
+    /// The `tencent-migrate-settings` fixture planned against the sample world's
+    /// CheckPass job (as DescribeMigrateJobs shows it), without any I/O.
+    fn settings_plan() -> (crate::config::Config, JobPlan) {
+        let dir =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/plan/tencent-migrate-settings");
+        let config = crate::config::load(&dir, &Inputs::default()).unwrap();
+        let row = json!({"JobId": "dts-6r2kq0mz", "JobName": "shop-migrate", "Status": 4,
+            "MigrateOption": {"RunMode": 1, "ExpectTime": "0000-00-00 00:00:00", "MigrateType": 3, "MigrateObject": 2,
+                "ConsistencyType": 5, "IsOverrideRoot": 0, "ExternParams": "[]",
+                "ConsistencyParams": {"SelectRowsPerTable": 0, "TablesSelectAll": 0, "TablesSelectCount": 0}},
+            "SrcAccessType": "cdb", "SrcDatabaseType": "mysql",
+            "SrcInfo": {"AccessKey": "", "Ip": "", "Port": 0, "User": "dts_reader", "Password": "",
+                "InstanceId": "cdb-3kwa7x1p", "Region": "ap-guangzhou"},
+            "DstAccessType": "cdb", "DstDatabaseType": "mysql",
+            "DstInfo": {"InstanceId": "cdb-9mzq4e2t", "Ip": "", "Port": 0, "Region": "ap-guangzhou", "ReadOnly": 0, "User": "dts_writer"},
+            "DatabaseInfo": r#"[{"Database":"shop","Table":["orders","customers"]},{"Database":"audit"}]"#});
+        let live = TencentLive::from_row(&row).unwrap();
+        let job =
+            crate::plan::tencent::plan_job(&config, 0, &live, &crate::guard::Flags::default())
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        (config, job)
+    }
+
+    /// Every setting of the page reaches the request: the secrets resolved from the
+    /// configuration (the plan only names them), the rest as planned.
+    #[test]
+    fn the_modify_request_carries_every_setting_and_the_resolved_secrets() {
+        let (config, job) = settings_plan();
+        let plan_text = serde_json::to_string(&job).unwrap();
+        assert!(!plan_text.contains("not-a-real"), "{plan_text}");
+        let TencentWrite::Modify { request, .. } =
+            resolve(&job, &job.operations[0], &FromConfig::new(&config)).unwrap()
+        else {
+            panic!("not a modify")
+        };
+        assert!(!format!("{request:?}").contains("not-a-real"));
+        let sent = serde_json::to_value(&*request).unwrap();
+        assert_eq!(
+            sent["MigrateOption"],
+            json!({"RunMode": 2, "ExpectTime": "2027-01-31 02:00:00", "MigrateType": 2, "MigrateObject": 2,
+                "ConsistencyType": 3, "IsOverrideRoot": 0, "ExternParams": "{}",
+                "ConsistencyParams": {"SelectRowsPerTable": 10, "TablesSelectAll": 20, "TablesSelectCount": 30}})
+        );
+        assert_eq!(sent["JobName"], "shop-migrate-timed");
+        assert_eq!(sent["SrcAccessType"], "extranet");
+        assert_eq!(
+            sent["SrcInfo"],
+            json!({"AccessKey": "not-a-real-access-key", "Ip": "203.0.113.10", "Port": 3306, "User": "dts_reader",
+                "Password": "not-a-real-password", "RdsInstanceId": "rm-bp1srcexample01",
+                "Region": "ap-guangzhou", "Supplier": "aliyun", "EngineVersion": "5.7"}),
+            "the new access type's block is the whole SrcInfo"
+        );
+        assert_eq!(
+            sent["DstInfo"],
+            json!({"Region": "ap-guangzhou", "InstanceId": "cdb-9mzq4e2t", "ReadOnly": 0, "User": "dts_migrator",
+                "Password": "not-a-real-password-either"}),
+            "no deprecated Ip/Port"
+        );
+        assert_eq!(sent["DstAccessType"], "cdb");
+    }
+
+    /// A read-back that shows ConsistencyParams in another key order is what was sent.
+    #[test]
+    fn consistency_params_are_read_back_whatever_their_order() {
+        let (_, job) = settings_plan();
+        let Operation::MigrateModify(write) = &job.operations[0].op else {
+            panic!("not a modify")
+        };
+        let mut shown = json!({"JobId": "dts-6r2kq0mz", "JobName": "shop-migrate-timed", "Status": 1,
+            "MigrateOption": write.migrate_option, "SrcAccessType": "extranet", "SrcInfo": write.src_info,
+            "DstAccessType": "cdb", "DstInfo": write.dst_info,
+            "DatabaseInfo": r#"[{"Database":"shop","Table":["orders","customers"]},{"Database":"audit"}]"#});
+        shown["MigrateOption"]["ConsistencyParams"] =
+            json!({"TablesSelectCount": 30, "TablesSelectAll": 20, "SelectRowsPerTable": 10});
+        let live = TencentLive::from_row(&shown).unwrap();
+        let objects = DatabaseInfo::Objects(live.tree().unwrap().clone());
+        assert!(modify_shown(write, &objects, &live).is_ok());
+        shown["MigrateOption"]["ConsistencyParams"]["TablesSelectAll"] = json!(21);
+        let live = TencentLive::from_row(&shown).unwrap();
+        let differing = modify_shown(write, &objects, &live).unwrap_err();
+        assert_eq!(
+            differing,
+            ["MigrateOption.ConsistencyParams.TablesSelectAll is \"21\", not \"20\""]
+        );
     }
 }

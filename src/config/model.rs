@@ -103,8 +103,14 @@ impl JobSpec {
         }
         if let Some(t) = &self.tencent {
             for (side, endpoint) in [("src", &t.source), ("dest", &t.destination)] {
-                if let Some(v) = endpoint.as_ref().and_then(|e| e.password.as_ref()) {
-                    out.push((side, "Password", v));
+                let Some(endpoint) = endpoint else { continue };
+                for (key, value) in [
+                    ("Password", &endpoint.password),
+                    ("AccessKey", &endpoint.access_key),
+                ] {
+                    if let Some(v) = value {
+                        out.push((side, key, v));
+                    }
                 }
             }
         }
@@ -419,6 +425,9 @@ pub struct TencentSpec {
     /// `migrate_option { ... }` as wire keys (`RunMode`, `MigrateType`, ...).
     pub migrate_option: BTreeMap<String, Value>,
     pub migrate_option_span: Option<Span>,
+    /// Spans of the `migrate_option` attributes, by wire key (`ConsistencyParams` for
+    /// the `consistency_params` block), for the plan-time rules.
+    pub migrate_option_spans: BTreeMap<String, Span>,
     pub source: Option<TencentEndpoint>,
     pub destination: Option<TencentEndpoint>,
 }
@@ -433,6 +442,8 @@ pub struct TencentEndpoint {
     /// Spans of the attributes, by wire key (for immutability errors).
     pub spans: BTreeMap<String, Span>,
     pub password: Option<SecretValue>,
+    /// `SrcInfo.AccessKey` (source only): a secret, sent and never compared.
+    pub access_key: Option<SecretValue>,
     pub span: Span,
 }
 

@@ -16,7 +16,7 @@ use crate::secret::Secret;
 
 /// Resource attributes that hold secrets, read with [`Reader::secret`]: their literals are
 /// masked in diagnostics.
-pub const SECRET_ATTRIBUTES: &[&str] = &["password", "shard_password"];
+pub const SECRET_ATTRIBUTES: &[&str] = &["password", "shard_password", "access_key"];
 
 /// An evaluation failure as a located diagnostic.
 pub fn eval_error(sources: &Sources, file: FileId, e: EvalError) -> ConfigError {

@@ -23,6 +23,13 @@
 //! `database_info` (the `DatabaseInfo` JSON, e.g. `jsonencode([...])`). Migrating the
 //! whole instance (`DatabaseInfo` `[]`) is `whole_instance = true`, written explicitly;
 //! an empty object list is never taken to mean it.
+//!
+//! Every request parameter of `ModifyMigrateJob` is either an attribute here or refused
+//! by name: `MigrateOption.MigrateObject` follows the object list, `DstInfo.Ip`/`Port`
+//! are deprecated by the API, and `SrcNodeType`/`SrcInfoMulti` (cluster sources) are not
+//! on the page and cannot be read back whole. Values are checked against the ranges
+//! the API documents; the rules that need the live job (what the whole `MigrateOption`
+//! sent will be) are checked when planning (`plan/tencent.rs`).
 
 use std::collections::BTreeMap;
 
@@ -57,6 +64,9 @@ const JOB_ATTRIBUTES: &[&str] = &[
     "source_database_type",
     "destination_database_type",
     "depends_on",
+    // Refused by name (see `REFUSED`).
+    "src_node_type",
+    "src_info_multi",
 ];
 const JOB_BLOCKS: &[&str] = &[
     "migrate_option",
@@ -66,6 +76,8 @@ const JOB_BLOCKS: &[&str] = &[
     "dynamic",
     "removed",
     "lifecycle",
+    // Refused by name (see `REFUSED`).
+    "src_info_multi",
 ];
 /// `migrate_option` attributes → MigrateOption keys, and whether each is a number.
 const MIGRATE_OPTION: &[(&str, &str, bool)] = &[
@@ -100,41 +112,118 @@ const DESTINATION_FIELDS: &[(&str, &str, bool)] = &[
     ("user", "User", false),
     ("read_only", "ReadOnly", true),
 ];
+/// `migrate_option { consistency_params { ... } }` → ConsistencyParams keys.
+const CONSISTENCY_PARAMS: &[(&str, &str, bool)] = &[
+    ("select_rows_per_table", "SelectRowsPerTable", true),
+    ("tables_select_all", "TablesSelectAll", true),
+    ("tables_select_count", "TablesSelectCount", true),
+];
+/// The values the API documents for each number (reference: MigrateOption, SrcInfo,
+/// DstInfo), by wire key, with what they mean for the help line.
+const RANGES: &[(&str, i64, i64, &str)] = &[
+    ("RunMode", 1, 2, "1 immediately, 2 at expect_time"),
+    (
+        "MigrateType",
+        1,
+        3,
+        "1 structure, 2 full, 3 full + incremental",
+    ),
+    (
+        "ConsistencyType",
+        1,
+        5,
+        "1 not configured, 2 full check, 3 sampled check, 4 only inconsistent tables, 5 no check",
+    ),
+    (
+        "IsOverrideRoot",
+        0,
+        1,
+        "0 keep the target's root account, 1 override it",
+    ),
+    ("SelectRowsPerTable", 1, 100, "a percentage, 1 to 100"),
+    ("TablesSelectAll", 1, 100, "a percentage, 1 to 100"),
+    ("TablesSelectCount", 1, 100, "a percentage, 1 to 100"),
+    ("Port", 1, 65535, "a TCP port, 1 to 65535"),
+    (
+        "ReadOnly",
+        0,
+        1,
+        "1 the target is read-only during migration, 0 read-write",
+    ),
+];
+/// `SrcAccessType` values (the page, and `ccn` from the SDK).
+const SRC_ACCESS_TYPES: &[&str] = &[
+    "extranet",
+    "cvm",
+    "dcg",
+    "vpncloud",
+    "vpnselfbuild",
+    "cdb",
+    "ccn",
+];
+/// `SrcInfo.Supplier` values.
+const SUPPLIERS: &[&str] = &["aliyun", "others"];
 
 /// Tencent Cloud, as the configuration sees it.
-/// The `ModifyMigrateJob` fields dtsform refuses, by the block and attribute that would
-/// set them: (block, attribute, field, why not, what to do instead). The live value of
-/// each is sent back unchanged with every modify.
+/// The `ModifyMigrateJob` fields dtsform refuses, by the block (empty: the resource) and
+/// attribute that would set them: (block, attribute, field, why not, what to do instead).
+/// The diagnostics are made from this table ([`refuse`]), and the README's coverage
+/// table is checked against it.
 pub const REFUSED: &[(&str, &str, &str, &str, &str)] = &[
-    (
-        "migrate_option",
-        "consistency_params",
-        "MigrateOption.ConsistencyParams",
-        "dtsform does not set the sampling parameters of a sampled consistency check yet; it sends the live job's back unchanged",
-        "set the sampling parameters in the DTS console (or choose a consistency_type other than 3); dtsform keeps them as they are",
-    ),
-    (
-        "source",
-        "access_key",
-        "SrcInfo.AccessKey",
-        "dtsform does not set the Alibaba Cloud AccessKey of a source on Alibaba Cloud (supplier = \"aliyun\") yet; it sends the live job's back unchanged",
-        "set it in the DTS console; dtsform keeps it as it is",
-    ),
     (
         "destination",
         "ip",
         "DstInfo.Ip",
-        "the API documents it as deprecated: the target is named by its instance",
-        "remove ip and name the target with instance_id",
+        "the API documents it as deprecated",
+        "remove it: the target is named by instance_id and region (DstAccessType is always cdb)",
     ),
     (
         "destination",
         "port",
         "DstInfo.Port",
-        "the API documents it as deprecated: the target is named by its instance",
-        "remove port and name the target with instance_id",
+        "the API documents it as deprecated",
+        "remove it: the target is named by instance_id and region (DstAccessType is always cdb)",
+    ),
+    (
+        "",
+        "src_node_type",
+        "SrcNodeType",
+        "a cluster source is not on the ModifyMigrateJob page, and DescribeMigrateJobs does not return SrcNodeType, so dtsform could not verify it",
+        "configure a cluster source in the DTS console (dtsform refuses to modify a job that has one)",
+    ),
+    (
+        "",
+        "src_info_multi",
+        "SrcInfoMulti",
+        "a cluster source is not on the ModifyMigrateJob page, and DescribeMigrateJobs does not return SrcNodeType, so dtsform could not verify it",
+        "configure a cluster source in the DTS console (dtsform refuses to modify a job that has one)",
     ),
 ];
+
+/// The diagnostic for `attribute` of `block` (empty: the resource), refused by name
+/// (see [`REFUSED`]).
+fn refuse(d: &Diag<'_>, span: Span, block: &str, attribute: &str) {
+    let Some((_, _, field, why, instead)) = REFUSED
+        .iter()
+        .find(|(b, a, ..)| *b == block && *a == attribute)
+    else {
+        return;
+    };
+    let shown = if block.is_empty() {
+        attribute.to_owned()
+    } else {
+        format!("{block}.{attribute}")
+    };
+    d.push(
+        d.at(
+            span,
+            "refused_parameter",
+            format!("dtsform does not send ModifyMigrateJob's {field} ({shown}): {why}"),
+            "not supported",
+        )
+        .help(*instead),
+    );
+}
 
 pub const CLOUD: CloudSchema = CloudSchema {
     cloud: Cloud::Tencent,
@@ -194,6 +283,11 @@ fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> JobSp
         .map(|attr| resource_references(d, &r, &attr.value))
         .unwrap_or_default();
 
+    for name in ["src_node_type", "src_info_multi"] {
+        if let Some(attr) = r.attr(name) {
+            refuse(d, r.span_of(&attr.key), "", name);
+        }
+    }
     let whole_instance = r.bool("whole_instance").unwrap_or(false);
     let (objects, objects_span) = decode_objects(d, &r, &res.name, whole_instance);
 
@@ -235,9 +329,9 @@ fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> JobSp
         }
         match ident {
             "migrate_option" => {
-                let (fields, _) =
-                    decode_fields(d, &r, block, "migrate_option", MIGRATE_OPTION, &[]);
+                let (fields, spans) = decode_migrate_option(d, &r, block);
                 spec.migrate_option = fields;
+                spec.migrate_option_spans = spans;
                 spec.migrate_option_span = Some(r.span_of(&block.ident));
             }
             "source" => {
@@ -252,6 +346,7 @@ fn decode_job(d: &Diag<'_>, res: &ResourceBlock<'_>, scope: &Scope<'_>) -> JobSp
                     DESTINATION_FIELDS,
                 ));
             }
+            "src_info_multi" => refuse(d, r.span_of(&block.ident), "", "src_info_multi"),
             "removed" => {
                 let (objects, narrowing) = decode_removed(d, &r, block);
                 removed.extend(objects);
@@ -393,6 +488,7 @@ fn decode_fields(
     what: &str,
     fields: &[(&str, &'static str, bool)],
     extra: &[&str],
+    blocks: &[&str],
 ) -> (BTreeMap<String, Value>, BTreeMap<String, Span>) {
     let r = Reader {
         d,
@@ -409,18 +505,10 @@ fn decode_fields(
         .chain(extra.iter().copied())
         .chain(refused.clone().map(|(_, attribute, ..)| *attribute))
         .collect();
-    r.check(&allowed, &[]);
-    for (_, attribute, field, why, instead) in refused {
+    r.check(&allowed, blocks);
+    for (_, attribute, ..) in refused {
         if let Some(attr) = r.attr(attribute) {
-            d.push(
-                d.at(
-                    r.span_of(&attr.key),
-                    "refused_parameter",
-                    format!("dtsform does not send ModifyMigrateJob's {field} ({what}.{attribute}): {why}"),
-                    "not supported",
-                )
-                .help(*instead),
-            );
+            refuse(d, r.span_of(&attr.key), what, attribute);
         }
     }
     let mut out = BTreeMap::new();
@@ -455,10 +543,145 @@ fn decode_fields(
                 None => continue,
             }
         };
+        if let (Some(n), Some((_, low, high, meaning))) =
+            (value.as_i64(), RANGES.iter().find(|(k, _, _, _)| k == key))
+            && !(*low..=*high).contains(&n)
+        {
+            d.push(
+                d.at(
+                    span,
+                    "invalid_value",
+                    format!("{name} = {n} is not one of the values {key} takes ({low} to {high})"),
+                    "out of range",
+                )
+                .help(format!("{name}: {meaning}")),
+            );
+            continue;
+        }
         out.insert((*key).to_owned(), value);
         spans.insert((*key).to_owned(), span);
     }
     (out, spans)
+}
+
+/// `migrate_option { ... }`: MigrateOption, with `consistency_params { ... }` nested as
+/// `ConsistencyParams`. `MigrateObject` is refused: it follows the object list.
+fn decode_migrate_option(
+    d: &Diag<'_>,
+    parent: &Reader<'_, '_>,
+    block: &Block,
+) -> (BTreeMap<String, Value>, BTreeMap<String, Span>) {
+    let (mut fields, mut spans) = decode_fields(
+        d,
+        parent,
+        block,
+        "migrate_option",
+        MIGRATE_OPTION,
+        &["migrate_object"],
+        &["consistency_params"],
+    );
+    let r = Reader {
+        d,
+        file: parent.file,
+        body: &block.body,
+        scope: parent.scope.clone(),
+        span: parent.span_of(&block.ident),
+        what: "the migrate_option block".into(),
+    };
+    if let Some(attr) = r.attr("migrate_object") {
+        d.push(
+            d.at(
+                r.span_of(&attr.key),
+                "refused_attribute",
+                "migrate_object is not set by hand: MigrateObject follows the object list",
+                "set by dtsform",
+            )
+            .help("remove it: whole_instance = true sends MigrateObject 1, database blocks or database_info send 2"),
+        );
+    }
+    if let Some(span) = spans.get("ExpectTime").copied() {
+        let text = fields
+            .get("ExpectTime")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let format =
+            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        if time::PrimitiveDateTime::parse(text, format).is_err() {
+            d.push(
+                d.at(
+                    span,
+                    "invalid_value",
+                    format!("expect_time {text:?} is not a time like \"2027-01-31 02:00:00\""),
+                    "not yyyy-mm-dd hh:mm:ss",
+                )
+                .help(
+                    "write the start time as yyyy-mm-dd hh:mm:ss, the form ModifyMigrateJob takes",
+                ),
+            );
+            fields.remove("ExpectTime");
+            spans.remove("ExpectTime");
+        }
+    }
+    if let Some(span) = spans.get("ExternParams").copied() {
+        let text = fields
+            .get("ExternParams")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if serde_json::from_str::<Value>(text).is_err() {
+            d.push(
+                d.at(span, "invalid_value", "extern_params is not JSON text", "not JSON")
+                    .help("ExternParams is JSON text (engine-specific extras, none for MySQL): write it with jsonencode({ ... })"),
+            );
+            fields.remove("ExternParams");
+            spans.remove("ExternParams");
+        }
+    }
+    let mut seen = None;
+    for inner in block.body.blocks() {
+        if inner.ident.as_str() != "consistency_params" {
+            continue;
+        }
+        let span = r.span_of(&inner.ident);
+        if seen.replace(span).is_some() {
+            d.push(
+                d.at(
+                    span,
+                    "duplicate_block",
+                    "consistency_params is declared twice",
+                    "second one",
+                )
+                .help("keep one consistency_params block"),
+            );
+            continue;
+        }
+        let (params, _) = decode_fields(
+            d,
+            &r,
+            inner,
+            "consistency_params",
+            CONSISTENCY_PARAMS,
+            &[],
+            &[],
+        );
+        let missing: Vec<&str> = CONSISTENCY_PARAMS
+            .iter()
+            .filter(|(_, key, _)| !params.contains_key(*key))
+            .map(|(name, _, _)| *name)
+            .collect();
+        if !missing.is_empty() {
+            d.push(
+                d.at(span, "missing_attribute", format!("consistency_params needs {}", missing.join(", ")), "incomplete")
+                    .help("a sampled check (consistency_type = 3) takes all three, each a percentage from 1 to 100"),
+            );
+            continue;
+        }
+        fields.insert(
+            "ConsistencyParams".into(),
+            Value::Object(params.into_iter().collect()),
+        );
+        spans.insert("ConsistencyParams".into(), span);
+    }
+    (fields, spans)
 }
 
 fn decode_endpoint(
@@ -468,8 +691,14 @@ fn decode_endpoint(
     side: &str,
     fields: &[(&str, &'static str, bool)],
 ) -> TencentEndpoint {
-    let (fields, spans) =
-        decode_fields(d, parent, block, side, fields, &["access_type", "password"]);
+    let source = side == "source";
+    // Names refused here are allowed past the schema check so they are refused by name.
+    let extra: &[&str] = if source {
+        &["access_type", "password", "access_key"]
+    } else {
+        &["access_type", "password"]
+    };
+    let (fields, spans) = decode_fields(d, parent, block, side, fields, extra, &[]);
     let r = Reader {
         d,
         file: parent.file,
@@ -490,11 +719,47 @@ fn decode_endpoint(
             .help("a password is only sent together with its account: add user"),
         );
     }
+    let access_key = if source { r.secret("access_key") } else { None };
+    let access_type = r.string("access_type");
+    let access_span = r.attr("access_type").map(|a| r.span_of(&a.value));
+    match (&access_type, access_span) {
+        (Some(t), Some(span)) if source && !SRC_ACCESS_TYPES.contains(&t.as_str()) => d.push(
+            d.at(
+                span,
+                "invalid_value",
+                format!("source access_type {t:?} is not one the API takes"),
+                "unknown access type",
+            )
+            .help(format!("use one of {}", SRC_ACCESS_TYPES.join(", "))),
+        ),
+        (Some(t), Some(span)) if !source && t != "cdb" => d.push(
+            d.at(
+                span,
+                "invalid_value",
+                format!(
+                    "destination access_type {t:?} is not supported: DstAccessType is only cdb"
+                ),
+                "only cdb",
+            )
+            .help("write access_type = \"cdb\", or leave it out"),
+        ),
+        _ => {}
+    }
+    if let (Some(Value::String(supplier)), Some(span)) =
+        (fields.get("Supplier"), spans.get("Supplier"))
+        && !SUPPLIERS.contains(&supplier.as_str())
+    {
+        d.push(
+            d.at(*span, "invalid_value", format!("supplier {supplier:?} is not aliyun or others"), "unknown supplier")
+                .help("supplier = \"aliyun\" for an Alibaba Cloud source, \"others\" for any other outside Tencent Cloud"),
+        );
+    }
     TencentEndpoint {
-        access_type: r.string("access_type"),
+        access_type,
         fields,
         spans,
         password,
+        access_key,
         span: r.span,
     }
 }

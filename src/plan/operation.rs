@@ -360,6 +360,9 @@ pub struct MigrateModifyWrite {
     pub src_info: Map<String, Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub src_password: Option<SecretRef>,
+    /// `SrcInfo.AccessKey`, named like a password: never in the plan file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub src_access_key: Option<SecretRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dst_access_type: Option<String>,
     pub dst_info: Map<String, Value>,
@@ -479,7 +482,8 @@ impl Operation {
         }
     }
 
-    /// The passwords it sends, by endpoint (`src`/`dest`) and parameter.
+    /// The secrets it sends, by endpoint (`src`/`dest`) and parameter (`Password`,
+    /// `ShardPassword`, `AccessKey`).
     pub fn secrets(&self) -> Vec<(&'static str, &'static str, &SecretRef)> {
         match self {
             Operation::Endpoint(e) => {
@@ -493,10 +497,14 @@ impl Operation {
                 }
                 out
             }
-            Operation::MigrateModify(m) => [("src", &m.src_password), ("dest", &m.dst_password)]
-                .into_iter()
-                .filter_map(|(side, p)| Some((side, "Password", p.as_ref()?)))
-                .collect(),
+            Operation::MigrateModify(m) => [
+                ("src", "Password", &m.src_password),
+                ("src", "AccessKey", &m.src_access_key),
+                ("dest", "Password", &m.dst_password),
+            ]
+            .into_iter()
+            .filter_map(|(side, key, p)| Some((side, key, p.as_ref()?)))
+            .collect(),
             _ => Vec::new(),
         }
     }

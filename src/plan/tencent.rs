@@ -11,7 +11,12 @@
 //! why and what to do. After a modify a check job must pass before StartMigrateJob,
 //! so the operations are modify → check → start. The source and target database types
 //! and the target region cannot change: configuring others is a plan error naming
-//! the attribute.
+//! the attribute. So are the page's rules for the MigrateOption that would be sent
+//! (`option_rules`): a timed run needs its time, a sampled check its sampling, and the
+//! target's root account is overridden only by a whole-instance migration of data.
+//! `SrcInfo.AccessKey` is a secret like the passwords: DTS does not show it back, so it
+//! is never compared; it is sent (named, never written out) with any modify. A job with
+//! a cluster source (`SrcInfoMulti`) is not modified: a modify sends `SrcInfo` alone.
 
 use std::collections::BTreeMap;
 
@@ -43,11 +48,13 @@ pub struct TencentLive {
     pub dst_database_type: String,
     pub src_access_type: String,
     pub dst_access_type: String,
-    /// Without `Password` (DTS returns it empty; it is never compared).
+    /// Without `Password` and `AccessKey` (DTS returns them empty; never compared).
     pub src_info: Map<String, Value>,
     pub dst_info: Map<String, Value>,
     /// The first `ErrorInfo[].ErrorLog`, if any.
     pub error: Option<String>,
+    /// How many nodes `SrcInfoMulti` lists (a cluster source); 0 for a single source.
+    pub cluster_sources: usize,
     pub state: LiveState,
 }
 
@@ -66,14 +73,43 @@ fn object(v: Option<&Value>) -> Map<String, Value> {
     }
 }
 
-/// The parts of an endpoint that count: every non-empty field but the password.
-fn endpoint_fields(info: &Map<String, Value>) -> Map<String, Value> {
+/// Endpoint fields that are secrets: sent, never read back or compared.
+const SECRET_FIELDS: &[&str] = &["Password", "AccessKey"];
+
+/// The parts of an endpoint that count: every set field but the secrets and the
+/// `ignored` ones (`""` and `Port` 0 are how the API shows "not set").
+fn endpoint_fields(info: &Map<String, Value>, ignored: &[&str]) -> Map<String, Value> {
     info.iter()
         .filter(|(k, v)| {
-            k.as_str() != "Password" && !matches!(v, Value::Null) && !text(Some(v)).is_empty()
+            let unset = matches!(v, Value::Null)
+                || text(Some(v)).is_empty()
+                || (k.as_str() == "Port" && text(Some(v)) == "0");
+            let skipped = SECRET_FIELDS.contains(&k.as_str()) || ignored.contains(&k.as_str());
+            !unset && !skipped
         })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
+}
+
+/// MigrateOption with its nested objects as dotted leaves
+/// (`ConsistencyParams.TablesSelectAll`), so each setting is compared on its own.
+pub fn flatten<'a>(
+    option: impl IntoIterator<Item = (&'a String, &'a Value)>,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (key, value) in option {
+        match value {
+            Value::Object(inner) => {
+                for (k, v) in inner {
+                    out.insert(format!("{key}.{k}"), v.clone());
+                }
+            }
+            other => {
+                out.insert(key.clone(), other.clone());
+            }
+        }
+    }
+    out
 }
 
 /// Canonical JSON of a map (keys sorted, values as text).
@@ -118,14 +154,19 @@ impl TencentLive {
             }
             _ => {}
         }
-        let src_info = endpoint_fields(&object(row.get("SrcInfo")));
-        let dst_info = endpoint_fields(&object(row.get("DstInfo")));
+        let src_info = endpoint_fields(&object(row.get("SrcInfo")), &[]);
+        // `DstInfo.Ip` and `Port` are deprecated: never compared, never sent back.
+        let dst_info = endpoint_fields(&object(row.get("DstInfo")), &["Ip", "Port"]);
         let error = row
             .get("ErrorInfo")
             .and_then(Value::as_array)
             .and_then(|e| e.first())
             .map(|e| text(e.get("ErrorLog")))
             .filter(|e| !e.is_empty());
+        let cluster_sources = row
+            .get("SrcInfoMulti")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
         let mut live = TencentLive {
             job_id: text(row.get("JobId")),
             job_name: text(row.get("JobName")),
@@ -140,6 +181,7 @@ impl TencentLive {
             src_info,
             dst_info,
             error,
+            cluster_sources,
             state: LiveState::default(),
         };
         live.state = live.compute_state();
@@ -161,9 +203,14 @@ impl TencentLive {
             objects: digest(&objects),
             reserved: digest(""),
             source: digest(&format!(
-                "{}\n{}",
+                "{}\n{}{}",
                 self.src_access_type,
-                canonical(&self.src_info)
+                canonical(&self.src_info),
+                if self.cluster_sources > 0 {
+                    format!("\n{} cluster nodes", self.cluster_sources)
+                } else {
+                    String::new()
+                }
             )),
             destination: digest(&format!(
                 "{}\n{}",
@@ -371,14 +418,11 @@ pub fn plan_job(
             .help(not_modifiable_help(live.status)),
         );
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    if modify {
+    let write = modify.then(|| {
         let (removes, narrows_instance) = object_plan
             .as_ref()
             .map_or((Vec::new(), false), |o| (o.removes(), o.narrows_instance));
-        let write = modify_write(
+        modify_write(
             tspec,
             live,
             objects_to_send,
@@ -386,7 +430,28 @@ pub fn plan_job(
             narrows_instance,
             changes,
             &mut notes,
-        );
+        )
+    });
+    if let Some(write) = &write {
+        errors.extend(option_rules(config, job_index, &write.migrate_option));
+        if live.cluster_sources > 0 {
+            errors.push(
+                at(
+                    "cluster_source",
+                    format!(
+                        "{} has a cluster source (SrcInfoMulti lists {} nodes), which dtsform does not manage: ModifyMigrateJob would be sent with SrcInfo alone, and whether DTS keeps the cluster's nodes then is not documented",
+                        spec.address(),
+                        live.cluster_sources
+                    ),
+                )
+                .help("change this job in the DTS console, or configure only what the job already has so dtsform has nothing to write"),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if let Some(write) = write {
         operations.push(Operation::MigrateModify(Box::new(write)));
     }
     let wants_running = spec.status == Some(DesiredStatus::Running);
@@ -446,11 +511,13 @@ pub fn setting_changes(tspec: &crate::config::TencentSpec, live: &TencentLive) -
             after: Some(name.clone()),
         });
     }
-    for (key, wanted) in &tspec.migrate_option {
-        let have = live.migrate_option.get(key);
+    let live_option = flatten(&live.migrate_option);
+    for (key, wanted) in &flatten(&tspec.migrate_option) {
+        let have = live_option.get(key);
         if text(have) != text(Some(wanted)) {
+            let name: Vec<String> = key.split('.').map(snake).collect();
             changes.push(FieldChange {
-                field: format!("migrate_option.{}", snake(key)).into(),
+                field: format!("migrate_option.{}", name.join(".")).into(),
                 before: have.map(|h| text(Some(h))),
                 after: Some(text(Some(wanted))),
             });
@@ -479,6 +546,17 @@ pub fn setting_changes(tspec: &crate::config::TencentSpec, live: &TencentLive) -
                 before: Some(access.clone()).filter(|a| !a.is_empty()),
                 after: Some(wanted.clone()),
             });
+            // A new access type takes the block as the whole endpoint: the live fields
+            // of the old one are not sent (see `modify_write`).
+            for (key, have) in info {
+                if !endpoint.fields.contains_key(key) {
+                    changes.push(FieldChange {
+                        field: format!("{side}.{}", snake(key)).into(),
+                        before: Some(text(Some(have))),
+                        after: None,
+                    });
+                }
+            }
         }
         for (key, wanted) in &endpoint.fields {
             let have = info.get(key);
@@ -492,6 +570,68 @@ pub fn setting_changes(tspec: &crate::config::TencentSpec, live: &TencentLive) -
         }
     }
     changes
+}
+
+/// The page's rules for the MigrateOption a modify would send (the live one with the
+/// configured settings merged in), each at the attribute that sets it when configured.
+fn option_rules(
+    config: &Config,
+    job_index: usize,
+    option: &Map<String, Value>,
+) -> Vec<ConfigError> {
+    let spec = &config.jobs[job_index];
+    let Some(tspec) = spec.tencent.as_deref() else {
+        return Vec::new();
+    };
+    let span = |key: &str| {
+        tspec
+            .migrate_option_spans
+            .get(key)
+            .copied()
+            .or(tspec.migrate_option_span)
+            .unwrap_or(spec.span)
+    };
+    let is = |key: &str, value: &str| option.get(key).is_some_and(|v| text(Some(v)) == value);
+    let error = |key: &str, code: &'static str, message: String, label: &str| {
+        ConfigError::at(&config.sources, span(key), code, message, label)
+    };
+    let mut errors = Vec::new();
+    if is("RunMode", "2") && !option.contains_key("ExpectTime") {
+        errors.push(
+            error("RunMode", "expect_time_required", format!("{}: run_mode 2 starts the migration at a set time, and ModifyMigrateJob needs that time (expect_time) with it", spec.address()), "timed run without a time")
+                .help("add expect_time = \"yyyy-mm-dd hh:mm:ss\" to migrate_option, or set run_mode = 1 to start as soon as the job is started"),
+        );
+    }
+    let sampled = option
+        .get("ConsistencyParams")
+        .and_then(Value::as_object)
+        .is_some_and(|p| {
+            ["SelectRowsPerTable", "TablesSelectAll", "TablesSelectCount"]
+                .iter()
+                .all(|k| p.get(*k).is_some_and(|v| text(Some(v)) != "0"))
+        });
+    if is("ConsistencyType", "3") && !sampled {
+        errors.push(
+            error("ConsistencyType", "consistency_params_required", format!("{}: consistency_type 3 is a sampled check, and ModifyMigrateJob needs its sampling (ConsistencyParams) with it", spec.address()), "sampled check without sampling")
+                .help("add consistency_params { select_rows_per_table = 10  tables_select_all = 20  tables_select_count = 30 } (percentages, 1 to 100) to migrate_option, or choose another consistency_type"),
+        );
+    }
+    if is("IsOverrideRoot", "1") {
+        let why = if is("MigrateObject", "2") {
+            Some("the job migrates selected databases and tables")
+        } else if is("MigrateType", "1") {
+            Some("the job migrates the structure only (migrate_type 1)")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            errors.push(
+                error("IsOverrideRoot", "override_root_not_allowed", format!("{}: is_override_root 1 overrides the target's root account, which only a whole-instance migration of data allows, and {why}", spec.address()), "not allowed here")
+                    .help("set is_override_root = 0, or migrate the whole instance (whole_instance = true) with migrate_type 2 or 3"),
+            );
+        }
+    }
+    errors
 }
 
 /// `RunMode` → `run_mode`.
@@ -537,28 +677,40 @@ fn modify_write(
     // Which objects: follows the list, never set by hand.
     let whole = matches!(objects, MigrateObjects::WholeInstance);
     migrate_option.insert("MigrateObject".into(), json!(if whole { 1 } else { 2 }));
-    let side = |endpoint: &Option<TencentEndpoint>, access: &str, info: &Map<String, Value>| {
-        let access = endpoint
-            .as_ref()
-            .and_then(|e| e.access_type.clone())
-            .unwrap_or_else(|| access.to_owned());
-        let mut fields = info.clone();
-        let mut password = None;
-        if let Some(TencentEndpoint {
-            fields: wanted,
-            password: configured,
-            ..
-        }) = endpoint
-        {
-            for (k, v) in wanted {
-                fields.insert(k.clone(), v.clone());
-            }
-            password = configured
+    let src_access_key = tspec
+        .source
+        .as_ref()
+        .and_then(|e| e.access_key.as_ref())
+        .map(|k| SecretRef::from_expression(&k.expression));
+    let side =
+        |endpoint: &Option<TencentEndpoint>, live_access: &str, info: &Map<String, Value>| {
+            // Another access type is another kind of endpoint: its fields are the block's
+            // alone. Otherwise the configured fields are merged into the live ones.
+            let switched = endpoint
                 .as_ref()
-                .map(|p| SecretRef::from_expression(&p.expression));
-        }
-        (Some(access).filter(|a| !a.is_empty()), fields, password)
-    };
+                .and_then(|e| e.access_type.as_deref())
+                .is_some_and(|wanted| wanted != live_access);
+            let access = endpoint
+                .as_ref()
+                .and_then(|e| e.access_type.clone())
+                .unwrap_or_else(|| live_access.to_owned());
+            let mut fields = if switched { Map::new() } else { info.clone() };
+            let mut password = None;
+            if let Some(TencentEndpoint {
+                fields: wanted,
+                password: configured,
+                ..
+            }) = endpoint
+            {
+                for (k, v) in wanted {
+                    fields.insert(k.clone(), v.clone());
+                }
+                password = configured
+                    .as_ref()
+                    .map(|p| SecretRef::from_expression(&p.expression));
+            }
+            (Some(access).filter(|a| !a.is_empty()), fields, password)
+        };
     let (src_access_type, src_info, src_password) =
         side(&tspec.source, &live.src_access_type, &live.src_info);
     let (dst_access_type, dst_info, dst_password) =
@@ -579,12 +731,20 @@ fn modify_write(
             if unsent.len() > 1 { "s" } else { "" }
         ));
     }
+    if src_access_key.is_none()
+        && src_info
+            .get("Supplier")
+            .is_some_and(|s| text(Some(s)) == "aliyun")
+    {
+        notes.push("no source access key is configured, so none is sent: DTS never returns it, and whether ModifyMigrateJob keeps the old one is not documented (set access_key = var.NAME in the source block to send it)".into());
+    }
     MigrateModifyWrite {
         job_name,
         migrate_option,
         src_access_type,
         src_info,
         src_password,
+        src_access_key,
         dst_access_type,
         dst_info,
         dst_password,
@@ -668,6 +828,55 @@ mod tests {
             let e = TencentLive::from_row(&row).unwrap_err();
             assert!(e.contains(expected), "{row}: {e}");
         }
+    }
+
+    /// Secrets are never read into the live state (not even when a service shows them),
+    /// and what the API shows for "not set" or deprecated is not a setting to re-send.
+    #[test]
+    fn secrets_unset_and_deprecated_endpoint_fields_are_not_read() {
+        let row = json!({"Status": 1, "DatabaseInfo": "[]",
+            "SrcInfo": {"AccessKey": "LTAI-shown-by-mistake", "Password": "pw", "Ip": "10.0.0.1", "Port": 0, "Supplier": "aliyun"},
+            "DstInfo": {"InstanceId": "cdb-1", "Ip": "10.0.0.2", "Port": 3306, "Region": "ap-guangzhou"}});
+        let live = TencentLive::from_row(&row).unwrap();
+        assert_eq!(
+            live.src_info,
+            *json!({"Ip": "10.0.0.1", "Supplier": "aliyun"})
+                .as_object()
+                .unwrap()
+        );
+        assert_eq!(
+            live.dst_info,
+            *json!({"InstanceId": "cdb-1", "Region": "ap-guangzhou"})
+                .as_object()
+                .unwrap()
+        );
+        assert!(!format!("{live:?}").contains("LTAI"));
+        assert_eq!(live.cluster_sources, 0);
+    }
+
+    #[test]
+    fn a_cluster_source_is_counted_and_part_of_the_source_state() {
+        let single = TencentLive::from_row(&json!({"Status": 1, "DatabaseInfo": "[]"})).unwrap();
+        let cluster = TencentLive::from_row(&json!({"Status": 1, "DatabaseInfo": "[]",
+            "SrcInfoMulti": [{"Ip": "10.0.0.1"}, {"Ip": "10.0.0.2"}]}))
+        .unwrap();
+        assert_eq!(cluster.cluster_sources, 2);
+        assert_ne!(single.state.source, cluster.state.source);
+        let null = TencentLive::from_row(
+            &json!({"Status": 1, "DatabaseInfo": "[]", "SrcInfoMulti": null}),
+        )
+        .unwrap();
+        assert_eq!(null.state.source, single.state.source);
+    }
+
+    #[test]
+    fn consistency_params_are_compared_one_by_one() {
+        let option = json!({"RunMode": 1, "ConsistencyParams": {"TablesSelectAll": 20, "SelectRowsPerTable": 10}});
+        let flat = flatten(option.as_object().unwrap());
+        assert_eq!(
+            Value::Object(flat),
+            json!({"RunMode": 1, "ConsistencyParams.TablesSelectAll": 20, "ConsistencyParams.SelectRowsPerTable": 10})
+        );
     }
 
     #[test]

@@ -394,6 +394,7 @@ fn describe_kind(op: &Operation) -> (String, Vec<ValueChange>, Option<PayloadRep
             let mut changes: Vec<ValueChange> = m.changes.iter().map(field_change).collect();
             for (name, password) in [
                 ("source.password", &m.src_password),
+                ("source.access_key", &m.src_access_key),
                 ("destination.password", &m.dst_password),
             ] {
                 if let Some(p) = password {

@@ -376,6 +376,23 @@ resource "tencentcloud_dts_migrate_job" "shop_migrate" {
 }
 "#;
 
+/// Every setting of `ModifyMigrateJob` with its secrets: the `tencent-migrate-settings`
+/// plan fixture, under this test's provider block.
+fn tencent_settings_hcl() -> String {
+    let fixture = include_str!("../../testdata/plan/tencent-migrate-settings/main.hcl");
+    let (provider, rest) = fixture
+        .split_once("}\n")
+        .expect("the fixture starts with its provider block");
+    assert!(
+        provider.starts_with("provider \"tencentcloud\""),
+        "{provider}"
+    );
+    let provider = TENCENT_HCL
+        .split_once("resource")
+        .map_or("", |(provider, _)| provider);
+    format!("{provider}{rest}")
+}
+
 fn tencent_config() -> EmulatorConfig {
     let mut config = fast_config();
     config.behaviour.check_duration = Duration::from_millis(200);
@@ -390,6 +407,7 @@ async fn every_parameter_marked_supported_or_automatic_reaches_the_emulator() {
         (fast_config(), world(), endpoints_hcl()),
         (fast_config(), world(), jobs_hcl()),
         (tencent_config(), World::sample(), TENCENT_HCL.to_owned()),
+        (tencent_config(), World::sample(), tencent_settings_hcl()),
     ] {
         for (action, names) in run(config, world, &hcl).await {
             received.entry(action).or_default().extend(names);

@@ -21,3 +21,4 @@ mod sdk_interop;
 mod support;
 mod tencent_client;
 mod tencent_emulator;
+mod tencent_settings;

@@ -142,6 +142,7 @@ fn official_tencent_python_sdk() {
     // The SDK's writes are in the world file, in order, without the passwords it sent.
     let text = std::fs::read_to_string(&state).unwrap();
     assert!(!text.contains("pw-never-stored"));
+    assert!(!text.contains("ak-never-stored"), "an AccessKey was stored");
     let mut world = World::load(&state).unwrap();
     world.settle(std::time::SystemTime::now());
     let writes: Vec<_> = world
@@ -158,6 +159,7 @@ fn official_tencent_python_sdk() {
             ("ModifyMigrateJob", "dts-0pb7ye4d"),
             ("CreateMigrateCheckJob", "dts-0pb7ye4d"),
             ("CreateMigrateCheckJob", "dts-0pb7ye4d"),
+            ("ModifyMigrateJob", "dts-9fh2ua6s"),
         ]
     );
     let status = |id: &str| {

@@ -516,13 +516,17 @@ fn echo_request() -> ModifyMigrateJob {
     let mut request = modify_request();
     request.src_info.as_mut().unwrap().password = Some(Secret::new(ECHO_PASSWORD));
     request.dst_info.as_mut().unwrap().password = Some(Secret::new("dst-Secret-99"));
+    request.src_info.as_mut().unwrap().access_key = Some(Secret::new(ECHO_ACCESS_KEY));
     request
 }
+
+/// `SrcInfo.AccessKey` is as secret as a password.
+const ECHO_ACCESS_KEY: &str = "LTAIak-Secret-77";
 
 /// The spellings of the secrets found in `text`.
 fn leaks(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for secret in [ECHO_PASSWORD, "dst-Secret-99", ID, KEY] {
+    for secret in [ECHO_PASSWORD, "dst-Secret-99", ECHO_ACCESS_KEY, ID, KEY] {
         let json = serde_json::to_string(secret).unwrap();
         for spelling in [secret.to_owned(), json.trim_matches('"').to_owned(), json] {
             if text.contains(&spelling) {
@@ -584,7 +588,7 @@ async fn a_server_that_echoes_the_request_never_shows_a_secret() {
         assert_eq!(api.request_id.as_deref(), Some("rid-****"), "{status}");
         assert!(
             api.message.contains(
-                r#""SrcInfo":{"Ip":"203.0.113.10","Port":3306,"User":"root","Password":"****"}"#
+                r#""SrcInfo":{"AccessKey":"****","Ip":"203.0.113.10","Port":3306,"User":"root","Password":"****"}"#
             ),
             "{}",
             api.message
@@ -595,6 +599,7 @@ async fn a_server_that_echoes_the_request_never_shows_a_secret() {
         let sent = &server.calls()[0].body;
         assert_eq!(sent["SrcInfo"]["Password"], ECHO_PASSWORD);
         assert_eq!(sent["DstInfo"]["Password"], "dst-Secret-99");
+        assert_eq!(sent["SrcInfo"]["AccessKey"], ECHO_ACCESS_KEY);
     }
 }
 

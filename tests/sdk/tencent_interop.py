@@ -290,6 +290,62 @@ def check_failed_check(t):
     t.check(t.args.missing_table in message, "in en-US the failure names the missing table", message)
 
 
+def check_modify_settings(t):
+    """Every setting of ModifyMigrateJob through the SDK's own models, on the Failed (10) job: a timed run,
+    a sampled check, an Alibaba Cloud source with its AccessKey (a secret: taken, never stored or shown);
+    and the page's rules for MigrateOption."""
+    shanghai = make_client(t.args.endpoint, region="ap-shanghai")
+    info = '[{"Database":"billing","Table":["invoices"]}]'
+    option = {"RunMode": 2, "ExpectTime": "2027-01-31 02:00:00", "MigrateType": 2, "MigrateObject": 2,
+              "ConsistencyType": 3, "IsOverrideRoot": 0, "ExternParams": "{}",
+              "ConsistencyParams": {"SelectRowsPerTable": 10, "TablesSelectAll": 20, "TablesSelectCount": 30}}
+    resp = modify(
+        shanghai,
+        JobId=BILLING,
+        JobName="billing-migrate-timed",
+        MigrateOption=option,
+        SrcAccessType="extranet",
+        SrcInfo={"Ip": "203.0.113.10", "Port": 3306, "User": "root", "Password": "pw-never-stored",
+                 "AccessKey": "ak-never-stored", "RdsInstanceId": "rm-bp1srcexample01", "Region": "ap-shanghai",
+                 "Supplier": "aliyun", "EngineVersion": "5.7"},
+        DstAccessType="cdb",
+        DstInfo={"InstanceId": "cdb-8qs3vm1r", "Region": "ap-shanghai", "ReadOnly": 0, "User": "dts_writer",
+                 "Password": "pw-never-stored"},
+        DatabaseInfo=info,
+    )
+    t.check(bool(resp.RequestId), "ModifyMigrateJob with every setting succeeds in status 10", resp.to_json_string())
+    after = job(t, BILLING, shanghai)
+    opt = after.MigrateOption
+    t.check((opt.RunMode, opt.ExpectTime, opt.MigrateType, opt.MigrateObject, opt.ConsistencyType,
+             opt.IsOverrideRoot, opt.ExternParams) == (2, "2027-01-31 02:00:00", 2, 2, 3, 0, "{}"),
+            "MigrateOption reads back: a timed run, a sampled check", opt.to_json_string())
+    params = opt.ConsistencyParams
+    t.check((params.SelectRowsPerTable, params.TablesSelectAll, params.TablesSelectCount) == (10, 20, 30),
+            "ConsistencyParams read back", params.to_json_string())
+    src = after.SrcInfo
+    t.check(after.SrcAccessType == "extranet" and after.JobName == "billing-migrate-timed"
+            and (src.Ip, src.Port, src.User, src.RdsInstanceId, src.Region, src.Supplier)
+            == ("203.0.113.10", 3306, "root", "rm-bp1srcexample01", "ap-shanghai", "aliyun"),
+            "SrcAccessType, JobName and SrcInfo read back", src.to_json_string())
+    t.check(src.AccessKey == "" and src.Password == "", "SrcInfo.AccessKey and Password are never shown",
+            (src.AccessKey, src.Password))
+    t.check(after.DstInfo.User == "dts_writer" and after.DatabaseInfo == info and after.Status == 1,
+            "DstInfo and DatabaseInfo read back; the job is back in status 1", after.to_json_string())
+
+    for what, bad in [
+        ("RunMode 2 without ExpectTime is refused", {"RunMode": 2, "MigrateType": 2, "MigrateObject": 2}),
+        ("ConsistencyType 3 without ConsistencyParams is refused",
+         {"RunMode": 1, "MigrateType": 2, "MigrateObject": 2, "ConsistencyType": 3}),
+        ("IsOverrideRoot 1 with selected databases is refused",
+         {"RunMode": 1, "MigrateType": 2, "MigrateObject": 2, "IsOverrideRoot": 1}),
+        ("a ConsistencyParams value over 100 is refused",
+         dict(option, ConsistencyParams={"SelectRowsPerTable": 101, "TablesSelectAll": 1, "TablesSelectCount": 1})),
+    ]:
+        expect_error(t, what, "InvalidParameterValue",
+                     lambda bad=bad: modify(shanghai, JobId=BILLING, MigrateOption=bad, DatabaseInfo=info))
+    t.check(job(t, BILLING, shanghai).MigrateOption.RunMode == 2, "the refused modifies changed nothing")
+
+
 def check_credentials(t):
     """Wrong SecretKey, unknown SecretId; an STS token is accepted."""
     wrong_key = make_client(t.args.endpoint, secret_key="not-the-key")
@@ -317,7 +373,7 @@ def check_rate_limit(t):
 
 
 CHECKS = [check_describe, check_modify_full_overwrite, check_check_and_start, check_failed_check,
-          check_credentials, check_rate_limit]
+          check_modify_settings, check_credentials, check_rate_limit]
 
 
 def main(argv=None):

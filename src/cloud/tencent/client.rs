@@ -98,14 +98,17 @@ pub struct TencentClient {
     redactor: Redactor,
 }
 
-/// Remembers every string under a `…Password` key of a request body (`SrcInfo.Password`,
-/// `DstInfo.Password` of ModifyMigrateJob) as a secret.
+/// Remembers every string under a `…Password` or `AccessKey` key of a request body
+/// (`SrcInfo.Password`, `SrcInfo.AccessKey`, `DstInfo.Password` of ModifyMigrateJob) as
+/// a secret.
 fn learn_passwords(value: &Value, redactor: &Redactor) {
     match value {
         Value::Object(map) => {
             for (key, v) in map {
                 match v {
-                    Value::String(s) if key.ends_with("Password") => redactor.learn(s),
+                    Value::String(s) if key.ends_with("Password") || key == "AccessKey" => {
+                        redactor.learn(s);
+                    }
                     other => learn_passwords(other, redactor),
                 }
             }

@@ -4,8 +4,8 @@
 //! `""` means unset and the zero time `0000-00-00 00:00:00` means no time. The same
 //! structs are written in ModifyMigrateJob, with unset fields omitted.
 //!
-//! Passwords are [`Secret`]s: written with their real value on the wire, redacted in
-//! `Debug`, and `""` on read (what the API returns) is no password.
+//! Passwords (and `SrcInfo.AccessKey`) are [`Secret`]s: written with their real value on
+//! the wire, redacted in `Debug`, and `""` on read (what the API returns) is no password.
 
 use std::fmt;
 
@@ -277,8 +277,10 @@ pub struct ConsistencyParams {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct SrcInfo {
-    #[serde(deserialize_with = "opt_text", skip_serializing_if = "Option::is_none")]
-    pub access_key: Option<String>,
+    /// The Alibaba Cloud AccessKey for an Alibaba Cloud RDS source: a secret, like
+    /// `Password` (written on the wire, redacted in `Debug`, `""` on read is none).
+    #[serde(with = "password", skip_serializing_if = "Option::is_none")]
+    pub access_key: Option<Secret>,
     #[serde(deserialize_with = "opt_text", skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     #[serde(
@@ -364,8 +366,8 @@ pub struct Tag {
     pub tag_value: String,
 }
 
-/// A `JobList` item of DescribeMigrateJobs (`MigrateJobInfo`). `Detail` (progress) and
-/// `SrcInfoMulti` are not modelled.
+/// A `JobList` item of DescribeMigrateJobs (`MigrateJobInfo`). `Detail` (progress) is
+/// not modelled; `SrcInfoMulti` is read so a job with a cluster source is recognised.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct MigrateJob {
@@ -403,6 +405,9 @@ pub struct MigrateJob {
     pub error_info: Vec<JobError>,
     #[serde(deserialize_with = "list")]
     pub tags: Vec<Tag>,
+    /// The nodes of a cluster source (`null` or absent for a single source).
+    #[serde(deserialize_with = "list", skip_serializing_if = "Vec::is_empty")]
+    pub src_info_multi: Vec<SrcInfo>,
 }
 
 /// One page of DescribeMigrateJobs.

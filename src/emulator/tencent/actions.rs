@@ -4,7 +4,9 @@
 //! * `ModifyMigrateJob` in status 1, 4, 5 or 10 sets the job back to 1 (Creating) and
 //!   forgets its last check. `DatabaseInfo` is a **full replacement**: the job's object
 //!   list becomes exactly the string sent (`[]`, the whole instance, when it is absent or
-//!   `MigrateOption.MigrateObject` is 1). The target region cannot change.
+//!   `MigrateOption.MigrateObject` is 1). The target region cannot change. Secrets
+//!   (`Password`, `SrcInfo.AccessKey`) are checked for type and never kept: answers show
+//!   them as `""`, as the official example does.
 //! * `CreateMigrateCheckJob` in status 1, 4, 5 or 10 holds the job in 3 (Checking) for the
 //!   configured check time, then 4 (CheckPass) or 5 (CheckNotPass); a selection naming a
 //!   database or table configured as missing fails the check.
@@ -246,7 +248,8 @@ fn migrate_option(option: &Map<String, Value>) -> Result<Map<String, Value>, Fai
     Ok(out)
 }
 
-/// An endpoint object (`SrcInfo`, `DstInfo`), checked, without `Password`.
+/// An endpoint object (`SrcInfo`, `DstInfo`), checked, without `Password` and
+/// `AccessKey`.
 fn endpoint_info(
     info: &Map<String, Value>,
     known: &[&str],
@@ -260,8 +263,8 @@ fn endpoint_info(
             continue;
         }
         match key.as_str() {
-            // Checked for type, never kept.
-            "Password" => {
+            // Secrets: checked for type, never kept (DescribeMigrateJobs shows them "").
+            "Password" | "AccessKey" => {
                 string(info, key, &path)?;
             }
             "Port" => {
@@ -684,19 +687,19 @@ pub fn job_info(job: &TencentJob) -> Value {
 }
 
 /// `SrcInfo` as answers show it: every key of the official example (unset strings `""`,
-/// `Port` 0, `Password` always `""`), then any other key that is set.
+/// `Port` 0, `Password` and `AccessKey` always `""`), then any other key that is set.
 fn src_info_json(info: &Map<String, Value>) -> Value {
     let mut m = Map::new();
     for key in SRC_INFO_SHOWN {
         let value = match *key {
-            "Password" => json!(""),
+            "Password" | "AccessKey" => json!(""),
             "Port" => info.get(*key).cloned().unwrap_or(json!(0)),
             _ => info.get(*key).cloned().unwrap_or(json!("")),
         };
         m.insert((*key).into(), value);
     }
     for (key, value) in info {
-        if !m.contains_key(key) && key != "Password" {
+        if !m.contains_key(key) && key != "Password" && key != "AccessKey" {
             m.insert(key.clone(), value.clone());
         }
     }

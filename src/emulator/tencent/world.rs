@@ -17,7 +17,7 @@ use crate::util::parse_rfc3339;
 
 /// One Tencent Cloud DTS migration job (API 2018-03-30), in the fields of
 /// `MigrateJobInfo`. The endpoint objects keep what ModifyMigrateJob sent, without
-/// `Password`: passwords are never stored.
+/// `Password` and `AccessKey`: secrets are never stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TencentJob {
@@ -332,7 +332,7 @@ pub fn sample_jobs() -> Vec<TencentJob> {
     ]
 }
 
-/// Checks the Tencent jobs of a world: ids present and unique, no passwords, a
+/// Checks the Tencent jobs of a world: ids present and unique, no secrets, a
 /// `DatabaseInfo` that parses.
 pub(crate) fn validate(jobs: &[TencentJob]) -> Result<(), String> {
     let mut tencent = HashSet::new();
@@ -346,12 +346,12 @@ pub(crate) fn validate(jobs: &[TencentJob]) -> Result<(), String> {
         let infos = [&job.src_info, &job.dst_info]
             .into_iter()
             .chain(&job.src_info_multi);
-        if infos
+        if let Some(key) = infos
             .flat_map(|info| info.keys())
-            .any(|k| k.eq_ignore_ascii_case("password"))
+            .find(|k| k.eq_ignore_ascii_case("password") || k.eq_ignore_ascii_case("accesskey"))
         {
             return Err(format!(
-                "Tencent job {:?}: world files hold no passwords; remove Password",
+                "Tencent job {:?}: world files hold no passwords or access keys; remove {key}",
                 job.job_id
             ));
         }

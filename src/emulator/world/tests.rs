@@ -112,6 +112,14 @@ fn tencent_jobs_are_optional_checked_and_settled() {
         })
         .contains("no passwords")
     );
+    assert!(
+        invalid(|w| {
+            w.tencent_jobs[0]
+                .src_info
+                .insert("AccessKey".into(), json!("x"));
+        })
+        .contains("remove AccessKey")
+    );
     assert!(invalid(|w| w.tencent_jobs[0].database_info = "{}".into()).contains("database_info"));
 
     let mut job = World::sample().tencent_jobs.remove(2);

@@ -2,24 +2,24 @@ provider "tencentcloud" {
   region = "ap-guangzhou"
 }
 
+# Parameters of ModifyMigrateJob that dtsform refuses by name, each saying why.
 resource "tencentcloud_dts_migrate_job" "shop" {
-  job_id = "dts-6r2kq0mz"
+  job_id        = "dts-6r2kq0mz"
+  src_node_type = "cluster"
 
   migrate_option {
-    consistency_type   = 3
-    consistency_params = "{}"
-  }
-  source {
-    access_key = "LTAI-example"
-  }
-  destination {
-    ip   = "10.0.0.8"
-    port = 3306
+    migrate_object = 2
   }
 
-  database "shop" {
-    table "orders" {}
-    table "customers" {}
+  destination {
+    access_type = "extranet"
+    ip          = "10.0.0.8"
+    port        = 3306
   }
-  database "audit" {}
+
+  src_info_multi {
+    ip = "10.0.0.9"
+  }
+
+  database "shop" {}
 }

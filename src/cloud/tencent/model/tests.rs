@@ -210,6 +210,25 @@ fn passwords_go_on_the_wire_but_never_into_debug() {
     assert_eq!(back, src);
 }
 
+/// `SrcInfo.AccessKey` is a secret like a password: on the wire, never in `Debug`, and
+/// the `""` DescribeMigrateJobs shows is no key.
+#[test]
+fn the_access_key_goes_on_the_wire_but_never_into_debug() {
+    let src = SrcInfo {
+        access_key: Some(Secret::new("LTAI-ak-secret")),
+        supplier: Some("aliyun".into()),
+        ..SrcInfo::default()
+    };
+    assert_eq!(
+        serde_json::to_string(&src).unwrap(),
+        r#"{"AccessKey":"LTAI-ak-secret","Supplier":"aliyun"}"#
+    );
+    let shown = format!("{src:?} {src:#?}");
+    assert!(!shown.contains("LTAI-ak-secret"), "{shown}");
+    let read: SrcInfo = serde_json::from_str(r#"{"AccessKey":"","Ip":"9.18.84.24"}"#).unwrap();
+    assert_eq!(read.access_key, None);
+}
+
 #[test]
 fn unset_options_are_omitted() {
     assert_eq!(
