@@ -414,14 +414,14 @@ fn plan_direction(
     }
 
     let status = &live.detail.status;
-    if let Some(wanted) = spec.status {
-        if !status_satisfied(wanted, status) {
-            operations.push(Operation::Status(StatusWrite {
-                direction,
-                from: status.to_string(),
-                to: wanted,
-            }));
-        }
+    if let Some(wanted) = spec.status
+        && !status_satisfied(wanted, status)
+    {
+        operations.push(Operation::Status(StatusWrite {
+            direction,
+            from: status.to_string(),
+            to: wanted,
+        }));
     }
 
     // DTS changes a job's objects (and the phases it runs) only while it runs (or has
