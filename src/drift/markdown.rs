@@ -222,7 +222,7 @@ fn jobs(out: &mut String, jobs: &[JobDriftReport], detail: Detail, omitted: &mut
     }
     match detail {
         Detail::Totals => {
-            omitted.job_sections += drifted.len();
+            omitted.job_counts += drifted.len();
             omitted.unchanged_jobs += same.len();
         }
         Detail::JobTable => {

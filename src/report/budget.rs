@@ -52,6 +52,8 @@ pub struct Omitted {
     pub objects_added: usize,
     pub objects_changed: usize,
     pub job_sections: usize,
+    /// Jobs left out with their counts too (only the totals are shown).
+    pub job_counts: usize,
     pub unchanged_jobs: usize,
     pub notes: usize,
     pub diagnostic_texts: usize,
@@ -99,6 +101,11 @@ impl Omitted {
             self.job_sections,
             "job's details (its counts are in the table)",
             "jobs' details (their counts are in the table)",
+        );
+        part(
+            self.job_counts,
+            "job's details and counts (the totals are shown)",
+            "jobs' details and counts (the totals are shown)",
         );
         part(
             self.unchanged_jobs,

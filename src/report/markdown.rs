@@ -38,21 +38,29 @@ pub fn render(doc: &Document) -> Fitted {
 
 /// The comment for `doc` within `limit` (see [`super::budget::size`]).
 pub fn render_within(doc: &Document, limit: usize) -> Fitted {
-    let attempts = Detail::ALL.into_iter().flat_map(|detail| {
-        [Layout::List, Layout::Block]
-            .into_iter()
-            .map(move |layout| (detail, compose(doc, detail, layout, limit)))
-    });
+    // Removals one per line (`Lines`) only when nothing else fits: their densest form.
+    let attempts = Detail::ALL
+        .into_iter()
+        .flat_map(|detail| [(detail, Layout::List), (detail, Layout::Block)])
+        .chain(
+            Detail::ALL
+                .into_iter()
+                .map(|detail| (detail, Layout::Lines)),
+        )
+        .map(|(detail, layout)| (detail, compose(doc, detail, layout, limit)));
     fit(limit, attempts)
 }
 
 /// How removed and refused objects are laid out: one bullet each with its kind and
 /// how it is allowed, or (denser, for thousands) grouped, one address per line in a
-/// code block. Both name every object.
+/// code block, or (densest, for thousands of jobs) the removals of all jobs grouped by
+/// kind and how they are allowed, one line per job. All name every object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     List,
     Block,
+    /// Removals as `JOB: ADDRESS, ADDRESS` lines (refusals as in `Block`).
+    Lines,
 }
 
 fn compose(doc: &Document, detail: Detail, layout: Layout, limit: usize) -> String {
@@ -293,7 +301,7 @@ pub fn gone_list(out: &mut String, gone: &[Gone], layout: Layout) {
             }
             out.push('\n');
         }
-        Layout::Block => {
+        Layout::Block | Layout::Lines => {
             // Groups in order of first appearance: (kind, narrowing, how).
             type Group<'g, 'a> = ((&'a str, bool, &'a str), Vec<&'g Gone<'a>>);
             let mut groups: Vec<Group> = Vec::new();
@@ -354,6 +362,10 @@ fn removals(out: &mut String, jobs: &[JobReport], layout: Layout) {
         return;
     }
     let _ = writeln!(out, "### Removals\n");
+    if layout == Layout::Lines {
+        removal_lines(out, jobs);
+        return;
+    }
     for job in jobs.iter().filter(|j| j.stops_replicating) {
         // A two-way job's directions have lists of their own: each is named apart.
         for direction in [Direction::Forward, Direction::Reverse] {
@@ -382,6 +394,67 @@ fn removals(out: &mut String, jobs: &[JobReport], layout: Layout) {
             );
             gone_list(out, &gone, layout);
         }
+    }
+}
+
+/// Every removal of every job, grouped by kind and how it is allowed: under each group's
+/// heading one line per job (and direction) naming its removed objects.
+fn removal_lines(out: &mut String, jobs: &[JobReport]) {
+    // Groups in order of first appearance: (kind, narrowing, how) → lines.
+    type Key<'a> = (&'a str, bool, &'a str);
+    let mut groups: Vec<(Key, usize, Vec<String>)> = Vec::new();
+    for job in jobs.iter().filter(|j| j.stops_replicating) {
+        for direction in [Direction::Forward, Direction::Reverse] {
+            let mut by_key: Vec<(Key, Vec<String>)> = Vec::new();
+            for c in job
+                .object_changes
+                .iter()
+                .filter(|c| c.action == ObjectAction::Delete && c.direction == direction)
+            {
+                let key = (c.kind, c.narrowing.is_some(), allowed_words(c.allowed_by));
+                let mut removal =
+                    escape_control(c.removal.as_deref().unwrap_or(&c.address)).into_owned();
+                if c.narrowing.is_none() && c.objects > 1 {
+                    let _ = write!(removal, " (and {} inside)", thousands(c.objects - 1));
+                }
+                match by_key.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, names)) => names.push(removal),
+                    None => by_key.push((key, vec![removal])),
+                }
+            }
+            for (key, names) in by_key {
+                let line = format!(
+                    "{}{}: {}",
+                    escape_control(&job.address),
+                    direction_words(direction),
+                    names.join(", ")
+                );
+                match groups.iter_mut().find(|(k, ..)| *k == key) {
+                    Some((_, n, lines)) => {
+                        *n += names.len();
+                        lines.push(line);
+                    }
+                    None => groups.push((key, names.len(), vec![line])),
+                }
+            }
+        }
+    }
+    for ((kind, narrowing, how), n, lines) in groups {
+        let what = if narrowing {
+            format!(
+                "{} narrowed (everything in each but what is listed)",
+                count(n, kind, &plural(kind))
+            )
+        } else {
+            count(n, kind, &plural(kind))
+        };
+        let how = if how.is_empty() {
+            String::new()
+        } else {
+            format!(", {how}")
+        };
+        let _ = writeln!(out, "{what}{how}, by job:\n");
+        fenced(out, "text", &lines.join("\n"));
     }
 }
 
@@ -475,7 +548,7 @@ fn jobs(out: &mut String, jobs: &[JobReport], detail: Detail, omitted: &mut Omit
     }
     match detail {
         Detail::Totals => {
-            omitted.job_sections += changing.len();
+            omitted.job_counts += changing.len();
             omitted.unchanged_jobs += unchanged.len();
             omitted.notes += jobs.iter().map(|j| j.notes.len()).sum::<usize>();
             if !changing.is_empty() {

@@ -178,6 +178,44 @@ fn removals_too_many_for_one_comment_are_still_all_named() {
     }
 }
 
+#[test]
+fn a_thousand_jobs_each_losing_two_tables_fit_with_one_line_per_job_every_table_named() {
+    // As bullets or per-job blocks these removals alone are longer than a comment.
+    const JOBS: usize = 1000;
+    let mut hcl = String::from("provider \"alicloud\" {\n  region = \"cn-hangzhou\"\n}\n");
+    for j in 0..JOBS {
+        hcl.push_str(&format!(
+            "resource \"alicloud_dts_job\" \"j{j}\" {{\n  dts_job_id = \"j{j}\"\n  database \"sales\" {{\n    table \"kept\" {{}}\n  }}\n  removed {{\n    objects = [\"sales.gone_a\", \"sales.gone_b\"]\n  }}\n{BREAKER_OFF}}}\n"
+        ));
+    }
+    let (dir, config) = load_config(&hcl, &[], &Inputs::default());
+    let tables = ["kept", "gone_a", "gone_b"].map(String::from);
+    let jobs = (0..JOBS)
+        .map(|j| {
+            let live = live(&format!("j{j}"), &sales(tables.iter().cloned()));
+            plan_job(&config, j, &live, &Flags::default()).unwrap()
+        })
+        .collect();
+    let plan = Plan::build(&config, jobs);
+    let doc = plan_document(&PlanFile::from_plan(&plan, dir.path(), "now".into()));
+    let comment = markdown::render(&doc);
+    assert!(comment.fits, "{} characters", comment.text.len());
+    for j in 0..JOBS {
+        assert!(
+            comment.text.contains(&format!(
+                "alicloud_dts_job.j{j}: sales.gone_a, sales.gone_b\n"
+            )),
+            "job j{j}'s removals are not on its line"
+        );
+    }
+    assert!(
+        comment
+            .text
+            .contains("2,000 tables, declared in `removed`, by job:")
+    );
+    assert!(comment.text.contains("the totals are shown"));
+}
+
 fn own_names(name: &str, node: &mut crate::objects::Node) {
     node.attrs.insert("name".into(), json!(name));
     for container in node.containers.values_mut() {
