@@ -184,9 +184,10 @@ fn a_thousand_jobs_each_losing_two_tables_fit_with_one_line_per_job_every_table_
     const JOBS: usize = 1000;
     let mut hcl = String::from("provider \"alicloud\" {\n  region = \"cn-hangzhou\"\n}\n");
     for j in 0..JOBS {
-        hcl.push_str(&format!(
+        let _ = write!(
+            hcl,
             "resource \"alicloud_dts_job\" \"j{j}\" {{\n  dts_job_id = \"j{j}\"\n  database \"sales\" {{\n    table \"kept\" {{}}\n  }}\n  removed {{\n    objects = [\"sales.gone_a\", \"sales.gone_b\"]\n  }}\n{BREAKER_OFF}}}\n"
-        ));
+        );
     }
     let (dir, config) = load_config(&hcl, &[], &Inputs::default());
     let tables = ["kept", "gone_a", "gone_b"].map(String::from);
