@@ -48,9 +48,10 @@ pub enum Decision<T> {
 /// Why a wait ended without its condition.
 #[derive(Debug)]
 pub enum Ended<L, E> {
-    /// A read got no answer before the deadline.
+    /// No read got an answer before the deadline.
     NoAnswer,
-    /// The deadline passed; the last reading.
+    /// The deadline passed with the condition unmet as last read: during a pause, or
+    /// during a read after answered ones (the deadline, not the API, cut that one short).
     TimedOut(L),
     /// Reading or deciding failed.
     Failed(E),
@@ -58,7 +59,8 @@ pub enum Ended<L, E> {
 
 /// Reads with `read` until `decide` is done, and returns what it decided with the last
 /// reading; `waiting` sees each reading that is not done yet (for progress). Neither a
-/// read nor a pause outlasts `deadline`.
+/// read nor a pause outlasts `deadline`. A wait that got answers ends at its deadline
+/// as [`Ended::TimedOut`] with the last of them, even when a read was under way then.
 pub async fn until<L, T, E>(
     deadline: Instant,
     policy: &PollPolicy,
@@ -67,9 +69,10 @@ pub async fn until<L, T, E>(
     mut waiting: impl FnMut(&L),
 ) -> Result<(T, L), Ended<L, E>> {
     let since = Instant::now();
+    let mut last = None;
     loop {
         let reading = match tokio::time::timeout_at(deadline.into(), read()).await {
-            Err(_) => return Err(Ended::NoAnswer),
+            Err(_) => return Err(last.map_or(Ended::NoAnswer, Ended::TimedOut)),
             Ok(Err(e)) => return Err(Ended::Failed(e)),
             Ok(Ok(reading)) => reading,
         };
@@ -87,6 +90,7 @@ pub async fn until<L, T, E>(
         if Instant::now() >= deadline {
             return Err(Ended::TimedOut(reading));
         }
+        last = Some(reading);
     }
 }
 
@@ -189,6 +193,31 @@ mod tests {
         .await;
         assert_eq!(result.unwrap(), ("three", 3));
         assert_eq!(waited.get(), 2);
+    }
+
+    /// Regression: the deadline passing during a read that followed answered ones (a read
+    /// started just before the deadline, slow on a loaded machine) was reported as the
+    /// API giving no answer, not as the condition still unmet.
+    #[tokio::test]
+    async fn a_read_cut_off_by_the_deadline_after_answered_ones_is_a_timeout_with_the_last_reading()
+    {
+        let n = Cell::new(0);
+        let result: Result<((), u32), Ended<u32, ()>> = until(
+            Instant::now() + Duration::from_millis(50),
+            &fast(),
+            async || {
+                n.set(n.get() + 1);
+                if n.get() > 2 {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                }
+                Ok(n.get())
+            },
+            |_| Ok(Decision::Wait),
+            |_| {},
+        )
+        .await;
+        assert!(matches!(result, Err(Ended::TimedOut(2))), "{result:?}");
+        assert_eq!(n.get(), 3);
     }
 
     #[tokio::test]

@@ -400,6 +400,34 @@ async fn a_job_changed_after_the_plan_gets_nothing_written_and_says_what_changed
     assert!(!summary.is_complete());
 }
 
+/// The objects operation of job `shop` failed because the job stayed `Modifying` until
+/// the operation timeout, and the error says so. The time it names is the time waited,
+/// at least the timeout: a loaded machine may add to it, never take from it.
+fn assert_stuck_in_modifying(summary: &Summary, opts: &ApplyOptions) {
+    let Outcome::Failed(
+        e @ ApplyError::Timeout {
+            status,
+            waited,
+            what,
+            ..
+        },
+    ) = outcome(summary, "alicloud_dts_job.shop/objects")
+    else {
+        panic!("{summary:#?}")
+    };
+    assert_eq!(status, "Modifying");
+    assert_eq!(*what, "waiting for the job to settle before writing");
+    assert!(*waited >= opts.operation_timeout, "{waited:?}");
+    assert!(
+        e.to_string().starts_with(&format!(
+            "alicloud_dts_job.shop/objects: the job is still Modifying after {waited:.0?} (waiting for the job to settle before writing)"
+        )),
+        "{e}"
+    );
+    let help = miette::Diagnostic::help(e).unwrap().to_string();
+    assert!(help.contains("raise --operation-timeout"), "{help}");
+}
+
 #[tokio::test]
 async fn a_job_stuck_in_modifying_times_out_with_a_clear_error_and_no_write() {
     let mut world = World::sample();
@@ -412,19 +440,40 @@ async fn a_job_stuck_in_modifying_times_out_with_a_clear_error_and_no_write() {
     .await;
     let plan = lab.plan().await;
     let mut opts = options();
-    opts.operation_timeout = Duration::from_secs(1);
+    opts.operation_timeout = Duration::from_secs(2);
     let (summary, _) = lab.apply(&plan, &opts).await;
-    let Outcome::Failed(e @ ApplyError::Timeout { .. }) =
-        outcome(&summary, "alicloud_dts_job.shop/objects")
-    else {
-        panic!("{summary:#?}")
+    assert_stuck_in_modifying(&summary, &opts);
+    assert!(lab.writes().is_empty());
+}
+
+/// Regression: with reads slow enough that the deadline falls inside one (a loaded
+/// machine made this happen now and then), a job that had answered `Modifying` all along
+/// was reported as "DescribeDtsJobDetail got no answer", with help about throttling.
+#[tokio::test]
+async fn a_stuck_job_whose_last_read_is_cut_off_by_the_deadline_still_times_out_as_stuck() {
+    let mut world = World::sample();
+    world.jobs[0].status = JobStatus::Modifying;
+    let lab = Lab::new(
+        fast_config(),
+        world,
+        "resource \"alicloud_dts_job\" \"shop\" {\n  dts_job_id = \"k2gm967v16f\"\n  database \"shop\" {\n    table \"orders\" {}\n    table \"customers\" {}\n    table \"legacy_orders\" {}\n    table \"payments\" {}\n  }\n}\n",
+    )
+    .await;
+    let plan = lab.plan().await;
+    // Reads take 200 ms with 1 ms between them: a read is under way at the deadline.
+    lab.emulator.set_faults(Faults {
+        latency: Duration::from_millis(200),
+        ..Faults::default()
+    });
+    let mut opts = options();
+    opts.operation_timeout = Duration::from_secs(2);
+    opts.poll = PollPolicy {
+        min: Duration::from_millis(1),
+        max: Duration::from_millis(1),
+        share: 0.0,
     };
-    assert!(
-        e.to_string().starts_with(
-            "alicloud_dts_job.shop/objects: the job is still Modifying after 1s (waiting for the job to settle before writing)"
-        ),
-        "{e}"
-    );
+    let (summary, _) = lab.apply(&plan, &opts).await;
+    assert_stuck_in_modifying(&summary, &opts);
     assert!(lab.writes().is_empty());
 }
 
@@ -1257,20 +1306,19 @@ async fn an_edited_plan_with_a_recomputed_checksum_writes_nothing_unsafe() {
 /// a re-run will check, not that the write failed; the re-run finds it live.
 #[tokio::test]
 async fn a_write_whose_every_answer_is_lost_has_an_unknown_outcome_and_a_rerun_finds_it() {
-    let lab = Lab::new(
-        fast_config(),
-        jobs_world(1),
-        &add_table_c(1, |_| String::new()),
-    )
-    .await;
+    // The job stays Modifying for longer after the write than the operation may take,
+    // so no re-check can see the write; the timeout leaves a loaded machine ample time to
+    // read the job and send the write before it.
+    let mut config = fast_config();
+    config.behaviour.modify_duration = Duration::from_secs(3);
+    let lab = Lab::new(config, jobs_world(1), &add_table_c(1, |_| String::new())).await;
     let plan = lab.plan().await;
     lab.emulator.set_faults(Faults {
         lost_response_rate: 1.0,
         ..Faults::default()
     });
-    // Too short for the job to settle after the write: no re-check can see it.
     let short = ApplyOptions {
-        operation_timeout: Duration::from_millis(200),
+        operation_timeout: Duration::from_secs(2),
         ..options()
     };
     let (summary, _) = lab.apply(&plan, &short).await;
