@@ -13,6 +13,7 @@ use std::ops::Range;
 use hcl_edit::Span as _;
 use hcl_edit::structure::{Block, Body, Structure};
 
+use crate::cloud::alibaba::Direction;
 use crate::objects::Kind;
 
 /// Where a new object block goes, or why it cannot go anywhere.
@@ -32,11 +33,13 @@ pub enum Place {
 
 /// Where the block `block` (formatted at the top level, as `dtsform fmt` formats it)
 /// declaring an object of `kind` goes in `text`: inside the resource
-/// `resource_type.resource_name`, under the object blocks `path` (each a kind and a
-/// source name, outermost first; empty for a database).
+/// `resource_type.resource_name` (for the reverse direction of a two-way job, inside
+/// its `reverse` block), under the object blocks `path` (each a kind and a source
+/// name, outermost first; empty for a database).
 pub fn place(
     text: &str,
     resource: (&str, &str),
+    direction: Direction,
     path: &[(Kind, &str)],
     kind: Kind,
     block: &str,
@@ -55,10 +58,26 @@ pub fn place(
             resource.0, resource.1
         ));
     };
-    if let Some(attr) = resource_block.body.get_attribute("db_list") {
+    let parent = match direction {
+        Direction::Forward => resource_block,
+        Direction::Reverse => {
+            let Some(reverse) = resource_block
+                .body
+                .blocks()
+                .find(|b| b.ident.as_str() == "reverse" && b.labels.is_empty())
+            else {
+                return Place::NotFound(format!(
+                    "resource {}.{} has no reverse block",
+                    resource.0, resource.1
+                ));
+            };
+            reverse
+        }
+    };
+    if let Some(attr) = parent.body.get_attribute("db_list") {
         return Place::DbList(attr.span().unwrap_or(0..0));
     }
-    let mut parent = resource_block;
+    let mut parent = parent;
     for (step_kind, name) in path {
         match child_block(&parent.body, *step_kind, name) {
             Found::Block(b) => parent = b,
@@ -260,6 +279,7 @@ resource "alicloud_dts_job" "shop" {
         let out = insert(place(
             FILE,
             ("alicloud_dts_job", "shop"),
+            Direction::Forward,
             &[(Kind::Database, "shop")],
             Kind::Table,
             "table \"audit\" {\n  all = null\n}\n",
@@ -281,6 +301,7 @@ resource "alicloud_dts_job" "shop" {
         let out = insert(place(
             FILE,
             ("alicloud_dts_job", "shop"),
+            Direction::Forward,
             &[(Kind::Database, "crm")],
             Kind::Table,
             "table \"users\" {}\n",
@@ -296,6 +317,7 @@ resource "alicloud_dts_job" "shop" {
         let out = insert(place(
             FILE,
             ("alicloud_dts_job", "shop"),
+            Direction::Forward,
             &[],
             Kind::Database,
             "database \"billing\" {}\n",
@@ -311,6 +333,7 @@ resource "alicloud_dts_job" "shop" {
         let dynamic = place(
             FILE,
             ("alicloud_dts_job", "shop"),
+            Direction::Forward,
             &[(Kind::Database, "a")],
             Kind::Table,
             "table \"t\" {}\n",
@@ -323,6 +346,7 @@ resource "alicloud_dts_job" "shop" {
             place(
                 db_list,
                 ("alicloud_dts_job", "j"),
+                Direction::Forward,
                 &[],
                 Kind::Database,
                 "database \"d\" {}\n"
@@ -330,8 +354,49 @@ resource "alicloud_dts_job" "shop" {
             Place::DbList(_)
         ));
         assert!(matches!(
-            place(FILE, ("alicloud_dts_job", "other"), &[], Kind::Database, ""),
+            place(
+                FILE,
+                ("alicloud_dts_job", "other"),
+                Direction::Forward,
+                &[],
+                Kind::Database,
+                ""
+            ),
             Place::NotFound(_)
+        ));
+    }
+
+    #[test]
+    fn an_object_of_the_reverse_direction_goes_into_the_reverse_block() {
+        let file = "resource \"alicloud_dts_job\" \"tw\" {\n  dts_job_id = \"tw\"\n  database \"orders\" {\n    table \"orders\" {}\n  }\n\n  reverse {\n    # back to the east\n    database \"orders\" {\n      table \"orders\" {}\n    }\n  }\n}\n";
+        let Place::Insert { at, text } = place(
+            file,
+            ("alicloud_dts_job", "tw"),
+            Direction::Reverse,
+            &[(Kind::Database, "orders")],
+            Kind::Table,
+            "table \"returns\" {}\n",
+        ) else {
+            panic!()
+        };
+        let out = apply(file, vec![(at, text)]);
+        assert_eq!(
+            out,
+            file.replace(
+                "      table \"orders\" {}\n    }\n  }\n}",
+                "      table \"orders\" {}\n\n      table \"returns\" {}\n    }\n  }\n}"
+            )
+        );
+        assert!(matches!(
+            place(
+                FILE,
+                ("alicloud_dts_job", "shop"),
+                Direction::Reverse,
+                &[],
+                Kind::Database,
+                "database \"d\" {}\n"
+            ),
+            Place::NotFound(why) if why.contains("has no reverse block")
         ));
     }
 }

@@ -9,6 +9,11 @@
 //! as a new `database` block. The text goes into the file in place ([`edit`]): comments
 //! and formatting of the user's file stay as they are.
 //!
+//! A live-only object of the reverse direction of a two-way job (drift compares that
+//! direction when the resource has a `reverse` block) goes into that `reverse` block.
+//! Without one the reverse direction is not managed — plan leaves its objects alone —
+//! so there is nothing to adopt for it.
+//!
 //! Objects that would belong to a block a `dynamic` block produces, or to a resource
 //! whose objects come from a `db_list` expression, are not edited: the user is told,
 //! with the block (or `DbList` entry) to add. Nothing is written on trust: the edited
@@ -21,6 +26,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::clients::Clients;
+use crate::cloud::alibaba::Direction;
 use crate::config::{Config, ConfigError, Inputs, JobSpec, Span};
 use crate::drift::{Compared, Finding, compare};
 use crate::objects::{Address, Kind, Node, ObjectTree};
@@ -68,6 +74,9 @@ impl Selector {
 pub struct Adopted {
     /// The resource (`alicloud_dts_job.shop`).
     pub job: String,
+    /// The direction of a two-way job whose object it is (its `reverse` block's for
+    /// the reverse direction).
+    pub direction: Direction,
     pub kind: Kind,
     pub address: Address,
     /// The file, as messages name it.
@@ -173,9 +182,9 @@ fn edits(
     let mut files: BTreeMap<usize, (String, Vec<(usize, String)>)> = BTreeMap::new();
     let mut errors = Vec::new();
     for (index, compared) in jobs {
-        let spec = &config.jobs[*index];
+        let resource = &config.jobs[*index];
         let job = &compared.drift.address;
-        for finding in &compared.drift.findings {
+        for (direction, finding) in compared.drift.directed() {
             let Finding::LiveOnly {
                 address,
                 kind,
@@ -196,7 +205,14 @@ fn edits(
             if !selected {
                 continue;
             }
-            let Some(tree) = &compared.live_objects else {
+            // The reverse direction's findings come from the resource's reverse block.
+            let (Some(tree), Some(spec)) = (
+                compared.live_objects(direction),
+                match direction {
+                    Direction::Forward => Some(resource),
+                    Direction::Reverse => resource.reverse(),
+                },
+            ) else {
                 continue;
             };
             let file = spec.span.file;
@@ -224,6 +240,7 @@ fn edits(
                     inserts.push((at, insert));
                     outcome.adopted.push(Adopted {
                         job: job.clone(),
+                        direction,
                         kind: *kind,
                         address: address.clone(),
                         file: config.sources.get(file).name.clone(),
@@ -311,7 +328,7 @@ fn one(
                 "adopt::unwritable",
                 format!(
                     "{kind} {address} of {} cannot be written as blocks: {}",
-                    spec.address(),
+                    spec.label(),
                     why.join("; ")
                 ),
                 "this job",
@@ -338,14 +355,14 @@ fn one(
     let refusal = |span: Span, code: &'static str, what: String, label: &str, help: String| {
         Box::new(ConfigError::at(&config.sources, span, code, what, label).help(help))
     };
-    match edit::place(text, resource, &path, kind, &block) {
+    match edit::place(text, resource, spec.direction, &path, kind, &block) {
         Place::Insert { at, text } => Ok((at, text)),
         Place::Dynamic(range) => Err(refusal(
             at(range),
             "adopt::dynamic",
             format!(
                 "{kind} {address} of {} is not in the configuration, but it belongs inside an object a dynamic block produces; adopt does not edit those",
-                spec.address()
+                spec.label()
             ),
             "the dynamic block",
             format!(
@@ -357,7 +374,7 @@ fn one(
             "adopt::db_list",
             format!(
                 "{kind} {address} of {} is not in the configuration, which takes its objects from a db_list expression; adopt does not edit those",
-                spec.address()
+                spec.label()
             ),
             "db_list",
             format!(
@@ -370,7 +387,7 @@ fn one(
             "adopt::columns",
             format!(
                 "{kind} {address} of {} is not in the configuration, whose table lists its columns as columns = [...]",
-                spec.address()
+                spec.label()
             ),
             "columns",
             format!("add {name:?} to this list, or write the columns as blocks:\n{block}"),
@@ -380,7 +397,7 @@ fn one(
             "adopt::not_found",
             format!(
                 "cannot find where {kind} {address} of {} goes: {why}",
-                spec.address()
+                spec.label()
             ),
             "this job",
             format!("add this block to the resource by hand:\n{block}"),
@@ -414,6 +431,15 @@ fn entry_json(tree: &ObjectTree, address: &Address) -> String {
         out.databases.insert(db.clone(), prune(node, rest));
     }
     out.to_pretty_json_normalized()
+}
+
+/// `, reverse direction` after a job, for an object of a two-way job's reverse
+/// direction.
+pub fn direction_words(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Forward => "",
+        Direction::Reverse => ", reverse direction",
+    }
 }
 
 /// Loads the configuration with the edited files and compares every adopted job again:
@@ -452,14 +478,15 @@ fn verify(
         };
         let after = compare(&edited, new_index, live)?;
         for a in outcome.adopted.iter().filter(|a| &a.job == job) {
-            let still = after.drift.findings.iter().any(|f| {
-                matches!(f, Finding::LiveOnly { address: left, .. } if a.address.covers(left) || left.covers(&a.address))
+            let still = after.drift.directed().any(|(direction, f)| {
+                direction == a.direction
+                    && matches!(f, Finding::LiveOnly { address: left, .. } if a.address.covers(left) || left.covers(&a.address))
             });
             if still {
                 problems.push(
                     ConfigError::general(
                         "adopt::check",
-                        format!("{} {} of {job} would still not be kept with the block adopt wrote; nothing was written", a.kind, a.address),
+                        format!("{} {} of {}{} would still not be kept with the block adopt wrote; nothing was written", a.kind, a.address, job, direction_words(a.direction)),
                     )
                     .help("this is a dtsform bug; please report it with the configuration"),
                 );

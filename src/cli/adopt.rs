@@ -12,7 +12,7 @@ use super::Settings;
 use super::args::{TargetArgs, dir_and_words, failed};
 use super::settings::Target;
 use super::workspace::Workspace;
-use crate::adopt::{Outcome, Selector};
+use crate::adopt::{Outcome, Selector, direction_words};
 use crate::config::{ConfigError, Inputs};
 use crate::plan::fetch::DEFAULT_PARALLELISM;
 use crate::text::escape_control;
@@ -120,10 +120,11 @@ fn report(outcome: &Outcome, dry_run: bool, dir: &std::path::Path, target: &Targ
     for a in &outcome.adopted {
         let _ = writeln!(
             text,
-            "  + {} {}  ({}, {})",
+            "  + {} {}  ({}{}, {})",
             a.kind,
             escape_control(&a.address.to_string()),
             escape_control(&a.job),
+            direction_words(a.direction),
             escape_control(&a.file)
         );
     }

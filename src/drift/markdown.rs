@@ -2,16 +2,18 @@
 //! plan comment's conventions ([`crate::report::markdown`]) and size budget
 //! ([`crate::report::budget`]): a hidden marker (`<!-- dtsform:drift outcome=… -->`), a
 //! title, a warning first whenever the next apply would remove anything, then every
-//! such object named — never collapsed, never cut — then errors, then each job that
-//! differs. What is left out to fit 65,536 characters is said at the end.
+//! such object named — never collapsed, never cut; a two-way job's reverse direction
+//! under a heading of its own — then errors, then each job that differs (the reverse
+//! direction's differences marked as such). What is left out to fit 65,536 characters is said at the end.
 
 use std::fmt::Write as _;
 
 use super::report::{DriftDocument, DriftOutcome, JobDriftReport};
+use crate::cloud::alibaba::Direction;
 use crate::report::budget::{COMMENT_LIMIT, Detail, Fitted, Omitted, count, fit, thousands};
 use crate::report::markdown::{
-    Gone, Layout, allowed_words, cell_code, changed_object, code, fenced, gone_list, text,
-    value_changes,
+    Gone, Layout, allowed_words, cell_code, changed_object, code, direction_words, fenced,
+    gone_list, object_direction, text, value_changes,
 };
 use crate::report::model::{ObjectAction, ObjectChangeEntry};
 
@@ -136,29 +138,36 @@ fn removals(out: &mut String, jobs: &[JobDriftReport], layout: Layout) {
     }
     let _ = writeln!(out, "### Live objects the next apply would remove\n");
     for job in jobs.iter().filter(removing) {
-        let gone: Vec<Gone> = job
-            .object_changes
-            .iter()
-            .filter(|c| c.action == ObjectAction::Delete)
-            .map(|c| Gone {
-                address: &c.address,
-                kind: c.kind,
-                objects: c.objects,
-                narrowing: c.narrowing.map(|n| n.listed),
-                removal: c.removal.as_deref().unwrap_or(&c.address),
-                how: match c.allowed_by {
-                    None => "not in the configuration (added outside it?)",
-                    by => allowed_words(by),
-                },
-            })
-            .collect();
-        let _ = writeln!(
-            out,
-            "#### {}: {}\n",
-            code(&job.address),
-            count(gone.len(), "object", "objects")
-        );
-        gone_list(out, &gone, layout);
+        // A two-way job's directions have lists of their own: each is named apart.
+        for direction in [Direction::Forward, Direction::Reverse] {
+            let gone: Vec<Gone> = job
+                .object_changes
+                .iter()
+                .filter(|c| c.action == ObjectAction::Delete && c.direction == direction)
+                .map(|c| Gone {
+                    address: &c.address,
+                    kind: c.kind,
+                    objects: c.objects,
+                    narrowing: c.narrowing.map(|n| n.listed),
+                    removal: c.removal.as_deref().unwrap_or(&c.address),
+                    how: match c.allowed_by {
+                        None => "not in the configuration (added outside it?)",
+                        by => allowed_words(by),
+                    },
+                })
+                .collect();
+            if gone.is_empty() {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "#### {}{}: {}\n",
+                code(&job.address),
+                direction_words(direction),
+                count(gone.len(), "object", "objects")
+            );
+            gone_list(out, &gone, layout);
+        }
     }
 }
 
@@ -315,7 +324,8 @@ fn job_section(out: &mut String, job: &JobDriftReport, detail: Detail, omitted: 
             };
             let _ = writeln!(
                 out,
-                "- \\+ {} {}{inside}: in the configuration, missing live; the next apply would add it",
+                "- \\+ {}{} {}{inside}: in the configuration, missing live; the next apply would add it",
+                object_direction(c),
                 c.kind,
                 code(&c.address)
             );
@@ -323,7 +333,8 @@ fn job_section(out: &mut String, job: &JobDriftReport, detail: Detail, omitted: 
         for c in &changed {
             let _ = writeln!(
                 out,
-                "- ~ {} (live → configured)",
+                "- ~ {}{} (live → configured)",
+                object_direction(c),
                 changed_object(c, detail, omitted)
             );
         }
@@ -331,7 +342,11 @@ fn job_section(out: &mut String, job: &JobDriftReport, detail: Detail, omitted: 
     for s in &job.settings {
         let _ = writeln!(
             out,
-            "- ~ {} (live → configured): {}",
+            "- ~ {}{} (live → configured): {}",
+            match s.direction {
+                Direction::Forward => "",
+                Direction::Reverse => "reverse direction: ",
+            },
             text(&s.title),
             value_changes(&s.changes, detail, omitted)
         );

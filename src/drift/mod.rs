@@ -8,8 +8,12 @@
 //! The comparison is the planner's own: the payload apply would send (with
 //! `merge_live_objects`, the live objects the configuration does not mention are kept
 //! and are no drift), the keyed object diff with its normalization, the endpoint,
-//! reserved and status comparisons of each cloud. The findings are a typed value
-//! ([`Drift`], `serde::Serialize`); [`text`] renders them for people.
+//! migration-mode, reserved and status comparisons of each cloud. A two-way Alibaba
+//! job whose resource has a `reverse` block is compared direction by direction, as
+//! plan plans it: the reverse direction's findings are kept apart
+//! ([`JobDrift::reverse_findings`]) and every report names them as the reverse
+//! direction's. The findings are a typed value ([`Drift`], `serde::Serialize`);
+//! [`text`] renders them for people.
 
 pub mod markdown;
 pub mod report;
@@ -18,6 +22,7 @@ pub mod text;
 use serde::Serialize;
 
 use crate::clients::Clients;
+use crate::cloud::alibaba::Direction;
 use crate::config::{Cloud, Config, ConfigError, DesiredStatus, JobSpec};
 use crate::guard::Flags;
 use crate::objects::diff::{AttrChange, Change, ObjectChange, diff};
@@ -38,7 +43,7 @@ pub struct Drift {
 impl Drift {
     /// Whether any job differs from its configuration.
     pub fn has_drift(&self) -> bool {
-        self.jobs.iter().any(|j| !j.findings.is_empty())
+        self.jobs.iter().any(JobDrift::drifted)
     }
 }
 
@@ -52,9 +57,33 @@ pub struct JobDrift {
     pub provider: String,
     pub region: String,
     pub job_id: String,
-    /// The live status as shown to people (`Synchronizing`, `CheckPass (4)`).
+    /// The live status as shown to people (`Synchronizing`, `CheckPass (4)`; a two-way
+    /// job's `Synchronizing, reverse Suspending`).
     pub live_status: String,
+    /// The findings of the job (of the forward direction of a two-way job).
     pub findings: Vec<Finding>,
+    /// The findings of the reverse direction of a two-way job whose resource has a
+    /// `reverse` block (its own object list, migration mode, reserved settings,
+    /// endpoints and status); empty for any other job.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reverse_findings: Vec<Finding>,
+}
+
+impl JobDrift {
+    /// Whether the job differs from its configuration, in either direction.
+    pub fn drifted(&self) -> bool {
+        !self.findings.is_empty() || !self.reverse_findings.is_empty()
+    }
+
+    /// Every finding with its direction: the forward direction's, then the reverse
+    /// direction's.
+    pub fn directed(&self) -> impl Iterator<Item = (Direction, &Finding)> {
+        self.findings.iter().map(|f| (Direction::Forward, f)).chain(
+            self.reverse_findings
+                .iter()
+                .map(|f| (Direction::Reverse, f)),
+        )
+    }
 }
 
 /// One difference between the live job and its configuration, named by what the next
@@ -119,6 +148,9 @@ pub enum Finding {
     },
     /// Managed reserved settings that differ: the next apply would set them.
     Reserved { changes: Vec<AttrChange> },
+    /// Migration-mode flags (`migration_mode { ... }`) that differ from the live job's
+    /// `MigrationMode`: the next apply would set them.
+    MigrationMode { changes: Vec<FieldChange> },
     /// A Tencent job's name, MigrateOption, endpoints or database types that differ.
     Settings { changes: Vec<FieldChange> },
 }
@@ -169,6 +201,18 @@ impl Finding {
 pub struct Compared {
     pub drift: JobDrift,
     pub live_objects: Option<ObjectTree>,
+    /// The reverse direction's live object list, when it was compared.
+    pub reverse_live_objects: Option<ObjectTree>,
+}
+
+impl Compared {
+    /// The live object list of one direction.
+    pub fn live_objects(&self, direction: Direction) -> Option<&ObjectTree> {
+        match direction {
+            Direction::Forward => self.live_objects.as_ref(),
+            Direction::Reverse => self.reverse_live_objects.as_ref(),
+        }
+    }
 }
 
 /// Reads every job and compares it with its configuration. Jobs that cannot be read
@@ -207,15 +251,15 @@ pub async fn drift(
 pub fn compare(config: &Config, index: usize, live: &Live) -> Result<Compared, Vec<ConfigError>> {
     let spec = &config.jobs[index];
     let provider = config.provider_for(spec);
-    let (findings, live_status, live_objects) = match live {
-        Live::Alibaba(live) => {
-            let (findings, objects) = alibaba(config, spec, live)?;
-            (findings, live.detail.status.as_str().to_owned(), objects)
-        }
-        Live::Tencent(live) => {
-            let findings = tencent(config, spec, live)?;
-            (findings, live.status.to_string(), live.tree().cloned())
-        }
+    let compared = match live {
+        Live::Alibaba(live) => alibaba(config, spec, live)?,
+        Live::Tencent(live) => Directions {
+            findings: tencent(config, spec, live)?,
+            live_status: live.status.to_string(),
+            live_objects: live.tree().cloned(),
+            reverse_findings: Vec::new(),
+            reverse_live_objects: None,
+        },
     };
     Ok(Compared {
         drift: JobDrift {
@@ -226,11 +270,22 @@ pub fn compare(config: &Config, index: usize, live: &Live) -> Result<Compared, V
                 .unwrap_or_default(),
             region: provider.map(|p| p.region.clone()).unwrap_or_default(),
             job_id: spec.dts_job_id.clone(),
-            live_status,
-            findings,
+            live_status: compared.live_status,
+            findings: compared.findings,
+            reverse_findings: compared.reverse_findings,
         },
-        live_objects,
+        live_objects: compared.live_objects,
+        reverse_live_objects: compared.reverse_live_objects,
     })
+}
+
+/// What comparing one job found, direction by direction.
+struct Directions {
+    findings: Vec<Finding>,
+    live_status: String,
+    live_objects: Option<ObjectTree>,
+    reverse_findings: Vec<Finding>,
+    reverse_live_objects: Option<ObjectTree>,
 }
 
 /// A configured object list that cannot be read back: a dtsform bug.
@@ -246,7 +301,7 @@ fn unreadable_config(
             "internal",
             format!(
                 "{}: the configured object list cannot be read back: {e}",
-                spec.address()
+                spec.label()
             ),
             "this job",
         )
@@ -254,11 +309,60 @@ fn unreadable_config(
     ]
 }
 
+/// An Alibaba job: its resource group (which dtsform cannot change: an error, as in
+/// plan), then each direction the configuration manages — the forward one, and the
+/// `reverse` block's, which needs a two-way job (an error otherwise, as in plan).
 fn alibaba(
     config: &Config,
     spec: &JobSpec,
     live: &LiveJob,
-) -> Result<(Vec<Finding>, Option<ObjectTree>), Vec<ConfigError>> {
+) -> Result<Directions, Vec<ConfigError>> {
+    let mut errors: Vec<ConfigError> =
+        crate::plan::alibaba::resource_group_mismatch(config, spec, live)
+            .into_iter()
+            .collect();
+    let findings = alibaba_direction(config, spec, live).unwrap_or_else(|e| {
+        errors.extend(e);
+        Vec::new()
+    });
+    let mut reverse_findings = Vec::new();
+    let mut reverse_live_objects = None;
+    if let Some(reverse_spec) = spec.reverse() {
+        match &live.reverse {
+            Some(reverse_live) => match alibaba_direction(config, reverse_spec, reverse_live) {
+                Ok(found) => {
+                    reverse_findings = found;
+                    reverse_live_objects.clone_from(&reverse_live.objects);
+                }
+                Err(e) => errors.extend(e),
+            },
+            None => errors.push(crate::plan::alibaba::not_two_way(
+                config,
+                spec,
+                reverse_spec,
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Directions {
+        findings,
+        live_status: crate::plan::alibaba::live_status(live),
+        live_objects: live.objects.clone(),
+        reverse_findings,
+        reverse_live_objects,
+    })
+}
+
+/// One direction of an Alibaba job (`spec` is the resource, or the view of its
+/// `reverse` block) against that direction's live state, with the planner's
+/// comparisons.
+fn alibaba_direction(
+    config: &Config,
+    spec: &JobSpec,
+    live: &LiveJob,
+) -> Result<Vec<Finding>, Vec<ConfigError>> {
     let mut findings = Vec::new();
     for (side, configured, shown) in [
         (Side::Source, &spec.source, &live.detail.source_endpoint),
@@ -276,6 +380,12 @@ fn alibaba(
             findings.push(Finding::Endpoint { side, changes });
         }
     }
+    if let Some(mode) = spec.migration_mode() {
+        let changes = crate::plan::alibaba::migration_mode_changes(mode, &live.detail);
+        if !changes.is_empty() {
+            findings.push(Finding::MigrationMode { changes });
+        }
+    }
     if let Some(desired) = &spec.objects {
         let Some(live_tree) = &live.objects else {
             return Err(vec![
@@ -285,7 +395,7 @@ fn alibaba(
                     "live_objects_unknown",
                     format!(
                         "{} returned no object list (DbObject), so dtsform cannot compare it",
-                        spec.address()
+                        spec.label()
                     ),
                     "this job",
                 )
@@ -310,7 +420,7 @@ fn alibaba(
             desired: wanted,
         });
     }
-    Ok((findings, live.objects.clone()))
+    Ok(findings)
 }
 
 fn tencent(

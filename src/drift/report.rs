@@ -84,16 +84,23 @@ pub struct JobDriftReport {
     /// One entry per object that differs: `delete` — live, and the next apply would
     /// remove (or narrow) it; without `allowed_by` nothing declares that, so it was
     /// probably added outside the configuration. `create` — declared, missing live.
-    /// `update` — attributes differ.
+    /// `update` — attributes differ. The reverse direction's of a two-way job say
+    /// `direction: reverse`.
     pub object_changes: Vec<ObjectChangeEntry>,
-    /// Everything else that differs, each with what the next apply would set.
+    /// Everything else that differs, each with what the next apply would set (the
+    /// reverse direction's say `direction: reverse`).
     pub settings: Vec<SettingDrift>,
 }
 
 /// A job setting that differs.
 #[derive(Debug, Clone, Serialize)]
 pub struct SettingDrift {
-    /// `status`, `endpoint`, `reserved`, `settings` (a Tencent job's), `whole_instance`.
+    /// `reverse` for a setting of the reverse direction of a two-way job; absent for
+    /// the forward direction (the only one of any other job).
+    #[serde(skip_serializing_if = "Direction::is_forward")]
+    pub direction: Direction,
+    /// `status`, `endpoint`, `reserved`, `migration_mode`, `settings` (a Tencent
+    /// job's), `whole_instance`.
     pub kind: &'static str,
     /// A few words for people: `source endpoint`, `reserved settings`.
     pub title: String,
@@ -177,7 +184,7 @@ fn summary(jobs: &[JobDriftReport]) -> DriftSummary {
 fn job_report(job: &JobDrift) -> JobDriftReport {
     let mut object_changes = Vec::new();
     let mut settings = Vec::new();
-    for finding in &job.findings {
+    for (direction, finding) in job.directed() {
         match finding {
             Finding::LiveOnly {
                 address,
@@ -189,6 +196,7 @@ fn job_report(job: &JobDrift) -> JobDriftReport {
                 *kind,
                 Change::Removed { objects: *objects },
                 *declared,
+                direction,
             )),
             Finding::Narrowed {
                 address,
@@ -200,6 +208,7 @@ fn job_report(job: &JobDrift) -> JobDriftReport {
                 *kind,
                 Change::Narrowed { listed: *listed },
                 *declared,
+                direction,
             )),
             Finding::Missing {
                 address,
@@ -210,6 +219,7 @@ fn job_report(job: &JobDrift) -> JobDriftReport {
                 *kind,
                 Change::Added { objects: *objects },
                 false,
+                direction,
             )),
             Finding::Unlisted {
                 address,
@@ -223,6 +233,7 @@ fn job_report(job: &JobDrift) -> JobDriftReport {
                     settings: settings.clone(),
                 },
                 false,
+                direction,
             )),
             Finding::Attributes {
                 address,
@@ -235,6 +246,7 @@ fn job_report(job: &JobDrift) -> JobDriftReport {
                     attrs: changes.clone(),
                 },
                 false,
+                direction,
             )),
             Finding::WholeInstance {
                 live_whole: true,
@@ -254,12 +266,13 @@ fn job_report(job: &JobDrift) -> JobDriftReport {
                     removal: Some(object.address),
                     allowed_by: declared.then_some(AllowedBy::RemovedBlock),
                     // A Tencent job has one direction.
-                    direction: Direction::Forward,
+                    direction,
                 });
             }
             Finding::WholeInstance {
                 live_whole: false, ..
             } => settings.push(SettingDrift {
+                direction,
                 kind: "whole_instance",
                 title: "whole instance".into(),
                 changes: vec![ValueChange {
@@ -269,6 +282,7 @@ fn job_report(job: &JobDrift) -> JobDriftReport {
                 }],
             }),
             Finding::Status { live, desired } => settings.push(SettingDrift {
+                direction,
                 kind: "status",
                 title: "status".into(),
                 changes: vec![ValueChange {
@@ -278,19 +292,28 @@ fn job_report(job: &JobDrift) -> JobDriftReport {
                 }],
             }),
             Finding::Endpoint { side, changes } => settings.push(SettingDrift {
+                direction,
                 kind: "endpoint",
                 title: format!("{} endpoint", side.name()),
                 changes: changes.iter().map(field_change).collect(),
             }),
             Finding::Reserved { changes } => settings.push(SettingDrift {
+                direction,
                 kind: "reserved",
                 title: "reserved settings".into(),
                 changes: changes.iter().map(attr_change).collect(),
+            }),
+            Finding::MigrationMode { changes } => settings.push(SettingDrift {
+                kind: "migration_mode",
+                title: "migration mode".into(),
+                changes: changes.iter().map(field_change).collect(),
+                direction,
             }),
             Finding::Settings { changes } => settings.push(SettingDrift {
                 kind: "settings",
                 title: "job settings".into(),
                 changes: changes.iter().map(field_change).collect(),
+                direction,
             }),
         }
     }
@@ -301,23 +324,27 @@ fn job_report(job: &JobDrift) -> JobDriftReport {
         region: job.region.clone(),
         dts_job_id: job.job_id.clone(),
         live_status: job.live_status.clone(),
-        drifted: !job.findings.is_empty(),
+        drifted: job.drifted(),
         object_changes,
         settings,
     }
 }
 
-/// An object finding as the plan report's record of the same change.
+/// An object finding as the plan report's record of the same change, in `direction`.
 fn entry(
     address: &crate::objects::Address,
     kind: crate::objects::Kind,
     change: Change,
     declared: bool,
+    direction: Direction,
 ) -> ObjectChangeEntry {
     let change = ObjectChange {
         address: address.clone(),
         kind,
         change,
     };
-    object_change_entry(&change, declared.then_some(Allowance::Declared))
+    ObjectChangeEntry {
+        direction,
+        ..object_change_entry(&change, declared.then_some(Allowance::Declared))
+    }
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::markdown;
 use super::report::{drift_document, failed_drift_document, to_json};
-use super::{Drift, compare};
+use super::{Drift, Finding, compare};
 use crate::cloud::alibaba::DtsJob;
 use crate::config::{Config, ConfigError, Inputs, load};
 use crate::plan::LiveJob;
@@ -228,4 +228,221 @@ fn an_error_is_a_document_with_its_diagnostics() {
         md.contains("cannot read the configuration directory x"),
         "{md}"
     );
+}
+
+/// A two-way job: the forward direction `forward`, the reverse one `reverse` (each a
+/// `DescribeDtsJobDetail` answer without its id, status and list), as fetch reads it.
+fn two_way(job_id: &str, forward: &Value, reverse: &Value) -> Live {
+    let direction = |which: &str, extra: &Value| {
+        let mut detail = json!({
+            "DtsJobId": job_id, "DtsInstanceID": format!("dts{job_id}"), "JobType": "sync",
+            "DtsJobDirection": which, "SynchronizationDirection": which,
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            detail[k] = v.clone();
+        }
+        LiveJob::from_detail(serde_json::from_value(detail).unwrap()).unwrap()
+    };
+    Live::Alibaba(Box::new(
+        direction("Forward", forward).with_reverse(direction("Reverse", reverse)),
+    ))
+}
+
+const TWO_WAY_HCL: &str = r#"resource "alicloud_dts_job" "tw" {
+  dts_job_id = "tw"
+  status     = "running"
+  database "shop" {
+    table "orders" {}
+  }
+  reverse {
+    status   = "running"
+    reserved = { "autoStartModulesAfterConfig" = "auto" }
+    migration_mode {
+      data_initialization = false
+    }
+    database "shop" {
+      table "orders" {}
+    }
+  }
+}
+"#;
+
+fn shop(tables: &[&str]) -> String {
+    let tables: serde_json::Map<String, Value> = tables
+        .iter()
+        .map(|t| ((*t).to_owned(), json!({"name": t, "all": true})))
+        .collect();
+    json!({"shop": {"name": "shop", "all": false, "Table": tables}}).to_string()
+}
+
+#[test]
+fn the_reverse_direction_of_a_two_way_job_is_compared_and_marked_as_such() {
+    let (_dir, config) = load_config(&format!("{PROVIDER}{TWO_WAY_HCL}"));
+    let live = two_way(
+        "tw",
+        &json!({"Status": "Synchronizing", "DbObject": shop(&["orders"])}),
+        &json!({
+            "Status": "Suspending", "DbObject": shop(&["orders", "console_added"]),
+            "Reserved": "{\"autoStartModulesAfterConfig\":\"none\"}",
+            "MigrationMode": {"StructureInitialization": true, "DataInitialization": true, "DataSynchronization": true},
+        }),
+    );
+    let drift = drift_of(&config, &[live]);
+    let job = &drift.jobs[0];
+    assert!(job.findings.is_empty(), "{:#?}", job.findings);
+    assert_eq!(job.live_status, "Synchronizing, reverse Suspending");
+    assert!(drift.has_drift());
+    let kinds: Vec<&str> = job
+        .reverse_findings
+        .iter()
+        .map(|f| match f {
+            Finding::LiveOnly { .. } => "live_only",
+            Finding::MigrationMode { .. } => "migration_mode",
+            Finding::Reserved { .. } => "reserved",
+            Finding::Status { .. } => "status",
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(kinds, ["migration_mode", "live_only", "reserved", "status"]);
+
+    let text = super::text::render(&drift);
+    for expected in [
+        "alicloud_dts_job.tw (job tw, alicloud in cn-hangzhou, now Synchronizing, reverse Suspending)\n",
+        "  - reverse direction: table shop.console_added: live, not in the configuration (added outside the configuration?); the next apply would REMOVE it\n",
+        "  ~ reverse direction: migration mode differs; the next apply would set it (live → configured):\n      data_initialization: \"true\" → \"false\"\n",
+        "  ~ reverse direction: reserved settings differ",
+        "  ~ reverse direction: status: live Suspending, configured running",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+
+    let doc = drift_document(&drift, Vec::new());
+    let value = assert_valid(&to_json(&doc));
+    let change = &value["jobs"][0]["object_changes"][0];
+    assert_eq!(change["address"], "shop.console_added");
+    assert_eq!(change["direction"], "reverse");
+    assert_eq!(value["summary"]["live_only_undeclared"], 1);
+    let settings = value["jobs"][0]["settings"].as_array().unwrap();
+    assert_eq!(settings.len(), 3);
+    assert!(
+        settings.iter().all(|s| s["direction"] == "reverse"),
+        "{settings:#?}"
+    );
+    assert_eq!(settings[0]["kind"], "migration_mode");
+
+    let md = markdown::render(&doc).text;
+    for expected in [
+        "#### `alicloud_dts_job.tw` (reverse direction): 1 object\n",
+        "`shop.console_added`",
+        "- ~ reverse direction: migration mode (live → configured): `data_initialization` `\"true\"` → `\"false\"`",
+        "- ~ reverse direction: status (live → configured)",
+    ] {
+        assert!(md.contains(expected), "{expected:?} in\n{md}");
+    }
+}
+
+#[test]
+fn a_configured_two_way_job_that_matches_has_no_drift() {
+    let (_dir, config) = load_config(&format!("{PROVIDER}{TWO_WAY_HCL}"));
+    let live = two_way(
+        "tw",
+        &json!({"Status": "Synchronizing", "DbObject": shop(&["orders"])}),
+        &json!({
+            "Status": "Synchronizing", "DbObject": shop(&["orders"]),
+            "Reserved": "{\"autoStartModulesAfterConfig\":\"auto\"}",
+            "MigrationMode": {"StructureInitialization": true, "DataInitialization": false, "DataSynchronization": true},
+        }),
+    );
+    let drift = drift_of(&config, &[live]);
+    assert!(!drift.has_drift(), "{drift:#?}");
+    let value = assert_valid(&to_json(&drift_document(&drift, Vec::new())));
+    assert_eq!(value["outcome"], "no_drift");
+}
+
+#[test]
+fn a_forward_migration_mode_difference_is_a_finding() {
+    let (_dir, config) = load_config(&format!(
+        "{PROVIDER}resource \"alicloud_dts_job\" \"j\" {{\n  dts_job_id = \"j\"\n  migration_mode {{\n    structure_initialization = true\n    data_synchronization = false\n  }}\n}}\n"
+    ));
+    let detail: DtsJob = serde_json::from_value(json!({
+        "DtsJobId": "j", "DtsInstanceID": "dtsj", "Status": "Synchronizing", "JobType": "sync",
+        "MigrationMode": {"StructureInitialization": true, "DataInitialization": true, "DataSynchronization": true},
+    }))
+    .unwrap();
+    let live = Live::Alibaba(Box::new(LiveJob::from_detail(detail).unwrap()));
+    let drift = drift_of(&config, &[live]);
+    let [Finding::MigrationMode { changes }] = &drift.jobs[0].findings[..] else {
+        panic!("{:#?}", drift.jobs[0].findings)
+    };
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].field, "data_synchronization");
+    let value = assert_valid(&to_json(&drift_document(&drift, Vec::new())));
+    assert!(value["jobs"][0]["settings"][0].get("direction").is_none());
+    assert_eq!(value["jobs"][0]["settings"][0]["kind"], "migration_mode");
+}
+
+#[test]
+fn a_reverse_block_on_a_one_way_job_is_an_error_as_in_plan() {
+    let (_dir, config) = load_config(&format!("{PROVIDER}{TWO_WAY_HCL}"));
+    let live = live(
+        "tw",
+        "Synchronizing",
+        &json!({"shop": {"name": "shop", "all": true}}),
+    );
+    let errors = compare(&config, 0, &live).unwrap_err();
+    let codes: Vec<String> = errors
+        .iter()
+        .map(|e| miette::Diagnostic::code(e).unwrap().to_string())
+        .collect();
+    assert_eq!(codes, ["dtsform::not_two_way"], "{errors:?}");
+}
+
+#[test]
+fn a_job_in_another_resource_group_is_an_error_as_in_plan() {
+    let (_dir, config) = load_config(&format!(
+        "{PROVIDER}resource \"alicloud_dts_job\" \"j\" {{\n  dts_job_id = \"j\"\n  resource_group_id = \"rg-wanted\"\n}}\n"
+    ));
+    let detail: DtsJob = serde_json::from_value(json!({
+        "DtsJobId": "j", "DtsInstanceID": "dtsj", "Status": "Synchronizing", "JobType": "sync",
+        "ResourceGroupId": "rg-other",
+    }))
+    .unwrap();
+    let live = Live::Alibaba(Box::new(LiveJob::from_detail(detail).unwrap()));
+    let errors = compare(&config, 0, &live).unwrap_err();
+    assert!(
+        errors[0]
+            .to_string()
+            .contains("is in resource group rg-other, not rg-wanted"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn thousands_of_live_only_objects_of_a_reverse_direction_are_all_named() {
+    let (_dir, config) = load_config(&format!(
+        "{PROVIDER}resource \"alicloud_dts_job\" \"tw\" {{\n  dts_job_id = \"tw\"\n  reverse {{\n    database \"shop\" {{\n      table \"orders\" {{}}\n    }}\n  }}\n}}\n"
+    ));
+    let tables: Vec<String> = std::iter::once("orders".to_owned())
+        .chain((0..2000).map(|i| format!("console_table_{i:05}")))
+        .collect();
+    let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
+    let live = two_way(
+        "tw",
+        &json!({"Status": "Synchronizing"}),
+        &json!({"Status": "Synchronizing", "DbObject": shop(&tables)}),
+    );
+    let drift = drift_of(&config, &[live]);
+    let doc = drift_document(&drift, Vec::new());
+    let md = markdown::render(&doc);
+    assert!(md.fits);
+    assert!(
+        md.text
+            .contains("#### `alicloud_dts_job.tw` (reverse direction): 2,000 objects\n"),
+        "{}",
+        &md.text[..600]
+    );
+    for i in 0..2000 {
+        let address = format!("shop.console_table_{i:05}");
+        assert!(md.text.contains(&address), "{address} is not named");
+    }
 }

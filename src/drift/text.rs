@@ -1,5 +1,6 @@
 //! Drift as text for people: per job that differs, one line per finding, saying what
-//! the next apply would do; then a summary and what to do about it. Names and values
+//! the next apply would do (the reverse direction's of a two-way job marked `reverse
+//! direction:`); then a summary and what to do about it. Names and values
 //! come from the configuration and the cloud, so the text is escaped as a whole
 //! ([`crate::text::escape_control_lines`]).
 
@@ -8,6 +9,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::{Drift, Finding, JobDrift};
+use crate::cloud::alibaba::Direction;
 use crate::objects::diff::AttrChange;
 use crate::plan::FieldChange;
 
@@ -182,6 +184,12 @@ fn finding(out: &mut String, finding: &Finding) {
             out.push_str("  ~ reserved settings differ; the next apply would set them (live → configured):\n");
             attribute_lines(out, changes);
         }
+        Finding::MigrationMode { changes } => {
+            out.push_str(
+                "  ~ migration mode differs; the next apply would set it (live → configured):\n",
+            );
+            field_lines(out, changes);
+        }
         Finding::Settings { changes } => {
             out.push_str(
                 "  ~ settings differ; the next apply would set them (live → configured):\n",
@@ -197,8 +205,15 @@ fn job(out: &mut String, job: &JobDrift) {
         "{} (job {}, {} in {}, now {})",
         job.address, job.job_id, job.provider, job.region, job.live_status
     );
-    for f in &job.findings {
-        finding(out, f);
+    for (direction, f) in job.directed() {
+        let mut lines = String::new();
+        finding(&mut lines, f);
+        // The reverse direction of a two-way job says so on the line each finding
+        // starts with (after its `  - ` / `  + ` / `  ~ `), as plan does.
+        if direction == Direction::Reverse && lines.len() >= 4 {
+            lines.insert_str(4, "reverse direction: ");
+        }
+        out.push_str(&lines);
     }
     out.push('\n');
 }
@@ -206,11 +221,7 @@ fn job(out: &mut String, job: &JobDrift) {
 /// The drift as text: each job that differs, then a summary line and what to do.
 pub fn render(drift: &Drift) -> String {
     let mut out = String::new();
-    let drifted: Vec<&JobDrift> = drift
-        .jobs
-        .iter()
-        .filter(|j| !j.findings.is_empty())
-        .collect();
+    let drifted: Vec<&JobDrift> = drift.jobs.iter().filter(|j| j.drifted()).collect();
     for j in &drifted {
         job(&mut out, j);
     }
@@ -227,8 +238,8 @@ pub fn render(drift: &Drift) -> String {
     let count = |f: &dyn Fn(&Finding) -> bool| -> usize {
         drifted
             .iter()
-            .flat_map(|j| &j.findings)
-            .filter(|x| f(x))
+            .flat_map(|j| j.directed())
+            .filter(|(_, x)| f(x))
             .count()
     };
     let live_only = count(&|f| {
@@ -274,6 +285,7 @@ pub fn render(drift: &Drift) -> String {
                     Finding::Status { .. }
                         | Finding::Endpoint { .. }
                         | Finding::Reserved { .. }
+                        | Finding::MigrationMode { .. }
                         | Finding::Settings { .. }
                 )
             }),

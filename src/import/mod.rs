@@ -5,8 +5,9 @@
 //! its migration jobs with DescribeMigrateJobs); the jobs asked for (every one no
 //! resource manages yet, or the ids given) are read as plan reads them and written as
 //! one resource each ([`resource`]) — ids, status, endpoints and settings as far as they
-//! can be compared without secrets, the object list as blocks ([`objects`]) — into one
-//! new file, in the form `dtsform fmt` gives.
+//! can be compared without secrets, the object list as blocks ([`objects`]), a two-way
+//! job's reverse direction in a `reverse` block — into one new file, in the form
+//! `dtsform fmt` gives.
 //!
 //! Nothing is written on trust. Each resource is first read back as a configuration of
 //! its own and planned against the live state it was made from: a job whose resource
@@ -451,7 +452,8 @@ fn choose<'c>(
 }
 
 /// Each chosen job's live state, read as plan reads it (DescribeDtsJobDetail for an
-/// Alibaba job; the DescribeMigrateJobs row, already listed, for a Tencent one).
+/// Alibaba job, both directions of a two-way one; the DescribeMigrateJobs row, already
+/// listed, for a Tencent one).
 async fn read<'c>(
     clients: &Clients,
     chosen: Vec<Listed<'c>>,
@@ -470,14 +472,32 @@ async fn read<'c>(
                 let Some(client) = clients.for_alias(l.provider.alias.as_ref()) else {
                     return Err(unreadable("its provider has no client".into()));
                 };
-                let detail = client.describe_job(&l.job_id).await.map_err(|e| {
+                let api = |e: crate::cloud::Error| {
                     let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
                     ConfigError::general("api", format!("job {}: {e}", l.job_id)).help_or(
                         help,
                         "quote the code and RequestId above to Alibaba Cloud support if it persists",
                     )
-                })?;
-                Live::Alibaba(Box::new(LiveJob::from_detail(detail).map_err(unreadable)?))
+                };
+                let detail = client.describe_job(&l.job_id).await.map_err(api)?;
+                if detail.is_two_way() {
+                    // Both directions, read as plan reads a resource with a reverse block.
+                    let read = crate::plan::fetch::AlibabaRead {
+                        dts_job_id: &l.job_id,
+                        resource_group_id: None,
+                        names_direction: true,
+                        reverse: true,
+                    };
+                    let live = crate::plan::fetch::read_alibaba(client, &read)
+                        .await
+                        .map_err(|e| match e {
+                            crate::plan::fetch::ReadError::Api(e) => api(e),
+                            crate::plan::fetch::ReadError::Unreadable(m) => unreadable(m),
+                        })?;
+                    Live::Alibaba(Box::new(live))
+                } else {
+                    Live::Alibaba(Box::new(LiveJob::from_detail(detail).map_err(unreadable)?))
+                }
             };
             Ok(Candidate {
                 provider: l.provider,

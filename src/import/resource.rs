@@ -1,6 +1,8 @@
 //! A live job as the resource block that manages it, built with hcl-rs: its ids, the
 //! status when it is one dtsform manages, what of its endpoints and settings can be
-//! compared without secrets, and its object list as blocks ([`super::objects`]).
+//! compared without secrets (an Alibaba job's migration mode and resource group
+//! included), and its object list as blocks ([`super::objects`]); a two-way Alibaba
+//! job's reverse direction the same way in a `reverse { ... }` block.
 //! Everything written is the live value, so the first plan finds nothing to change;
 //! what is left out is said in a comment (a password: where its variable would go).
 
@@ -12,7 +14,7 @@ use serde_json::{Map, Value};
 
 use super::literal;
 use super::objects::{Unwritable, blocks};
-use crate::cloud::alibaba::{EndpointInfo, JobStatus};
+use crate::cloud::alibaba::{EndpointInfo, JobStatus, MigrationMode};
 use crate::cloud::tencent::MigrateStatus;
 use crate::config::Cloud;
 use crate::objects::tencent::DatabaseInfo;
@@ -193,7 +195,10 @@ fn status_word(running: bool) -> Expression {
     literal::string(if running { "running" } else { "suspended" })
 }
 
-/// An `alicloud_dts_job` resource for a live Alibaba Cloud DTS job.
+/// An `alicloud_dts_job` resource for a live Alibaba Cloud DTS job: the job's ids and
+/// resource group, then what each direction has of its own — the forward direction's
+/// in the resource, a two-way job's reverse direction's (when it was read) in a
+/// `reverse { ... }` block.
 pub fn alibaba(origin: Origin<'_>, live: &LiveJob) -> Result<String, Vec<Unwritable>> {
     let detail = &live.detail;
     let mut d = Draft {
@@ -208,7 +213,13 @@ pub fn alibaba(origin: Origin<'_>, live: &LiveJob) -> Result<String, Vec<Unwrita
             "Alibaba Cloud DTS {} job {}, {} in {}: imported by dtsform import.",
             detail.job_type,
             named(&detail.dts_job_name, &detail.dts_job_id),
-            detail.status,
+            match &live.reverse {
+                Some(reverse) => format!(
+                    "two-way, {} (reverse direction {})",
+                    detail.status, reverse.detail.status
+                ),
+                None => detail.status.to_string(),
+            },
             origin.region
         ),
     );
@@ -219,6 +230,50 @@ pub fn alibaba(origin: Origin<'_>, live: &LiveJob) -> Result<String, Vec<Unwrita
     if !detail.dts_instance_id.is_empty() {
         d.attribute("dts_instance_id", literal::string(&detail.dts_instance_id));
     }
+    if let Some(group) = detail
+        .resource_group_id
+        .as_deref()
+        .filter(|g| !g.is_empty())
+    {
+        d.attribute("resource_group_id", literal::string(group));
+    }
+    let mut errors = direction(&mut d, origin.name, live, &["dts_job_id"]);
+    if let Some(reverse) = &live.reverse {
+        let mut r = Draft {
+            block: Block::builder("reverse"),
+            notes: Vec::new(),
+        };
+        errors.extend(direction(
+            &mut r,
+            &format!("{}_reverse", origin.name),
+            reverse,
+            &[],
+        ));
+        d.block(r.block.build());
+        // The reverse block's notes, at paths from the resource.
+        d.notes.extend(r.notes.into_iter().map(|n| Note {
+            at: std::iter::once("reverse").chain(n.at).collect(),
+            ..n
+        }));
+    }
+    if errors.is_empty() {
+        Ok(d.finish())
+    } else {
+        Err(errors)
+    }
+}
+
+/// What one direction of a job has of its own, into `d` (the resource, or its
+/// `reverse` block): status, reserved settings, migration mode, endpoints (their
+/// password variables named `{name}_{side}_password`), object list. Notes that belong
+/// to the direction as a whole go before `anchor`.
+fn direction(
+    d: &mut Draft,
+    name: &str,
+    live: &LiveJob,
+    anchor: &'static [&'static str],
+) -> Vec<Unwritable> {
+    let detail = &live.detail;
     let status = &detail.status;
     if status.is_running() || status.is_transitional() {
         d.attribute("status", status_word(true));
@@ -226,27 +281,28 @@ pub fn alibaba(origin: Origin<'_>, live: &LiveJob) -> Result<String, Vec<Unwrita
         d.attribute("status", status_word(false));
     } else {
         d.note(
-            &["dts_job_id"],
+            anchor,
             format!(
                 "status is not managed: the job is {status}; status = \"running\" would start it"
             ),
         );
     }
-    reserved(&mut d, &live.reserved);
+    reserved(d, &live.reserved, anchor);
+    migration_mode(d, detail.migration_mode.as_ref(), anchor);
     for (side, info) in [
         ("source", &detail.source_endpoint),
         ("destination", &detail.destination_endpoint),
     ] {
-        endpoint(&mut d, origin.name, side, info.as_ref());
+        endpoint(d, name, side, info.as_ref(), anchor);
     }
     let mut errors = Vec::new();
     match &live.objects {
         None => d.note(
-            &["dts_job_id"],
+            anchor,
             "the job shows no object list (DbObject), so its objects are not managed",
         ),
         Some(tree) if tree.is_empty() => d.note(
-            &["dts_job_id"],
+            anchor,
             "the job's object list is empty, so its objects are not managed",
         ),
         Some(tree) => match blocks(tree) {
@@ -254,10 +310,40 @@ pub fn alibaba(origin: Origin<'_>, live: &LiveJob) -> Result<String, Vec<Unwrita
             Err(e) => errors = e,
         },
     }
-    if errors.is_empty() {
-        Ok(d.finish())
-    } else {
-        Err(errors)
+    errors
+}
+
+/// `migration_mode { ... }`: each flag the job shows (`MigrationMode`), which plan
+/// compares; nothing when it shows none, or every phase off (which a configuration
+/// refuses: said in a note before `anchor`).
+fn migration_mode(d: &mut Draft, live: Option<&MigrationMode>, anchor: &'static [&'static str]) {
+    let Some(live) = live else { return };
+    let flags = [
+        live.structure_initialization,
+        live.data_initialization,
+        live.data_synchronization,
+    ];
+    if flags == [Some(false); 3] {
+        d.note(
+            anchor,
+            "migration mode not managed: the job shows every phase off (MigrationMode), which a migration_mode block cannot say",
+        );
+        return;
+    }
+    let mut block = Block::builder("migration_mode");
+    let mut any = false;
+    for (key, value) in [
+        ("structure_initialization", live.structure_initialization),
+        ("data_initialization", live.data_initialization),
+        ("data_synchronization", live.data_synchronization),
+    ] {
+        if let Some(value) = value {
+            block = block.add_attribute((key, Expression::Bool(value)));
+            any = true;
+        }
+    }
+    if any {
+        d.block(block.build());
     }
 }
 
@@ -272,7 +358,7 @@ fn provider(cloud: Cloud, alias: &str) -> Expression {
 
 /// `reserved = { ... }`: every live setting with a string, number or bool value, which
 /// plan compares as text; others, and values that may be secrets, are left out.
-fn reserved(d: &mut Draft, live: &Map<String, Value>) {
+fn reserved(d: &mut Draft, live: &Map<String, Value>, anchor: &'static [&'static str]) {
     let mut written = hcl::Object::new();
     let mut left_out = Vec::new();
     for (key, value) in live {
@@ -296,7 +382,7 @@ fn reserved(d: &mut Draft, live: &Map<String, Value>) {
         written.insert(literal::key(key), expression);
     }
     let anchor: &[&'static str] = if written.is_empty() {
-        &["dts_job_id"]
+        anchor
     } else {
         &["reserved"]
     };
@@ -313,11 +399,17 @@ fn reserved(d: &mut Draft, live: &Map<String, Value>) {
 
 /// `source { ... }` / `destination { ... }`: the fields plan compares, as the job shows
 /// them; the password only as a comment.
-fn endpoint(d: &mut Draft, name: &str, side: &'static str, live: Option<&EndpointInfo>) {
+fn endpoint(
+    d: &mut Draft,
+    name: &str,
+    side: &'static str,
+    live: Option<&EndpointInfo>,
+    anchor: &'static [&'static str],
+) {
     let Some(live) = live else { return };
     let Some(instance_type) = live.instance_type.as_deref().filter(|t| !t.is_empty()) else {
         d.note(
-            &["dts_job_id"],
+            anchor,
             format!("the {side} endpoint is not managed: the job does not show its instance type"),
         );
         return;

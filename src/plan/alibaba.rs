@@ -19,7 +19,9 @@ use super::operation::{
 };
 use super::{JobPlan, LiveState, ObjectPlan, PlannedOp, digest, plan_objects};
 use crate::cloud::alibaba::{Direction, DtsJob, EndpointInfo, EndpointSide, JobStatus};
-use crate::config::{Cloud, Config, ConfigError, DesiredStatus, EndpointSpec, JobSpec};
+use crate::config::{
+    Cloud, Config, ConfigError, DesiredStatus, EndpointSpec, JobSpec, MigrationModeSpec,
+};
 use crate::guard;
 use crate::objects::ObjectTree;
 use crate::objects::diff::AttrChange;
@@ -130,27 +132,7 @@ pub fn plan_job(
             ),
         ]);
     }
-    if let (Some((wanted, span)), Some(live_group)) = (
-        spec.alibaba
-            .as_ref()
-            .and_then(|a| a.resource_group_id.as_ref()),
-        live.detail.resource_group_id.as_deref(),
-    ) && wanted != live_group
-    {
-        errors.push(
-            ConfigError::at(
-                sources,
-                *span,
-                "resource_group_mismatch",
-                format!(
-                    "{} is in resource group {live_group}, not {wanted}",
-                    spec.address()
-                ),
-                "another group",
-            )
-            .help("dtsform does not move jobs between resource groups (ModifyDtsJob's ResourceGroupId names the group, it does not change it): write the job's group, or move the job in the console first"),
-        );
-    }
+    errors.extend(resource_group_mismatch(config, spec, live));
 
     let mut forward = DirectionPlan::default();
     plan_direction(config, spec, live, flags, &mut forward, &mut errors);
@@ -167,20 +149,7 @@ pub fn plan_job(
                     &mut errors,
                 );
             }
-            None => errors.push(
-                ConfigError::at(
-                    sources,
-                    reverse_spec.span,
-                    "not_two_way",
-                    format!(
-                        "{} has a reverse block, but job {} shows no reverse direction: it is not a two-way synchronization",
-                        spec.address(),
-                        spec.dts_job_id
-                    ),
-                    "reverse direction",
-                )
-                .help("remove the reverse block, or point the resource at a two-way synchronization job (the reverse direction is configured when the job is created)"),
-            ),
+            None => errors.push(not_two_way(config, spec, reverse_spec)),
         }
     }
     for plan in [&forward, &reverse_plan] {
@@ -229,6 +198,79 @@ pub fn plan_job(
     })
 }
 
+/// The configured resource group when the live job is in another one: dtsform does not
+/// move jobs between groups, so this is an error (plan's and drift's).
+pub fn resource_group_mismatch(
+    config: &Config,
+    spec: &JobSpec,
+    live: &LiveJob,
+) -> Option<ConfigError> {
+    let (wanted, span) = spec.alibaba.as_ref()?.resource_group_id.as_ref()?;
+    let live_group = live.detail.resource_group_id.as_deref()?;
+    (wanted != live_group).then(|| {
+        ConfigError::at(
+            &config.sources,
+            *span,
+            "resource_group_mismatch",
+            format!(
+                "{} is in resource group {live_group}, not {wanted}",
+                spec.address()
+            ),
+            "another group",
+        )
+        .help("dtsform does not move jobs between resource groups (ModifyDtsJob's ResourceGroupId names the group, it does not change it): write the job's group, or move the job in the console first")
+    })
+}
+
+/// The error for a `reverse` block (`reverse_spec`) on a job that shows no reverse
+/// direction (plan's and drift's).
+pub fn not_two_way(config: &Config, spec: &JobSpec, reverse_spec: &JobSpec) -> ConfigError {
+    ConfigError::at(
+        &config.sources,
+        reverse_spec.span,
+        "not_two_way",
+        format!(
+            "{} has a reverse block, but job {} shows no reverse direction: it is not a two-way synchronization",
+            spec.address(),
+            spec.dts_job_id
+        ),
+        "reverse direction",
+    )
+    .help("remove the reverse block, or point the resource at a two-way synchronization job (the reverse direction is configured when the job is created)")
+}
+
+/// The configured migration-mode flags whose live value (`MigrationMode`) differs.
+pub fn migration_mode_changes(mode: &MigrationModeSpec, live: &DtsJob) -> Vec<FieldChange> {
+    let live_mode = live.migration_mode.clone().unwrap_or_default();
+    [
+        (
+            "structure_initialization",
+            mode.structure_initialization,
+            live_mode.structure_initialization,
+        ),
+        (
+            "data_initialization",
+            mode.data_initialization,
+            live_mode.data_initialization,
+        ),
+        (
+            "data_synchronization",
+            mode.data_synchronization,
+            live_mode.data_synchronization,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(field, wanted, have)| {
+        let wanted = wanted?;
+        (have != Some(wanted)).then(|| FieldChange {
+            field: field.into(),
+            before: have.map(|b| b.to_string()),
+            after: Some(wanted.to_string()),
+        })
+    })
+    .collect()
+}
+
 /// Whether a job in `status` is where `wanted` asks it to be (a job on its way to
 /// running counts as running).
 pub fn status_satisfied(wanted: DesiredStatus, status: &JobStatus) -> bool {
@@ -240,7 +282,7 @@ pub fn status_satisfied(wanted: DesiredStatus, status: &JobStatus) -> bool {
 
 /// The live status as shown: `Synchronizing`, or for a two-way job whose reverse
 /// direction was read `Synchronizing, reverse Suspending`.
-fn live_status(live: &LiveJob) -> String {
+pub fn live_status(live: &LiveJob) -> String {
     match &live.reverse {
         Some(reverse) => format!(
             "{}, reverse {}",
@@ -334,34 +376,7 @@ fn plan_direction(
     }
 
     if let Some(mode) = spec.migration_mode() {
-        let live_mode = live.detail.migration_mode.clone().unwrap_or_default();
-        let changes: Vec<FieldChange> = [
-            (
-                "structure_initialization",
-                mode.structure_initialization,
-                live_mode.structure_initialization,
-            ),
-            (
-                "data_initialization",
-                mode.data_initialization,
-                live_mode.data_initialization,
-            ),
-            (
-                "data_synchronization",
-                mode.data_synchronization,
-                live_mode.data_synchronization,
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(field, wanted, have)| {
-            let wanted = wanted?;
-            (have != Some(wanted)).then(|| FieldChange {
-                field: field.into(),
-                before: have.map(|b| b.to_string()),
-                after: Some(wanted.to_string()),
-            })
-        })
-        .collect();
+        let changes = migration_mode_changes(mode, &live.detail);
         if !changes.is_empty() {
             operations.push(Operation::MigrationMode(MigrationModeWrite {
                 direction,

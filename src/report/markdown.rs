@@ -460,7 +460,7 @@ fn removal_lines(out: &mut String, jobs: &[JobReport]) {
 
 /// ` (reverse direction)` after a job's address, for the reverse direction of a two-way
 /// job; nothing for the forward direction.
-fn direction_words(direction: Direction) -> &'static str {
+pub fn direction_words(direction: Direction) -> &'static str {
     match direction {
         Direction::Forward => "",
         Direction::Reverse => " (reverse direction)",
@@ -739,7 +739,7 @@ fn job_section(out: &mut String, job: &JobReport, detail: Detail, omitted: &mut 
 }
 
 /// `reverse direction: ` before an object of a two-way job's reverse direction.
-fn object_direction(c: &ObjectChangeEntry) -> &'static str {
+pub fn object_direction(c: &ObjectChangeEntry) -> &'static str {
     match c.direction {
         Direction::Forward => "",
         Direction::Reverse => "reverse direction: ",

@@ -16,7 +16,9 @@ use dtsform::emulator::{
     DEFAULT_TENCENT_SECRET_KEY, RunningEmulator, World,
 };
 
-use crate::support::{client, fast_config, report_text, start, wait_for_status};
+use crate::support::{
+    TWO_WAY_JOB, TWO_WAY_REVERSE_JOB, client, fast_config, report_text, start, wait_for_status,
+};
 
 use crate::report_check;
 
@@ -384,5 +386,153 @@ async fn a_tencent_job_adopts_a_table_and_plans_to_no_changes() {
     );
     let (code, stdout, stderr) = run(dir.path(), &["plan", ".", "-detailed-exitcode"]).await;
     assert_eq!(code, 0, "{after}\n{stdout}\n{stderr}");
+    emulator.stop().await;
+}
+
+/// The sample world's two-way job, both directions as live: the reverse direction
+/// carries `orders` back.
+const TWO_WAY: &str = r#"resource "alicloud_dts_job" "orders" {
+  dts_job_id = "r8tw2way01x"
+
+  database "orders" {
+    table "orders" {}
+    table "order_items" {}
+  }
+
+  # What comes back from the west.
+  reverse {
+    database "orders" {
+      table "orders" {} # refunds are written there
+    }
+  }
+}
+"#;
+
+/// What someone does in the console: the reverse direction of the two-way job gets
+/// `returns` (the forward direction is left as it is).
+async fn console_adds_a_table_to_the_reverse_direction(emulator: &RunningEmulator) {
+    let client = client(&emulator.url(), SignatureVersion::V3);
+    let db_list = json!({"orders": {"name": "orders", "all": false, "Table": {
+        "orders": {"name": "orders", "all": true},
+        "returns": {"name": "returns", "all": true}}}});
+    client
+        .call_params(
+            "ModifyDtsJob",
+            &Params::default()
+                .query("DtsInstanceId", format!("dts{TWO_WAY_JOB}"))
+                .query("SynchronizationDirection", "Reverse")
+                .query("DbList", db_list.to_string())
+                .query("RegionId", "cn-hangzhou"),
+        )
+        .await
+        .expect("the console's change");
+    wait_for_status(
+        &client,
+        TWO_WAY_REVERSE_JOB,
+        &JobStatus::Synchronizing,
+        std::time::Duration::from_secs(10),
+    )
+    .await;
+}
+
+async fn sample_emulator() -> RunningEmulator {
+    start(fast_config(), World::sample()).await
+}
+
+fn alicloud_only(url: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("providers.hcl"),
+        format!(
+            "provider \"alicloud\" {{\n  region   = \"cn-hangzhou\"\n  endpoint = \"{url}\"\n}}\n"
+        ),
+    )
+    .unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_table_added_to_the_reverse_direction_is_drift_marked_reverse_until_configured() {
+    let emulator = sample_emulator().await;
+    let dir = alicloud_only(&emulator.url(), &[("orders.hcl", TWO_WAY)]);
+    let path = dir.path();
+    let (code, stdout, stderr) = run(path, &["drift", "."]).await;
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+
+    console_adds_a_table_to_the_reverse_direction(&emulator).await;
+
+    let (code, stdout, stderr) = run(path, &["drift", "."]).await;
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    for expected in [
+        "alicloud_dts_job.orders (job r8tw2way01x, alicloud in cn-hangzhou, now Synchronizing, reverse Synchronizing)\n",
+        "  - reverse direction: table orders.returns: live, not in the configuration (added outside the configuration?); the next apply would REMOVE it\n",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} in\n{stdout}");
+    }
+    let (code, json, stderr) = run(path, &["drift", ".", "--json"]).await;
+    assert_eq!(code, 2, "{stderr}");
+    let problems = report_check::drift_problems(&json);
+    assert!(problems.is_empty(), "{problems:#?}\n{json}");
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let changes = doc["jobs"][0]["object_changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{json}");
+    assert_eq!(changes[0]["address"], "orders.returns");
+    assert_eq!(changes[0]["direction"], "reverse");
+    let (code, md, _) = run(path, &["drift", ".", "--markdown"]).await;
+    assert_eq!(code, 2);
+    assert!(
+        md.contains("#### `alicloud_dts_job.orders` (reverse direction): 1 object\n"),
+        "{md}"
+    );
+    assert!(md.contains("`orders.returns`"), "{md}");
+
+    // Configured by hand in the reverse block: no drift, and plan keeps it.
+    std::fs::write(
+        path.join("orders.hcl"),
+        TWO_WAY.replace(
+            "      table \"orders\" {} # refunds are written there\n",
+            "      table \"orders\" {} # refunds are written there\n      table \"returns\" {}\n",
+        ),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(path, &["drift", "."]).await;
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let (code, stdout, stderr) = run(path, &["plan", ".", "-detailed-exitcode"]).await;
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    emulator.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn adopt_writes_a_reverse_direction_table_into_the_reverse_block() {
+    let emulator = sample_emulator().await;
+    console_adds_a_table_to_the_reverse_direction(&emulator).await;
+    let dir = alicloud_only(&emulator.url(), &[("orders.hcl", TWO_WAY)]);
+    let path = dir.path();
+
+    let (code, stdout, stderr) = run(path, &["adopt", "."]).await;
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(
+            "+ table orders.returns  (alicloud_dts_job.orders, reverse direction, ./orders.hcl)"
+        ),
+        "{stdout}"
+    );
+    let after = std::fs::read_to_string(path.join("orders.hcl")).unwrap();
+    assert_eq!(
+        after,
+        TWO_WAY.replace(
+            "      table \"orders\" {} # refunds are written there\n",
+            "      table \"orders\" {} # refunds are written there\n\n      table \"returns\" {}\n",
+        )
+    );
+    let (code, stdout, stderr) = run(path, &["plan", ".", "-detailed-exitcode"]).await;
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let (code, _, _) = run(path, &["fmt", "--check", "."]).await;
+    assert_eq!(code, 0);
+    let (code, stdout, _) = run(path, &["drift", "."]).await;
+    assert_eq!(code, 0, "{stdout}");
     emulator.stop().await;
 }

@@ -171,6 +171,46 @@ fn import_writes_every_feature_so_that_validate_fmt_and_plan_are_clean() {
 }
 
 #[test]
+fn a_two_way_job_is_imported_with_its_reverse_block_and_plans_to_no_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().display().to_string();
+    std::fs::write(
+        tmp.path().join("providers.hcl"),
+        "provider \"alicloud\" {\n  region = \"cn-hangzhou\"\n}\n",
+    )
+    .unwrap();
+    // The embedded emulator's sample world, the same for every command.
+    let (code, stdout, stderr) = run(&["import", &dir, "r8tw2way01x", "--emulator"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let file = std::fs::read_to_string(tmp.path().join("imported.hcl")).unwrap();
+    let at = file
+        .find("  reverse {\n")
+        .unwrap_or_else(|| panic!("no reverse block in\n{file}"));
+    let reverse = &file[at..];
+    for expected in [
+        "    status   = \"running\"\n",
+        "    migration_mode {\n      structure_initialization = true\n",
+        "    source {\n      instance_type = \"rds\"\n      instance_id   = \"rm-bp1west00000001\"\n",
+        "      # password = var.orders_two_way_reverse_source_password",
+        "    database \"orders\" {\n      table \"orders\" {}\n    }\n  }\n}\n",
+    ] {
+        assert!(reverse.contains(expected), "{expected:?} in\n{file}");
+    }
+    assert!(
+        file.contains("two-way, Synchronizing (reverse direction Synchronizing)"),
+        "{file}"
+    );
+    let (code, stdout, stderr) = run(&["validate", &dir]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let (code, stdout, stderr) = run(&["fmt", "--check", &dir]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let (code, stdout, stderr) = run(&["plan", &dir, "--detailed-exitcode", "--emulator"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let (code, stdout, stderr) = run(&["drift", &dir, "--emulator"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+}
+
+#[test]
 fn import_by_id_never_overwrites_and_names_what_it_leaves_out() {
     let (_tmp, dir, state) = setup(&feature_world());
     let emulator = ["--emulator", "--emulator-state", state.as_str()];
@@ -611,7 +651,16 @@ fn database_info() -> impl Strategy<Value = String> {
     ]
 }
 
-/// A world of generated jobs of both clouds, with the statuses and settings plan reads.
+/// A migration mode (`MigrationMode`): each phase on or off.
+fn migration_mode() -> impl Strategy<Value = Value> {
+    (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(s, i, d)| {
+        json!({"structure_initialization": s, "data_initialization": i, "data_synchronization": d})
+    })
+}
+
+/// A world of generated jobs of both clouds, with the statuses and settings plan reads:
+/// Alibaba jobs with a migration mode, some in a resource group, some synchronizations
+/// two-way (the reverse direction with its own list, status, mode and settings).
 fn world() -> impl Strategy<Value = Value> {
     let alibaba = prop::collection::vec(
         (
@@ -635,6 +684,21 @@ fn world() -> impl Strategy<Value = Value> {
                 ],
                 0..4,
             ),
+            migration_mode(),
+            // A two-way synchronization's reverse direction: its own list, status,
+            // migration mode and reserved settings.
+            prop::option::of((
+                db_list(),
+                prop_oneof![
+                    Just("Synchronizing"),
+                    Just("Suspending"),
+                    Just("NotStarted"),
+                    Just("Failed"),
+                ],
+                migration_mode(),
+                any::<bool>(),
+            )),
+            any::<bool>(),
         ),
         1..3,
     );
@@ -650,15 +714,31 @@ fn world() -> impl Strategy<Value = Value> {
         let jobs: Vec<Value> = alibaba
             .into_iter()
             .enumerate()
-            .map(|(i, (db_list, status, name, reserved))| {
+            .map(|(i, (db_list, status, name, reserved, mode, reverse, grouped))| {
                 let kind = if status == "Migrating" { "migration" } else { "sync" };
-                json!({
+                let mut job = json!({
                     "job_id": format!("job{i:08}"), "instance_id": format!("dtsjob{i:08}"),
                     "name": name, "type": kind, "region": "cn-hangzhou", "status": status,
                     "source": {"instance_type": "RDS", "instance_id": format!("rm-{i}"), "port": "3306", "user_name": "reader"},
                     "destination": {"instance_type": "rds", "ip": "10.0.0.1", "database_name": "Ünï db"},
-                    "db_list": db_list, "reserved": reserved
-                })
+                    "db_list": db_list, "reserved": reserved, "migration_mode": mode
+                });
+                if grouped {
+                    job["resource_group_id"] = json!(format!("rg-{i}"));
+                }
+                // Only a synchronization has a reverse direction.
+                if let Some((db_list, status, mode, with_reserved)) = reverse.filter(|_| kind == "sync") {
+                    job["reverse"] = json!({
+                        "job_id": format!("rev{i:08}"), "instance_id": format!("dtsjob{i:08}"),
+                        "name": job["name"], "type": "sync", "region": "cn-hangzhou", "status": status,
+                        "direction": "Reverse",
+                        "source": {"instance_type": "RDS", "ip": "10.0.0.1", "port": "3306", "user_name": "back"},
+                        "destination": {"instance_type": "rds", "instance_id": format!("rm-{i}")},
+                        "db_list": db_list, "migration_mode": mode,
+                        "reserved": if with_reserved { json!({"maxRetryTime": 600, "srcSSL": "1"}) } else { json!({}) }
+                    });
+                }
+                job
             })
             .collect();
         let tencent_jobs: Vec<Value> = tencent
