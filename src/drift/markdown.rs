@@ -12,7 +12,7 @@ use super::report::{DriftDocument, DriftOutcome, JobDriftReport};
 use crate::cloud::alibaba::Direction;
 use crate::report::budget::{COMMENT_LIMIT, Detail, Fitted, Omitted, count, fit, thousands};
 use crate::report::markdown::{
-    Gone, Layout, allowed_words, cell_code, changed_object, code, direction_words, fenced,
+    Gone, Layout, allowed_words, cell_code, changed_object, code, direction_words, errors_section,
     gone_list, object_direction, text, value_changes,
 };
 use crate::report::model::{ObjectAction, ObjectChangeEntry};
@@ -172,31 +172,8 @@ fn removals(out: &mut String, jobs: &[JobDriftReport], layout: Layout) {
 }
 
 fn errors(out: &mut String, doc: &DriftDocument, detail: Detail, omitted: &mut Omitted) {
-    if doc.diagnostics.is_empty() {
-        return;
-    }
-    let _ = writeln!(out, "### Errors\n");
-    let mut listed = false;
-    for d in &doc.diagnostics {
-        if detail < Detail::JobTable && !d.rendered.is_empty() {
-            fenced(out, "text", d.rendered.trim_end());
-        } else {
-            listed = true;
-            omitted.diagnostic_texts += usize::from(!d.rendered.is_empty());
-            let code_span = d.code.as_deref().map(code).unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "- {code_span} {}",
-                text(d.message.lines().next().unwrap_or_default())
-            );
-            if let Some(help) = &d.help {
-                let _ = writeln!(out, "  - help: {}", text(help));
-            }
-        }
-    }
-    if listed {
-        out.push('\n');
-    }
+    let errors: Vec<_> = doc.diagnostics.iter().collect();
+    errors_section(out, &errors, detail, omitted);
 }
 
 /// Objects to add and to change, and settings, of a job.

@@ -21,8 +21,8 @@ use serde_json::Value;
 
 use super::budget::{COMMENT_LIMIT, Detail, Fitted, Omitted, count, fit, thousands};
 use super::model::{
-    AllowedBy, Document, JobAction, JobReport, ObjectAction, ObjectChangeEntry, Outcome,
-    RefusalReport, RefusedEntry, ValueChange,
+    AllowedBy, DiagnosticReport, Document, JobAction, JobReport, ObjectAction, ObjectChangeEntry,
+    Outcome, RefusalReport, RefusedEntry, ValueChange,
 };
 use crate::cloud::alibaba::Direction;
 use crate::plan::operation::PrecheckResult;
@@ -507,12 +507,24 @@ fn refusals(out: &mut String, refusals: &[RefusalReport], layout: Layout) {
 }
 
 fn errors(out: &mut String, doc: &Document, detail: Detail, omitted: &mut Omitted) {
+    // A refusal is shown under *Refused* already.
     let refused: Vec<&str> = doc.refusals.iter().map(|r| r.message.as_str()).collect();
-    let errors: Vec<_> = doc
+    let errors: Vec<&DiagnosticReport> = doc
         .diagnostics
         .iter()
         .filter(|d| !refused.contains(&d.message.as_str()))
         .collect();
+    errors_section(out, &errors, detail, omitted);
+}
+
+/// `### Errors`: each diagnostic as rendered for a terminal, or — when the budget is
+/// short — its code, first line and help as a bullet.
+pub fn errors_section(
+    out: &mut String,
+    errors: &[&DiagnosticReport],
+    detail: Detail,
+    omitted: &mut Omitted,
+) {
     if errors.is_empty() {
         return;
     }
