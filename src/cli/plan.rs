@@ -10,7 +10,7 @@ use super::Settings;
 use super::args::{ConfigArgs, GuardArgs, TargetArgs, failed};
 use super::settings::Target;
 use super::workspace::Workspace;
-use crate::plan::fetch::DEFAULT_PARALLELISM;
+use crate::plan::fetch::MAX_PARALLELISM;
 use crate::plan::file::PlanFile;
 use crate::render::render_plan;
 
@@ -33,9 +33,10 @@ pub struct Args {
     #[arg(long)]
     detailed_exitcode: bool,
 
-    /// How many jobs to read at once.
-    #[arg(long, default_value_t = DEFAULT_PARALLELISM)]
-    parallelism: usize,
+    /// The most jobs read at once. A cap: without it dtsform finds how many reads in
+    /// flight the API takes (up to 256).
+    #[arg(long, value_name = "N")]
+    parallelism: Option<usize>,
 }
 
 pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
@@ -44,8 +45,9 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
     let Some(ws) = Workspace::open(settings, &args.config.dir(), &inputs, problems).await? else {
         return Ok(ExitCode::FAILURE);
     };
+    let parallelism = args.parallelism.unwrap_or(MAX_PARALLELISM).max(1);
     let plan =
-        match crate::plan::fetch::plan(&ws.config, &ws.clients, args.parallelism, &flags).await {
+        match crate::plan::fetch::plan(&ws.config, &ws.clients, parallelism, &flags).await {
             Ok(plan) => plan,
             Err(problems) => return Ok(failed(settings, &problems)),
         };

@@ -118,6 +118,20 @@ impl Workspace {
     }
 }
 
+impl Drop for Workspace {
+    /// With `-v`, a closing line per provider: its requests, the throttling answers, and
+    /// the rate learned per action.
+    fn drop(&mut self) {
+        for line in self.clients.traffic() {
+            tracing::info!(target: TRAFFIC_TARGET, "{line}");
+        }
+    }
+}
+
+/// The log target of the closing traffic lines (`RUST_LOG=dtsform::traffic=info` shows
+/// only them).
+pub const TRAFFIC_TARGET: &str = "dtsform::traffic";
+
 /// The configuration directory a command reads: `-chdir`, the argument, or `.`.
 pub fn config_dir(chdir: Option<&PathBuf>, dir: Option<&PathBuf>) -> PathBuf {
     chdir.or(dir).cloned().unwrap_or_else(|| PathBuf::from("."))
