@@ -167,6 +167,9 @@ struct Measure {
     to: Instant,
     admitted: u32,
     answered: u32,
+    /// Requests in flight at the cut, not yet answered: the measurement closes when
+    /// none are left, even if nothing was sent since.
+    pending: usize,
 }
 
 /// The adaptive limit of one action.
@@ -297,8 +300,16 @@ impl ActionLimiter {
     /// Learns from what became of a granted request.
     pub fn finish(&mut self, grant: Grant, answer: Answer, now: Instant) {
         self.in_flight = self.in_flight.saturating_sub(1);
+        if let Some(m) = &mut self.measure
+            && grant.sent_at <= m.to
+        {
+            m.pending = m.pending.saturating_sub(1);
+        }
         let throttled = match answer {
-            Answer::Lost => return,
+            Answer::Lost => {
+                self.close_if_answered(now);
+                return;
+            }
             Answer::Served => false,
             Answer::Throttled { .. } => true,
         };
@@ -308,6 +319,17 @@ impl ActionLimiter {
         match answer {
             Answer::Throttled { retry_after } => self.on_throttled(grant, retry_after, now),
             _ => self.on_served(grant, now),
+        }
+        self.close_if_answered(now);
+    }
+
+    /// Closes the open measurement once every request in flight at its cut is answered.
+    fn close_if_answered(&mut self, now: Instant) {
+        if let Some(m) = self.measure
+            && m.pending == 0
+        {
+            self.measure = None;
+            self.close(m, now);
         }
     }
 
@@ -388,8 +410,20 @@ impl ActionLimiter {
             return;
         };
         // A lone refusal among admitted requests says the server was at its limit, not
-        // how far above it: the ceiling stays the rate it was refused at.
+        // how far above it: the ceiling is the rate it was refused at, or, with a second
+        // of answers to go by, what the server served in it (a burst allowance lets a
+        // client run above the limit for a while before the refusal).
         if m.answered - m.admitted < MEASURE_MIN_REFUSED {
+            if self.served_a_second(now)
+                && let Some(served) = self.served_rate(now)
+                && let Phase::Recovering { ceiling, since, from } = self.phase
+            {
+                self.phase = Phase::Recovering {
+                    ceiling: ceiling.min(served.max(from)),
+                    since,
+                    from,
+                };
+            }
             return;
         }
         let ceiling = if m.admitted >= MEASURE_MIN_ADMITTED && span >= MEASURE_MIN_SPAN {
@@ -453,6 +487,7 @@ impl ActionLimiter {
                 to: now,
                 admitted: 0,
                 answered: 1,
+                pending: self.in_flight,
             });
         }
     }

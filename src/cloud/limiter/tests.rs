@@ -409,3 +409,15 @@ fn a_dropped_limit_is_followed_down_and_a_restored_one_found_again() {
     assert!(fraction(throttled, requests) <= 0.1, "{case}");
     assert!(l.stats().learned.unwrap() > 150.0, "{:?}", l.stats());
 }
+
+#[test]
+fn zz_debug_case() {
+    let Ok(spec) = std::env::var("LIMITER_DEBUG") else { return };
+    let v: Vec<f64> = spec.split('/').map(|x| x.parse().unwrap()).collect();
+    let t0 = Instant::now();
+    let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
+    let mut server = Server::new(t0, v[0], v[3]);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let (took, requests, throttled) = simulate(&mut l, &mut server, v[2] as usize, ms(v[1] as u64), t0);
+    eprintln!("took {took:?} requests {requests} throttled {throttled} stats {:?}", l.stats());
+}
