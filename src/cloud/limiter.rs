@@ -392,7 +392,14 @@ impl ActionLimiter {
             if RESUME * admitted < self.rate() {
                 self.set_rate(RESUME * admitted);
                 self.lowered_at = Some(now);
-                if let Phase::Recovering { since, from, .. } = &mut self.phase {
+                // And the ceiling: the server took no more than that while saturated.
+                if let Phase::Recovering {
+                    ceiling,
+                    since,
+                    from,
+                } = &mut self.phase
+                {
+                    *ceiling = ceiling.min(cap(admitted, self.config.max_rate));
                     *since = now;
                     *from = self.rate;
                 }

@@ -3,6 +3,7 @@
 //! on loopback ports chosen at run time; nothing reaches the internet except the one-time
 //! install of the official Python SDK from PyPI (see `support::python_sdk`).
 
+mod adaptive;
 mod apply;
 mod architecture;
 mod cli;
