@@ -37,11 +37,11 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
 use dtsform::cloud::Limiter;
-use dtsform::cloud::limiter::LimiterConfig;
 use dtsform::cloud::alibaba::endpoint::parse_endpoint;
 use dtsform::cloud::alibaba::{
     Action as _, AlibabaClient, ClientConfig, Credentials, DescribeDtsJobDetail, DtsJob, JobStatus,
 };
+use dtsform::cloud::limiter::LimiterConfig;
 use dtsform::guard::{Allowance, AllowedRemoval};
 use dtsform::objects::ObjectTree;
 use dtsform::objects::diff::{Change, diff};

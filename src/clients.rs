@@ -65,13 +65,14 @@ impl Clients {
                     }
                     Err(e) => errors.push(e),
                 },
-                Cloud::Tencent => match tencent_client_for(config, provider, env, target, limiter)
-                {
-                    Ok(client) => {
-                        tencent.insert(provider.alias.clone(), client);
+                Cloud::Tencent => {
+                    match tencent_client_for(config, provider, env, target, limiter) {
+                        Ok(client) => {
+                            tencent.insert(provider.alias.clone(), client);
+                        }
+                        Err(e) => errors.push(e),
                     }
-                    Err(e) => errors.push(e),
-                },
+                }
             }
         }
         // Every client masks every password of the configuration in server text, even

@@ -46,11 +46,10 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     };
     let parallelism = args.parallelism.unwrap_or(MAX_PARALLELISM).max(1);
-    let plan =
-        match crate::plan::fetch::plan(&ws.config, &ws.clients, parallelism, &flags).await {
-            Ok(plan) => plan,
-            Err(problems) => return Ok(failed(settings, &problems)),
-        };
+    let plan = match crate::plan::fetch::plan(&ws.config, &ws.clients, parallelism, &flags).await {
+        Ok(plan) => plan,
+        Err(problems) => return Ok(failed(settings, &problems)),
+    };
     let out = &settings.printer;
     if let Target::Emulator { .. } = settings.target {
         out.line("Planning against the embedded emulator (sample world unless --emulator-state is given).\n");

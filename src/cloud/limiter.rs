@@ -14,9 +14,11 @@
 //! - **A measured ceiling.** A throttling answer cuts the rate to [`CUT`] of the rate
 //!   that request was sent at, and opens a measurement: of the requests sent between
 //!   the throttled one and the cut, the server admitted some number per second — its
-//!   limit, measured while it was saturated. When that window's answers are in, the
+//!   limit, measured while it was saturated (up to the first pause in sending: after a
+//!   pause the server's bucket has refilled). When that window's answers are in, the
 //!   rate resumes at [`RESUME`] of the measured limit, and the CUBIC curve returns to it
-//!   within [`RECOVERY`], then probes slowly above it, so a raised limit is found too.
+//!   within [`RECOVERY`], then probes slowly above it, so a raised limit is found too; a
+//!   refusal while probing above the ceiling goes back just under it instead of cutting.
 //! - **A window of requests in flight** sized from the rate and the lowest latency seen
 //!   (Little's law, with [`HEADROOM`]), so latency does not cap throughput; when answers
 //!   come more than twice as slowly as the fastest, it shrinks in proportion.
@@ -63,12 +65,16 @@ pub const MAX_PAUSE: Duration = Duration::from_secs(1);
 const SERVED_WINDOW: Duration = Duration::from_secs(1);
 /// A measurement shorter than this, or with fewer admitted requests than
 /// [`MEASURE_MIN_ADMITTED`], is too short to say what the server admits.
-const MEASURE_MIN_SPAN: Duration = Duration::from_millis(10);
+const MEASURE_MIN_SPAN: Duration = Duration::from_millis(3);
 const MEASURE_MIN_ADMITTED: u32 = 1;
 /// A measurement with fewer refusals than this did not see the server saturated.
 const MEASURE_MIN_REFUSED: u32 = 2;
 /// Answers a measurement needs before it may lower the rate partway.
-const MEASURE_MIN_ANSWERED: u32 = 5;
+const MEASURE_MIN_ANSWERED: u32 = 2;
+/// A gap of more than this many sending intervals (and [`MIN_PAUSE`]) between two
+/// requests of a measurement is a pause in sending.
+const PAUSE_GAPS: f64 = 4.0;
+const MIN_PAUSE: Duration = Duration::from_millis(3);
 /// The token bucket holds this much sending time, so a timer that wakes late loses
 /// nothing; at least one token.
 const BUCKET_TIME: f64 = 0.005;
@@ -170,6 +176,12 @@ struct Measure {
     /// Requests in flight at the cut, not yet answered: the measurement closes when
     /// none are left, even if nothing was sent since.
     pending: usize,
+    /// The latest sending counted so far.
+    last_sent: Instant,
+    /// Set at the first pause in sending (the window was full): the server's bucket
+    /// filled up meanwhile, so what it admitted after says nothing of its rate. Only
+    /// requests sent up to here count.
+    until: Option<Instant>,
 }
 
 /// The adaptive limit of one action.
@@ -334,7 +346,9 @@ impl ActionLimiter {
     }
 
     fn refill(&mut self, now: Instant) {
-        let elapsed = now.saturating_duration_since(self.refilled_at).as_secs_f64();
+        let elapsed = now
+            .saturating_duration_since(self.refilled_at)
+            .as_secs_f64();
         self.refilled_at = self.refilled_at.max(now);
         let rate = self.rate();
         let capacity = (rate * BUCKET_TIME).max(1.0);
@@ -376,9 +390,16 @@ impl ActionLimiter {
             self.close(m, now);
             return;
         }
-        if grant.sent_at < m.from {
+        if grant.sent_at < m.from || m.until.is_some_and(|u| grant.sent_at > u) {
             return;
         }
+        let pause = Duration::from_secs_f64(PAUSE_GAPS / grant.rate.max(MIN_RATE)).max(MIN_PAUSE);
+        if grant.sent_at > m.last_sent + pause {
+            m.until = Some(m.last_sent);
+            self.measure = Some(m);
+            return;
+        }
+        m.last_sent = m.last_sent.max(grant.sent_at);
         m.answered += 1;
         if !throttled {
             m.admitted += 1;
@@ -412,7 +433,7 @@ impl ActionLimiter {
     /// ceiling can only come down to what was served over the last second, once there is
     /// a second of answers to count.
     fn close(&mut self, m: Measure, now: Instant) {
-        let span = m.to.saturating_duration_since(m.from);
+        let span = m.until.unwrap_or(m.to).saturating_duration_since(m.from);
         let Phase::Recovering { ceiling, .. } = self.phase else {
             return;
         };
@@ -423,7 +444,11 @@ impl ActionLimiter {
         if m.answered - m.admitted < MEASURE_MIN_REFUSED {
             if self.served_a_second(now)
                 && let Some(served) = self.served_rate(now)
-                && let Phase::Recovering { ceiling, since, from } = self.phase
+                && let Phase::Recovering {
+                    ceiling,
+                    since,
+                    from,
+                } = self.phase
             {
                 self.phase = Phase::Recovering {
                     ceiling: ceiling.min(served.max(from)),
@@ -478,8 +503,17 @@ impl ActionLimiter {
         if self.lowered_at.is_some_and(|at| grant.sent_at < at) {
             return;
         }
-        let ceiling = grant.rate.min(self.rate());
-        self.set_rate((CUT * ceiling).max(MIN_RATE));
+        let (ceiling, rate) = match self.phase {
+            // Refused while probing above the learned ceiling: the limit is still there.
+            Phase::Recovering { ceiling, .. } if grant.rate > ceiling => {
+                (ceiling, (RESUME * ceiling).max(CUT * grant.rate))
+            }
+            _ => {
+                let ceiling = grant.rate.min(self.rate());
+                (ceiling, CUT * ceiling)
+            }
+        };
+        self.set_rate(rate.max(MIN_RATE));
         self.delivery.clear();
         self.lowered_at = Some(now);
         self.tokens = self.tokens.min(1.0);
@@ -495,6 +529,8 @@ impl ActionLimiter {
                 admitted: 0,
                 answered: 1,
                 pending: self.in_flight,
+                last_sent: grant.sent_at,
+                until: None,
             });
         }
     }
@@ -503,11 +539,17 @@ impl ActionLimiter {
         self.throttled_in_a_row = 0;
         self.served_total += 1;
         if self.phase == Phase::Growing {
-            let in_flight = now.saturating_duration_since(grant.sent_at).max(MEASURE_MIN_SPAN);
+            let in_flight = now
+                .saturating_duration_since(grant.sent_at)
+                .max(MEASURE_MIN_SPAN);
             #[allow(clippy::cast_precision_loss)]
             let delivered = (self.served_total - grant.served_before) as f64;
-            self.delivery.push_back((now, delivered / in_flight.as_secs_f64()));
-            let round_trip = self.smoothed_rtt.unwrap_or(GROWTH_PERIOD).max(GROWTH_PERIOD);
+            self.delivery
+                .push_back((now, delivered / in_flight.as_secs_f64()));
+            let round_trip = self
+                .smoothed_rtt
+                .unwrap_or(GROWTH_PERIOD)
+                .max(GROWTH_PERIOD);
             while self
                 .delivery
                 .front()

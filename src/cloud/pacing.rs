@@ -172,6 +172,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    #[allow(clippy::float_cmp)] // rates that are set, not computed
     async fn each_action_has_its_own_limit_and_clones_share_them() {
         let limiter = Limiter::new(LimiterConfig::capped(Some(100.0)));
         let reads = limiter.gate("DescribeDtsJobDetail");

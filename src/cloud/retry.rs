@@ -292,9 +292,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn through_a_gate_a_throttled_attempt_waits_for_the_gate_not_a_backoff() {
-        let limiter = crate::cloud::Limiter::new(crate::cloud::limiter::LimiterConfig::capped(
-            Some(100.0),
-        ));
+        let limiter =
+            crate::cloud::Limiter::new(crate::cloud::limiter::LimiterConfig::capped(Some(100.0)));
         let gate = limiter.gate("ModifyDtsJob");
         let p = RetryPolicy::default();
         let start = Instant::now();
@@ -314,7 +313,11 @@ mod tests {
         assert_eq!((out, calls), (3, 3));
         // The gate's pace after two cuts and its pause for two throttling answers in a
         // row: about 100 ms, where the policy's own backoff would have taken 300 ms or more.
-        assert!(start.elapsed() < Duration::from_millis(250), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_millis(250),
+            "{:?}",
+            start.elapsed()
+        );
         let stats = gate.stats();
         assert_eq!((stats.requests, stats.throttled), (3, 2));
         assert!(stats.rate < 100.0);
@@ -333,7 +336,10 @@ mod tests {
             }
         );
         assert_eq!(answer_of(&Ok(())), Answer::Served);
-        assert_eq!(answer_of::<()>(&Err(api("InvalidParameter", 400))), Answer::Served);
+        assert_eq!(
+            answer_of::<()>(&Err(api("InvalidParameter", 400))),
+            Answer::Served
+        );
         let lost = Error::Transport {
             action: "X".into(),
             endpoint: "e".into(),

@@ -425,11 +425,17 @@ impl Inner {
     /// Takes a token of `action`'s rate limit at `now`, or says how long until one is
     /// available (and counts the refusal).
     pub(crate) fn take_token(&mut self, action: &str, now: Instant) -> Result<(), Duration> {
-        let Some(rate) = rate_at(&self.faults, now.saturating_duration_since(self.faults_since))
-        else {
+        let Some(rate) = rate_at(
+            &self.faults,
+            now.saturating_duration_since(self.faults_since),
+        ) else {
             return Ok(());
         };
-        let key = if self.faults.shared_rate_limit { "" } else { action };
+        let key = if self.faults.shared_rate_limit {
+            ""
+        } else {
+            action
+        };
         let burst = self.faults.rate_burst;
         let bucket = self
             .buckets
@@ -521,13 +527,16 @@ mod tests {
             ..Faults::default()
         };
         let at = |s| rate_at(&faults, Duration::from_secs(s));
-        assert_eq!((at(0), at(9), at(10), at(15), at(25)), (
-            Some(250.0),
-            Some(250.0),
-            Some(50.0),
-            Some(50.0),
-            Some(100.0)
-        ));
+        assert_eq!(
+            (at(0), at(9), at(10), at(15), at(25)),
+            (
+                Some(250.0),
+                Some(250.0),
+                Some(50.0),
+                Some(50.0),
+                Some(100.0)
+            )
+        );
     }
 
     #[test]

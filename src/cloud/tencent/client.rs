@@ -29,7 +29,6 @@ use crate::cloud::{ApiError, Error, Limiter, Provider, RetryPolicy, SigningConte
 use crate::secret::Secret;
 use crate::text::{SERVER_FIELD_MAX, SERVER_TEXT_MAX};
 
-
 /// Rows per DescribeMigrateJobs page: the API's default and its maximum.
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub const MAX_PAGE_SIZE: u32 = 100;
