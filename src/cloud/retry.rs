@@ -335,6 +335,17 @@ mod tests {
                 retry_after: Some(Duration::from_millis(5))
             }
         );
+        let tencent = Error::Api(ApiError {
+            provider: Provider::Tencent,
+            ..api("RequestLimitExceeded.UinLimitExceeded", 200)
+                .api()
+                .cloned()
+                .unwrap()
+        });
+        assert_eq!(
+            answer_of::<()>(&Err(tencent)),
+            Answer::Throttled { retry_after: None }
+        );
         assert_eq!(answer_of(&Ok(())), Answer::Served);
         assert_eq!(
             answer_of::<()>(&Err(api("InvalidParameter", 400))),

@@ -12,6 +12,7 @@ use dtsform::clients::{Clients, EndpointOverride};
 use dtsform::cloud::alibaba::endpoint::parse_endpoint;
 use dtsform::cloud::limiter::START_WINDOW;
 use dtsform::config::{Config, Inputs};
+use dtsform::emulator::tencent::world::TencentJob;
 use dtsform::emulator::world::{Job, Kind};
 use dtsform::emulator::{Faults, RunningEmulator, World};
 use dtsform::env::Environment;
@@ -139,5 +140,50 @@ async fn a_limit_that_drops_mid_plan_is_followed_down() {
     assert!(
         throttled <= 2 * START_WINDOW as u64 + calls / 20,
         "{throttled} of {calls} requests throttled"
+    );
+}
+
+/// The same against Tencent's documented limit of 20 calls per second per action
+/// (answered `RequestLimitExceeded`), counted in one-second windows.
+#[tokio::test]
+async fn a_tencent_plan_learns_the_per_action_limit() {
+    let n = 60;
+    let mut world = World::sample();
+    let template = world.tencent_jobs[0].clone();
+    world.tencent_jobs = (0..n)
+        .map(|i| TencentJob {
+            job_id: format!("dts-{i:08}"),
+            name: format!("job-{i}"),
+            ..template.clone()
+        })
+        .collect();
+    let region = template.region.clone();
+    let mut hcl = format!("provider \"tencentcloud\" {{\n  region = \"{region}\"\n}}\n");
+    for i in 0..n {
+        let _ = write!(
+            hcl,
+            "\nresource \"tencentcloud_dts_migrate_job\" \"t{i}\" {{\n  job_id = \"dts-{i:08}\"\n}}\n"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.hcl"), hcl).unwrap();
+    let config = dtsform::config::load(dir.path(), &Inputs::default())
+        .unwrap_or_else(|e| panic!("config: {:?}", e.errors));
+    let emulator = support::start(fast_config(), world).await;
+    let clients = clients(&config, &emulator);
+    plan(&config, &clients).await;
+
+    let throttled = emulator.throttled().values().sum::<u64>();
+    let calls = emulator.calls().values().sum::<u64>();
+    assert!(
+        throttled <= START_WINDOW as u64 + calls / 20,
+        "{throttled} of {calls} requests throttled"
+    );
+    let traffic = clients.traffic();
+    assert!(
+        traffic[0].starts_with(&format!(
+            "tencentcloud ({region}): {calls} requests, {throttled} throttled"
+        )),
+        "{traffic:?}"
     );
 }
