@@ -21,7 +21,8 @@
 //!   refusal while probing above the ceiling goes back just under it instead of cutting.
 //! - **A window of requests in flight** sized from the rate and the lowest latency seen
 //!   (Little's law, with [`HEADROOM`]), so latency does not cap throughput; when answers
-//!   come more than twice as slowly as the fastest, it shrinks in proportion.
+//!   come slower, it keeps what the rate needs at that latency ([`MIN_HEADROOM`]) and
+//!   loses the rest, and a cut of the rate shrinks it in proportion.
 //!
 //! A server's retry-after hint holds every request of the action until it has passed.
 //! Without a hint, throttling answers in a row hold requests for a doubling pause (a
@@ -59,6 +60,10 @@ pub const RECOVERY: Duration = Duration::from_millis(1500);
 pub const PROBE: f64 = 0.3;
 /// In-flight requests allowed per request the rate needs at the lowest latency seen.
 pub const HEADROOM: f64 = 2.0;
+/// In-flight requests allowed per request the rate needs at the latency answers come
+/// with now: when they come slower, the window keeps the rate flowing but loses most of
+/// its headroom. (Slower answers are not refusals: the rate is what throttling cuts.)
+pub const MIN_HEADROOM: f64 = 1.25;
 /// The longest pause throttling answers in a row cause without a retry-after hint.
 pub const MAX_PAUSE: Duration = Duration::from_secs(1);
 /// Answers counted for the served rate: those of the last second.
@@ -261,12 +266,8 @@ impl ActionLimiter {
             return START_WINDOW.clamp(1, self.config.max_in_flight.max(1));
         };
         let base = base.as_secs_f64();
-        let mut window = self.rate() * base * HEADROOM;
-        if let Some(smoothed) = self.smoothed_rtt.map(|s| s.as_secs_f64())
-            && smoothed > 2.0 * base
-        {
-            window *= 2.0 * base / smoothed;
-        }
+        let smoothed = self.smoothed_rtt.map_or(base, |s| s.as_secs_f64());
+        let window = self.rate() * (base * HEADROOM).max(smoothed * MIN_HEADROOM);
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let window = window.ceil().min(1e6) as usize;
         let max = self.config.max_in_flight.max(1);

@@ -241,7 +241,7 @@ fn after_a_cut_the_rate_returns_to_the_ceiling_and_then_probes_above_it() {
 }
 
 #[test]
-fn the_window_shrinks_when_answers_come_slower() {
+fn the_window_follows_the_rate_at_the_latency_answers_come_with() {
     let t0 = Instant::now();
     let mut l = ActionLimiter::new(LimiterConfig::capped(Some(100.0)), t0);
     // Offered every 10 ms (100/s), answered in 50 ms.
@@ -250,11 +250,17 @@ fn the_window_shrinks_when_answers_come_slower() {
     });
     let flat = l.window();
     assert_eq!(flat, 10, "100/s x 50 ms x 2");
-    // Then answered in 400 ms.
+    // Then answered in 400 ms: still 100/s, so 40 in flight and a little headroom (a
+    // latency that rose from contention must not cap the rate).
     drive(&mut l, (100..300).map(|i| t0 + ms(10 * i)), ms(400), |_| {
         Answer::Served
     });
-    assert!(l.window() < flat / 2, "{} vs {flat}", l.window());
+    let slow = l.window();
+    assert!((40..=52).contains(&slow), "{slow}");
+    // A cut shrinks it in proportion.
+    let g = l.try_acquire(t0 + ms(3000)).unwrap();
+    l.finish(g, throttled(None), t0 + ms(3400));
+    assert!(l.window() <= slow / 2 + 1, "{} vs {slow}", l.window());
 }
 
 /// A server model: a token bucket of `burst` refilled at `rate` (which may change at
