@@ -80,9 +80,11 @@ const MEASURE_MIN_ANSWERED: u32 = 2;
 /// requests of a measurement is a pause in sending.
 const PAUSE_GAPS: f64 = 4.0;
 const MIN_PAUSE: Duration = Duration::from_millis(3);
-/// The token bucket holds this much sending time, so a timer that wakes late loses
-/// nothing; at least one token.
-const BUCKET_TIME: f64 = 0.005;
+/// The token bucket holds this much sending time, and at least [`BUCKET_MIN`] tokens, so
+/// a timer that wakes late (by a millisecond, at 200/s a fifth of the interval) loses
+/// nothing.
+const BUCKET_TIME: f64 = 0.01;
+const BUCKET_MIN: f64 = 2.0;
 
 /// What the configuration caps.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -352,7 +354,7 @@ impl ActionLimiter {
             .as_secs_f64();
         self.refilled_at = self.refilled_at.max(now);
         let rate = self.rate();
-        let capacity = (rate * BUCKET_TIME).max(1.0);
+        let capacity = (rate * BUCKET_TIME).max(BUCKET_MIN);
         self.tokens = (self.tokens + elapsed * rate).min(capacity);
     }
 

@@ -479,3 +479,24 @@ fn a_pause_in_sending_ends_the_measurement() {
     let learned = l.stats().learned.unwrap();
     assert!((80.0..=130.0).contains(&learned), "{learned}");
 }
+
+/// A timer wakes up to a millisecond late: at 200/s that is a fifth of the interval, and
+/// the pace must not lose it.
+#[test]
+fn a_late_wake_up_does_not_slow_the_pace() {
+    let t0 = Instant::now();
+    let mut l = ActionLimiter::new(LimiterConfig::capped(Some(200.0)), t0);
+    let mut now = t0;
+    let mut sent = 0;
+    while now < t0 + Duration::from_secs(1) {
+        match l.try_acquire(now) {
+            Ok(g) => {
+                sent += 1;
+                l.finish(g, Answer::Served, now + ms(1));
+            }
+            Err(Wait::Until(at)) => now = at + ms(1),
+            Err(Wait::Answer) => unreachable!("one in flight at a time"),
+        }
+    }
+    assert!(sent >= 199, "{sent} in a second at 200/s");
+}
