@@ -36,11 +36,12 @@ use nix::sys::resource::{UsageWho, getrusage};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use dtsform::cloud::Pacer;
+use dtsform::cloud::Limiter;
 use dtsform::cloud::alibaba::endpoint::parse_endpoint;
 use dtsform::cloud::alibaba::{
     Action as _, AlibabaClient, ClientConfig, Credentials, DescribeDtsJobDetail, DtsJob, JobStatus,
 };
+use dtsform::cloud::limiter::LimiterConfig;
 use dtsform::guard::{Allowance, AllowedRemoval};
 use dtsform::objects::ObjectTree;
 use dtsform::objects::diff::{Change, diff};
@@ -473,7 +474,7 @@ fn fetched_json_bytes(url: &str, rate: u32) -> (u64, u64) {
     runtime.block_on(async {
         let mut config = ClientConfig::new("cn-hangzhou");
         config.endpoint = Some(parse_endpoint(url).expect("url"));
-        config.pacer = Pacer::new(f64::from(rate));
+        config.limiter = Some(Limiter::new(LimiterConfig::capped(Some(f64::from(rate)))));
         let client =
             AlibabaClient::new(config, Credentials::new(KEY_ID, KEY_SECRET)).expect("client");
         let client = &client;

@@ -1,19 +1,18 @@
-//! API clients for the providers of a configuration: one per provider block, each
-//! paced to the provider's `rate_limit` and knowing every password of the configuration
-//! (to mask it in anything a server says). Plan reads and apply writes through them;
-//! [`EndpointOverride`] points them all at one endpoint, such as the embedded emulator.
+//! API clients for the providers of a configuration: one per provider block, each with
+//! its own adaptive limit per API action (capped by the provider's `rate_limit`) and
+//! knowing every password of the configuration (to mask it in anything a server says).
+//! Plan reads and apply writes through them; [`EndpointOverride`] points them all at
+//! one endpoint, such as the embedded emulator.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
-use crate::cloud::Pacer;
+use crate::cloud::Limiter;
 use crate::cloud::alibaba::{AlibabaClient, ClientConfig, Credentials};
+use crate::cloud::limiter::{ActionStats, LimiterConfig};
 use crate::cloud::tencent::{self, TencentClient};
 use crate::config::{Cloud, Config, ConfigError, JobSpec, ProviderSpec};
 use crate::env::Environment;
-
-/// Default pacing when a provider sets no `rate_limit`: DescribeDtsJobDetail allows 40
-/// calls per second per account and region; half leaves room for other tools.
-pub const DEFAULT_RATE_LIMIT: f64 = 20.0;
 
 /// Overrides every provider's endpoint and credentials, e.g. for the embedded emulator
 /// (which serves both clouds on one address).
@@ -29,6 +28,16 @@ pub struct EndpointOverride {
 pub struct Clients {
     by_alias: HashMap<Option<String>, AlibabaClient>,
     tencent: HashMap<Option<String>, TencentClient>,
+    /// Each provider's name, region and limits, in configuration order.
+    limits: Vec<ProviderLimits>,
+}
+
+/// One provider block's adaptive limits.
+#[derive(Debug, Clone)]
+struct ProviderLimits {
+    name: String,
+    region: String,
+    limiter: Limiter,
 }
 
 impl Clients {
@@ -40,21 +49,30 @@ impl Clients {
     ) -> Result<Clients, Vec<ConfigError>> {
         let mut by_alias = HashMap::new();
         let mut tencent = HashMap::new();
+        let mut limits = Vec::new();
         let mut errors = Vec::new();
         for provider in &config.providers {
+            let limiter = Limiter::new(LimiterConfig::capped(provider.rate_limit));
+            limits.push(ProviderLimits {
+                name: provider.name(),
+                region: provider.region.clone(),
+                limiter: limiter.clone(),
+            });
             match provider.cloud {
-                Cloud::Alibaba => match client_for(config, provider, env, target) {
+                Cloud::Alibaba => match client_for(config, provider, env, target, limiter) {
                     Ok(client) => {
                         by_alias.insert(provider.alias.clone(), client);
                     }
                     Err(e) => errors.push(e),
                 },
-                Cloud::Tencent => match tencent_client_for(config, provider, env, target) {
-                    Ok(client) => {
-                        tencent.insert(provider.alias.clone(), client);
+                Cloud::Tencent => {
+                    match tencent_client_for(config, provider, env, target, limiter) {
+                        Ok(client) => {
+                            tencent.insert(provider.alias.clone(), client);
+                        }
+                        Err(e) => errors.push(e),
                     }
-                    Err(e) => errors.push(e),
-                },
+                }
             }
         }
         // Every client masks every password of the configuration in server text, even
@@ -69,7 +87,11 @@ impl Clients {
             }
         }
         if errors.is_empty() {
-            Ok(Clients { by_alias, tencent })
+            Ok(Clients {
+                by_alias,
+                tencent,
+                limits,
+            })
         } else {
             Err(errors)
         }
@@ -97,7 +119,17 @@ impl Clients {
                 .into_iter()
                 .map(|(alias, client)| (alias, client.with_retry(retry.clone())))
                 .collect(),
+            limits: self.limits,
         }
+    }
+
+    /// One line per provider that sent any request: requests, throttling answers, and
+    /// per action the rate it learned (or that it was never throttled).
+    pub fn traffic(&self) -> Vec<String> {
+        self.limits
+            .iter()
+            .filter_map(|p| traffic_line(&p.name, &p.region, &p.limiter.traffic()))
+            .collect()
     }
 
     /// The Tencent client of the provider a plan names (`tencentcloud[.ALIAS]`).
@@ -137,11 +169,38 @@ fn provider_error(
     .help_or(help, "check the provider block's settings")
 }
 
+/// `alicloud (cn-hangzhou): 1046 requests, 46 throttled (4.4%); DescribeDtsJobDetail
+/// 1040 requests, 46 throttled, learned 248/s; ...`, or `None` when nothing was sent.
+pub fn traffic_line(name: &str, region: &str, actions: &[(String, ActionStats)]) -> Option<String> {
+    let requests: u64 = actions.iter().map(|(_, s)| s.requests).sum();
+    if requests == 0 {
+        return None;
+    }
+    let throttled: u64 = actions.iter().map(|(_, s)| s.throttled).sum();
+    #[allow(clippy::cast_precision_loss)]
+    let share = throttled as f64 * 100.0 / requests as f64;
+    let mut line =
+        format!("{name} ({region}): {requests} requests, {throttled} throttled ({share:.1}%)");
+    for (action, stats) in actions.iter().filter(|(_, s)| s.requests > 0) {
+        let _ = write!(line, "; {action} {} requests, ", stats.requests);
+        match stats.learned {
+            Some(limit) => {
+                let _ = write!(line, "{} throttled, learned {limit:.0}/s", stats.throttled);
+            }
+            None => {
+                let _ = write!(line, "never throttled (rate {:.0}/s)", stats.rate);
+            }
+        }
+    }
+    Some(line)
+}
+
 fn client_for(
     config: &Config,
     provider: &ProviderSpec,
     env: &Environment,
     target: Option<&EndpointOverride>,
+    limiter: Limiter,
 ) -> Result<AlibabaClient, ConfigError> {
     let located = |code, message, help| provider_error(config, provider, code, message, help);
     let credentials = match target {
@@ -160,7 +219,7 @@ fn client_for(
         .map(|t| t.endpoint.clone())
         .or_else(|| provider.endpoint.clone());
     client_config.signature_version = provider.signature;
-    client_config.pacer = Pacer::new(provider.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT));
+    client_config.limiter = Some(limiter);
     AlibabaClient::new(client_config, credentials)
         .map_err(|e| located("client", format!("provider {}: {e}", provider.name()), None))
 }
@@ -170,6 +229,7 @@ fn tencent_client_for(
     provider: &ProviderSpec,
     env: &Environment,
     target: Option<&EndpointOverride>,
+    limiter: Limiter,
 ) -> Result<TencentClient, ConfigError> {
     let located = |code, message, help| provider_error(config, provider, code, message, help);
     let credentials = match target {
@@ -189,7 +249,37 @@ fn tencent_client_for(
     client_config.endpoint = target
         .map(|t| t.endpoint.clone())
         .or_else(|| provider.endpoint.clone());
-    client_config.pacer = Pacer::new(provider.rate_limit.unwrap_or(tencent::DEFAULT_RATE_LIMIT));
+    client_config.limiter = Some(limiter);
     TencentClient::new(client_config, credentials)
         .map_err(|e| located("client", format!("provider {}: {e}", provider.name()), None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_traffic_line_says_what_each_action_sent_and_learned() {
+        let stats = |requests, throttled, rate, learned| ActionStats {
+            requests,
+            throttled,
+            rate,
+            learned,
+        };
+        let actions = vec![
+            (
+                "DescribeDtsJobDetail".to_owned(),
+                stats(1040, 46, 236.2, Some(248.4)),
+            ),
+            ("ModifyDtsJob".to_owned(), stats(6, 0, 1000.0, None)),
+            ("StartDtsJob".to_owned(), stats(0, 0, 1000.0, None)),
+        ];
+        assert_eq!(
+            traffic_line("alicloud", "cn-hangzhou", &actions).unwrap(),
+            "alicloud (cn-hangzhou): 1046 requests, 46 throttled (4.4%); \
+             DescribeDtsJobDetail 1040 requests, 46 throttled, learned 248/s; \
+             ModifyDtsJob 6 requests, never throttled (rate 1000/s)"
+        );
+        assert_eq!(traffic_line("alicloud", "cn-hangzhou", &actions[2..]), None);
+    }
 }

@@ -14,7 +14,7 @@ use super::settings::Target;
 use super::workspace::Workspace;
 use crate::adopt::{Outcome, Selector, direction_words};
 use crate::config::{ConfigError, Inputs};
-use crate::plan::fetch::DEFAULT_PARALLELISM;
+use crate::plan::fetch::MAX_PARALLELISM;
 use crate::text::escape_control;
 
 #[derive(Debug, clap::Args)]
@@ -45,8 +45,9 @@ pub struct Args {
     #[command(flatten)]
     pub(super) target: TargetArgs,
 
-    /// How many jobs to read at once.
-    #[arg(long, default_value_t = DEFAULT_PARALLELISM)]
+    /// The most jobs read at once. A cap: the adaptive limit decides how many reads are
+    /// in flight.
+    #[arg(long, value_name = "N", default_value_t = MAX_PARALLELISM)]
     parallelism: usize,
 }
 

@@ -17,7 +17,7 @@ use crate::apply::{
     parse_duration,
 };
 use crate::config::ConfigError;
-use crate::plan::fetch::DEFAULT_PARALLELISM as READ_PARALLELISM;
+use crate::plan::fetch::MAX_PARALLELISM as READ_PARALLELISM;
 use crate::plan::file::PlanFile;
 use crate::render::render_plan;
 
@@ -51,7 +51,8 @@ pub struct Args {
     #[arg(long)]
     auto_approve: bool,
 
-    /// How many operations run at once (never two on one DTS instance).
+    /// The most operations run at once (never two on one DTS instance). Reads and
+    /// writes are paced by each provider's adaptive limit.
     #[arg(long, default_value_t = DEFAULT_PARALLELISM)]
     parallelism: usize,
 

@@ -12,7 +12,7 @@ use super::args::{ConfigArgs, Format, TargetArgs, failed};
 use super::output;
 use super::workspace::Workspace;
 use crate::drift::report::{DriftDocument, drift_document, failed_drift_document, to_json};
-use crate::plan::fetch::DEFAULT_PARALLELISM;
+use crate::plan::fetch::MAX_PARALLELISM;
 
 /// Exit code when a job differs from its configuration.
 const DRIFT: u8 = 2;
@@ -25,8 +25,9 @@ pub struct Args {
     #[command(flatten)]
     pub(super) target: TargetArgs,
 
-    /// How many jobs to read at once.
-    #[arg(long, default_value_t = DEFAULT_PARALLELISM)]
+    /// The most jobs read at once. A cap: the adaptive limit decides how many reads are
+    /// in flight.
+    #[arg(long, value_name = "N", default_value_t = MAX_PARALLELISM)]
     parallelism: usize,
 
     /// Print the drift as a JSON document (schema in schema/drift.schema.json) instead

@@ -89,9 +89,15 @@ pub struct Args {
     #[arg(long, default_value_t = 0, value_name = "MS")]
     latency_ms: u64,
 
-    /// Requests per second accepted; more are answered with Throttling.User.
+    /// Requests per second accepted per action (Alibaba); more are answered with
+    /// Throttling.User.
     #[arg(long, value_name = "RPS")]
     rate_limit: Option<f64>,
+
+    /// Changes the rate limit while running: `10s=50` makes it 50 requests per second
+    /// from 10 seconds after the start. Repeatable.
+    #[arg(long, value_name = "AFTER=RPS", requires = "rate_limit", value_parser = scheduled_rate)]
+    rate_limit_after: Vec<(Duration, f64)>,
 
     /// Requests accepted at once before the rate limit applies (default: one second's worth).
     #[arg(long, value_name = "N", requires = "rate_limit")]
@@ -114,6 +120,20 @@ pub struct Args {
     /// that accepts a change and does not show it would. Repeatable. For testing.
     #[arg(long, value_name = "NAME")]
     drop_table: Vec<String>,
+}
+
+/// `10s=50`: from 10 seconds on, 50 requests per second.
+fn scheduled_rate(text: &str) -> Result<(Duration, f64), String> {
+    let (after, rate) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not AFTER=RPS, such as 10s=50"))?;
+    let after = crate::apply::parse_duration(after)?;
+    match rate.trim().parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok((after, rate)),
+        _ => Err(format!(
+            "{rate:?} is not a positive number of requests per second"
+        )),
+    }
 }
 
 /// The longest status step the emulator accepts: a day.
@@ -165,9 +185,15 @@ impl Args {
                 latency: Duration::from_millis(self.latency_ms),
                 rate_limit: self.rate_limit,
                 rate_burst: self.rate_burst,
+                rate_schedule: {
+                    let mut schedule = self.rate_limit_after.clone();
+                    schedule.sort_by_key(|(after, _)| *after);
+                    schedule
+                },
                 failure_rate: probability("failure-rate", self.failure_rate)?,
                 lost_response_rate: probability("lost-response-rate", self.lost_response_rate)?,
                 seed: self.seed,
+                shared_rate_limit: false,
             },
             ..EmulatorConfig::default()
         };

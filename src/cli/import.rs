@@ -13,7 +13,7 @@ use super::settings::Target;
 use super::workspace::Workspace;
 use crate::config::Inputs;
 use crate::import::{DEFAULT_FILE, Outcome, Request, Selection};
-use crate::plan::fetch::DEFAULT_PARALLELISM;
+use crate::plan::fetch::MAX_PARALLELISM;
 use crate::text::escape_control;
 
 #[derive(Debug, clap::Args)]
@@ -46,8 +46,9 @@ pub struct Args {
     #[command(flatten)]
     pub(super) target: TargetArgs,
 
-    /// How many jobs to read at once.
-    #[arg(long, default_value_t = DEFAULT_PARALLELISM)]
+    /// The most jobs read at once. A cap: the adaptive limit decides how many reads are
+    /// in flight.
+    #[arg(long, value_name = "N", default_value_t = MAX_PARALLELISM)]
     parallelism: usize,
 }
 

@@ -140,7 +140,7 @@ fn terraform_style(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
 /// Runs the command line; the binary's whole `main`.
 pub fn main() -> ExitCode {
     let cli = Cli::parse_from(terraform_style(std::env::args_os()));
-    let settings = Settings::from_process(cli.no_color, cli.command.target());
+    let settings = Settings::from_process(cli.no_color, cli.verbose > 0, cli.command.target());
     init_logging(cli.verbose, &settings);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -27,11 +27,14 @@ pub struct Settings {
     /// Standard input is a terminal (apply may ask for approval).
     pub stdin_terminal: bool,
     pub target: Target,
+    /// `-v` given (once or more): commands that call the APIs close with a line per
+    /// provider on what they sent and learned.
+    pub verbose: bool,
 }
 
 impl Settings {
     /// The settings of this process.
-    pub fn from_process(no_color: bool, target: Target) -> Settings {
+    pub fn from_process(no_color: bool, verbose: bool, target: Target) -> Settings {
         let env = Environment::from_process();
         let colour = !no_color && std::io::stdout().is_terminal() && env.var("NO_COLOR").is_none();
         Settings {
@@ -39,6 +42,7 @@ impl Settings {
             stdin_terminal: std::io::stdin().is_terminal(),
             env,
             target,
+            verbose,
         }
     }
 

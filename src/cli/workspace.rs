@@ -4,6 +4,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use miette::Result;
 
@@ -16,6 +17,7 @@ use crate::emulator::{
     DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_TENCENT_SECRET_ID,
     DEFAULT_TENCENT_SECRET_KEY, Emulator, EmulatorConfig, RunningEmulator, World, load_or_create,
 };
+use crate::printer::Printer;
 use crate::secret::Secret;
 
 /// The embedded emulator, running while this is alive.
@@ -55,6 +57,8 @@ pub struct Workspace {
     pub clients: Clients,
     /// Keeps the embedded emulator running while the workspace is open.
     _embedded: Option<Embedded>,
+    /// With `-v`, where the closing traffic lines go.
+    traffic_to: Option<Arc<Printer>>,
 }
 
 impl Workspace {
@@ -96,6 +100,7 @@ impl Workspace {
             config,
             clients,
             _embedded: embedded,
+            traffic_to: settings.verbose.then(|| Arc::clone(&settings.printer)),
         }))
     }
 
@@ -114,6 +119,19 @@ impl Workspace {
                     )
                 )
             )),
+        }
+    }
+}
+
+impl Drop for Workspace {
+    /// With `-v`, a closing line per provider on standard error: its requests, the
+    /// throttling answers, and the rate learned per action. On every way out of the
+    /// command, so a failed plan says too whether it was throttled.
+    fn drop(&mut self) {
+        if let Some(printer) = &self.traffic_to {
+            for line in self.clients.traffic() {
+                printer.note(&line);
+            }
         }
     }
 }

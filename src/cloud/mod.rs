@@ -1,6 +1,7 @@
 //! Cloud API clients, one module per provider, plus what they share: the error type
-//! with the cloud's code, message and RequestId, the retry policy, and lenient JSON
-//! field decoders for response models whose types vary between actions.
+//! with the cloud's code, message and RequestId, the retry policy, the adaptive limit
+//! of each API action (`limiter`, run by `pacing`), and lenient JSON field decoders for
+//! response models whose types vary between actions.
 //!
 //! Request building and signing are pure (clock and nonce come in as values); the HTTP
 //! client in each provider module is a thin layer that sends what the builder made.
@@ -8,13 +9,14 @@
 pub mod alibaba;
 mod error;
 pub(crate) mod lenient;
+pub mod limiter;
 mod pacing;
 pub(crate) mod redact;
 mod retry;
 pub mod tencent;
 
 pub use error::{ApiError, Error, Provider};
-pub use pacing::Pacer;
+pub use pacing::{Gate, Limiter, Permit};
 pub use retry::{RetryPolicy, retry};
 
 use redact::Redactor;

@@ -1,13 +1,16 @@
 //! Retries with exponential backoff, jitter and an overall deadline, honouring the
 //! server's retry-after hint. Which errors are worth retrying is decided by
-//! [`Error::is_retryable`](super::Error::is_retryable).
+//! [`Error::is_retryable`](super::Error::is_retryable). Through a [`Gate`], every
+//! attempt waits for its turn and reports its answer to the action's adaptive limit.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::Error;
+use super::limiter::Answer;
+use super::{ApiError, Error, Gate};
 
 /// How hard to retry one API call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,28 +62,73 @@ impl RetryPolicy {
     }
 }
 
+/// What an attempt's result tells the adaptive limit: a throttling answer, another
+/// answer (success or not), or none at all.
+pub(crate) fn answer_of<T>(result: &Result<T, Error>) -> Answer {
+    match result {
+        Err(Error::Api(e)) if e.is_throttling() => Answer::Throttled {
+            retry_after: e.retry_after,
+        },
+        Ok(_) | Err(Error::Api(_) | Error::Decode { .. } | Error::Redirected { .. }) => {
+            Answer::Served
+        }
+        Err(_) => Answer::Lost,
+    }
+}
+
 /// Runs `op` until it succeeds, fails terminally, or the policy runs out. `op` gets the
 /// 1-based attempt number and the time left before the deadline, which the attempt must
 /// not outlast (the client caps its request timeout with it). Retries are logged at
 /// debug level without parameters.
-pub async fn retry<T, F, Fut>(policy: &RetryPolicy, action: &str, mut op: F) -> Result<T, Error>
+///
+/// With a `gate`, each attempt first waits for its turn there (time that does not count
+/// against the deadline) and reports its answer to it; a throttled attempt then goes
+/// straight back to the gate, which has slowed down and holds any retry-after, instead
+/// of backing off on its own.
+pub async fn retry<T, F, Fut>(
+    policy: &RetryPolicy,
+    action: &str,
+    gate: Option<&Arc<Gate>>,
+    mut op: F,
+) -> Result<T, Error>
 where
     F: FnMut(u32, Duration) -> Fut,
     Fut: Future<Output = Result<T, Error>>,
 {
     let start = Instant::now();
+    // Time spent queued at the gate: the pace of all calls, not this call's own.
+    let mut queued = Duration::ZERO;
     let mut attempt = 1;
     loop {
-        let remaining = policy.deadline.saturating_sub(start.elapsed());
-        let err = match op(attempt, remaining).await {
+        let permit = match gate {
+            Some(gate) => {
+                let asked = Instant::now();
+                let permit = gate.acquire().await;
+                queued += asked.elapsed();
+                Some(permit)
+            }
+            None => None,
+        };
+        let remaining = policy
+            .deadline
+            .saturating_sub(start.elapsed().saturating_sub(queued));
+        let result = op(attempt, remaining).await;
+        if let Some(permit) = permit {
+            permit.finish(answer_of(&result));
+        }
+        let err = match result {
             Ok(value) => return Ok(value),
             Err(err) => err,
         };
         if !err.is_retryable() {
             return Err(err);
         }
-        let delay = policy.delay(attempt, err.retry_after(), rand::random::<f64>());
-        let elapsed = start.elapsed();
+        let delay = if gate.is_some() && err.api().is_some_and(ApiError::is_throttling) {
+            Duration::ZERO
+        } else {
+            policy.delay(attempt, err.retry_after(), rand::random::<f64>())
+        };
+        let elapsed = start.elapsed().saturating_sub(queued);
         if attempt >= policy.max_attempts || elapsed + delay >= policy.deadline {
             if attempt == 1 {
                 return Err(err);
@@ -184,7 +232,7 @@ mod tests {
     async fn retries_until_success_and_stops_on_terminal_errors() {
         let p = RetryPolicy::default();
         let mut calls = 0;
-        let out = retry(&p, "X", |attempt, _| {
+        let out = retry(&p, "X", None, |attempt, _| {
             calls += 1;
             async move {
                 if attempt < 3 {
@@ -199,7 +247,7 @@ mod tests {
         assert_eq!((out, calls), (3, 3));
 
         let mut calls = 0;
-        let err = retry(&p, "X", |_, _| {
+        let err = retry(&p, "X", None, |_, _| {
             calls += 1;
             async { Err::<(), _>(api("InvalidParameter", 400)) }
         })
@@ -216,7 +264,7 @@ mod tests {
             ..RetryPolicy::default()
         };
         let mut calls = 0;
-        let err = retry(&p, "X", |_, _| {
+        let err = retry(&p, "X", None, |_, _| {
             calls += 1;
             async { Err::<(), _>(api("ServiceUnavailable", 503)) }
         })
@@ -233,12 +281,81 @@ mod tests {
             deadline: Duration::from_secs(5),
         };
         let start = tokio::time::Instant::now();
-        let err = retry(&p, "X", |_, _| async {
+        let err = retry(&p, "X", None, |_, _| async {
             Err::<(), _>(api("ServiceUnavailable", 503))
         })
         .await
         .unwrap_err();
         assert!(matches!(err, Error::GaveUp { .. }));
         assert!(start.elapsed() <= Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn through_a_gate_a_throttled_attempt_waits_for_the_gate_not_a_backoff() {
+        let limiter =
+            crate::cloud::Limiter::new(crate::cloud::limiter::LimiterConfig::capped(Some(100.0)));
+        let gate = limiter.gate("ModifyDtsJob");
+        let p = RetryPolicy::default();
+        let start = Instant::now();
+        let mut calls = 0;
+        let out = retry(&p, "ModifyDtsJob", Some(&gate), |attempt, _| {
+            calls += 1;
+            async move {
+                if attempt < 3 {
+                    Err(api("Throttling.User", 400))
+                } else {
+                    Ok(attempt)
+                }
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!((out, calls), (3, 3));
+        // The gate's pace after two cuts and its pause for two throttling answers in a
+        // row: about 100 ms, where the policy's own backoff would have taken 300 ms or more.
+        assert!(
+            start.elapsed() < Duration::from_millis(250),
+            "{:?}",
+            start.elapsed()
+        );
+        let stats = gate.stats();
+        assert_eq!((stats.requests, stats.throttled), (3, 2));
+        assert!(stats.rate < 100.0);
+    }
+
+    #[test]
+    fn what_an_attempt_tells_the_limit() {
+        let throttled = Error::Api(ApiError {
+            retry_after: Some(Duration::from_millis(5)),
+            ..api("Throttling.User", 400).api().cloned().unwrap()
+        });
+        assert_eq!(
+            answer_of::<()>(&Err(throttled)),
+            Answer::Throttled {
+                retry_after: Some(Duration::from_millis(5))
+            }
+        );
+        let tencent = Error::Api(ApiError {
+            provider: Provider::Tencent,
+            ..api("RequestLimitExceeded.UinLimitExceeded", 200)
+                .api()
+                .cloned()
+                .unwrap()
+        });
+        assert_eq!(
+            answer_of::<()>(&Err(tencent)),
+            Answer::Throttled { retry_after: None }
+        );
+        assert_eq!(answer_of(&Ok(())), Answer::Served);
+        assert_eq!(
+            answer_of::<()>(&Err(api("InvalidParameter", 400))),
+            Answer::Served
+        );
+        let lost = Error::Transport {
+            action: "X".into(),
+            endpoint: "e".into(),
+            reason: "r".into(),
+        };
+        assert_eq!(answer_of::<()>(&Err(lost)), Answer::Lost);
     }
 }

@@ -127,7 +127,8 @@ pub struct ProviderSpec {
     pub endpoint: Option<Url>,
     pub profile: Option<String>,
     pub signature: SignatureVersion,
-    /// Client-side request pacing, requests per second.
+    /// The most requests per second the client sends, per API action (a cap on the
+    /// rate it learns); `None`: no cap.
     pub rate_limit: Option<f64>,
     pub span: Span,
 }

@@ -94,7 +94,7 @@ pub fn decode_provider(
                     "rate_limit must be a positive number of requests per second",
                     "not positive",
                 )
-                .help("write rate_limit = 20, or leave it out for the default"),
+                .help("write rate_limit = 20, or leave it out and dtsform finds the rate itself"),
             );
             None
         }

@@ -27,11 +27,18 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 pub struct Faults {
     /// Added before every answer.
     pub latency: Duration,
-    /// Requests per second across all callers; beyond it, `Throttling.User`. Ignored
-    /// unless a positive number.
+    /// Alibaba requests per second per action, across all callers (as the real
+    /// service limits each API); beyond it, `Throttling.User`. Ignored unless a
+    /// positive number.
     pub rate_limit: Option<f64>,
     /// Requests allowed at once before the rate applies (default: one second's worth).
     pub rate_burst: Option<u32>,
+    /// Changes of `rate_limit` while running: from each offset after the faults were
+    /// set (the emulator's start), the rate becomes the paired one. In time order.
+    pub rate_schedule: Vec<(Duration, f64)>,
+    /// One rate limit for every action together instead of one per action, as a
+    /// gateway-wide limit would be.
+    pub shared_rate_limit: bool,
     /// Probability that a request fails with `ServiceUnavailable` before doing anything.
     pub failure_rate: f64,
     /// Probability that a write succeeds but its answer is replaced by

@@ -208,36 +208,47 @@ fn exceeds_limit(error: &axum::Error) -> bool {
 #[derive(Debug)]
 pub(crate) struct Bucket {
     rate: f64,
-    capacity: f64,
+    /// `None`: one second's worth of the rate.
+    burst: Option<u32>,
     tokens: f64,
     last: Instant,
 }
 
 impl Bucket {
-    /// The bucket for `faults`, if they set a rate limit.
-    /// A rate that is not a positive number means no limit.
-    pub(crate) fn for_faults(faults: &Faults) -> Option<Self> {
-        faults
-            .rate_limit
-            .filter(|rate| rate.is_finite() && *rate > 0.0)
-            .map(|rate| Self::new(rate, faults.rate_burst))
+    /// A full bucket for `rate` requests per second.
+    fn new(rate: f64, burst: Option<u32>, now: Instant) -> Self {
+        let mut bucket = Self {
+            rate,
+            burst,
+            tokens: 0.0,
+            last: now,
+        };
+        bucket.tokens = bucket.capacity();
+        bucket
     }
 
-    fn new(rate: f64, burst: Option<u32>) -> Self {
-        let capacity = burst.map_or(rate.max(1.0), f64::from).max(1.0);
-        Self {
-            rate,
-            capacity,
-            tokens: capacity,
-            last: Instant::now(),
+    fn capacity(&self) -> f64 {
+        self.burst.map_or(self.rate.max(1.0), f64::from).max(1.0)
+    }
+
+    /// Refills up to `now` at the rate in force, then changes it to `rate`.
+    fn set_rate(&mut self, rate: f64, now: Instant) {
+        if rate.to_bits() != self.rate.to_bits() {
+            self.refill(now);
+            self.rate = rate;
+            self.tokens = self.tokens.min(self.capacity());
         }
+    }
+
+    fn refill(&mut self, now: Instant) {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = self.last.max(now);
+        self.tokens = (self.tokens + elapsed * self.rate).min(self.capacity());
     }
 
     /// Takes a token, or says how long until one is available.
     pub(crate) fn take(&mut self, now: Instant) -> Result<(), Duration> {
-        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
-        self.last = now;
-        self.tokens = (self.tokens + elapsed * self.rate).min(self.capacity);
+        self.refill(now);
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
             Ok(())
@@ -246,6 +257,19 @@ impl Bucket {
             Err(Duration::try_from_secs_f64(wait).unwrap_or(Duration::from_hours(1)))
         }
     }
+}
+
+/// The rate limit `faults` set `elapsed` after they were set: the last scheduled change
+/// due by then, or `rate_limit`. `None` (no limit) unless a positive number.
+pub(crate) fn rate_at(faults: &Faults, elapsed: Duration) -> Option<f64> {
+    faults
+        .rate_schedule
+        .iter()
+        .rev()
+        .find(|(at, _)| *at <= elapsed)
+        .map(|(_, rate)| *rate)
+        .or(faults.rate_limit)
+        .filter(|rate| rate.is_finite() && *rate > 0.0)
 }
 
 /// Nonces seen, each kept until its request's timestamp would be refused anyway.
@@ -284,7 +308,12 @@ impl NonceMemory {
 pub(crate) struct Inner {
     pub(crate) world: World,
     pub(crate) faults: Faults,
-    pub(crate) bucket: Option<Bucket>,
+    /// When the faults were set: the rate schedule counts from here.
+    pub(crate) faults_since: Instant,
+    /// The rate limit's buckets, per action (or one, under "", when shared).
+    pub(crate) buckets: HashMap<String, Bucket>,
+    /// Requests refused for the rate limit, per action (both clouds).
+    pub(crate) throttled: BTreeMap<String, u64>,
     pub(crate) rng: StdRng,
     /// Nonces seen and not yet forgotten.
     pub(crate) nonces: NonceMemory,
@@ -339,7 +368,9 @@ impl Shared {
         Self {
             inner: Mutex::new(Inner {
                 world,
-                bucket: Bucket::for_faults(&faults),
+                faults_since: Instant::now(),
+                buckets: HashMap::new(),
+                throttled: BTreeMap::new(),
                 rng: faults
                     .seed
                     .map_or_else(StdRng::from_os_rng, StdRng::seed_from_u64),
@@ -393,7 +424,8 @@ impl Inner {
 
     /// Changes the injected faults.
     pub(crate) fn set_faults(&mut self, faults: Faults) {
-        self.bucket = Bucket::for_faults(&faults);
+        self.faults_since = Instant::now();
+        self.buckets.clear();
         if let Some(seed) = faults.seed {
             self.rng = StdRng::seed_from_u64(seed);
         }
@@ -406,6 +438,34 @@ impl Inner {
             .entry(action.to_owned())
             .or_default()
             .extend(names);
+    }
+
+    /// Takes a token of `action`'s rate limit at `now`, or says how long until one is
+    /// available (and counts the refusal).
+    pub(crate) fn take_token(&mut self, action: &str, now: Instant) -> Result<(), Duration> {
+        let Some(rate) = rate_at(
+            &self.faults,
+            now.saturating_duration_since(self.faults_since),
+        ) else {
+            return Ok(());
+        };
+        let key = if self.faults.shared_rate_limit {
+            ""
+        } else {
+            action
+        };
+        let burst = self.faults.rate_burst;
+        let bucket = self
+            .buckets
+            .entry(key.to_owned())
+            .or_insert_with(|| Bucket::new(rate, burst, now));
+        bucket.set_rate(rate, now);
+        bucket.take(now).inspect_err(|_| self.refused(action))
+    }
+
+    /// Counts a request to `action` refused for the rate limit.
+    pub(crate) fn refused(&mut self, action: &str) {
+        *self.throttled.entry(action.to_owned()).or_default() += 1;
     }
 
     /// Counts an authenticated request to `action`.
@@ -421,8 +481,7 @@ mod tests {
     #[test]
     fn the_bucket_refills_at_its_rate_and_says_how_long_to_wait() {
         let start = Instant::now();
-        let mut bucket = Bucket::new(10.0, Some(2));
-        bucket.last = start;
+        let mut bucket = Bucket::new(10.0, Some(2), start);
         assert!(bucket.take(start).is_ok());
         assert!(bucket.take(start).is_ok());
         let wait = bucket.take(start).unwrap_err();
@@ -471,7 +530,79 @@ mod tests {
                 rate_limit: Some(rate),
                 ..Faults::default()
             };
-            assert!(Bucket::for_faults(&faults).is_none(), "{rate}");
+            assert_eq!(rate_at(&faults, Duration::ZERO), None, "{rate}");
         }
+    }
+
+    #[test]
+    fn the_schedule_changes_the_rate_at_its_offsets() {
+        let faults = Faults {
+            rate_limit: Some(250.0),
+            rate_schedule: vec![
+                (Duration::from_secs(10), 50.0),
+                (Duration::from_secs(20), 100.0),
+            ],
+            ..Faults::default()
+        };
+        let at = |s| rate_at(&faults, Duration::from_secs(s));
+        assert_eq!(
+            (at(0), at(9), at(10), at(15), at(25)),
+            (
+                Some(250.0),
+                Some(250.0),
+                Some(50.0),
+                Some(50.0),
+                Some(100.0)
+            )
+        );
+    }
+
+    #[test]
+    fn each_action_has_its_own_bucket_unless_the_limit_is_shared() {
+        let start = Instant::now();
+        let faults = Faults {
+            rate_limit: Some(10.0),
+            rate_burst: Some(1),
+            ..Faults::default()
+        };
+        let mut inner = Shared::new(
+            EmulatorConfig {
+                faults: faults.clone(),
+                ..EmulatorConfig::default()
+            },
+            World::sample(),
+            None,
+        )
+        .inner
+        .into_inner()
+        .unwrap();
+        inner.set_faults(faults.clone());
+        assert!(inner.take_token("DescribeDtsJobDetail", start).is_ok());
+        assert!(inner.take_token("DescribeDtsJobDetail", start).is_err());
+        assert!(inner.take_token("ModifyDtsJob", start).is_ok(), "its own");
+        assert_eq!(inner.throttled["DescribeDtsJobDetail"], 1);
+        inner.set_faults(Faults {
+            shared_rate_limit: true,
+            ..faults
+        });
+        let now = Instant::now();
+        assert!(inner.take_token("DescribeDtsJobDetail", now).is_ok());
+        assert!(inner.take_token("ModifyDtsJob", now).is_err(), "shared");
+    }
+
+    #[test]
+    fn a_lowered_rate_applies_at_once_and_a_raised_one_from_then_on() {
+        let start = Instant::now();
+        let mut bucket = Bucket::new(100.0, None, start);
+        // Its second's worth used up, then the rate drops to 10: a token every 100 ms.
+        for _ in 0..100 {
+            assert!(bucket.take(start).is_ok());
+        }
+        bucket.set_rate(10.0, start);
+        let later = start + Duration::from_millis(50);
+        assert!(bucket.take(later).is_err());
+        assert!(bucket.take(start + Duration::from_millis(100)).is_ok());
+        bucket.set_rate(1000.0, start + Duration::from_millis(100));
+        assert!(bucket.take(start + Duration::from_millis(101)).is_ok());
     }
 }

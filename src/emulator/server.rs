@@ -152,6 +152,11 @@ impl RunningEmulator {
         self.shared.lock().received.clone()
     }
 
+    /// Requests refused for a rate limit so far, per action.
+    pub fn throttled(&self) -> BTreeMap<String, u64> {
+        self.shared.lock().throttled.clone()
+    }
+
     /// Stops accepting, lets requests in flight finish, and waits for the server.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -1,10 +1,12 @@
 //! Fetching the live state of every job in the configuration.
 //!
 //! One API client per provider block (its region, endpoint, credentials, signature and
-//! rate limit). Jobs are read concurrently, at most `parallelism` at a time, each
-//! provider's requests paced to its `rate_limit`: plan time grows with the slowest
-//! calls, not with their sum. A job that does not exist is a plan error naming the
-//! resource; so is any API error, with the cloud's code, message and RequestId.
+//! rate limit). Jobs are read concurrently, at most `parallelism` at a time; within
+//! that, each provider's client finds how many reads in flight and how many per second
+//! the API takes ([`crate::cloud::limiter`]), never more than its `rate_limit`: plan
+//! time grows with the slowest calls, not with their sum. A job that does not exist is
+//! a plan error naming the resource; so is any API error, with the cloud's code,
+//! message and RequestId.
 
 use futures::StreamExt as _;
 
@@ -14,8 +16,9 @@ use crate::cloud::alibaba::{AlibabaClient, DescribeDtsJobDetail, Direction};
 use crate::cloud::tencent::{self, TencentClient};
 use crate::config::{Cloud, Config, ConfigError, JobSpec};
 
-/// Default number of jobs read at once.
-pub const DEFAULT_PARALLELISM: usize = 16;
+/// The most jobs read at once when `--parallelism` sets no lower cap; the adaptive
+/// window of each action decides how many of them are in flight.
+pub const MAX_PARALLELISM: usize = crate::cloud::limiter::MAX_WINDOW;
 /// Reads every job's live state and plans it as soon as it arrives, so only the jobs in
 /// flight are held in memory. Results in configuration order.
 pub async fn plan_all(

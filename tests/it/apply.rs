@@ -1380,10 +1380,12 @@ async fn a_throttled_write_is_resent_only_after_a_recheck() {
     )
     .await;
     let plan = lab.plan().await;
-    // One request per 400 ms: the write right after the settling read is throttled.
+    // One request per 400 ms, reads and writes together: the write right after the
+    // settling read is throttled.
     lab.emulator.set_faults(Faults {
         rate_limit: Some(2.5),
         rate_burst: Some(1),
+        shared_rate_limit: true,
         ..Faults::default()
     });
     let (summary, _) = lab.apply(&plan, &options()).await;

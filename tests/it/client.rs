@@ -566,6 +566,44 @@ async fn throttling_is_retried_honouring_the_server_hint() {
     );
 }
 
+/// Each action has its own rate limit, as at the real service, and a schedule lowers it
+/// while serving; refusals are counted per action.
+#[tokio::test]
+async fn the_rate_limit_is_per_action_and_follows_its_schedule() {
+    let mut config = fast_config();
+    config.faults = Faults {
+        rate_limit: Some(1000.0),
+        rate_burst: Some(5),
+        rate_schedule: vec![(Duration::from_millis(300), 1.0)],
+        ..Faults::default()
+    };
+    let emu = start(config, World::sample()).await;
+    let strict = no_retry(&emu.url(), SignatureVersion::V3);
+    // At 1,000/s with a burst of 5, ten calls 10 ms apart all pass.
+    for _ in 0..10 {
+        strict.describe_job(SHOP_JOB).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // At 1/s: what is left of the burst, then refusals.
+    let mut refused = 0;
+    for _ in 0..8 {
+        if let Err(e) = strict.describe_job(SHOP_JOB).await {
+            assert_eq!(code(&e), "Throttling.User");
+            refused += 1;
+        }
+    }
+    assert!(refused >= 3, "{refused}");
+    // Another action is not held by this one's refusals.
+    strict
+        .list_jobs(dtsform::cloud::alibaba::JobType::Sync)
+        .await
+        .unwrap();
+    let throttled = emu.throttled();
+    assert_eq!(throttled.get("DescribeDtsJobDetail"), Some(&refused));
+    assert_eq!(throttled.get("DescribeDtsJobs"), None);
+}
+
 #[tokio::test]
 async fn server_failures_are_retried_up_to_the_policy_then_reported() {
     let mut config = fast_config();

@@ -163,6 +163,24 @@ fn nonsense_flags_are_refused_with_help() {
 }
 
 #[test]
+fn a_rate_schedule_must_say_when_and_how_fast() {
+    for bad in ["50", "10s=0", "soon=50", "10s=fast"] {
+        let out = dtsform(&[
+            "emulator",
+            "--listen",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "250",
+            "--rate-limit-after",
+            bad,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--rate-limit-after"), "{bad}: {stderr}");
+    }
+}
+
+#[test]
 fn the_port_is_not_reused_while_serving() {
     let first = EmulatorProcess::spawn(&[]);
     let out = dtsform(&[

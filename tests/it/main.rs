@@ -4,6 +4,7 @@
 //! install of the official Python SDK from PyPI (see `support::python_sdk`).
 
 mod adopt;
+mod adaptive;
 mod apply;
 mod apply_parameters;
 mod architecture;

@@ -17,7 +17,9 @@ use super::endpoint::{is_loopback, regional_endpoint, validate_region};
 use super::model::{Direction, DtsJob, JobType};
 use super::request::{self, Params, SignatureVersion, Signer, format_timestamp};
 use crate::cloud::redact::Redactor;
-use crate::cloud::{ApiError, Error, Pacer, Provider, RetryPolicy, SigningContext, lenient, retry};
+use crate::cloud::{
+    ApiError, Error, Limiter, Provider, RetryPolicy, SigningContext, lenient, retry,
+};
 use crate::secret::Secret;
 
 /// Stop paging after this many pages, whatever the server says (a loop guard).
@@ -38,8 +40,9 @@ pub struct ClientConfig {
     /// Rows per DescribeDtsJobs page.
     pub page_size: u32,
     pub signing: SigningContext,
-    /// Paces every request this client (and its clones) sends, if set.
-    pub pacer: Option<Pacer>,
+    /// The adaptive limit of each action, shared by this client and its clones; every
+    /// request waits for its turn there. Without one, requests go out at once.
+    pub limiter: Option<Limiter>,
 }
 
 impl ClientConfig {
@@ -53,7 +56,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(10),
             page_size: 30,
             signing: SigningContext::default(),
-            pacer: None,
+            limiter: None,
         }
     }
 }
@@ -147,7 +150,8 @@ impl AlibabaClient {
                 self.redactor.learn(value);
             }
         }
-        retry(&self.config.retry, action, |_, remaining| {
+        let gate = self.config.limiter.as_ref().map(|l| l.gate(action));
+        retry(&self.config.retry, action, gate.as_ref(), |_, remaining| {
             self.send_once(action, params, remaining)
         })
         .await
@@ -160,9 +164,6 @@ impl AlibabaClient {
         params: &Params,
         remaining: Duration,
     ) -> Result<Value, Error> {
-        if let Some(pacer) = &self.config.pacer {
-            pacer.wait().await;
-        }
         let timestamp = format_timestamp(self.config.signing.clock.now());
         let nonce = self.config.signing.nonces.nonce();
         let signed = request::build(

@@ -25,15 +25,9 @@ use super::request::{
     self, DescribeMigrateJobs, JobId, ModifyMigrateJob, Target, build_request, unix_seconds,
 };
 use crate::cloud::redact::Redactor;
-use crate::cloud::{ApiError, Error, Pacer, Provider, RetryPolicy, SigningContext, retry};
+use crate::cloud::{ApiError, Error, Limiter, Provider, RetryPolicy, SigningContext, retry};
 use crate::secret::Secret;
 use crate::text::{SERVER_FIELD_MAX, SERVER_TEXT_MAX};
-
-/// A client-side pace below Tencent's documented 20 requests per second per action,
-/// leaving room for clock jitter and other tools on the same account (the Terraform
-/// provider's own limiter uses the same figure). Callers opt in through
-/// [`ClientConfig::pacer`].
-pub const DEFAULT_RATE_LIMIT: f64 = 15.0;
 
 /// Rows per DescribeMigrateJobs page: the API's default and its maximum.
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
@@ -61,9 +55,9 @@ pub struct ClientConfig {
     pub page_size: u32,
     /// Only the clock is used: TC3 has no nonce.
     pub signing: SigningContext,
-    /// Paces every request this client (and its clones) sends, if set; see
-    /// [`DEFAULT_RATE_LIMIT`].
-    pub pacer: Option<Pacer>,
+    /// The adaptive limit of each action, shared by this client and its clones; every
+    /// request waits for its turn there. Without one, requests go out at once.
+    pub limiter: Option<Limiter>,
     /// `X-TC-Language`: `en-US` (default) or `zh-CN`, the language of error messages.
     pub language: String,
 }
@@ -78,7 +72,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(10),
             page_size: DEFAULT_PAGE_SIZE,
             signing: SigningContext::default(),
-            pacer: None,
+            limiter: None,
             language: "en-US".into(),
         }
     }
@@ -191,7 +185,8 @@ impl TencentClient {
         learn_passwords(&body, &self.redactor);
         let bytes = serde_json::to_vec(&body)
             .map_err(|e| Error::Config(format!("{action}: cannot encode the request: {e}")))?;
-        let response = retry(&self.config.retry, action, |_, remaining| {
+        let gate = self.config.limiter.as_ref().map(|l| l.gate(action));
+        let response = retry(&self.config.retry, action, gate.as_ref(), |_, remaining| {
             self.send_once(action, &bytes, remaining)
         })
         .await?;
@@ -218,9 +213,6 @@ impl TencentClient {
         body: &[u8],
         remaining: Duration,
     ) -> Result<Map<String, Value>, Error> {
-        if let Some(pacer) = &self.config.pacer {
-            pacer.wait().await;
-        }
         let signed = build_request(
             action,
             body.to_vec(),

@@ -15,7 +15,7 @@ pub mod model;
 pub mod request;
 pub mod sign;
 
-pub use client::{ClientConfig, DEFAULT_RATE_LIMIT, TencentClient, is_not_found};
+pub use client::{ClientConfig, TencentClient, is_not_found};
 pub use credentials::{Credentials, CredentialsError};
 pub use model::{CheckJob, DstInfo, MigrateJob, MigrateOption, MigrateStatus, SrcInfo};
 pub use request::ModifyMigrateJob;

@@ -147,9 +147,7 @@ impl Protocol for Alibaba {
             ));
         }
         inner.count(&verified.action);
-        if let Some(bucket) = inner.bucket.as_mut()
-            && let Err(wait) = bucket.take(Instant::now())
-        {
+        if let Err(wait) = inner.take_token(&verified.action, Instant::now()) {
             let ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
             return Err(Failure::throttled(ms));
         }

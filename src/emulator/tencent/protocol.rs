@@ -154,6 +154,7 @@ impl Protocol for Tencent {
             .or_insert_with(|| RateWindow::new(Instant::now()))
             .hit(Instant::now(), limit)
         {
+            inner.refused(action);
             return Err(Failure::rate_limited(count, limit));
         }
         Ok(())
