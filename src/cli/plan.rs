@@ -76,8 +76,7 @@ async fn text(settings: &Settings, args: &Args) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     };
     let mut plan =
-        match crate::plan::fetch::plan(&ws.config, &ws.clients, args.parallelism(), &flags).await
-        {
+        match crate::plan::fetch::plan(&ws.config, &ws.clients, args.parallelism(), &flags).await {
             Ok(plan) => plan,
             Err(problems) => return Ok(failed(settings, &problems)),
         };
@@ -134,7 +133,8 @@ async fn report(settings: &Settings, args: &Args) -> Result<(Document, ExitCode)
         return Ok(failure(Some(&plan)));
     }
     if args.precheck {
-        crate::plan::precheck::precheck(&mut plan, &ws.config, &ws.clients, args.parallelism()).await;
+        crate::plan::precheck::precheck(&mut plan, &ws.config, &ws.clients, args.parallelism())
+            .await;
     }
     // As in text: a failed precheck is exit 1, and such a plan is never saved.
     let (_, failed_prechecks) = crate::render::precheck_counts(&plan);
