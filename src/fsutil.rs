@@ -29,6 +29,18 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         std::process::id(),
         uuid::Uuid::new_v4().simple()
     ));
+    // A file being replaced keeps its permissions (a private configuration file stays
+    // private); one the user made read-only is not replaced at all.
+    let keep = match std::fs::metadata(&target) {
+        Ok(meta) if meta.permissions().readonly() => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!("{} is read-only", target.display()),
+            ));
+        }
+        Ok(meta) => Some(meta.permissions()),
+        Err(_) => None,
+    };
     let mut created = false;
     let result = (|| {
         // `create_new`: never write through something already at the temporary name.
@@ -37,6 +49,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             .create_new(true)
             .open(&tmp)?;
         created = true;
+        if let Some(permissions) = keep.clone() {
+            file.set_permissions(permissions)?;
+        }
         file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&tmp, &target)?;
@@ -169,6 +184,27 @@ mod tests {
     use std::process::Command;
 
     use super::*;
+
+    #[test]
+    fn a_replaced_file_keeps_its_permissions_and_a_read_only_one_is_not_replaced() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let private = dir.path().join("main.hcl");
+        std::fs::write(&private, "old").unwrap();
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+        write_atomically(&private, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&private).unwrap(), "new");
+        let mode = std::fs::metadata(&private).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+
+        let read_only = dir.path().join("locked.hcl");
+        std::fs::write(&read_only, "kept").unwrap();
+        std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let err = write_atomically(&read_only, b"new").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::PermissionDenied, "{err}");
+        assert!(err.to_string().contains("read-only"), "{err}");
+        assert_eq!(std::fs::read_to_string(&read_only).unwrap(), "kept");
+    }
 
     fn refused(path: &Path, says: &str) {
         let err = write_atomically(path, b"plan").unwrap_err();
