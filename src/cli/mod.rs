@@ -139,7 +139,19 @@ fn terraform_style(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
 
 /// Runs the command line; the binary's whole `main`.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse_from(terraform_style(std::env::args_os()));
+    let cli = match Cli::try_parse_from(terraform_style(std::env::args_os())) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` print and succeed. A usage error exits 1, not
+            // clap's 2: 2 means "changes" (plan --detailed-exitcode) and "drift".
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let settings = Settings::from_process(cli.no_color, cli.verbose > 0, cli.command.target());
     init_logging(cli.verbose, &settings);
     let runtime = match tokio::runtime::Builder::new_multi_thread()

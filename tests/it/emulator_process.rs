@@ -174,7 +174,7 @@ fn a_rate_schedule_must_say_when_and_how_fast() {
             "--rate-limit-after",
             bad,
         ]);
-        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert_eq!(out.status.code(), Some(1), "{bad}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("--rate-limit-after"), "{bad}: {stderr}");
     }

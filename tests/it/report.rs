@@ -207,9 +207,26 @@ fn a_failed_precheck_exits_1_in_every_format_and_saves_no_plan() {
 }
 
 #[test]
+fn a_mistyped_flag_is_an_error_not_changes_or_drift() {
+    for args in [
+        &["drift", "--emulator", ".", "--bogus"][..],
+        &["plan", "--emulator", ".", "--detailed-exitcode", "--bogus"],
+        &["plan", "--parallelism", "many", "."],
+    ] {
+        let out = offline(Path::new("."), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("error:"), "{args:?}");
+    }
+    let out = offline(Path::new("."), &["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("Usage:"));
+}
+
+#[test]
 fn json_and_markdown_exclude_each_other() {
     let out = offline(Path::new("."), &["show", "--json", "--markdown", "x.plan"]);
-    assert_eq!(out.status.code(), Some(2));
+    // A usage error is an error (1): 2 would read as "changes" or "drift" to a script.
+    assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("cannot be used with"),
         "{}",
