@@ -43,7 +43,10 @@ pub struct PlanFile {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum PlanFileError {
     #[error("cannot read plan file {path}: {reason}")]
-    #[diagnostic(code(dtsform::plan_file::read))]
+    #[diagnostic(
+        code(dtsform::plan_file::read),
+        help("pass the file `dtsform plan -out FILE` wrote, unedited; or run plan again")
+    )]
     Read { path: String, reason: String },
     #[error("plan file {path} was written by dtsform {written_by} (plan file format {format}); this is dtsform {} (format {FORMAT_VERSION}), which reads only its own", env!("CARGO_PKG_VERSION"))]
     #[diagnostic(
@@ -122,9 +125,9 @@ impl PlanFile {
     /// Reads and checks a plan file: this format version, and an intact checksum.
     pub fn read(path: &Path) -> Result<PlanFile, PlanFileError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| PlanFileError::Read {
+        let text = read_bounded(path).map_err(|reason| PlanFileError::Read {
             path: shown.clone(),
-            reason: e.to_string(),
+            reason,
         })?;
         let header: Value = serde_json::from_str(&text).map_err(|e| PlanFileError::Read {
             path: shown.clone(),
@@ -162,7 +165,7 @@ impl PlanFile {
         let mut file: PlanFile =
             serde_json::from_value(header).map_err(|e| PlanFileError::Read {
                 path: shown.clone(),
-                reason: format!("not a plan file: {e}"),
+                reason: format!("not a plan file: {}", without_values(&e.to_string())),
             })?;
         file.checksum = checksum;
         Ok(file)
@@ -188,5 +191,103 @@ impl std::io::Write for Sha256Writer {
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+/// The largest plan file read: far above any real plan (a 1,000-job plan is about
+/// 11 MiB), so a wrong path (`/dev/zero`) fails at once instead of filling memory.
+const MAX_PLAN_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The file's text, at most [`MAX_PLAN_FILE_BYTES`].
+fn read_bounded(path: &Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_PLAN_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_PLAN_FILE_BYTES {
+        return Err(format!(
+            "it is larger than {} MiB, which no plan is",
+            MAX_PLAN_FILE_BYTES / 1024 / 1024
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_owned())
+}
+
+/// A serde message with the values it quotes left out: a damaged plan file may hold a
+/// secret where a `{"sensitive": true}` record belongs, and the message must not show
+/// it (`invalid type: string "…"`, `unknown variant `…``).
+fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    loop {
+        let quoted = ["string \"", "variant `"]
+            .iter()
+            .filter_map(|open| rest.find(open).map(|at| (at, *open)))
+            .min();
+        let Some((at, open)) = quoted else {
+            out.push_str(rest);
+            return out;
+        };
+        let close = if open.ends_with('`') { '`' } else { '"' };
+        let value_at = at + open.len();
+        out.push_str(&rest[..at]);
+        out.push_str(if close == '`' {
+            "variant (not shown)"
+        } else {
+            "string (not shown)"
+        });
+        rest = match rest[value_at..].find(close) {
+            Some(end) => &rest[value_at + end + 1..],
+            None => "",
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_where_a_record_belongs_is_not_shown_in_the_error() {
+        let secret = "S3CRET-canary-123";
+        let mut doc = serde_json::json!({
+            "format_version": FORMAT_VERSION,
+            "dtsform_version": env!("CARGO_PKG_VERSION"),
+            "created_at": "2026-12-07T00:00:00Z",
+            "config_dir": ".",
+            "jobs": secret,
+            "checksum": "",
+        });
+        doc["checksum"] = Value::String(checksum_of(&doc));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("edited.plan");
+        std::fs::write(&path, doc.to_string()).unwrap();
+        let err = PlanFile::read(&path).unwrap_err().to_string();
+        assert!(!err.contains(secret), "{err}");
+        assert!(err.contains("invalid type: string (not shown)"), "{err}");
+    }
+
+    #[test]
+    fn quoted_values_are_left_out_of_serde_messages() {
+        assert_eq!(
+            without_values("invalid type: string \"p@ss\", expected struct SecretRef at line 3"),
+            "invalid type: string (not shown), expected struct SecretRef at line 3"
+        );
+        assert_eq!(
+            without_values("unknown variant `hunter2`, expected `running` or `suspended`"),
+            "unknown variant (not shown), expected `running` or `suspended`"
+        );
+        assert_eq!(
+            without_values("missing field `jobs`"),
+            "missing field `jobs`"
+        );
+    }
+
+    #[test]
+    fn a_file_larger_than_any_plan_is_refused_before_it_fills_memory() {
+        let err = read_bounded(Path::new("/dev/zero")).unwrap_err();
+        assert!(err.contains("larger than 256 MiB"), "{err}");
     }
 }

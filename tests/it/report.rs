@@ -214,7 +214,12 @@ fn a_mistyped_flag_is_an_error_not_changes_or_drift() {
         &["plan", "--parallelism", "many", "."],
     ] {
         let out = offline(Path::new("."), args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
         assert!(text(&out.stderr).contains("error:"), "{args:?}");
     }
     let out = offline(Path::new("."), &["--help"]);
