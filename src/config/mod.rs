@@ -149,7 +149,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(PathBuf, String)>, ConfigErrors> {
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "hcl") && p.is_file())
+        .filter(|p| p.extension().is_some_and(|e| e == "hcl"))
         .collect();
     paths.sort();
     if paths.is_empty() {
@@ -163,8 +163,30 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(PathBuf, String)>, ConfigErrors> {
     let mut errors = ConfigErrors::default();
     let mut files = Vec::new();
     for path in paths {
+        // Every `*.hcl` entry is read or is an error: a broken link or a directory
+        // skipped in silence would leave its jobs unmanaged with a clean plan.
+        if !path.is_file() {
+            errors.push(
+                ConfigError::general(
+                    "config_read",
+                    format!(
+                        "{} is not a regular file (a broken link, a directory or a device)",
+                        path.display()
+                    ),
+                )
+                .help("dtsform reads every *.hcl entry of the directory: fix the link, or move or rename what is not a configuration file"),
+            );
+            continue;
+        }
         match std::fs::read_to_string(&path) {
             Ok(text) => files.push((path, text)),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => errors.push(
+                ConfigError::general(
+                    "config_read",
+                    format!("cannot read {}: it is not UTF-8 text", path.display()),
+                )
+                .help("save the file as UTF-8 (HCL files are UTF-8; a byte such as 0xE9 is Latin-1 for é)"),
+            ),
             Err(e) => errors.push(
                 ConfigError::general(
                     "config_read",

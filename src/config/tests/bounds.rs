@@ -247,3 +247,36 @@ fn deeply_nested_expressions_are_a_syntax_error_not_a_stack_overflow() {
         assert!(e[0].1.contains("nesting depth"), "{}", e[0].1);
     }
 }
+
+#[test]
+fn an_hcl_entry_that_is_not_a_regular_file_is_an_error_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("providers.hcl"),
+        "provider \"alicloud\" {\n  region = \"cn-hangzhou\"\n}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("gone/jobs.hcl"),
+        dir.path().join("jobs.hcl"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("more.hcl")).unwrap();
+    std::fs::write(dir.path().join("latin1.hcl"), b"# caf\xe9\n").unwrap();
+    let errors = crate::config::load(dir.path(), &Inputs::default())
+        .unwrap_err()
+        .errors;
+    let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    for (name, says) in [
+        ("jobs.hcl", "is not a regular file"),
+        ("more.hcl", "is not a regular file"),
+        ("latin1.hcl", "it is not UTF-8 text"),
+    ] {
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains(name) && m.contains(says)),
+            "{name}: {messages:#?}"
+        );
+    }
+}
