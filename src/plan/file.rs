@@ -68,7 +68,7 @@ pub enum PlanFileError {
     #[diagnostic(
         code(dtsform::plan_file::write),
         help(
-            "give -out a new path or an existing regular file in a directory you can write to; devices, FIFOs and directories are never replaced"
+            "give -out a new path or an existing regular file in a directory you can write to; devices, FIFOs, directories, read-only files and *.hcl files are never replaced"
         )
     )]
     Write { path: String, reason: String },
@@ -117,6 +117,16 @@ impl PlanFile {
             path: path.display().to_string(),
             reason,
         };
+        // A `*.hcl` file is configuration: a plan saved as one (or over one) would be read
+        // as HCL by the next command, or would replace the user's configuration.
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("hcl"))
+        {
+            return Err(fail(
+                "a *.hcl file is configuration, not a plan file".to_owned(),
+            ));
+        }
         let mut text = serde_json::to_string_pretty(self).map_err(|e| fail(e.to_string()))?;
         text.push('\n');
         crate::fsutil::write_atomically(path, text.as_bytes()).map_err(|e| fail(e.to_string()))
@@ -267,6 +277,23 @@ mod tests {
         let err = PlanFile::read(&path).unwrap_err().to_string();
         assert!(!err.contains(secret), "{err}");
         assert!(err.contains("invalid type: string (not shown)"), "{err}");
+    }
+
+    #[test]
+    fn a_plan_is_never_written_as_or_over_a_configuration_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("main.hcl");
+        std::fs::write(&config, "provider \"alicloud\" {}\n").unwrap();
+        let file = PlanFile::from_plan(&Plan { jobs: Vec::new() }, dir.path(), "now".into());
+        for path in [config.clone(), dir.path().join("saved.HCL")] {
+            let err = file.write(&path).unwrap_err().to_string();
+            assert!(err.contains("is configuration, not a plan file"), "{err}");
+        }
+        assert_eq!(
+            std::fs::read_to_string(&config).unwrap(),
+            "provider \"alicloud\" {}\n"
+        );
+        assert!(!dir.path().join("saved.HCL").exists());
     }
 
     #[test]
