@@ -22,7 +22,9 @@ pub struct Args {
 #[error("cannot write the manual page {path}: {reason}")]
 #[diagnostic(
     code(dtsform::man::write),
-    help("give --out-dir an existing directory you can write to")
+    help(
+        "give --out-dir an existing directory you can write to, without links at the pages' names"
+    )
 )]
 pub struct ManError {
     path: String,
@@ -40,9 +42,25 @@ pub fn run(settings: &Settings, args: &Args, cli: clap::Command) -> Result<ExitC
         settings.printer.out(&render(&clap_mangen::Man::new(cli)));
         return Ok(ExitCode::SUCCESS);
     };
-    let mut written = vec![write(dir, &cli)?];
-    for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {
-        written.push(write(dir, sub)?);
+    let pages: Vec<clap_mangen::Man> = std::iter::once(&cli)
+        .chain(cli.get_subcommands().filter(|s| !s.is_hide_set()))
+        .map(|cmd| clap_mangen::Man::new(cmd.clone()))
+        .collect();
+    // Every name is checked before any page is written: a link in DIR is never
+    // followed (it could point anywhere), and nothing is half done.
+    for man in &pages {
+        let path = dir.join(man.get_filename());
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(ManError {
+                path: path.display().to_string(),
+                reason: "it is a symbolic link, which dtsform does not write through".into(),
+            }
+            .into());
+        }
+    }
+    let mut written = Vec::new();
+    for man in &pages {
+        written.push(write(dir, man)?);
     }
     settings.printer.line(&format!(
         "Wrote {} manual pages to {}: {}",
@@ -60,12 +78,11 @@ fn render(man: &clap_mangen::Man) -> String {
     String::from_utf8_lossy(&roff).into_owned()
 }
 
-/// Writes `cmd`'s page into `dir`; its file name.
-fn write(dir: &Path, cmd: &clap::Command) -> Result<String, ManError> {
-    let man = clap_mangen::Man::new(cmd.clone());
+/// Writes `man` into `dir`; its file name.
+fn write(dir: &Path, man: &clap_mangen::Man) -> Result<String, ManError> {
     let file = man.get_filename();
     let path = dir.join(&file);
-    crate::fsutil::write_atomically(&path, render(&man).as_bytes()).map_err(|e| ManError {
+    crate::fsutil::write_atomically(&path, render(man).as_bytes()).map_err(|e| ManError {
         path: path.display().to_string(),
         reason: e.to_string(),
     })?;

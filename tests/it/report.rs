@@ -275,6 +275,26 @@ fn the_man_page_prints_and_writes_one_page_per_command() {
     }
 }
 
+#[test]
+fn man_pages_are_never_written_through_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "untouched").unwrap();
+    let out_dir = dir.path().join("pages");
+    std::fs::create_dir(&out_dir).unwrap();
+    std::os::unix::fs::symlink(&victim, out_dir.join("dtsform-plan.1")).unwrap();
+    let out = offline(dir.path(), &["man", "--out-dir", "pages"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("symbolic link"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    // Checked before anything is written: no page at all.
+    assert!(!out_dir.join("dtsform.1").exists());
+}
+
 /// The `run:` lines of the workflow that call dtsform, as written (continuation lines
 /// joined).
 fn workflow_commands() -> Vec<String> {
