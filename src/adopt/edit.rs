@@ -146,6 +146,14 @@ fn insertion(text: &str, parent: &Block, kind: Kind, block: &str) -> Place {
     };
     let parent_indent = indentation(text, span.start);
     let first = parent.body.iter().find_map(structure_start);
+    if first.is_some_and(|at| !text[span.start..at].contains('\n')) {
+        // `database "shop" { all = false }`: a one-line block holds one attribute and
+        // nothing else; it is not reformatted here.
+        return Place::NotFound(format!(
+            "the {} block it goes into is written on one line; put its body on lines of its own and run adopt again",
+            parent.ident.as_str()
+        ));
+    }
     let indent = first.map_or_else(|| format!("{parent_indent}  "), |at| indentation(text, at));
     let last_of_kind = parent
         .body
@@ -310,6 +318,23 @@ resource "alicloud_dts_job" "shop" {
             out.contains("  database \"crm\" {\n    table \"users\" {}\n  }\n"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn a_one_line_block_with_an_attribute_is_not_edited_but_said_so() {
+        let file = FILE.replace("database \"crm\" {}", "database \"crm\" { all = false }");
+        let place = place(
+            &file,
+            ("alicloud_dts_job", "shop"),
+            Direction::Forward,
+            &[(Kind::Database, "crm")],
+            Kind::Table,
+            "table \"users\" {}\n",
+        );
+        let Place::NotFound(why) = place else {
+            panic!("{place:?}")
+        };
+        assert!(why.contains("written on one line"), "{why}");
     }
 
     #[test]
