@@ -81,7 +81,12 @@ impl PlanFile {
             format_version: FORMAT_VERSION,
             dtsform_version: env!("CARGO_PKG_VERSION").to_owned(),
             created_at,
-            config_dir: config_dir.display().to_string(),
+            // Absolute, so `apply PLANFILE` finds the same configuration from any
+            // working directory (and never another one of the same relative name).
+            config_dir: std::path::absolute(config_dir)
+                .unwrap_or_else(|_| config_dir.to_path_buf())
+                .display()
+                .to_string(),
             jobs: plan.jobs.clone(),
             checksum: String::new(),
         };

@@ -768,3 +768,59 @@ resource "alicloud_dts_job" "crm" {{
 fn urlencoding_like(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+#[test]
+fn a_saved_plan_applies_from_another_working_directory() {
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("dts");
+    std::fs::create_dir(&config).unwrap();
+    let quickstart = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart");
+    for entry in std::fs::read_dir(&quickstart).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "hcl") {
+            std::fs::copy(&path, config.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let state = work.path().join("world.json");
+    let run = |cwd: &Path, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_dtsform"))
+            .current_dir(cwd)
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let state_arg = state.display().to_string();
+    // Planned with a relative directory...
+    let out = run(
+        work.path(),
+        &[
+            "plan",
+            "--emulator",
+            "--emulator-state",
+            &state_arg,
+            "-out",
+            "saved.plan",
+            "dts",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // ...and applied from elsewhere, where `dts` means nothing.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let plan = work.path().join("saved.plan").display().to_string();
+    let out = run(
+        elsewhere.path(),
+        &["apply", "--emulator", "--emulator-state", &state_arg, &plan],
+    );
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Apply complete"));
+}
