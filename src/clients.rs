@@ -179,16 +179,21 @@ pub fn traffic_line(name: &str, region: &str, actions: &[(String, ActionStats)])
     let throttled: u64 = actions.iter().map(|(_, s)| s.throttled).sum();
     #[allow(clippy::cast_precision_loss)]
     let share = throttled as f64 * 100.0 / requests as f64;
-    let mut line =
-        format!("{name} ({region}): {requests} requests, {throttled} throttled ({share:.1}%)");
+    let count = |n: u64| format!("{n} request{}", if n == 1 { "" } else { "s" });
+    let mut line = format!(
+        "{name} ({region}): {}, {throttled} throttled ({share:.1}%)",
+        count(requests)
+    );
     for (action, stats) in actions.iter().filter(|(_, s)| s.requests > 0) {
-        let _ = write!(line, "; {action} {} requests, ", stats.requests);
+        let _ = write!(line, "; {action} {}, ", count(stats.requests));
         match stats.learned {
             Some(limit) => {
                 let _ = write!(line, "{} throttled, learned {limit:.0}/s", stats.throttled);
             }
             None => {
-                let _ = write!(line, "never throttled (rate {:.0}/s)", stats.rate);
+                // The pace it was allowed, not one it reached: with few requests the
+                // limiter never needed to learn more.
+                let _ = write!(line, "never throttled (allowed {:.0}/s)", stats.rate);
             }
         }
     }
@@ -278,7 +283,7 @@ mod tests {
             traffic_line("alicloud", "cn-hangzhou", &actions).unwrap(),
             "alicloud (cn-hangzhou): 1046 requests, 46 throttled (4.4%); \
              DescribeDtsJobDetail 1040 requests, 46 throttled, learned 248/s; \
-             ModifyDtsJob 6 requests, never throttled (rate 1000/s)"
+             ModifyDtsJob 6 requests, never throttled (allowed 1000/s)"
         );
         assert_eq!(traffic_line("alicloud", "cn-hangzhou", &actions[2..]), None);
     }
