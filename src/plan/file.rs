@@ -183,6 +183,17 @@ impl PlanFile {
                 reason: format!("not a plan file: {}", without_values(&e.to_string())),
             })?;
         file.checksum = checksum;
+        // A plan dtsform wrote always orders: one that does not (an operation depending
+        // on one the plan does not hold, a cycle) is refused here, by `show` as by `apply`.
+        if let Err(problems) = super::order_ops(&file.jobs) {
+            return Err(PlanFileError::Read {
+                path: shown,
+                reason: format!(
+                    "its operations cannot be ordered: {}",
+                    crate::text::escape_control(&problems.join("; "))
+                ),
+            });
+        }
         Ok(file)
     }
 }

@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 use crate::report_check;
+use crate::support::report_text;
 
 const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/quickstart");
 const WORKFLOW: &str = concat!(
@@ -398,4 +399,47 @@ fn the_ci_workflow_commands_run_as_written_against_the_emulator() {
         drift.starts_with("<!-- dtsform:drift outcome=no_drift -->"),
         "{drift}"
     );
+}
+
+/// `file` with `edit` made and its checksum recomputed, as someone who knows the format
+/// could.
+fn resealed(file: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    edit(&mut doc);
+    doc["checksum"] = serde_json::Value::String(String::new());
+    doc["checksum"] =
+        serde_json::Value::String(dtsform::util::sha256_hex(doc.to_string().as_bytes()));
+    std::fs::write(file, doc.to_string()).unwrap();
+}
+
+#[test]
+fn show_refuses_a_plan_whose_operations_cannot_be_ordered_as_apply_does() {
+    let dir = tempfile::tempdir().unwrap();
+    saved_plan(dir.path());
+    let file = dir.path().join("q.plan");
+    for (edit, says) in [
+        (
+            serde_json::json!(["alicloud_dts_job.nowhere/objects"]),
+            "which the plan does not hold",
+        ),
+        (serde_json::json!(["SELF"]), "cycle"),
+    ] {
+        std::fs::copy(&file, dir.path().join("edited.plan")).unwrap();
+        let edited = dir.path().join("edited.plan");
+        resealed(&edited, |doc| {
+            let op = &mut doc["jobs"][0]["operations"][0];
+            let id = op["id"].clone();
+            op["depends_on"] = if edit == serde_json::json!(["SELF"]) {
+                serde_json::json!([id])
+            } else {
+                edit.clone()
+            };
+        });
+        let out = offline(dir.path(), &["show", edited.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+        let stderr = report_text(&out.stderr);
+        assert!(stderr.contains("cannot be ordered"), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+    }
 }
