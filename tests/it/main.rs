@@ -3,7 +3,6 @@
 //! on loopback ports chosen at run time; nothing reaches the internet except the one-time
 //! install of the official Python SDK from PyPI (see `support::python_sdk`).
 
-mod adaptive;
 mod adopt;
 mod apply;
 mod apply_parameters;
