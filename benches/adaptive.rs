@@ -23,16 +23,15 @@
 mod common;
 
 use std::fmt::Write as _;
-use std::io::{BufRead as _, BufReader, Read as _};
+use std::io::Read as _;
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use common::EmulatorProcess;
 use common::machine_line;
 use futures::StreamExt as _;
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 
 use dtsform::cloud::RetryPolicy;
 use dtsform::cloud::alibaba::endpoint::parse_endpoint;
@@ -162,12 +161,12 @@ fn main() -> ExitCode {
             continue;
         }
         let log = tmp.path().join("emulator.log");
-        let emulator = EmulatorProcess::spawn(&world, &case, &log);
+        let emulator = EmulatorProcess::spawn(&world, &emulator_args(&case), &log);
         std::fs::write(config.join("provider.hcl"), provider_hcl(&emulator.url))
             .expect("write provider.hcl");
         let plan = run_plan(&config, &home);
         drop(emulator);
-        let emulator = EmulatorProcess::spawn(&world, &case, &log);
+        let emulator = EmulatorProcess::spawn(&world, &emulator_args(&case), &log);
         let peer = naive_peer(&emulator.url);
         drop(emulator);
         println!(
@@ -275,78 +274,24 @@ fn provider_hcl(url: &str) -> String {
     format!("provider \"alicloud\" {{\n  region   = \"cn-hangzhou\"\n  endpoint = \"{url}\"\n}}\n")
 }
 
-/// `dtsform emulator` as a child process.
-struct EmulatorProcess {
-    child: Child,
-    url: String,
-    _stdout: BufReader<ChildStdout>,
-}
-
-impl EmulatorProcess {
-    fn spawn(world: &Path, case: &Case, log: &Path) -> EmulatorProcess {
-        let mut command = Command::new(DTSFORM);
-        command
-            .args(["emulator", "--listen", "127.0.0.1:0", "--state"])
-            .arg(world)
-            .args(["--latency-ms", &case.latency_ms.to_string()])
-            .args(["--rate-limit", &case.rate.to_string()]);
-        if let Some(burst) = case.burst {
-            command.args(["--rate-burst", &burst.to_string()]);
-        }
-        if let Some((after, to)) = case.drop {
-            command.args([
-                "--rate-limit-after",
-                &format!("{}s={to}", after.as_secs_f64()),
-            ]);
-        }
-        let mut child = command
-            .env_remove("DTSFORM_EMULATOR_ACCESS_KEY_SECRET")
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(log).expect("emulator log"))
-            .spawn()
-            .expect("spawn dtsform emulator");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut first = String::new();
-        stdout.read_line(&mut first).expect("read first line");
-        let Some(url) = first.trim().strip_prefix("dtsform emulator listening on ") else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "the emulator did not start: {first:?}; stderr: {}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
-        };
-        let url = url.to_owned();
-        EmulatorProcess {
-            child,
-            url,
-            _stdout: stdout,
-        }
+/// The emulator's latency and limits for `case`.
+fn emulator_args(case: &Case) -> Vec<String> {
+    let mut args = vec![
+        "--latency-ms".to_owned(),
+        case.latency_ms.to_string(),
+        "--rate-limit".to_owned(),
+        case.rate.to_string(),
+    ];
+    if let Some(burst) = case.burst {
+        args.extend(["--rate-burst".to_owned(), burst.to_string()]);
     }
-}
-
-impl Drop for EmulatorProcess {
-    /// SIGTERM, then wait (SIGKILL after 10 s), also when a check panics.
-    fn drop(&mut self) {
-        let pid = Pid::from_raw(i32::try_from(self.child.id()).expect("pid"));
-        let _ = kill(pid, Signal::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(_)) => return,
-                Ok(None) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                _ => {
-                    let _ = self.child.kill();
-                    let _ = self.child.wait();
-                    return;
-                }
-            }
-        }
+    if let Some((after, to)) = case.drop {
+        args.extend([
+            "--rate-limit-after".to_owned(),
+            format!("{}s={to}", after.as_secs_f64()),
+        ]);
     }
+    args
 }
 
 /// Wall time, requests and throttled answers of one run.

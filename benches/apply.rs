@@ -17,14 +17,12 @@ mod common;
 
 use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader};
-use std::path::Path;
-use std::process::{Child, ChildStdout, Command, ExitCode, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
 
+use common::EmulatorProcess;
 use common::{machine_line, median, secs};
 use nix::sys::resource::{UsageWho, getrusage};
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 use serde_json::json;
 
 const DTSFORM: &str = env!("CARGO_BIN_EXE_dtsform");
@@ -114,7 +112,11 @@ fn one_run(parallelism: usize) -> Run {
     let tmp = tempfile::tempdir().expect("temp dir");
     let world = tmp.path().join("world.json");
     std::fs::write(&world, world_json()).expect("world");
-    let emulator = EmulatorProcess::spawn(&world, &tmp.path().join("emulator.log"));
+    let emulator = EmulatorProcess::spawn(
+        &world,
+        &["--modify-seconds".to_owned(), MODIFY_SECONDS.to_string()],
+        &tmp.path().join("emulator.log"),
+    );
     let config = tmp.path().join("config");
     std::fs::create_dir(&config).expect("config dir");
     std::fs::write(config.join("main.hcl"), config_hcl(&emulator.url)).expect("config");
@@ -131,7 +133,7 @@ fn one_run(parallelism: usize) -> Run {
         "plan failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let emulator_before = emulator.cpu_seconds();
+    let emulator_before = emulator.cpu_seconds().unwrap_or(0.0);
 
     let before = getrusage(UsageWho::RUSAGE_CHILDREN).expect("getrusage");
     let started = Instant::now();
@@ -176,7 +178,7 @@ fn one_run(parallelism: usize) -> Run {
     Run {
         wall,
         cpu,
-        emulator_cpu: emulator.cpu_seconds() - emulator_before,
+        emulator_cpu: emulator.cpu_seconds().unwrap_or(0.0) - emulator_before,
         polls,
         op_mean: times.iter().sum::<f64>() / times.len() as f64,
         op_max: times.iter().copied().fold(0.0, f64::max),
@@ -221,65 +223,4 @@ fn config_hcl(url: &str) -> String {
         );
     }
     text
-}
-
-/// `dtsform emulator` as a child process.
-struct EmulatorProcess {
-    child: Child,
-    url: String,
-    _stdout: BufReader<ChildStdout>,
-}
-
-impl EmulatorProcess {
-    fn spawn(world: &Path, log: &Path) -> EmulatorProcess {
-        let mut child = Command::new(DTSFORM)
-            .args(["emulator", "--listen", "127.0.0.1:0", "--state"])
-            .arg(world)
-            .args(["--modify-seconds", &MODIFY_SECONDS.to_string()])
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(log).expect("emulator log"))
-            .spawn()
-            .expect("spawn dtsform emulator");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut first = String::new();
-        stdout.read_line(&mut first).expect("read first line");
-        let url = first
-            .trim()
-            .strip_prefix("dtsform emulator listening on ")
-            .unwrap_or_else(|| panic!("the emulator did not start: {first:?}"))
-            .to_owned();
-        EmulatorProcess {
-            child,
-            url,
-            _stdout: stdout,
-        }
-    }
-
-    /// User + system CPU seconds the emulator has used so far (from /proc).
-    fn cpu_seconds(&self) -> f64 {
-        let ticks = || -> Option<f64> {
-            let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
-            let fields: Vec<&str> = stat.rsplit_once(") ")?.1.split_whitespace().collect();
-            Some(fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?)
-        };
-        ticks().unwrap_or(0.0) / 100.0
-    }
-}
-
-impl Drop for EmulatorProcess {
-    fn drop(&mut self) {
-        let pid = Pid::from_raw(i32::try_from(self.child.id()).expect("pid"));
-        let _ = kill(pid, Signal::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

@@ -25,16 +25,15 @@ mod common;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::hint::black_box;
-use std::io::{BufRead as _, BufReader, Read as _};
+use std::io::Read as _;
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, ExitCode, Stdio};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
+use common::EmulatorProcess;
 use common::{machine_line, median, secs};
 use futures::StreamExt as _;
 use nix::sys::resource::{UsageWho, getrusage};
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 
 use dtsform::cloud::Limiter;
 use dtsform::cloud::alibaba::endpoint::parse_endpoint;
@@ -230,87 +229,18 @@ fn provider_hcl(url: &str, rate: u32) -> String {
     )
 }
 
-/// `dtsform emulator` as a child process.
-struct EmulatorProcess {
-    child: Child,
-    url: String,
-    _stdout: BufReader<ChildStdout>,
-}
-
-impl EmulatorProcess {
-    fn spawn(world: &Path, rate: u32, log: &Path) -> EmulatorProcess {
-        let mut child = Command::new(DTSFORM)
-            .args(["emulator", "--listen", "127.0.0.1:0", "--state"])
-            .arg(world)
-            .args(["--latency-ms", &LATENCY_MS.to_string()])
-            .args(["--rate-limit", &rate.to_string()])
-            .args(["--rate-burst", &BURST.to_string()])
-            .env_remove("DTSFORM_EMULATOR_ACCESS_KEY_SECRET")
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(log).expect("emulator log"))
-            .spawn()
-            .expect("spawn dtsform emulator");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut first = String::new();
-        stdout.read_line(&mut first).expect("read first line");
-        let Some(url) = first.trim().strip_prefix("dtsform emulator listening on ") else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "the emulator did not start: {first:?}; stderr: {}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
-        };
-        let url = url.to_owned();
-        EmulatorProcess {
-            child,
-            url,
-            _stdout: stdout,
-        }
-    }
-
-    /// User + system CPU seconds the emulator has used so far (from /proc).
-    fn cpu_seconds(&self) -> Option<f64> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
-        let fields: Vec<&str> = stat.rsplit_once(") ")?.1.split_whitespace().collect();
-        let ticks: f64 =
-            fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
-        Some(ticks / clock_ticks())
-    }
-}
-
-impl Drop for EmulatorProcess {
-    /// SIGTERM, then wait (SIGKILL after 10 s), also when a check panics.
-    fn drop(&mut self) {
-        let pid = Pid::from_raw(i32::try_from(self.child.id()).expect("pid"));
-        let _ = kill(pid, Signal::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(_)) => return,
-                Ok(None) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                _ => {
-                    let _ = self.child.kill();
-                    let _ = self.child.wait();
-                    return;
-                }
-            }
-        }
-    }
-}
-
-fn clock_ticks() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
+/// The emulator's latency and rate limit for a run at `rate` requests per second.
+fn emulator_args(rate: u32) -> Vec<String> {
+    [
+        "--latency-ms",
+        &LATENCY_MS.to_string(),
+        "--rate-limit",
+        &rate.to_string(),
+        "--rate-burst",
+        &BURST.to_string(),
+    ]
+    .map(String::from)
+    .into()
 }
 
 #[derive(Debug, Clone)]
@@ -560,7 +490,11 @@ fn part_a() -> bool {
     let mut fetched: Option<(u64, u64)> = None;
     for rate in RATES {
         for parallelism in PARALLELISMS {
-            let emulator = EmulatorProcess::spawn(&world, rate, &tmp.path().join("emulator.log"));
+            let emulator = EmulatorProcess::spawn(
+                &world,
+                &emulator_args(rate),
+                &tmp.path().join("emulator.log"),
+            );
             std::fs::write(
                 config.join("provider.hcl"),
                 provider_hcl(&emulator.url, rate),

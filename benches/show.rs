@@ -18,6 +18,8 @@
 // A benchmark reports on standard output: it is not the tool's user-facing output.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+// Shared with the other benchmarks, which use more of it.
+#[allow(dead_code)]
 mod common;
 
 use std::io::Read as _;
