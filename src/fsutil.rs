@@ -1,7 +1,17 @@
 //! Filesystem helpers shared by the emulator's world file, saved plans and `fmt`.
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
+
+/// Reads at most `limit` bytes from `reader`; `None` when it holds more (found by
+/// reading one byte past the limit, whatever the source: a pipe, a device).
+pub fn read_at_most(reader: impl std::io::Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed
 /// to disk, then renamed over the target. A crash leaves the old file or the new one,

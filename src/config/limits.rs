@@ -204,14 +204,7 @@ pub fn check_collection(len: usize) -> Result<(), Limit> {
 /// Reads at most [`MAX_FILE_BYTES`] from `reader`: more is [`Limit::File`], found after
 /// reading one byte past the limit, whatever the source (a pipe, a device).
 pub fn read_capped(reader: impl std::io::Read) -> std::io::Result<Result<Vec<u8>, Limit>> {
-    use std::io::Read as _;
-    let mut bytes = Vec::new();
-    reader.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        Ok(Err(Limit::File))
-    } else {
-        Ok(Ok(bytes))
-    }
+    crate::fsutil::read_at_most(reader, MAX_FILE_BYTES).map(|bytes| bytes.ok_or(Limit::File))
 }
 
 #[cfg(test)]

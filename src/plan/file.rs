@@ -226,18 +226,15 @@ const MAX_PLAN_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// The file's text, at most [`MAX_PLAN_FILE_BYTES`].
 fn read_bounded(path: &Path) -> Result<String, String> {
-    use std::io::Read as _;
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(MAX_PLAN_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > MAX_PLAN_FILE_BYTES {
-        return Err(format!(
-            "it is larger than {} MiB, which no plan is",
-            MAX_PLAN_FILE_BYTES / 1024 / 1024
-        ));
-    }
+    let bytes = crate::fsutil::read_at_most(file, MAX_PLAN_FILE_BYTES)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| {
+            format!(
+                "it is larger than {} MiB, which no plan is",
+                MAX_PLAN_FILE_BYTES / 1024 / 1024
+            )
+        })?;
     String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_owned())
 }
 
