@@ -314,33 +314,37 @@ pub fn gone_list(out: &mut String, gone: &[Gone], layout: Layout) {
             }
             for ((kind, narrowing, how), members) in groups {
                 let objects: usize = members.iter().map(|g| g.objects).sum();
-                let what = if narrowing {
-                    format!(
-                        "{} narrowed (everything in each but what is listed)",
-                        count(members.len(), kind, &plural(kind))
-                    )
-                } else if objects > members.len() {
-                    format!(
-                        "{} ({} with what is inside)",
-                        count(members.len(), kind, &plural(kind)),
-                        count(objects, "object", "objects")
-                    )
-                } else {
-                    count(members.len(), kind, &plural(kind))
-                };
-                let how = if how.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {how}")
-                };
+                let heading = group_heading(kind, members.len(), narrowing, objects, how);
                 let lines: Vec<String> = members
                     .iter()
                     .map(|g| escape_control(g.removal).into_owned())
                     .collect();
-                let _ = writeln!(out, "{what}{how}:\n");
+                let _ = writeln!(out, "{heading}:\n");
                 fenced(out, "text", &lines.join("\n"));
             }
         }
+    }
+}
+
+/// `3 tables, declared in `removed``, `2 databases (40 objects with what is inside)`,
+/// `1 table narrowed (everything in each but what is listed)`: the heading of a group
+/// of `members` removals of `kind` taking `objects` objects, allowed `how`.
+fn group_heading(kind: &str, members: usize, narrowing: bool, objects: usize, how: &str) -> String {
+    let what = count(members, kind, &plural(kind));
+    let what = if narrowing {
+        format!("{what} narrowed (everything in each but what is listed)")
+    } else if objects > members {
+        format!(
+            "{what} ({} with what is inside)",
+            count(objects, "object", "objects")
+        )
+    } else {
+        what
+    };
+    if how.is_empty() {
+        what
+    } else {
+        format!("{what}, {how}")
     }
 }
 
@@ -440,20 +444,9 @@ fn removal_lines(out: &mut String, jobs: &[JobReport]) {
         }
     }
     for ((kind, narrowing, how), n, lines) in groups {
-        let what = if narrowing {
-            format!(
-                "{} narrowed (everything in each but what is listed)",
-                count(n, kind, &plural(kind))
-            )
-        } else {
-            count(n, kind, &plural(kind))
-        };
-        let how = if how.is_empty() {
-            String::new()
-        } else {
-            format!(", {how}")
-        };
-        let _ = writeln!(out, "{what}{how}, by job:\n");
+        // What is inside each is said on its line, not in the heading.
+        let heading = group_heading(kind, n, narrowing, n, how);
+        let _ = writeln!(out, "{heading}, by job:\n");
         fenced(out, "text", &lines.join("\n"));
     }
 }
