@@ -16,7 +16,8 @@ use super::model::{
 use super::object_list::decode_objects;
 use super::reader::{Diag, Reader};
 use super::resource::{
-    ResourceBlock, decode_lifecycle, provider_reference, removed_objects, resource_references,
+    ResourceBlock, decode_lifecycle, provider_reference, refused_parameter, removed_objects,
+    resource_references,
 };
 use super::source::Span;
 use crate::cloud::alibaba::endpoint;
@@ -396,16 +397,13 @@ fn decode_direction(
 fn refuse_parameters(d: &Diag<'_>, r: &Reader<'_, '_>) {
     for (attribute, parameter, why, instead) in REFUSED {
         if let Some(attr) = r.attr(attribute) {
-            d.push(
-                d.at(
-                    r.span_of(&attr.key),
-                    "refused_parameter",
-                    format!(
-                        "dtsform does not send ModifyDtsJob's {parameter} ({attribute}): {why}"
-                    ),
-                    "not supported",
-                )
-                .help(*instead),
+            refused_parameter(
+                d,
+                r.span_of(&attr.key),
+                "ModifyDtsJob",
+                (parameter, attribute),
+                why,
+                instead,
             );
         }
     }

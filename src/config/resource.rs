@@ -221,3 +221,25 @@ pub(super) fn decode_lifecycle(d: &Diag<'_>, parent: &Reader<'_, '_>, block: &Bl
     }
     guard
 }
+
+/// The diagnostic for an attribute (`shown`, at `span`) that would set `action`'s
+/// `parameter`, which dtsform refuses: why, and what to do instead. Both clouds'
+/// refusal tables are written through it.
+pub fn refused_parameter(
+    d: &Diag<'_>,
+    span: Span,
+    action: &str,
+    (parameter, shown): (&str, &str),
+    why: &str,
+    instead: &str,
+) {
+    d.push(
+        d.at(
+            span,
+            "refused_parameter",
+            format!("dtsform does not send {action}'s {parameter} ({shown}): {why}"),
+            "not supported",
+        )
+        .help(instead),
+    );
+}

@@ -47,7 +47,8 @@ use super::object_list::{
 };
 use super::reader::{Diag, Reader};
 use super::resource::{
-    ResourceBlock, decode_lifecycle, provider_reference, removed_objects, resource_references,
+    ResourceBlock, decode_lifecycle, provider_reference, refused_parameter, removed_objects,
+    resource_references,
 };
 use super::source::Span;
 use crate::cloud::tencent::endpoint;
@@ -214,15 +215,7 @@ fn refuse(d: &Diag<'_>, span: Span, block: &str, attribute: &str) {
     } else {
         format!("{block}.{attribute}")
     };
-    d.push(
-        d.at(
-            span,
-            "refused_parameter",
-            format!("dtsform does not send ModifyMigrateJob's {field} ({shown}): {why}"),
-            "not supported",
-        )
-        .help(*instead),
-    );
+    refused_parameter(d, span, "ModifyMigrateJob", (field, &shown), why, instead);
 }
 
 pub const CLOUD: CloudSchema = CloudSchema {
