@@ -9,12 +9,11 @@ use std::process::ExitCode;
 use miette::Result;
 
 use super::Settings;
-use super::args::{TargetArgs, dir_and_words, failed};
+use super::args::{ReadArgs, TargetArgs, dir_and_words, failed};
 use super::settings::Target;
 use super::workspace::Workspace;
 use crate::adopt::{Outcome, Selector, direction_words};
 use crate::config::{ConfigError, Inputs};
-use crate::plan::fetch::MAX_PARALLELISM;
 use crate::text::escape_control;
 
 #[derive(Debug, clap::Args)]
@@ -45,10 +44,8 @@ pub struct Args {
     #[command(flatten)]
     pub(super) target: TargetArgs,
 
-    /// The most jobs read at once. A cap: the adaptive limit decides how many reads are
-    /// in flight.
-    #[arg(long, value_name = "N", default_value_t = MAX_PARALLELISM)]
-    parallelism: usize,
+    #[command(flatten)]
+    read: ReadArgs,
 }
 
 pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
@@ -76,7 +73,7 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
         &ws.clients,
         &inputs,
         &selectors,
-        args.parallelism,
+        args.read.parallelism(),
     )
     .await
     {

@@ -125,6 +125,25 @@ impl GuardArgs {
     }
 }
 
+/// `--parallelism`: shared by the commands that read live jobs (plan, drift, import,
+/// adopt).
+#[derive(Debug, clap::Args)]
+pub struct ReadArgs {
+    /// The most jobs read at once. A cap: without it dtsform finds how many reads in
+    /// flight the API takes (up to 256).
+    #[arg(long, value_name = "N")]
+    parallelism: Option<usize>,
+}
+
+impl ReadArgs {
+    /// Reads in flight at most: the `--parallelism` cap, or as many as the API takes.
+    pub fn parallelism(&self) -> usize {
+        self.parallelism
+            .unwrap_or(crate::plan::fetch::MAX_PARALLELISM)
+            .max(1)
+    }
+}
+
 /// `--json` and `--markdown`: shared by the commands that print a plan.
 #[derive(Debug, clap::Args)]
 pub struct FormatArgs {

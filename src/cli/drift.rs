@@ -8,11 +8,10 @@ use std::process::ExitCode;
 use miette::Result;
 
 use super::Settings;
-use super::args::{ConfigArgs, Format, TargetArgs, failed};
+use super::args::{ConfigArgs, Format, ReadArgs, TargetArgs, failed};
 use super::output;
 use super::workspace::Workspace;
 use crate::drift::report::{DriftDocument, drift_document, failed_drift_document, to_json};
-use crate::plan::fetch::MAX_PARALLELISM;
 
 /// Exit code when a job differs from its configuration.
 const DRIFT: u8 = 2;
@@ -25,10 +24,8 @@ pub struct Args {
     #[command(flatten)]
     pub(super) target: TargetArgs,
 
-    /// The most jobs read at once. A cap: the adaptive limit decides how many reads are
-    /// in flight.
-    #[arg(long, value_name = "N", default_value_t = MAX_PARALLELISM)]
-    parallelism: usize,
+    #[command(flatten)]
+    read: ReadArgs,
 
     /// Print the drift as a JSON document (schema in schema/drift.schema.json) instead
     /// of text. Errors too are a JSON document.
@@ -71,7 +68,8 @@ async fn text(settings: &Settings, args: &Args) -> Result<ExitCode> {
     if let Some(line) = Workspace::announce(settings, "Checking for drift") {
         out.line(&format!("{line}\n"));
     }
-    let (drift, errors) = crate::drift::drift(&ws.config, &ws.clients, args.parallelism).await;
+    let (drift, errors) =
+        crate::drift::drift(&ws.config, &ws.clients, args.read.parallelism()).await;
     out.out(&crate::drift::text::render(&drift));
     if !errors.is_empty() {
         return Ok(failed(settings, &errors));
@@ -91,7 +89,8 @@ async fn report(settings: &Settings, args: &Args) -> Result<(DriftDocument, Exit
     if let Some(line) = Workspace::announce(settings, "Checking for drift") {
         settings.printer.note(&line);
     }
-    let (drift, errors) = crate::drift::drift(&ws.config, &ws.clients, args.parallelism).await;
+    let (drift, errors) =
+        crate::drift::drift(&ws.config, &ws.clients, args.read.parallelism()).await;
     if !errors.is_empty() {
         failed(settings, &errors);
         let doc = drift_document(&drift, settings.printer.take_kept());

@@ -8,12 +8,11 @@ use std::process::ExitCode;
 use miette::Result;
 
 use super::Settings;
-use super::args::{TargetArgs, dir_and_words};
+use super::args::{ReadArgs, TargetArgs, dir_and_words};
 use super::settings::Target;
 use super::workspace::Workspace;
 use crate::config::Inputs;
 use crate::import::{DEFAULT_FILE, Outcome, Request, Selection};
-use crate::plan::fetch::MAX_PARALLELISM;
 use crate::text::escape_control;
 
 #[derive(Debug, clap::Args)]
@@ -46,10 +45,8 @@ pub struct Args {
     #[command(flatten)]
     pub(super) target: TargetArgs,
 
-    /// The most jobs read at once. A cap: the adaptive limit decides how many reads are
-    /// in flight.
-    #[arg(long, value_name = "N", default_value_t = MAX_PARALLELISM)]
-    parallelism: usize,
+    #[command(flatten)]
+    read: ReadArgs,
 }
 
 pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
@@ -86,7 +83,7 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
     let request = Request {
         selection,
         out: args.out.clone(),
-        parallelism: args.parallelism,
+        parallelism: args.read.parallelism(),
     };
     let outcome = match crate::import::import(&ws.config, &ws.clients, &inputs, &request).await {
         Ok(outcome) => outcome,

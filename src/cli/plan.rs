@@ -8,12 +8,11 @@ use std::process::ExitCode;
 use miette::Result;
 
 use super::Settings;
-use super::args::{ConfigArgs, Format, FormatArgs, GuardArgs, TargetArgs, failed};
+use super::args::{ConfigArgs, Format, FormatArgs, GuardArgs, ReadArgs, TargetArgs, failed};
 use super::output;
 use super::settings::Target;
 use super::workspace::Workspace;
 use crate::plan::Plan;
-use crate::plan::fetch::MAX_PARALLELISM;
 use crate::plan::file::PlanFile;
 use crate::render::render_plan;
 use crate::report::{Document, failed_document, plan_document};
@@ -37,10 +36,8 @@ pub struct Args {
     #[arg(long)]
     detailed_exitcode: bool,
 
-    /// The most jobs read at once. A cap: without it dtsform finds how many reads in
-    /// flight the API takes (up to 256).
-    #[arg(long, value_name = "N")]
-    parallelism: Option<usize>,
+    #[command(flatten)]
+    read: ReadArgs,
 
     /// Run the precheck of every endpoint change (ModifyDtsJobEndpoint with DryRun,
     /// which changes nothing) and show its result in the plan.
@@ -49,13 +46,6 @@ pub struct Args {
 
     #[command(flatten)]
     format: FormatArgs,
-}
-
-impl Args {
-    /// Reads in flight at most: the `--parallelism` cap, or as many as the API takes.
-    fn parallelism(&self) -> usize {
-        self.parallelism.unwrap_or(MAX_PARALLELISM).max(1)
-    }
 }
 
 pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
@@ -76,13 +66,20 @@ async fn text(settings: &Settings, args: &Args) -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     };
     let mut plan =
-        match crate::plan::fetch::plan(&ws.config, &ws.clients, args.parallelism(), &flags).await {
+        match crate::plan::fetch::plan(&ws.config, &ws.clients, args.read.parallelism(), &flags)
+            .await
+        {
             Ok(plan) => plan,
             Err(problems) => return Ok(failed(settings, &problems)),
         };
     if args.precheck {
-        crate::plan::precheck::precheck(&mut plan, &ws.config, &ws.clients, args.parallelism())
-            .await;
+        crate::plan::precheck::precheck(
+            &mut plan,
+            &ws.config,
+            &ws.clients,
+            args.read.parallelism(),
+        )
+        .await;
     }
     let out = &settings.printer;
     if let Target::Emulator { .. } = settings.target {
@@ -127,14 +124,20 @@ async fn report(settings: &Settings, args: &Args) -> Result<(Document, ExitCode)
         settings.printer.note(&line);
     }
     let (mut plan, problems) =
-        crate::plan::fetch::plan_partial(&ws.config, &ws.clients, args.parallelism(), &flags).await;
+        crate::plan::fetch::plan_partial(&ws.config, &ws.clients, args.read.parallelism(), &flags)
+            .await;
     if !problems.is_empty() {
         failed(settings, &problems);
         return Ok(failure(Some(&plan)));
     }
     if args.precheck {
-        crate::plan::precheck::precheck(&mut plan, &ws.config, &ws.clients, args.parallelism())
-            .await;
+        crate::plan::precheck::precheck(
+            &mut plan,
+            &ws.config,
+            &ws.clients,
+            args.read.parallelism(),
+        )
+        .await;
     }
     // As in text: a failed precheck is exit 1, and such a plan is never saved.
     let (_, failed_prechecks) = crate::render::precheck_counts(&plan);
