@@ -25,10 +25,26 @@
 //!   loses the rest, and a cut of the rate shrinks it in proportion.
 //!
 //! A server's retry-after hint holds every request of the action until it has passed.
-//! Without a hint, throttling answers in a row hold requests for a doubling pause (a
-//! per-second quota that is used up refuses everything until the second ends). Only a
+//! Without a hint, throttling answers in a row hold requests for a doubling pause. Only a
 //! throttling answer to a request sent after the rate was last lowered cuts: answers to
 //! requests sent before say nothing new.
+//!
+//! Two kinds of server are told apart by their answers, not configured:
+//!
+//! - **A token bucket** (Alibaba's limits, as far as they can be observed) refuses
+//!   between the requests it admits at its rate: the measurement above finds that rate.
+//! - **A quota per period** (Tencent counts 20 calls per second per action, in fixed
+//!   one-second windows) admits a period's calls at once and then refuses everything
+//!   until the period ends. Refusals in a row ([`RUN`] of them, each request sent after
+//!   the one before was refused, nothing served between) are read that way: they do not
+//!   cut the rate again, one request at a time probes for the quota's return, and the
+//!   request served at the end of the run closes a cycle — what the server served from
+//!   the end of the previous run to this one, per second, is its limit.
+//!
+//! Before anything is learned the rate is a guess, so the window does not follow answers
+//! that come slower than the fastest seen: that is most often this client's own requests
+//! queueing (at a busy server, or in the client), and a window that grew with the queue
+//! would send that many more into the first refusal.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -64,6 +80,9 @@ pub const HEADROOM: f64 = 2.0;
 /// with now: when they come slower, the window keeps the rate flowing but loses most of
 /// its headroom. (Slower answers are not refusals: the rate is what throttling cuts.)
 pub const MIN_HEADROOM: f64 = 1.25;
+/// Refusals in a row (of requests sent after the one before was refused, with nothing
+/// served between) that say the server refuses everything for now.
+const RUN: u32 = 2;
 /// The longest pause throttling answers in a row cause without a retry-after hint.
 pub const MAX_PAUSE: Duration = Duration::from_secs(1);
 /// Answers counted for the served rate: those of the last second.
@@ -185,10 +204,24 @@ struct Measure {
     pending: usize,
     /// The latest sending counted so far.
     last_sent: Instant,
+    /// The latest answer counted so far. When requests queue (at the server or in the
+    /// client), the server decided on them later than they were sent, at about the pace
+    /// of their answers: the measurement spans whichever is longer.
+    last_answer: Instant,
     /// Set at the first pause in sending (the window was full): the server's bucket
     /// filled up meanwhile, so what it admitted after says nothing of its rate. Only
     /// requests sent up to here count.
     until: Option<Instant>,
+}
+
+impl Measure {
+    /// The time the counted requests took the server: from the throttled request's
+    /// sending to `sent_end`, or from its answer to the last one counted if longer.
+    fn span(&self, sent_end: Instant) -> Duration {
+        let sent = sent_end.saturating_duration_since(self.from);
+        let answered = self.last_answer.saturating_duration_since(self.to);
+        sent.max(answered)
+    }
 }
 
 /// The adaptive limit of one action.
@@ -217,6 +250,9 @@ pub struct ActionLimiter {
     /// served answers per second over each request's time in flight.
     delivery: VecDeque<(Instant, f64)>,
     throttled_in_a_row: u32,
+    /// Where the current cycle of a quota began: when the last run of refusals ended
+    /// (or the limiter was made), and the requests served by then.
+    cycle_from: (Instant, u64),
     /// When the last throttling answer came.
     last_throttled: Option<Instant>,
     requests: u64,
@@ -243,6 +279,7 @@ impl ActionLimiter {
             served_total: 0,
             delivery: VecDeque::new(),
             throttled_in_a_row: 0,
+            cycle_from: (now, 0),
             last_throttled: None,
             requests: 0,
             throttled: 0,
@@ -268,7 +305,20 @@ impl ActionLimiter {
             return START_WINDOW.clamp(1, self.config.max_in_flight.max(1));
         };
         let base = base.as_secs_f64();
-        let smoothed = self.smoothed_rtt.map_or(base, |s| s.as_secs_f64());
+        // Slower answers keep in flight what the rate needs at their latency, once the
+        // rate is known (learned, or the configured cap). Before, it is a guess that
+        // grows, and answers that come slower are most likely requests queueing behind
+        // this client's own: more of them in flight would only queue longer.
+        let rate_known = self.config.max_rate.is_some() || self.phase != Phase::Growing;
+        let smoothed = match self.smoothed_rtt {
+            Some(smoothed) if rate_known => smoothed.as_secs_f64(),
+            _ => base,
+        };
+        // Refusals in a row: the server refuses everything for now, and one request at a
+        // time finds out when it stops.
+        if self.throttled_in_a_row >= RUN {
+            return 1;
+        }
         let window = self.rate() * (base * HEADROOM).max(smoothed * MIN_HEADROOM);
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let window = window.ceil().min(1e6) as usize;
@@ -403,6 +453,7 @@ impl ActionLimiter {
             return;
         }
         m.last_sent = m.last_sent.max(grant.sent_at);
+        m.last_answer = m.last_answer.max(now);
         m.answered += 1;
         if !throttled {
             m.admitted += 1;
@@ -410,18 +461,21 @@ impl ActionLimiter {
         self.measure = Some(m);
         // Partway through, a measurement can already say the rate is far too high: even
         // counting the next request as admitted, the server took fewer than the rate.
-        let span = grant.sent_at.saturating_duration_since(m.from);
+        let span = m.span(grant.sent_at);
         if span >= MEASURE_MIN_SPAN && m.answered >= MEASURE_MIN_ANSWERED {
             let admitted = f64::from(m.admitted + 1) / span.as_secs_f64();
             if RESUME * admitted < self.rate() {
                 self.set_rate(RESUME * admitted);
                 self.lowered_at = Some(now);
-                // And the ceiling: the server took no more than that while saturated.
-                if let Phase::Recovering {
-                    ceiling,
-                    since,
-                    from,
-                } = &mut self.phase
+                // And the ceiling: the server took no more than that while saturated
+                // (unless it took none: it may refuse everything until its quota
+                // comes back, which says nothing of the quota).
+                if m.admitted > 0
+                    && let Phase::Recovering {
+                        ceiling,
+                        since,
+                        from,
+                    } = &mut self.phase
                 {
                     *ceiling = ceiling.min(cap(admitted, self.config.max_rate));
                     *since = now;
@@ -436,7 +490,7 @@ impl ActionLimiter {
     /// ceiling can only come down to what was served over the last second, once there is
     /// a second of answers to count.
     fn close(&mut self, m: Measure, now: Instant) {
-        let span = m.until.unwrap_or(m.to).saturating_duration_since(m.from);
+        let span = m.span(m.until.unwrap_or(m.to));
         let Phase::Recovering { ceiling, .. } = self.phase else {
             return;
         };
@@ -502,8 +556,11 @@ impl ActionLimiter {
             let until = now + pause;
             self.blocked_until = Some(self.blocked_until.map_or(until, |b| b.max(until)));
         }
-        // A request sent before the rate was last lowered says nothing new.
-        if self.lowered_at.is_some_and(|at| grant.sent_at < at) {
+        // A request sent before the rate was last lowered says nothing new. Nor does a
+        // refusal that follows a refusal with nothing served between: the server refuses
+        // everything for now (a quota used up until its period ends), which says nothing
+        // about the rate it allows; the pause is the answer to it.
+        if self.lowered_at.is_some_and(|at| grant.sent_at < at) || self.throttled_in_a_row >= RUN {
             return;
         }
         let (ceiling, rate) = match self.phase {
@@ -533,12 +590,39 @@ impl ActionLimiter {
                 answered: 1,
                 pending: self.in_flight,
                 last_sent: grant.sent_at,
+                last_answer: now,
                 until: None,
             });
         }
     }
 
+    /// A run of refusals ended with a request served: a quota that was used up came
+    /// back. What the server served over the cycle — from the end of the previous run to
+    /// this one — is what it allows per second, whatever its period.
+    fn end_run(&mut self, now: Instant) {
+        let (since, served_then) =
+            std::mem::replace(&mut self.cycle_from, (now, self.served_total));
+        let span = now.saturating_duration_since(since);
+        let served = self.served_total.saturating_sub(served_then);
+        if served == 0 || span < GROWTH_PERIOD {
+            return;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let allowed = cap(served as f64 / span.as_secs_f64(), self.config.max_rate);
+        let ceiling = allowed;
+        self.set_rate(RESUME * ceiling);
+        self.lowered_at = Some(now);
+        self.phase = Phase::Recovering {
+            ceiling,
+            since: now,
+            from: self.rate,
+        };
+    }
+
     fn on_served(&mut self, grant: Grant, now: Instant) {
+        if self.throttled_in_a_row >= RUN {
+            self.end_run(now);
+        }
         self.throttled_in_a_row = 0;
         self.served_total += 1;
         if self.phase == Phase::Growing {

@@ -264,14 +264,21 @@ fn the_window_follows_the_rate_at_the_latency_answers_come_with() {
 }
 
 /// A server model: a token bucket of `burst` refilled at `rate` (which may change at
-/// given offsets), answering `latency` after each request was sent, and deciding when
-/// it answers, as the emulator does.
+/// given offsets), or a fixed window; it decides on each request `latency` after it was
+/// sent (or, with a `service` time, when it is done with the ones before) and answers
+/// then, as the emulator does.
 struct Server {
     rate: f64,
     burst: f64,
     tokens: f64,
     at: Instant,
     changes: Vec<(Instant, f64)>,
+    /// Counts `rate` requests per fixed second from `t0` instead, as Tencent does.
+    window: Option<(Instant, u32)>,
+    /// Time the server (and the client's own processing) spends on each request, one
+    /// request at a time: requests queue when they come faster, and latency rises.
+    service: Duration,
+    free_at: Instant,
 }
 
 impl Server {
@@ -282,10 +289,34 @@ impl Server {
             tokens: burst,
             at: t0,
             changes: Vec::new(),
+            window: None,
+            service: Duration::ZERO,
+            free_at: t0,
+        }
+    }
+
+    /// A server that admits `limit` requests in each second counted from `t0`.
+    fn fixed_window(t0: Instant, limit: u32) -> Self {
+        Self {
+            window: Some((t0, 0)),
+            ..Self::new(t0, f64::from(limit), f64::from(limit))
         }
     }
 
     fn admit(&mut self, now: Instant) -> Answer {
+        if let Some((start, count)) = &mut self.window {
+            if now.saturating_duration_since(*start) >= Duration::from_secs(1) {
+                *start = now;
+                *count = 0;
+            }
+            *count += 1;
+            #[allow(clippy::cast_precision_loss)]
+            return if f64::from(*count) <= self.rate {
+                Answer::Served
+            } else {
+                throttled(None)
+            };
+        }
         while let Some((at, rate)) = self.changes.first().copied()
             && at <= now
         {
@@ -327,8 +358,10 @@ fn simulate(
                 Ok(g) => {
                     unsent -= 1;
                     id += 1;
-                    grants.insert(id, g);
-                    answers.push(Reverse((now + latency, id)));
+                    let decided = (now + latency).max(server.free_at);
+                    server.free_at = decided + server.service;
+                    grants.insert(id, (g, server.admit(decided)));
+                    answers.push(Reverse((server.free_at, id)));
                 }
                 Err(Wait::Until(t)) => {
                     next_send = Some(t);
@@ -348,8 +381,7 @@ fn simulate(
             && t <= now
         {
             answers.pop();
-            let g = grants.remove(&id).unwrap();
-            let answer = server.admit(t);
+            let (g, answer) = grants.remove(&id).unwrap();
             l.finish(g, answer, t);
             if answer == Answer::Served {
                 done += 1;
@@ -499,4 +531,108 @@ fn a_late_wake_up_does_not_slow_the_pace() {
         }
     }
     assert!(sent >= 199, "{sent} in a second at 200/s");
+}
+
+/// Tencent counts a per-action limit in fixed one-second windows: the first 20 requests
+/// of a second are admitted at once, then every one is refused until the second ends.
+/// A run of refusals is a quota used up, not a lower limit: the limiter holds one request
+/// at a time until the quota comes back instead of cutting its rate again at each one,
+/// and learns the limit from what a whole cycle served.
+#[test]
+fn against_a_fixed_window_it_waits_for_the_next_one_and_learns_the_quota() {
+    let mut failures = Vec::new();
+    for (limit, latency_us, n, max_ratio) in [
+        (20, 300, 60, 1.6),
+        (20, 20_000, 300, 1.25),
+        (20, 100_000, 1000, 1.4),
+        (100, 100_000, 1000, 1.2),
+        (250, 100_000, 1000, 1.2),
+    ] {
+        let t0 = Instant::now();
+        let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
+        let mut server = Server::fixed_window(t0, limit);
+        let latency = Duration::from_micros(latency_us);
+        let (took, requests, throttled) = simulate(&mut l, &mut server, n, latency, t0);
+        #[allow(clippy::cast_precision_loss)]
+        let bound = (n as f64 / f64::from(limit)).max(latency.as_secs_f64());
+        let ratio = took.as_secs_f64() / bound;
+        let case = format!(
+            "{limit} per second, {latency_us} us, {n} requests: {ratio:.3} of the bound, {throttled} of {requests} throttled",
+        );
+        #[allow(clippy::cast_precision_loss)]
+        let allowed = (START_WINDOW as f64 + 0.1 * requests as f64) / requests as f64;
+        if ratio > max_ratio || fraction(throttled, requests) > allowed {
+            failures.push(case);
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// A run of refusals (each sent after the one before was refused) holds one request in
+/// flight at a time and does not cut the rate again; the request served at its end sets
+/// the ceiling to what the cycle served per second.
+#[test]
+fn a_run_of_refusals_probes_one_at_a_time_and_its_end_learns_the_quota() {
+    let t0 = Instant::now();
+    let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
+    // 20 served in the first 20 ms, then refused.
+    let mut now = t0;
+    for _ in 0..20 {
+        now = round_trip(&mut l, now, ms(1), Answer::Served);
+    }
+    now = round_trip(&mut l, now, ms(1), throttled(None));
+    let cut = l.rate();
+    let mut refused = 1;
+    let mut window_in_run = Vec::new();
+    // Refused until the second is over; each probe waits for the pause.
+    while now < t0 + Duration::from_secs(1) {
+        match l.try_acquire(now) {
+            Ok(g) => {
+                now += ms(1);
+                l.finish(g, throttled(None), now);
+                refused += 1;
+                window_in_run.push(l.window());
+            }
+            Err(Wait::Until(at)) => now = at,
+            Err(Wait::Answer) => unreachable!("nothing in flight"),
+        }
+    }
+    // Pauses that double from two sending intervals (4 ms at the cut rate of about
+    // 500/s): about ten probes until the second is over, not one per interval.
+    assert!(refused <= 10, "{refused} probes in the rest of the second");
+    assert!(
+        window_in_run[1..].iter().all(|w| *w == 1),
+        "{window_in_run:?}"
+    );
+    assert_eq!(l.rate(), cut, "refusals in a row do not cut again");
+    // The quota comes back: 20 served over the second (and a little) of the cycle.
+    let g = loop {
+        match l.try_acquire(now) {
+            Ok(g) => break g,
+            Err(Wait::Until(at)) => now = at,
+            Err(Wait::Answer) => unreachable!("nothing in flight"),
+        }
+    };
+    l.finish(g, Answer::Served, now + ms(1));
+    let learned = l.stats().learned.unwrap();
+    assert!((10.0..=20.0).contains(&learned), "{learned}");
+    assert!((l.rate() - RESUME * learned).abs() < 1e-9, "{}", l.rate());
+    assert!(l.window() > 1, "one answer served ends the run");
+}
+
+/// Before anything is learned, answers that come slower because requests queue behind
+/// the client's own (a server, or a client, that handles one request at a time) do not
+/// widen the window: the first refusals stay about the server's burst plus what was in
+/// flight, not a window that grew with the queue.
+#[test]
+fn requests_queueing_behind_the_clients_own_do_not_widen_the_window() {
+    let t0 = Instant::now();
+    let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
+    let mut server = Server::new(t0, 20.0, 20.0);
+    server.service = ms(3);
+    let (_, requests, throttled) =
+        simulate(&mut l, &mut server, 120, Duration::from_micros(300), t0);
+    assert!(throttled <= 20, "{throttled} of {requests} throttled");
+    let learned = l.stats().learned.unwrap();
+    assert!((15.0..=25.0).contains(&learned), "{learned}");
 }
