@@ -35,9 +35,10 @@
 //!   between the requests it admits at its rate: the measurement above finds that rate.
 //! - **A quota per period** (Tencent counts 20 calls per second per action, in fixed
 //!   one-second windows) admits a period's calls at once and then refuses everything
-//!   until the period ends. Refusals in a row ([`RUN`] of them, each request sent after
-//!   the one before was refused, nothing served between) are read that way: they do not
-//!   cut the rate again, one request at a time probes for the quota's return, and the
+//!   until the period ends. Refusals in a row ([`RUN`] of them: requests sent after the
+//!   first refusal came back, with nothing served since) are read that way: they do not
+//!   cut the rate again, one request at a time probes for the quota's return (after
+//!   pauses that double from the interval the run began at), and the
 //!   request served at the end of the run closes a cycle — what the server served from
 //!   the end of the previous run to this one, per second, is its limit.
 //!
@@ -80,8 +81,8 @@ pub const HEADROOM: f64 = 2.0;
 /// with now: when they come slower, the window keeps the rate flowing but loses most of
 /// its headroom. (Slower answers are not refusals: the rate is what throttling cuts.)
 pub const MIN_HEADROOM: f64 = 1.25;
-/// Refusals in a row (of requests sent after the one before was refused, with nothing
-/// served between) that say the server refuses everything for now.
+/// Refusals in a row (the first, then those of requests sent after it came back, with
+/// nothing served since) that say the server refuses everything for now.
 const RUN: u32 = 2;
 /// The longest pause throttling answers in a row cause without a retry-after hint.
 pub const MAX_PAUSE: Duration = Duration::from_secs(1);
@@ -253,8 +254,11 @@ pub struct ActionLimiter {
     /// Where the current cycle of a quota began: when the last run of refusals ended
     /// (or the limiter was made), and the requests served by then.
     cycle_from: (Instant, u64),
-    /// When the last throttling answer came.
-    last_throttled: Option<Instant>,
+    /// When the first throttling answer since the last request served came.
+    refused_since: Option<Instant>,
+    /// The rate the first of those refused requests was sent at: the pauses of a run
+    /// double from its interval (the rate in force may have been cut far below it since).
+    run_rate: f64,
     requests: u64,
     throttled: u64,
 }
@@ -280,7 +284,8 @@ impl ActionLimiter {
             delivery: VecDeque::new(),
             throttled_in_a_row: 0,
             cycle_from: (now, 0),
-            last_throttled: None,
+            refused_since: None,
+            run_rate: rate,
             requests: 0,
             throttled: 0,
         }
@@ -540,16 +545,21 @@ impl ActionLimiter {
 
     fn on_throttled(&mut self, grant: Grant, retry_after: Option<Duration>, now: Instant) {
         self.throttled += 1;
-        // Only a request sent after the last throttling answer makes the run longer:
-        // the others were on their way before anything was known.
-        if self.last_throttled.is_none_or(|at| grant.sent_at >= at) {
-            self.throttled_in_a_row += 1;
+        // Only a request sent after the first refusal since the last request served makes
+        // the run longer: the others were on their way before anything was known.
+        match self.refused_since {
+            None => {
+                self.refused_since = Some(now);
+                self.run_rate = grant.rate;
+                self.throttled_in_a_row = 1;
+            }
+            Some(since) if grant.sent_at >= since => self.throttled_in_a_row += 1,
+            Some(_) => {}
         }
-        self.last_throttled = Some(now);
         let pause = retry_after.or_else(|| {
             (self.throttled_in_a_row >= 2).then(|| {
                 let doubling = f64::from(1u32 << (self.throttled_in_a_row - 1).min(20));
-                Duration::from_secs_f64((doubling / self.rate).min(MAX_PAUSE.as_secs_f64()))
+                Duration::from_secs_f64((doubling / self.run_rate).min(MAX_PAUSE.as_secs_f64()))
             })
         });
         if let Some(pause) = pause {
@@ -624,6 +634,7 @@ impl ActionLimiter {
             self.end_run(now);
         }
         self.throttled_in_a_row = 0;
+        self.refused_since = None;
         self.served_total += 1;
         if self.phase == Phase::Growing {
             let in_flight = now

@@ -541,12 +541,15 @@ fn a_late_wake_up_does_not_slow_the_pace() {
 #[test]
 fn against_a_fixed_window_it_waits_for_the_next_one_and_learns_the_quota() {
     let mut failures = Vec::new();
-    for (limit, latency_us, n, max_ratio) in [
-        (20, 300, 60, 1.6),
-        (20, 20_000, 300, 1.25),
-        (20, 100_000, 1000, 1.4),
-        (100, 100_000, 1000, 1.2),
-        (250, 100_000, 1000, 1.2),
+    // The throttled share is mostly the first round trip: nothing is known, and the
+    // requests on their way when a second's quota runs out are refused (at 100 per second
+    // and 100 ms, about a hundred in the first half second); after that, few.
+    for (limit, latency_us, n, max_share) in [
+        (20, 300, 60, 0.0_f64),
+        (20, 20_000, 300, 0.12),
+        (20, 100_000, 1000, 0.1),
+        (100, 100_000, 1000, 0.15),
+        (250, 100_000, 1000, 0.15),
     ] {
         let t0 = Instant::now();
         let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
@@ -559,16 +562,18 @@ fn against_a_fixed_window_it_waits_for_the_next_one_and_learns_the_quota() {
         let case = format!(
             "{limit} per second, {latency_us} us, {n} requests: {ratio:.3} of the bound, {throttled} of {requests} throttled",
         );
+        // A small plan: the first round trip, then 5 %.
         #[allow(clippy::cast_precision_loss)]
-        let allowed = (START_WINDOW as f64 + 0.1 * requests as f64) / requests as f64;
-        if ratio > max_ratio || fraction(throttled, requests) > allowed {
+        let allowed =
+            max_share.max((START_WINDOW as f64 + 0.05 * requests as f64) / requests as f64);
+        if ratio > 1.2 || fraction(throttled, requests) > allowed {
             failures.push(case);
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
-/// A run of refusals (each sent after the one before was refused) holds one request in
+/// A run of refusals (each sent after the first came back) holds one request in
 /// flight at a time and does not cut the rate again; the request served at its end sets
 /// the ceiling to what the cycle served per second.
 #[test]
@@ -632,7 +637,8 @@ fn requests_queueing_behind_the_clients_own_do_not_widen_the_window() {
     server.service = ms(3);
     let (_, requests, throttled) =
         simulate(&mut l, &mut server, 120, Duration::from_micros(300), t0);
-    assert!(throttled <= 20, "{throttled} of {requests} throttled");
+    // 36 when the window followed the queue.
+    assert!(throttled <= 25, "{throttled} of {requests} throttled");
     let learned = l.stats().learned.unwrap();
     assert!((15.0..=25.0).contains(&learned), "{learned}");
 }
