@@ -14,6 +14,11 @@
 //! that read every job with the project's signed client and, on a throttling answer,
 //! wait (the server's retry-after, else an exponential backoff with jitter) and try
 //! again — what teams script today.
+//!
+//! The Tencent cases do the same against the emulator's Tencent side, whose per-action
+//! limit is counted as Tencent counts it (documented: 20 calls per second per action), in
+//! fixed one-second windows (`--tencent-rate-limit`): a second's calls are admitted at once
+//! and the rest of that second refused.
 
 // A benchmark reports on standard output: it is not the tool's user-facing output.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -38,10 +43,15 @@ use dtsform::cloud::alibaba::endpoint::parse_endpoint;
 use dtsform::cloud::alibaba::{
     Action as _, AlibabaClient, ClientConfig, Credentials, DescribeDtsJobDetail,
 };
+use dtsform::cloud::tencent::{self, TencentClient};
+use dtsform::emulator::World;
+use dtsform::emulator::tencent::world::TencentJob;
 
 const DTSFORM: &str = env!("CARGO_BIN_EXE_dtsform");
 const KEY_ID: &str = "dtsform-emulator";
 const KEY_SECRET: &str = "dtsform-emulator-secret";
+
+const TENCENT_REGION: &str = "ap-guangzhou";
 
 const JOBS: usize = 1000;
 const TABLES: usize = 3;
@@ -50,8 +60,18 @@ const THROTTLED_TARGET: f64 = 0.10;
 /// How many readers the naive peer runs at once.
 const PEER_READERS: usize = 10;
 
+/// Whose API a case serves.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cloud {
+    /// A token bucket per action (`--rate-limit`, `--rate-burst`).
+    Alibaba,
+    /// A fixed one-second window per action (`--tencent-rate-limit`).
+    Tencent,
+}
+
 /// One server: a per-action rate limit, a latency, an optional drop of the limit.
 struct Case {
+    cloud: Cloud,
     rate: f64,
     latency_ms: u64,
     /// `--rate-burst`; `None`: the emulator's default (one second's worth).
@@ -62,6 +82,9 @@ struct Case {
 
 impl Case {
     fn label(&self) -> String {
+        if self.cloud == Cloud::Tencent {
+            return format!("tencent {}/s {} ms, 1 s window", self.rate, self.latency_ms);
+        }
         let mut label = format!("{}/s {} ms", self.rate, self.latency_ms);
         if let Some((after, to)) = self.drop {
             let _ = write!(label, ", {to}/s after {}s", after.as_secs_f64());
@@ -112,6 +135,7 @@ fn cases() -> Vec<Case> {
     for rate in [20.0, 100.0, 250.0, 1000.0] {
         for latency_ms in [20, 100] {
             cases.push(Case {
+                cloud: Cloud::Alibaba,
                 rate,
                 latency_ms,
                 burst: Some(burst(rate)),
@@ -120,6 +144,7 @@ fn cases() -> Vec<Case> {
         }
     }
     cases.push(Case {
+        cloud: Cloud::Alibaba,
         rate: 250.0,
         latency_ms: 100,
         burst: Some(burst(250.0)),
@@ -128,11 +153,22 @@ fn cases() -> Vec<Case> {
     // The emulator's default burst: a whole second's worth lets a client run far above
     // the rate before the first refusal.
     cases.push(Case {
+        cloud: Cloud::Alibaba,
         rate: 250.0,
         latency_ms: 100,
         burst: None,
         drop: None,
     });
+    // Tencent's documented limit, and a higher one.
+    for (rate, latency_ms) in [(20.0, 20), (20.0, 100), (100.0, 100)] {
+        cases.push(Case {
+            cloud: Cloud::Tencent,
+            rate,
+            latency_ms,
+            burst: None,
+            drop: None,
+        });
+    }
     cases
 }
 
@@ -148,11 +184,14 @@ fn main() -> ExitCode {
     let tmp = tempfile::tempdir().expect("temp dir");
     let world = tmp.path().join("world.json");
     std::fs::write(&world, world_json()).expect("write world");
-    let config = tmp.path().join("config");
+    let alibaba_config = tmp.path().join("alibaba");
+    let tencent_config = tmp.path().join("tencent");
     let home = tmp.path().join("home");
-    std::fs::create_dir_all(&config).expect("config dir");
-    std::fs::create_dir_all(&home).expect("home dir");
-    std::fs::write(config.join("jobs.hcl"), jobs_hcl()).expect("write jobs.hcl");
+    for dir in [&alibaba_config, &tencent_config, &home] {
+        std::fs::create_dir_all(dir).expect("a directory");
+    }
+    std::fs::write(alibaba_config.join("jobs.hcl"), jobs_hcl()).expect("write jobs.hcl");
+    std::fs::write(tencent_config.join("jobs.hcl"), tencent_jobs_hcl()).expect("write jobs.hcl");
 
     let mut rows = Vec::new();
     for case in cases() {
@@ -162,12 +201,19 @@ fn main() -> ExitCode {
         }
         let log = tmp.path().join("emulator.log");
         let emulator = EmulatorProcess::spawn(&world, &emulator_args(&case), &log);
-        std::fs::write(config.join("provider.hcl"), provider_hcl(&emulator.url))
-            .expect("write provider.hcl");
-        let plan = run_plan(&config, &home);
+        let config = match case.cloud {
+            Cloud::Alibaba => &alibaba_config,
+            Cloud::Tencent => &tencent_config,
+        };
+        std::fs::write(
+            config.join("provider.hcl"),
+            provider_hcl(case.cloud, &emulator.url),
+        )
+        .expect("write provider.hcl");
+        let plan = run_plan(case.cloud, config, &home);
         drop(emulator);
         let emulator = EmulatorProcess::spawn(&world, &emulator_args(&case), &log);
-        let peer = naive_peer(&emulator.url);
+        let peer = naive_peer(case.cloud, &emulator.url);
         drop(emulator);
         println!(
             "  {label}: dtsform {:.3} s, {} requests, {} throttled; peer {:.3} s, {} requests, {} throttled",
@@ -222,7 +268,7 @@ fn main() -> ExitCode {
         );
     }
     println!(
-        "bound = max(N / rate, latency), N = {JOBS} DescribeDtsJobDetail calls (with a drop: the time to serve N at the scheduled rates); \
+        "bound = max(N / rate, latency), N = {JOBS} DescribeDtsJobDetail (Tencent: DescribeMigrateJobs) calls (with a drop: the time to serve N at the scheduled rates); \
          dtsform = wall time of `dtsform -v plan` from spawn to exit, one run per case, its requests and throttled answers from the -v closing line; \
          peer = {PEER_READERS} concurrent readers in the bench process against a fresh emulator with the same limits, first request to last answer; \
          'faster' applies where rate x latency > {PEER_READERS}"
@@ -250,7 +296,18 @@ fn world_json() -> String {
         );
     }
     out.push_str("  ]\n}\n");
-    out
+    // And as many Tencent jobs, `dts-00000000`…, copies of the sample's first.
+    let mut world: World = serde_json::from_str(&out).expect("the Alibaba jobs");
+    let template = World::sample().tencent_jobs[0].clone();
+    world.tencent_jobs = (0..JOBS)
+        .map(|i| TencentJob {
+            job_id: tencent_job_id(i),
+            name: format!("bench-{i}"),
+            region: TENCENT_REGION.to_owned(),
+            ..template.clone()
+        })
+        .collect();
+    serde_json::to_string(&world).expect("the world")
 }
 
 /// Every job keeps its tables and gets `t_new`: 1,000 jobs to change.
@@ -269,13 +326,42 @@ fn jobs_hcl() -> String {
     out
 }
 
+/// The Tencent jobs, each read as it is.
+fn tencent_jobs_hcl() -> String {
+    (0..JOBS).fold(String::new(), |mut out, i| {
+        let _ = write!(
+            out,
+            "\nresource \"tencentcloud_dts_migrate_job\" \"job{i:04}\" {{\n  job_id = \"{}\"\n}}\n",
+            tencent_job_id(i)
+        );
+        out
+    })
+}
+
 /// No `rate_limit`: the zero configuration.
-fn provider_hcl(url: &str) -> String {
-    format!("provider \"alicloud\" {{\n  region   = \"cn-hangzhou\"\n  endpoint = \"{url}\"\n}}\n")
+fn provider_hcl(cloud: Cloud, url: &str) -> String {
+    match cloud {
+        Cloud::Alibaba => format!(
+            "provider \"alicloud\" {{\n  region   = \"cn-hangzhou\"\n  endpoint = \"{url}\"\n}}\n"
+        ),
+        Cloud::Tencent => format!(
+            "provider \"tencentcloud\" {{\n  region   = \"{TENCENT_REGION}\"\n  endpoint = \"{url}\"\n}}\n"
+        ),
+    }
 }
 
 /// The emulator's latency and limits for `case`.
 fn emulator_args(case: &Case) -> Vec<String> {
+    if case.cloud == Cloud::Tencent {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let limit = case.rate as u32;
+        return vec![
+            "--latency-ms".to_owned(),
+            case.latency_ms.to_string(),
+            "--tencent-rate-limit".to_owned(),
+            limit.to_string(),
+        ];
+    }
     let mut args = vec![
         "--latency-ms".to_owned(),
         case.latency_ms.to_string(),
@@ -309,8 +395,8 @@ impl Run {
 }
 
 /// `dtsform -v plan DIR`, from spawn to exit; requests and throttled answers from its
-/// closing line `alicloud (cn-hangzhou): N requests, T throttled (…)`.
-fn run_plan(config: &Path, home: &Path) -> Run {
+/// closing line `alicloud (cn-hangzhou): N requests, T throttled (…)` (or Tencent's).
+fn run_plan(cloud: Cloud, config: &Path, home: &Path) -> Run {
     let started = Instant::now();
     let mut child = Command::new(DTSFORM)
         .args(["-v", "plan"])
@@ -319,6 +405,9 @@ fn run_plan(config: &Path, home: &Path) -> Run {
         .env("HOME", home)
         .env("ALIBABA_CLOUD_ACCESS_KEY_ID", KEY_ID)
         .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", KEY_SECRET)
+        .env("TENCENTCLOUD_SECRET_ID", KEY_ID)
+        .env("TENCENTCLOUD_SECRET_KEY", KEY_SECRET)
+        .env_remove("TENCENTCLOUD_SESSION_TOKEN")
         .env_remove("ALIBABA_CLOUD_SECURITY_TOKEN")
         .env_remove("ALIBABA_CLOUD_PROFILE")
         .env_remove("ALIBABA_CLOUD_REGION_ID")
@@ -343,14 +432,23 @@ fn run_plan(config: &Path, home: &Path) -> Run {
     let wall = started.elapsed().as_secs_f64();
     let errors = errors.join().expect("stderr reader");
     let out = String::from_utf8_lossy(&out);
+    // The Alibaba jobs each get a table; the Tencent ones are read as they are.
+    let planned = match cloud {
+        Cloud::Alibaba => out.contains(&format!("Plan: {JOBS} jobs to change")),
+        Cloud::Tencent => true,
+    };
     assert!(
-        status.success() && out.contains(&format!("Plan: {JOBS} jobs to change")),
+        status.success() && planned,
         "dtsform plan failed: {status}\nstderr (first 4000 bytes):\n{}",
         errors.chars().take(4000).collect::<String>()
     );
+    let closing = match cloud {
+        Cloud::Alibaba => "alicloud (cn-hangzhou): ".to_owned(),
+        Cloud::Tencent => format!("tencentcloud ({TENCENT_REGION}): "),
+    };
     let line = errors
         .lines()
-        .find(|l| l.starts_with("alicloud (cn-hangzhou): "))
+        .find(|l| l.starts_with(&closing))
         .unwrap_or_else(|| panic!("no -v closing line in:\n{errors}"));
     let number_before = |word: &str| -> u64 {
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -370,12 +468,15 @@ fn run_plan(config: &Path, home: &Path) -> Run {
 
 /// 10 readers, each taking the next job and reading it until it is not throttled:
 /// the server's retry-after when it gives one, else 100 ms doubling to 2 s, with jitter.
-fn naive_peer(url: &str) -> Run {
+fn naive_peer(cloud: Cloud, url: &str) -> Run {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
+    if cloud == Cloud::Tencent {
+        return runtime.block_on(naive_tencent_peer(url));
+    }
     runtime.block_on(async {
         let mut config = ClientConfig::new("cn-hangzhou");
         config.endpoint = Some(parse_endpoint(url).expect("url"));
@@ -422,4 +523,47 @@ fn naive_peer(url: &str) -> Run {
             throttled: throttled.load(Ordering::Relaxed),
         }
     })
+}
+
+/// The same peer against the Tencent side, with the project's Tencent client.
+async fn naive_tencent_peer(url: &str) -> Run {
+    let mut config = tencent::ClientConfig::new(TENCENT_REGION);
+    config.endpoint = Some(tencent::endpoint::parse_endpoint(url).expect("url"));
+    config.retry = RetryPolicy::none();
+    let client =
+        TencentClient::new(config, tencent::Credentials::new(KEY_ID, KEY_SECRET)).expect("client");
+    let (requests, throttled) = (AtomicU64::new(0), AtomicU64::new(0));
+    let started = Instant::now();
+    let (client, requests_ref, throttled_ref) = (&client, &requests, &throttled);
+    futures::stream::iter(0..JOBS)
+        .map(|i| async move {
+            let job_id = tencent_job_id(i);
+            let mut backoff = Duration::from_millis(100);
+            loop {
+                requests_ref.fetch_add(1, Ordering::Relaxed);
+                match client.describe_migrate_job(&job_id).await {
+                    Ok(_) => return,
+                    Err(e) if e.api().is_some_and(dtsform::cloud::ApiError::is_throttling) => {
+                        throttled_ref.fetch_add(1, Ordering::Relaxed);
+                        let wait = backoff.mul_f64(0.5 + rand::random::<f64>() / 2.0);
+                        backoff = (backoff * 2).min(Duration::from_secs(2));
+                        tokio::time::sleep(wait).await;
+                    }
+                    Err(e) => panic!("the peer's read failed: {e}"),
+                }
+            }
+        })
+        .buffer_unordered(PEER_READERS)
+        .collect::<Vec<()>>()
+        .await;
+    Run {
+        wall: started.elapsed().as_secs_f64(),
+        requests: requests.load(Ordering::Relaxed),
+        throttled: throttled.load(Ordering::Relaxed),
+    }
+}
+
+/// The id of the `i`th Tencent job.
+fn tencent_job_id(i: usize) -> String {
+    format!("dts-{i:08}")
 }
