@@ -462,6 +462,18 @@ fn levenshtein(a: &str, b: &str) -> usize {
 /// Parses one file of `sources`, turning a syntax error into a located diagnostic.
 pub fn parse(sources: &Sources, id: FileId) -> Result<Body, ConfigError> {
     let text = &sources.get(id).text;
+    // Editors that save "UTF-8 with BOM" put U+FEFF first; the parser would only say
+    // "syntax error" at 1:1, about a character nobody can see.
+    if text.starts_with('\u{feff}') {
+        return Err(ConfigError::at(
+            sources,
+            Span::new(id, 0..'\u{feff}'.len_utf8()),
+            "syntax",
+            "the file starts with a UTF-8 byte-order mark (BOM), which the HCL parser does not accept",
+            "an invisible byte-order mark",
+        )
+        .help("save the file as UTF-8 without a BOM (editors call it \"UTF-8\" rather than \"UTF-8 with BOM\")"));
+    }
     hcl_edit::parser::parse_body(text).map_err(|e| {
         let offset = e.location().offset().min(text.len());
         // Underline the whole word at the error, or one character.
@@ -491,6 +503,27 @@ pub fn parse(sources: &Sources, id: FileId) -> Result<Body, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_named_not_a_bare_syntax_error() {
+        let mut s = Sources::default();
+        let id = s.add(
+            "main.hcl".into(),
+            "main.hcl".into(),
+            "\u{feff}provider \"alicloud\" {}\n".into(),
+        );
+        let e = parse(&s, id).unwrap_err();
+        assert!(e.message.contains("byte-order mark"), "{}", e.message);
+        let help = e.help.as_deref().unwrap_or_default();
+        assert!(help.contains("without a BOM"), "{help}");
+        // The same text without it parses.
+        let plain = s.add(
+            "plain.hcl".into(),
+            "plain.hcl".into(),
+            "provider \"alicloud\" {}\n".into(),
+        );
+        assert!(parse(&s, plain).is_ok());
+    }
 
     #[test]
     fn suggestions_for_typos_only() {
