@@ -231,7 +231,15 @@ fn indent_lines(block: &str, indent: &str) -> String {
 }
 
 /// `text` with every insertion made; insertions at the same place keep their order.
+/// The inserted lines end as most of `text`'s lines do (`\r\n` in a file saved with
+/// Windows line endings), so a file does not come back with two kinds.
 pub fn apply(text: &str, mut inserts: Vec<(usize, String)>) -> String {
+    let lines = text.matches('\n').count();
+    if lines > 0 && text.matches("\r\n").count() * 2 > lines {
+        for (_, insert) in &mut inserts {
+            *insert = insert.replace('\n', "\r\n");
+        }
+    }
     // Stable: equal positions keep their order, then go in back to front.
     inserts.sort_by_key(|(at, _)| *at);
     let mut out =
@@ -302,6 +310,30 @@ resource "alicloud_dts_job" "shop" {
             out.replace("\n    table \"audit\" {\n      all = null\n    }\n", ""),
             FILE
         );
+    }
+
+    #[test]
+    fn a_file_with_windows_line_endings_keeps_them() {
+        let crlf = FILE.replace('\n', "\r\n");
+        let Place::Insert { at, text } = place(
+            &crlf,
+            ("alicloud_dts_job", "shop"),
+            Direction::Forward,
+            &[(Kind::Database, "shop")],
+            Kind::Table,
+            "table \"refunds\" {}\n",
+        ) else {
+            panic!("a place")
+        };
+        let out = apply(&crlf, vec![(at, text)]);
+        assert!(out.contains("    table \"refunds\" {}\r\n"), "{out}");
+        assert!(
+            !out.replace("\r\n", "").contains('\n'),
+            "a bare LF:\n{out:?}"
+        );
+        // And a file with Unix line endings gets none.
+        let out = apply(FILE, vec![(0, "# a\n".to_owned())]);
+        assert!(!out.contains('\r'));
     }
 
     #[test]
