@@ -10,15 +10,21 @@ use std::process::ExitCode;
 use miette::{Result, miette};
 use serde_json::{Value, json};
 
+use std::sync::Arc;
+
 use super::Settings;
 use super::args::TargetArgs;
 use super::settings::Target;
+use crate::clients::traffic_line;
+use crate::cloud::Limiter;
 use crate::cloud::alibaba::endpoint::parse_endpoint;
 use crate::cloud::alibaba::{AlibabaClient, ClientConfig, Credentials, DtsJob, SignatureVersion};
+use crate::cloud::limiter::LimiterConfig;
 use crate::cloud::tencent::{
     ClientConfig as TencentConfig, Credentials as TencentCredentials, MigrateJob, TencentClient,
 };
 use crate::env::Environment;
+use crate::printer::Printer;
 
 /// The region the sample world's jobs live in.
 const EMULATOR_REGION: &str = "cn-hangzhou";
@@ -74,6 +80,12 @@ pub struct Args {
 }
 
 pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
+    // With -v, a closing line per cloud, on every way out (as the other commands do).
+    let mut traffic = Traffic {
+        to: settings.verbose.then(|| Arc::clone(&settings.printer)),
+        alibaba: (Limiter::new(LimiterConfig::default()), String::new()),
+        tencent: (Limiter::new(LimiterConfig::default()), String::new()),
+    };
     // Bound for the whole listing: dropping it stops the embedded emulator.
     let embedded = match &settings.target {
         Target::Emulator { state } => Some(super::workspace::embedded(state.as_deref()).await?),
@@ -86,15 +98,17 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
             let mut config = ClientConfig::new(args.region.as_deref().unwrap_or(EMULATOR_REGION));
             config.endpoint = Some(embedded.target.endpoint.clone());
             config.signature_version = args.signature;
+            config.limiter = Some(traffic.alibaba.0.clone());
             (
                 AlibabaClient::new(config, embedded.target.credentials.clone())?,
                 format!("the embedded emulator at {}", embedded.running.url()),
             )
         } else {
-            let client = cloud_client(&args, &settings.env)?;
+            let client = cloud_client(&args, &settings.env, &traffic.alibaba.0)?;
             let origin = client.endpoint().to_string();
             (client, origin)
         };
+        traffic.alibaba.1 = client.region().to_owned();
         let jobs = client.list_sync_and_migration_jobs().await?;
         rows.extend(jobs.iter().map(job_json));
         text.push_str(&render_table(&jobs, &origin, client.region()));
@@ -107,15 +121,17 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
                     .unwrap_or(EMULATOR_TENCENT_REGION),
             );
             config.endpoint = Some(embedded.target.endpoint.clone());
+            config.limiter = Some(traffic.tencent.0.clone());
             (
                 TencentClient::new(config, embedded.target.tencent_credentials.clone())?,
                 format!("the embedded emulator at {}", embedded.running.url()),
             )
         } else {
-            let client = tencent_client(&args, &settings.env)?;
+            let client = tencent_client(&args, &settings.env, &traffic.tencent.0)?;
             let origin = client.endpoint().to_string();
             (client, origin)
         };
+        traffic.tencent.1 = client.region().to_owned();
         let jobs = client.describe_migrate_jobs().await?;
         rows.extend(jobs.iter().map(tencent_json));
         if !text.is_empty() {
@@ -133,9 +149,30 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The adaptive limits of the listing's clients, and the region each called; with `-v`,
+/// dropping it prints what they sent and learned (nothing for a cloud not called).
+struct Traffic {
+    to: Option<Arc<Printer>>,
+    alibaba: (Limiter, String),
+    tencent: (Limiter, String),
+}
+
+impl Drop for Traffic {
+    fn drop(&mut self) {
+        let Some(printer) = &self.to else { return };
+        for (name, (limiter, region)) in
+            [("alicloud", &self.alibaba), ("tencentcloud", &self.tencent)]
+        {
+            if let Some(line) = traffic_line(name, region, &limiter.traffic()) {
+                printer.note(&line);
+            }
+        }
+    }
+}
+
 /// A Tencent Cloud client for a real account: credentials from the chain (environment,
 /// then the tccli profile), the region from the flag or `TENCENTCLOUD_REGION`.
-fn tencent_client(args: &Args, env: &Environment) -> Result<TencentClient> {
+fn tencent_client(args: &Args, env: &Environment, limiter: &Limiter) -> Result<TencentClient> {
     let credentials = TencentCredentials::from_chain(env, args.tencent_profile.as_deref())?;
     let region = args
         .tencent_region
@@ -149,12 +186,13 @@ fn tencent_client(args: &Args, env: &Environment) -> Result<TencentClient> {
         })?;
     let mut config = TencentConfig::new(region);
     config.endpoint = args.endpoint.as_deref().map(parse_endpoint).transpose()?;
+    config.limiter = Some(limiter.clone());
     Ok(TencentClient::new(config, credentials)?)
 }
 
 /// A client for a real account: credentials from the chain, the region from the flags,
 /// the environment or the profile.
-fn cloud_client(args: &Args, env: &Environment) -> Result<AlibabaClient> {
+fn cloud_client(args: &Args, env: &Environment, limiter: &Limiter) -> Result<AlibabaClient> {
     let credentials = Credentials::from_chain(env, args.profile.as_deref())?;
     let region = args
         .region
@@ -170,6 +208,7 @@ fn cloud_client(args: &Args, env: &Environment) -> Result<AlibabaClient> {
     let mut config = ClientConfig::new(region);
     config.endpoint = args.endpoint.as_deref().map(parse_endpoint).transpose()?;
     config.signature_version = args.signature;
+    config.limiter = Some(limiter.clone());
     Ok(AlibabaClient::new(config, credentials)?)
 }
 

@@ -203,6 +203,18 @@ fn verbose_logs_name_calls_and_request_ids_without_secrets_or_colour() {
     for secret in ["dtsform-emulator-secret", "Signature", "authorization"] {
         assert!(!stderr.contains(secret), "{secret} in logs: {stderr}");
     }
+    // And the closing line of what was sent, as plan and apply end with.
+    assert!(
+        stderr.contains("alicloud (cn-hangzhou): ") && stderr.contains("DescribeDtsJobs"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("tencentcloud ("), "not called: {stderr}");
+    let both = dtsform(&["-v", "jobs", "--emulator", "--cloud", "all"]);
+    let stderr = String::from_utf8_lossy(&both.stderr);
+    assert!(
+        stderr.contains("tencentcloud (ap-guangzhou): 1 request, 0 throttled"),
+        "{stderr}"
+    );
 }
 
 #[test]
