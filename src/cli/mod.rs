@@ -24,7 +24,7 @@ mod validate;
 mod workspace;
 
 use std::ffi::OsString;
-use std::io::IsTerminal as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
@@ -139,11 +139,23 @@ fn terraform_style(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
 
 /// Runs the command line; the binary's whole `main`.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse_from(terraform_style(std::env::args_os())) {
+    let args = terraform_style(std::env::args_os());
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             // `--help` and `--version` print and succeed. A usage error exits 1, not
-            // clap's 2: 2 means "changes" (plan --detailed-exitcode) and "drift".
+            // clap's 2: 2 means "changes" (plan --detailed-exitcode) and "drift". Asked
+            // for JSON, a report command says it in its JSON document too ("errors too
+            // are a JSON document"), on standard output, as any other error; so with
+            // Markdown.
+            if e.use_stderr()
+                && let Some(document) = usage_error_document(&args, &e)
+            {
+                let mut stdout = std::io::stdout().lock();
+                let _ = stdout
+                    .write_all(document.as_bytes())
+                    .and_then(|()| stdout.flush());
+            }
             let _ = e.print();
             return if e.use_stderr() {
                 ExitCode::FAILURE
@@ -188,6 +200,46 @@ pub fn main() -> ExitCode {
             settings.printer.diagnostic(&*error);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The error document of a usage error, when the command line asks a report command
+/// (`plan`, `show`, `drift`) for `--json` or `--markdown`: clap's message, and its tips
+/// as the help.
+fn usage_error_document(args: &[OsString], error: &clap::Error) -> Option<String> {
+    let words: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
+    let json = words.contains(&"--json");
+    if !json && !words.contains(&"--markdown") {
+        return None;
+    }
+    let command = words.iter().find(|w| !w.starts_with('-'))?;
+    let text = error.render().to_string();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let message = lines.next()?;
+    let message = message.strip_prefix("error: ").unwrap_or(message);
+    let help = lines.collect::<Vec<_>>().join("; ");
+    let diagnostic = miette::MietteDiagnostic::new(message)
+        .with_code("dtsform::usage")
+        .with_help(help);
+    let kept = vec![crate::report::KeptDiagnostic::of(&diagnostic)];
+    match *command {
+        "plan" | "show" => {
+            let doc = crate::report::failed_document(None, kept);
+            Some(if json {
+                crate::report::to_json(&doc)
+            } else {
+                crate::report::markdown::render(&doc).text
+            })
+        }
+        "drift" => {
+            let doc = crate::drift::report::failed_drift_document(kept);
+            Some(if json {
+                crate::drift::report::to_json(&doc)
+            } else {
+                crate::drift::markdown::render(&doc).text
+            })
+        }
+        _ => None,
     }
 }
 

@@ -228,6 +228,42 @@ fn a_mistyped_flag_is_an_error_not_changes_or_drift() {
     assert!(text(&out.stdout).contains("Usage:"));
 }
 
+/// "Errors too are a JSON document": a usage error of a report command asked for
+/// `--json` is one on standard output (clap's text stays on standard error), valid
+/// against the command's schema, and still exits 1; so with `--markdown`.
+#[test]
+fn a_usage_error_under_json_is_a_json_document() {
+    for (args, drift) in [
+        (&["plan", "--json", ".", "--bogus"][..], false),
+        (&["show", "--json", "--markdown", "x.plan"], false),
+        (&["drift", "--json", "--parallelism", "many", "."], true),
+    ] {
+        let out = offline(Path::new("."), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let json = text(&out.stdout);
+        let problems = if drift {
+            report_check::drift_problems(&json)
+        } else {
+            report_check::problems(&json)
+        };
+        assert!(problems.is_empty(), "{args:?}: {problems:#?}\n{json}");
+        let value: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["outcome"], "error", "{json}");
+        assert_eq!(value["diagnostics"][0]["code"], "dtsform::usage", "{json}");
+        assert!(text(&out.stderr).contains("error:"), "{args:?}");
+    }
+    // And as Markdown; in text mode, nothing on standard output.
+    let out = offline(Path::new("."), &["drift", "--markdown", ".", "--bogus"]);
+    assert_eq!(out.status.code(), Some(1));
+    let markdown = text(&out.stdout);
+    assert!(
+        markdown.contains("outcome=error") && markdown.contains("dtsform::usage"),
+        "{markdown}"
+    );
+    let out = offline(Path::new("."), &["plan", ".", "--bogus"]);
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn json_and_markdown_exclude_each_other() {
     let out = offline(Path::new("."), &["show", "--json", "--markdown", "x.plan"]);
