@@ -474,78 +474,71 @@ fn naive_peer(cloud: Cloud, url: &str) -> Run {
         .enable_all()
         .build()
         .expect("runtime");
-    if cloud == Cloud::Tencent {
-        return runtime.block_on(naive_tencent_peer(url));
-    }
     runtime.block_on(async {
-        let mut config = ClientConfig::new("cn-hangzhou");
-        config.endpoint = Some(parse_endpoint(url).expect("url"));
-        config.retry = RetryPolicy::none();
-        let client =
-            AlibabaClient::new(config, Credentials::new(KEY_ID, KEY_SECRET)).expect("client");
-        let (requests, throttled) = (AtomicU64::new(0), AtomicU64::new(0));
-        let started = Instant::now();
-        let (client, requests_ref, throttled_ref) = (&client, &requests, &throttled);
-        futures::stream::iter(0..JOBS)
-            .map(|i| async move {
-                let action = DescribeDtsJobDetail {
-                    dts_job_id: format!("bench{i:04}"),
-                    ..DescribeDtsJobDetail::default()
-                };
-                let params = action.params("cn-hangzhou");
-                let mut backoff = Duration::from_millis(100);
-                loop {
-                    requests_ref.fetch_add(1, Ordering::Relaxed);
-                    match client
+        match cloud {
+            Cloud::Alibaba => {
+                let mut config = ClientConfig::new("cn-hangzhou");
+                config.endpoint = Some(parse_endpoint(url).expect("url"));
+                config.retry = RetryPolicy::none();
+                let client = AlibabaClient::new(config, Credentials::new(KEY_ID, KEY_SECRET))
+                    .expect("client");
+                let client = &client;
+                read_all(|i| async move {
+                    let action = DescribeDtsJobDetail {
+                        dts_job_id: format!("bench{i:04}"),
+                        ..DescribeDtsJobDetail::default()
+                    };
+                    let params = action.params("cn-hangzhou");
+                    client
                         .call_params(DescribeDtsJobDetail::NAME, &params)
                         .await
-                    {
-                        Ok(_) => return,
-                        Err(e) if e.api().is_some_and(dtsform::cloud::ApiError::is_throttling) => {
-                            throttled_ref.fetch_add(1, Ordering::Relaxed);
-                            let hint = e.api().and_then(|a| a.retry_after);
-                            let wait = hint.unwrap_or_else(|| {
-                                backoff.mul_f64(0.5 + rand::random::<f64>() / 2.0)
-                            });
-                            backoff = (backoff * 2).min(Duration::from_secs(2));
-                            tokio::time::sleep(wait).await;
-                        }
-                        Err(e) => panic!("the peer's read failed: {e}"),
-                    }
-                }
-            })
-            .buffer_unordered(PEER_READERS)
-            .collect::<Vec<()>>()
-            .await;
-        Run {
-            wall: started.elapsed().as_secs_f64(),
-            requests: requests.load(Ordering::Relaxed),
-            throttled: throttled.load(Ordering::Relaxed),
+                        .map(drop)
+                })
+                .await
+            }
+            // The same with the project's Tencent client (the Tencent side gives no
+            // retry-after).
+            Cloud::Tencent => {
+                let mut config = tencent::ClientConfig::new(TENCENT_REGION);
+                config.endpoint = Some(tencent::endpoint::parse_endpoint(url).expect("url"));
+                config.retry = RetryPolicy::none();
+                let credentials = tencent::Credentials::new(KEY_ID, KEY_SECRET);
+                let client = TencentClient::new(config, credentials).expect("client");
+                let client = &client;
+                read_all(|i| async move {
+                    client
+                        .describe_migrate_job(&tencent_job_id(i))
+                        .await
+                        .map(drop)
+                })
+                .await
+            }
         }
     })
 }
 
-/// The same peer against the Tencent side, with the project's Tencent client.
-async fn naive_tencent_peer(url: &str) -> Run {
-    let mut config = tencent::ClientConfig::new(TENCENT_REGION);
-    config.endpoint = Some(tencent::endpoint::parse_endpoint(url).expect("url"));
-    config.retry = RetryPolicy::none();
-    let client =
-        TencentClient::new(config, tencent::Credentials::new(KEY_ID, KEY_SECRET)).expect("client");
+/// Every job read with `read(i)`, [`PEER_READERS`] at a time, each until it is not
+/// throttled.
+async fn read_all<F, R>(read: F) -> Run
+where
+    F: Fn(usize) -> R,
+    R: Future<Output = Result<(), dtsform::cloud::Error>>,
+{
     let (requests, throttled) = (AtomicU64::new(0), AtomicU64::new(0));
     let started = Instant::now();
-    let (client, requests_ref, throttled_ref) = (&client, &requests, &throttled);
+    let (read, requests_ref, throttled_ref) = (&read, &requests, &throttled);
     futures::stream::iter(0..JOBS)
         .map(|i| async move {
-            let job_id = tencent_job_id(i);
             let mut backoff = Duration::from_millis(100);
             loop {
                 requests_ref.fetch_add(1, Ordering::Relaxed);
-                match client.describe_migrate_job(&job_id).await {
-                    Ok(_) => return,
+                match read(i).await {
+                    Ok(()) => return,
                     Err(e) if e.api().is_some_and(dtsform::cloud::ApiError::is_throttling) => {
                         throttled_ref.fetch_add(1, Ordering::Relaxed);
-                        let wait = backoff.mul_f64(0.5 + rand::random::<f64>() / 2.0);
+                        let hint = e.api().and_then(|a| a.retry_after);
+                        let wait = hint
+                            .unwrap_or_else(|| backoff.mul_f64(0.5 + rand::random::<f64>() / 2.0));
                         backoff = (backoff * 2).min(Duration::from_secs(2));
                         tokio::time::sleep(wait).await;
                     }

@@ -399,6 +399,24 @@ fn fraction(throttled: u64, requests: u64) -> f64 {
     throttled as f64 / requests as f64
 }
 
+/// `n` requests from a fresh limiter against the server `make` makes at the start:
+/// the time they took over the bound max(n / `rate`, `latency`), the requests sent and
+/// those throttled.
+fn against(
+    make: impl FnOnce(Instant) -> Server,
+    rate: f64,
+    n: usize,
+    latency: Duration,
+) -> (f64, u64, u64) {
+    let t0 = Instant::now();
+    let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
+    let mut server = make(t0);
+    let (took, requests, throttled) = simulate(&mut l, &mut server, n, latency, t0);
+    #[allow(clippy::cast_precision_loss)]
+    let bound = (n as f64 / rate).max(latency.as_secs_f64());
+    (took.as_secs_f64() / bound, requests, throttled)
+}
+
 /// The control law against server models, in simulated time: close to the server's
 /// limit with few throttling answers, from a limit of 20/s to 1,000/s, with a burst of a
 /// tenth of a second's worth (at least 10) or a whole second's. (The real figures,
@@ -417,13 +435,8 @@ fn against_a_simulated_server_it_keeps_near_the_limit_with_few_throttled_answers
         (20.0, 100, 300, 20.0),
         (20.0, 20, 300, 20.0),
     ] {
-        let t0 = Instant::now();
-        let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
-        let mut server = Server::new(t0, rate, burst);
-        let (took, requests, throttled) = simulate(&mut l, &mut server, n, ms(latency_ms), t0);
-        #[allow(clippy::cast_precision_loss)]
-        let bound = (n as f64 / rate).max(latency_ms as f64 / 1000.0);
-        let ratio = took.as_secs_f64() / bound;
+        let (ratio, requests, throttled) =
+            against(|t0| Server::new(t0, rate, burst), rate, n, ms(latency_ms));
         let share = fraction(throttled, requests);
         let case = format!(
             "{rate}/s burst {burst}, {latency_ms} ms, {n} requests: {ratio:.3} of the bound, {throttled} of {requests} throttled ({:.1}%)",
@@ -551,14 +564,12 @@ fn against_a_fixed_window_it_waits_for_the_next_one_and_learns_the_quota() {
         (100, 100_000, 1000, 0.15),
         (250, 100_000, 1000, 0.15),
     ] {
-        let t0 = Instant::now();
-        let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
-        let mut server = Server::fixed_window(t0, limit);
-        let latency = Duration::from_micros(latency_us);
-        let (took, requests, throttled) = simulate(&mut l, &mut server, n, latency, t0);
-        #[allow(clippy::cast_precision_loss)]
-        let bound = (n as f64 / f64::from(limit)).max(latency.as_secs_f64());
-        let ratio = took.as_secs_f64() / bound;
+        let (ratio, requests, throttled) = against(
+            |t0| Server::fixed_window(t0, limit),
+            f64::from(limit),
+            n,
+            Duration::from_micros(latency_us),
+        );
         let case = format!(
             "{limit} per second, {latency_us} us, {n} requests: {ratio:.3} of the bound, {throttled} of {requests} throttled",
         );
