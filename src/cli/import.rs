@@ -121,11 +121,14 @@ fn report(outcome: &Outcome, dir: &std::path::Path, target: &Target) -> String {
                 .max()
                 .unwrap_or(0);
             for job in &outcome.imported {
-                let objects = match job.objects {
+                let mut objects = match job.objects {
                     Some(1) => ", 1 object".to_owned(),
                     Some(n) => format!(", {n} objects"),
                     None => String::new(),
                 };
+                if let Some(reverse) = job.reverse_objects {
+                    let _ = write!(objects, ", {reverse} in the reverse direction");
+                }
                 let _ = writeln!(
                     text,
                     "  + {:<width$}  job {} {} ({}{objects})",

@@ -69,9 +69,11 @@ pub struct ImportedJob {
     pub job_name: String,
     /// The provider it was listed by (`alicloud`, `tencentcloud.sh`).
     pub provider: String,
-    /// Objects in its list; `None` when it migrates the whole instance or its objects
-    /// are not managed.
+    /// Objects in its list (both directions of a two-way job); `None` when it migrates
+    /// the whole instance or its objects are not managed.
     pub objects: Option<usize>,
+    /// Of those, the reverse direction's.
+    pub reverse_objects: Option<usize>,
 }
 
 /// A job left out, and why.
@@ -129,16 +131,32 @@ impl Candidate<'_> {
         }
     }
 
+    /// Objects in its list, both directions of a two-way job counted.
     fn objects(&self) -> Option<usize> {
         match &self.live {
-            Live::Alibaba(l) => l
-                .objects
-                .as_ref()
-                .filter(|t| !t.is_empty())
-                .map(crate::objects::ObjectTree::count),
+            Live::Alibaba(l) => match (count(l), self.reverse_objects()) {
+                (None, None) => None,
+                (forward, reverse) => Some(forward.unwrap_or(0) + reverse.unwrap_or(0)),
+            },
             Live::Tencent(l) => l.tree().map(crate::objects::ObjectTree::count),
         }
     }
+
+    /// Objects in the list of a two-way job's reverse direction.
+    fn reverse_objects(&self) -> Option<usize> {
+        match &self.live {
+            Live::Alibaba(l) => l.reverse.as_deref().and_then(count),
+            Live::Tencent(_) => None,
+        }
+    }
+}
+
+/// Objects in a live Alibaba direction's list, if it has one.
+fn count(live: &crate::plan::alibaba::LiveJob) -> Option<usize> {
+    live.objects
+        .as_ref()
+        .filter(|t| !t.is_empty())
+        .map(crate::objects::ObjectTree::count)
 }
 
 /// One live object (of `kind`, named `name`, at `address`) as the block that declares
@@ -220,6 +238,7 @@ pub async fn import(
                     job_name: candidate.job_name().to_owned(),
                     provider: candidate.provider.name(),
                     objects: candidate.objects(),
+                    reverse_objects: candidate.reverse_objects(),
                 });
             }
             Err(reasons) => outcome.refused.push(refusal(candidate, &reasons)),

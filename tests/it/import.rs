@@ -182,6 +182,12 @@ fn a_two_way_job_is_imported_with_its_reverse_block_and_plans_to_no_changes() {
     // The embedded emulator's sample world, the same for every command.
     let (code, stdout, stderr) = run(&["import", &dir, "r8tw2way01x", "--emulator"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
+    // The summary counts both directions' objects (the reverse one's: database orders
+    // and its table).
+    assert!(
+        stdout.contains("(alicloud, 5 objects, 2 in the reverse direction)"),
+        "{stdout}"
+    );
     let file = std::fs::read_to_string(tmp.path().join("imported.hcl")).unwrap();
     let at = file
         .find("  reverse {\n")
