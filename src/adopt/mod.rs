@@ -113,6 +113,7 @@ pub async fn adopt(
     clients: &Clients,
     inputs: &Inputs,
     selectors: &[Selector],
+    direction: Option<Direction>,
     parallelism: usize,
 ) -> Result<Outcome, Vec<ConfigError>> {
     let lives: Vec<Result<Live, ConfigError>> =
@@ -132,7 +133,7 @@ pub async fn adopt(
         return Err(errors);
     }
     let jobs: Vec<(usize, &Compared)> = compared.iter().map(|(i, (c, _))| (*i, c)).collect();
-    let outcome = edits(config, &jobs, selectors)?;
+    let outcome = edits(config, &jobs, selectors, direction)?;
     if outcome.edits.is_empty() {
         return Ok(outcome);
     }
@@ -170,11 +171,14 @@ pub fn diff(outcome: &Outcome) -> String {
     out
 }
 
-/// The edits for the selected live-only objects of `jobs` (index in `config`, drift).
+/// The edits for the selected live-only objects of `jobs` (index in `config`, drift):
+/// those `selectors` name (all when none), of `only` one direction of two-way jobs if
+/// given.
 fn edits(
     config: &Config,
     jobs: &[(usize, &Compared)],
     selectors: &[Selector],
+    only: Option<Direction>,
 ) -> Result<Outcome, Vec<ConfigError>> {
     let mut outcome = Outcome::default();
     let mut used = vec![false; selectors.len()];
@@ -195,6 +199,9 @@ fn edits(
                 continue;
             };
             outcome.live_only += 1;
+            if only.is_some_and(|d| d != direction) {
+                continue;
+            }
             let mut selected = selectors.is_empty();
             for (s, used) in selectors.iter().zip(used.iter_mut()) {
                 if s.selects(job, address) {

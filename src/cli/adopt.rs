@@ -1,4 +1,4 @@
-//! `dtsform adopt [DIR] [ADDRESS...] [--dry-run]`: write the live objects the
+//! `dtsform adopt [DIR] [ADDRESS...] [--dry-run] [--direction D]`: write the live objects the
 //! configuration does not declare (all, or those named) into its files, in place, so
 //! that the next plan keeps them; `--dry-run` prints the diff of the files instead.
 
@@ -13,6 +13,7 @@ use super::args::{ReadArgs, TargetArgs, dir_and_words, failed};
 use super::settings::Target;
 use super::workspace::Workspace;
 use crate::adopt::{Outcome, Selector, direction_words};
+use crate::cloud::alibaba::Direction;
 use crate::config::{ConfigError, Inputs};
 use crate::text::escape_control;
 
@@ -28,6 +29,11 @@ pub struct Args {
     /// Print the diff of the files instead of changing them.
     #[arg(long)]
     dry_run: bool,
+
+    /// Of a two-way job, adopt only the objects of this direction (`forward`: the
+    /// resource's own blocks; `reverse`: its reverse block). Default: both.
+    #[arg(long, value_enum, value_name = "DIRECTION")]
+    direction: Option<DirectionArg>,
 
     /// The configuration directory, Terraform-style (-chdir=DIR).
     #[arg(long, value_name = "DIR")]
@@ -46,6 +52,22 @@ pub struct Args {
 
     #[command(flatten)]
     read: ReadArgs,
+}
+
+/// A direction of a two-way synchronization, as `--direction` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DirectionArg {
+    Forward,
+    Reverse,
+}
+
+impl From<DirectionArg> for Direction {
+    fn from(d: DirectionArg) -> Direction {
+        match d {
+            DirectionArg::Forward => Direction::Forward,
+            DirectionArg::Reverse => Direction::Reverse,
+        }
+    }
 }
 
 pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
@@ -73,6 +95,7 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
         &ws.clients,
         &inputs,
         &selectors,
+        args.direction.map(Direction::from),
         args.read.parallelism(),
     )
     .await
@@ -85,7 +108,15 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
     } else if let Err(e) = crate::adopt::write(&outcome) {
         return Ok(failed(settings, &[e]));
     }
-    out.out(&report(&outcome, args.dry_run, &dir, &settings.target));
+    let only = args.direction.map(Direction::from);
+    out.out(&report(
+        &outcome,
+        args.dry_run,
+        &dir,
+        &settings.target,
+        !selectors.is_empty(),
+        only,
+    ));
     if outcome.refused.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
@@ -94,16 +125,36 @@ pub async fn run(settings: &Settings, args: Args) -> Result<ExitCode> {
 }
 
 /// What was (or would be) written where, and the command that checks it.
-fn report(outcome: &Outcome, dry_run: bool, dir: &std::path::Path, target: &Target) -> String {
+fn report(
+    outcome: &Outcome,
+    dry_run: bool,
+    dir: &std::path::Path,
+    target: &Target,
+    named: bool,
+    only: Option<Direction>,
+) -> String {
     let mut text = String::new();
     let n = outcome.adopted.len();
     if n == 0 {
         if outcome.refused.is_empty() {
-            text.push_str(if outcome.live_only == 0 {
-                "Nothing to adopt: every live object is in the configuration.\n"
+            let among = if named {
+                " among the objects named"
             } else {
-                "Nothing to adopt among the objects named.\n"
-            });
+                ""
+            };
+            let _ = writeln!(
+                text,
+                "{}",
+                match only {
+                    _ if outcome.live_only == 0 =>
+                        "Nothing to adopt: every live object is in the configuration.".to_owned(),
+                    Some(Direction::Forward) =>
+                        format!("Nothing to adopt{among} in the forward direction."),
+                    Some(Direction::Reverse) =>
+                        format!("Nothing to adopt{among} in the reverse direction."),
+                    None => format!("Nothing to adopt{among}."),
+                }
+            );
         } else {
             text.push_str("Nothing was adopted.\n");
         }

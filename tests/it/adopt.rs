@@ -512,7 +512,19 @@ async fn adopt_writes_a_reverse_direction_table_into_the_reverse_block() {
     let dir = alicloud_only(&emulator.url(), &[("orders.hcl", TWO_WAY)]);
     let path = dir.path();
 
-    let (code, stdout, stderr) = run(path, &["adopt", "."]).await;
+    // Only the forward direction: nothing there to adopt, and nothing written.
+    let (code, stdout, stderr) = run(path, &["adopt", ".", "--direction", "forward"]).await;
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("Nothing to adopt in the forward direction."),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(path.join("orders.hcl")).unwrap(),
+        TWO_WAY
+    );
+
+    let (code, stdout, stderr) = run(path, &["adopt", ".", "--direction", "reverse"]).await;
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(
         stdout.contains(
