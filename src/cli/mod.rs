@@ -24,6 +24,7 @@ mod validate;
 mod workspace;
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
@@ -207,17 +208,37 @@ pub fn main() -> ExitCode {
 /// (`plan`, `show`, `drift`) for `--json` or `--markdown`: clap's message, and its tips
 /// as the help.
 fn usage_error_document(args: &[OsString], error: &clap::Error) -> Option<String> {
-    let words: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
+    // Flags end at `--`: what follows is arguments, whatever it looks like.
+    let words: Vec<&str> = args
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .take_while(|w| *w != "--")
+        .collect();
     let json = words.contains(&"--json");
     if !json && !words.contains(&"--markdown") {
         return None;
     }
     let command = words.iter().find(|w| !w.starts_with('-'))?;
-    let text = error.render().to_string();
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let message = lines.next()?;
-    let message = message.strip_prefix("error: ").unwrap_or(message);
-    let help = lines.collect::<Vec<_>>().join("; ");
+    // clap's text quotes the word it refused, and that word may be a secret split off
+    // a `-var` (`-var pw=$PW` with a space in it): a document on standard output may be
+    // posted to a pull request, so it says what kind of error it is and which flag,
+    // never a value. (clap's full text is on standard error, as without --json.)
+    let mut message = error
+        .kind()
+        .as_str()
+        .unwrap_or("the command line is not valid")
+        .to_owned();
+    // The flag it concerns, when it is one of dtsform's (an unknown one is a word the
+    // user typed, which may be anything).
+    if error.kind() != clap::error::ErrorKind::UnknownArgument
+        && let Some(clap::error::ContextValue::String(flag)) =
+            error.get(clap::error::ContextKind::InvalidArg)
+        && flag.starts_with('-')
+    {
+        let _ = write!(message, ": {flag}");
+    }
+    let help = format!("the error is described on standard error; see dtsform {command} --help");
     let diagnostic = miette::MietteDiagnostic::new(message)
         .with_code("dtsform::usage")
         .with_help(help);

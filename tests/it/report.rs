@@ -252,6 +252,21 @@ fn a_usage_error_under_json_is_a_json_document() {
         assert_eq!(value["diagnostics"][0]["code"], "dtsform::usage", "{json}");
         assert!(text(&out.stderr).contains("error:"), "{args:?}");
     }
+    // A value clap refuses may be a secret split off a -var (an unquoted $PW with a
+    // space): the document names the kind of error and dtsform's flag, never the word.
+    for args in [
+        &["plan", "--markdown", ".", "-var", "db_password=", "hunter2"][..],
+        &["plan", "--json", ".", "-var", "password=x", "--hunter3"],
+        &["drift", "--json", "--parallelism", "hunter4", "."],
+    ] {
+        let out = offline(Path::new("."), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let document = text(&out.stdout);
+        assert!(document.contains("dtsform::usage"), "{document}");
+        for secret in ["hunter2", "hunter3", "hunter4"] {
+            assert!(!document.contains(secret), "{secret} in {document}");
+        }
+    }
     // And as Markdown; in text mode, nothing on standard output.
     let out = offline(Path::new("."), &["drift", "--markdown", ".", "--bogus"]);
     assert_eq!(out.status.code(), Some(1));
