@@ -199,9 +199,6 @@ fn edits(
                 continue;
             };
             outcome.live_only += 1;
-            if only.is_some_and(|d| d != direction) {
-                continue;
-            }
             let mut selected = selectors.is_empty();
             for (s, used) in selectors.iter().zip(used.iter_mut()) {
                 if s.selects(job, address) {
@@ -209,7 +206,9 @@ fn edits(
                     selected = true;
                 }
             }
-            if !selected {
+            // Named but of the other direction: left out, and said so by the summary
+            // ("nothing to adopt ... in the reverse direction"), not "names nothing".
+            if !selected || only.is_some_and(|d| d != direction) {
                 continue;
             }
             // The reverse direction's findings come from the resource's reverse block.

@@ -30,8 +30,9 @@ pub struct Args {
     #[arg(long)]
     dry_run: bool,
 
-    /// Of a two-way job, adopt only the objects of this direction (`forward`: the
-    /// resource's own blocks; `reverse`: its reverse block). Default: both.
+    /// Adopt only the objects of this direction: `forward` (the resource's own blocks;
+    /// a one-way job has only this one) or `reverse` (a two-way job's reverse block).
+    /// Default: both.
     #[arg(long, value_enum, value_name = "DIRECTION")]
     direction: Option<DirectionArg>,
 

@@ -134,10 +134,10 @@ impl Candidate<'_> {
     /// Objects in its list, both directions of a two-way job counted.
     fn objects(&self) -> Option<usize> {
         match &self.live {
-            Live::Alibaba(l) => match (count(l), self.reverse_objects()) {
-                (None, None) => None,
-                (forward, reverse) => Some(forward.unwrap_or(0) + reverse.unwrap_or(0)),
-            },
+            // A forward direction that takes the whole instance has no count to add to.
+            Live::Alibaba(l) => {
+                count(l).map(|forward| forward + self.reverse_objects().unwrap_or(0))
+            }
             Live::Tencent(l) => l.tree().map(crate::objects::ObjectTree::count),
         }
     }
@@ -238,7 +238,7 @@ pub async fn import(
                     job_name: candidate.job_name().to_owned(),
                     provider: candidate.provider.name(),
                     objects: candidate.objects(),
-                    reverse_objects: candidate.reverse_objects(),
+                    reverse_objects: candidate.objects().and(candidate.reverse_objects()),
                 });
             }
             Err(reasons) => outcome.refused.push(refusal(candidate, &reasons)),

@@ -523,6 +523,18 @@ async fn adopt_writes_a_reverse_direction_table_into_the_reverse_block() {
         std::fs::read_to_string(path.join("orders.hcl")).unwrap(),
         TWO_WAY
     );
+    // Naming it with the other direction leaves it out, and says so (not "names no
+    // live object").
+    let (code, stdout, stderr) = run(
+        path,
+        &["adopt", ".", "orders.returns", "--direction", "forward"],
+    )
+    .await;
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("Nothing to adopt among the objects named in the forward direction."),
+        "{stdout}"
+    );
 
     let (code, stdout, stderr) = run(path, &["adopt", ".", "--direction", "reverse"]).await;
     assert_eq!(code, 0, "{stdout}\n{stderr}");
