@@ -42,10 +42,12 @@
 //!   request served at the end of the run closes a cycle — what the server served from
 //!   the end of the previous run to this one, per second, is its limit.
 //!
-//! Before anything is learned the rate is a guess, so the window does not follow answers
-//! that come slower than the fastest seen: that is most often this client's own requests
-//! queueing (at a busy server, or in the client), and a window that grew with the queue
-//! would send that many more into the first refusal.
+//! Before anything is learned the rate is a guess, so the window follows answers that
+//! come slower than the fastest seen only for the rate they are served at (at most
+//! doubling per round trip): slower answers are then most often this client's own
+//! requests queueing (at a busy server, or in the client), and a window that grew with
+//! the queue would send that many more into the first refusal. A retry-after hint holds
+//! requests for at most [`MAX_RETRY_AFTER`].
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -84,6 +86,8 @@ pub const MIN_HEADROOM: f64 = 1.25;
 /// Refusals in a row (the first, then those of requests sent after it came back, with
 /// nothing served since) that say the server refuses everything for now.
 const RUN: u32 = 2;
+/// The longest a retry-after hint holds the requests of an action.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_mins(1);
 /// The longest pause throttling answers in a row cause without a retry-after hint.
 pub const MAX_PAUSE: Duration = Duration::from_secs(1);
 /// Answers counted for the served rate: those of the last second.
@@ -254,6 +258,8 @@ pub struct ActionLimiter {
     /// Where the current cycle of a quota began: when the last run of refusals ended
     /// (or the limiter was made), and the requests served by then.
     cycle_from: (Instant, u64),
+    /// When the last request was let through.
+    last_grant: Option<Instant>,
     /// When the first throttling answer since the last request served came.
     refused_since: Option<Instant>,
     /// The rate the first of those refused requests was sent at: the pauses of a run
@@ -284,6 +290,7 @@ impl ActionLimiter {
             delivery: VecDeque::new(),
             throttled_in_a_row: 0,
             cycle_from: (now, 0),
+            last_grant: None,
             refused_since: None,
             run_rate: rate,
             requests: 0,
@@ -313,18 +320,24 @@ impl ActionLimiter {
         // Slower answers keep in flight what the rate needs at their latency, once the
         // rate is known (learned, or the configured cap). Before, it is a guess that
         // grows, and answers that come slower are most likely requests queueing behind
-        // this client's own: more of them in flight would only queue longer.
+        // this client's own: more of them in flight would only queue longer. So then the
+        // window follows slower answers only for the rate they are served at — a quarter
+        // more each round trip, however fast the first answer was.
         let rate_known = self.config.max_rate.is_some() || self.phase != Phase::Growing;
-        let smoothed = match self.smoothed_rtt {
-            Some(smoothed) if rate_known => smoothed.as_secs_f64(),
-            _ => base,
+        let smoothed = self.smoothed_rtt.map_or(base, |s| s.as_secs_f64());
+        let following = if rate_known {
+            self.rate()
+        } else {
+            self.rate()
+                .min(self.served_rate_at_last_answer().unwrap_or(0.0))
         };
         // Refusals in a row: the server refuses everything for now, and one request at a
         // time finds out when it stops.
         if self.throttled_in_a_row >= RUN {
             return 1;
         }
-        let window = self.rate() * (base * HEADROOM).max(smoothed * MIN_HEADROOM);
+        let headroom = if rate_known { MIN_HEADROOM } else { HEADROOM };
+        let window = (self.rate() * base * HEADROOM).max(following * smoothed * headroom);
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let window = window.ceil().min(1e6) as usize;
         let max = self.config.max_in_flight.max(1);
@@ -346,6 +359,16 @@ impl ActionLimiter {
     /// A grant to send now, or how long to wait.
     pub fn try_acquire(&mut self, now: Instant) -> Result<Grant, Wait> {
         self.refill(now);
+        // Idle (nothing in flight, nothing sent for a while): a quota's cycle starts
+        // again, so the time nothing was asked does not count as time it was refused.
+        if self.in_flight == 0
+            && self.throttled_in_a_row == 0
+            && self
+                .last_grant
+                .is_some_and(|at| now.saturating_duration_since(at) > MAX_PAUSE)
+        {
+            self.cycle_from = (now, self.served_total);
+        }
         if self.in_flight >= self.window() {
             return Err(Wait::Answer);
         }
@@ -359,6 +382,7 @@ impl ActionLimiter {
         }
         self.tokens -= 1.0;
         self.in_flight += 1;
+        self.last_grant = Some(now);
         self.requests += 1;
         Ok(Grant {
             sent_at: now,
@@ -427,6 +451,11 @@ impl ActionLimiter {
             .max(MEASURE_MIN_SPAN);
         #[allow(clippy::cast_precision_loss)]
         Some(self.served.len() as f64 / span.as_secs_f64())
+    }
+
+    /// [`Self::served_rate`] as of the last request served.
+    fn served_rate_at_last_answer(&self) -> Option<f64> {
+        self.served_rate(*self.served.back()?)
     }
 
     /// Whether a whole second of answers is there to count.
@@ -556,7 +585,8 @@ impl ActionLimiter {
             Some(since) if grant.sent_at >= since => self.throttled_in_a_row += 1,
             Some(_) => {}
         }
-        let pause = retry_after.or_else(|| {
+        // A hint is honoured up to a minute: a server's number is not a reason to hang.
+        let pause = retry_after.map(|d| d.min(MAX_RETRY_AFTER)).or_else(|| {
             (self.throttled_in_a_row >= 2).then(|| {
                 let doubling = f64::from(1u32 << (self.throttled_in_a_row - 1).min(20));
                 Duration::from_secs_f64((doubling / self.run_rate).min(MAX_PAUSE.as_secs_f64()))
@@ -630,7 +660,14 @@ impl ActionLimiter {
     }
 
     fn on_served(&mut self, grant: Grant, now: Instant) {
-        if self.throttled_in_a_row >= RUN {
+        // Only a request sent after the run's first refusal says when the quota came
+        // back: one sent before may have been let in before it ran out, and its answer
+        // come late. It still ends the run (a token bucket lets one in now and then).
+        if self.throttled_in_a_row >= RUN
+            && self
+                .refused_since
+                .is_none_or(|since| grant.sent_at >= since)
+        {
             self.end_run(now);
         }
         self.throttled_in_a_row = 0;

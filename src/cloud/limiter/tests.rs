@@ -653,3 +653,122 @@ fn requests_queueing_behind_the_clients_own_do_not_widen_the_window() {
     let learned = l.stats().learned.unwrap();
     assert!((15.0..=25.0).contains(&learned), "{learned}");
 }
+
+/// Before anything is learned, one fast first answer does not hold the window down when
+/// the others come slower: the window follows them at the rate they are served at.
+#[test]
+fn a_fast_first_answer_does_not_hold_the_window_down() {
+    let t0 = Instant::now();
+    let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
+    let (n, mut sent, mut done) = (2000_u64, 0_u64, 0_u64);
+    let mut answers: BinaryHeap<Reverse<(Instant, u64)>> = BinaryHeap::new();
+    let mut grants = std::collections::HashMap::new();
+    let mut now = t0;
+    while done < n {
+        let mut next_send = None;
+        while sent < n {
+            match l.try_acquire(now) {
+                Ok(g) => {
+                    let latency = if sent == 0 { ms(2) } else { ms(100) };
+                    grants.insert(sent, g);
+                    answers.push(Reverse((now + latency, sent)));
+                    sent += 1;
+                }
+                Err(Wait::Until(t)) => {
+                    next_send = Some(t);
+                    break;
+                }
+                Err(Wait::Answer) => break,
+            }
+        }
+        let next_answer = answers.peek().map(|Reverse((t, _))| *t);
+        now = match (next_send, next_answer) {
+            (Some(s), Some(a)) => s.min(a),
+            (Some(s), None) => s,
+            (None, Some(a)) => a,
+            (None, None) => unreachable!("nothing in flight and nothing to send"),
+        };
+        while let Some(Reverse((t, id))) = answers.peek().copied()
+            && t <= now
+        {
+            answers.pop();
+            l.finish(grants.remove(&id).unwrap(), Answer::Served, t);
+            done += 1;
+        }
+    }
+    // Held at 4 in flight, 2,000 answers of 100 ms would take 50 s.
+    let took = now - t0;
+    assert!(
+        took < Duration::from_secs(5),
+        "{took:?}, window {}",
+        l.window()
+    );
+}
+
+/// A request sent before a run of refusals began, served late, ends the run but does
+/// not close a quota's cycle: it says nothing of when the quota came back.
+#[test]
+fn a_late_answer_from_before_a_run_does_not_teach_the_quota() {
+    let t0 = Instant::now();
+    let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
+    let mut now = t0;
+    for _ in 0..5 {
+        now = round_trip(&mut l, now, ms(1), Answer::Served);
+    }
+    let early = l.try_acquire(now).unwrap();
+    let refused = l.try_acquire(now + ms(1)).unwrap();
+    l.finish(refused, throttled(None), now + ms(2));
+    // Sent after the first refusal came back, refused too: a run.
+    let mut at = now + ms(2);
+    let again = loop {
+        match l.try_acquire(at) {
+            Ok(g) => break g,
+            Err(Wait::Until(t)) => at = t,
+            Err(Wait::Answer) => unreachable!("room in the window"),
+        }
+    };
+    l.finish(again, throttled(None), at + ms(1));
+    let before = l.stats();
+    l.finish(early, Answer::Served, now + ms(300));
+    let after = l.stats();
+    assert_eq!(after.learned, before.learned, "{before:?} -> {after:?}");
+    assert!(after.rate >= before.rate, "{before:?} -> {after:?}");
+}
+
+/// Time nobody asked for anything is not time the quota refused: after a minute idle,
+/// a fixed window of 20 is still learned as about 20.
+#[test]
+fn idle_time_does_not_count_in_a_quotas_cycle() {
+    let t0 = Instant::now();
+    let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
+    let mut now = t0;
+    for _ in 0..10 {
+        now = round_trip(&mut l, now, ms(1), Answer::Served);
+    }
+    let later = t0 + Duration::from_mins(1);
+    let mut server = Server::fixed_window(later, 20);
+    let (took, requests, throttled) = simulate(&mut l, &mut server, 200, ms(20), later);
+    let learned = l.stats().learned.unwrap();
+    assert!(
+        learned >= 15.0,
+        "learned {learned} ({took:?}, {throttled} of {requests} throttled)"
+    );
+    assert!(took < Duration::from_secs(13), "{took:?}");
+}
+
+/// A retry-after hint holds requests for at most [`MAX_RETRY_AFTER`], whatever number
+/// the server sent.
+#[test]
+fn a_huge_retry_after_hint_is_honoured_up_to_a_minute() {
+    let t0 = Instant::now();
+    let mut l = ActionLimiter::new(LimiterConfig::default(), t0);
+    let g = l.try_acquire(t0).unwrap();
+    l.finish(g, throttled(Some(Duration::from_secs(1 << 40))), t0 + ms(1));
+    match l.try_acquire(t0 + ms(2)) {
+        Err(Wait::Until(until)) => {
+            assert!(until <= t0 + ms(1) + MAX_RETRY_AFTER, "{:?}", until - t0);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(l.try_acquire(t0 + ms(1) + MAX_RETRY_AFTER).is_ok());
+}
