@@ -12,8 +12,8 @@ use super::report::{DriftDocument, DriftOutcome, JobDriftReport};
 use crate::cloud::alibaba::Direction;
 use crate::report::budget::{COMMENT_LIMIT, Detail, Fitted, Omitted, count, fit, thousands};
 use crate::report::markdown::{
-    Gone, Layout, allowed_words, cell_code, changed_object, code, direction_words, errors_section,
-    gone_list, object_direction, text, value_changes,
+    Layout, allowed_words, cell_code, changed_object, code, direction_words, errors_section,
+    gone_list, object_direction, removed_in, text, value_changes,
 };
 use crate::report::model::{ObjectAction, ObjectChangeEntry};
 
@@ -140,22 +140,10 @@ fn removals(out: &mut String, jobs: &[JobDriftReport], layout: Layout) {
     for job in jobs.iter().filter(removing) {
         // A two-way job's directions have lists of their own: each is named apart.
         for direction in [Direction::Forward, Direction::Reverse] {
-            let gone: Vec<Gone> = job
-                .object_changes
-                .iter()
-                .filter(|c| c.action == ObjectAction::Delete && c.direction == direction)
-                .map(|c| Gone {
-                    address: &c.address,
-                    kind: c.kind,
-                    objects: c.objects,
-                    narrowing: c.narrowing.map(|n| n.listed),
-                    removal: c.removal.as_deref().unwrap_or(&c.address),
-                    how: match c.allowed_by {
-                        None => "not in the configuration (added outside it?)",
-                        by => allowed_words(by),
-                    },
-                })
-                .collect();
+            let gone = removed_in(&job.object_changes, direction, |by| match by {
+                None => "not in the configuration (added outside it?)",
+                by => allowed_words(by),
+            });
             if gone.is_empty() {
                 continue;
             }

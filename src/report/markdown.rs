@@ -240,6 +240,27 @@ pub struct Gone<'a> {
     pub how: &'static str,
 }
 
+/// The removals among `changes` in `direction`, as [`gone_list`] lists them, each
+/// allowed as `how` words it.
+pub fn removed_in(
+    changes: &[ObjectChangeEntry],
+    direction: Direction,
+    how: impl Fn(Option<AllowedBy>) -> &'static str,
+) -> Vec<Gone<'_>> {
+    changes
+        .iter()
+        .filter(|c| c.action == ObjectAction::Delete && c.direction == direction)
+        .map(|c| Gone {
+            address: &c.address,
+            kind: c.kind,
+            objects: c.objects,
+            narrowing: c.narrowing.map(|n| n.listed),
+            removal: c.removal.as_deref().unwrap_or(&c.address),
+            how: how(c.allowed_by),
+        })
+        .collect()
+}
+
 /// A narrowing whose listed objects a refusal does not count.
 const UNKNOWN: usize = usize::MAX;
 
@@ -373,19 +394,7 @@ fn removals(out: &mut String, jobs: &[JobReport], layout: Layout) {
     for job in jobs.iter().filter(|j| j.stops_replicating) {
         // A two-way job's directions have lists of their own: each is named apart.
         for direction in [Direction::Forward, Direction::Reverse] {
-            let gone: Vec<Gone> = job
-                .object_changes
-                .iter()
-                .filter(|c| c.action == ObjectAction::Delete && c.direction == direction)
-                .map(|c| Gone {
-                    address: &c.address,
-                    kind: c.kind,
-                    objects: c.objects,
-                    narrowing: c.narrowing.map(|n| n.listed),
-                    removal: c.removal.as_deref().unwrap_or(&c.address),
-                    how: allowed_words(c.allowed_by),
-                })
-                .collect();
+            let gone = removed_in(&job.object_changes, direction, allowed_words);
             if gone.is_empty() {
                 continue;
             }
