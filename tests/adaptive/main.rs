@@ -97,6 +97,24 @@ async fn plan(config: &Config, clients: &Clients) {
     }
 }
 
+/// Plans `n` jobs against an emulator with `faults`; the clients, and the
+/// DescribeDtsJobDetail calls the emulator counted and those it refused for the rate.
+async fn plan_reads(n: usize, faults: Faults) -> (Clients, u64, u64) {
+    let mut emulator_config = fast_config();
+    emulator_config.faults = faults;
+    let emulator = support::start(emulator_config, world(n)).await;
+    let (_dir, config) = config(n);
+    let clients = clients(&config, &emulator);
+    plan(&config, &clients).await;
+    let calls = emulator.calls()["DescribeDtsJobDetail"];
+    let throttled = emulator
+        .throttled()
+        .get("DescribeDtsJobDetail")
+        .copied()
+        .unwrap_or(0);
+    (clients, calls, throttled)
+}
+
 /// A fixed 20 requests per second was right against a server that allows 20 reads per
 /// second; the learned rate must stay as right: all read, with few answers refused.
 #[test]
@@ -106,22 +124,14 @@ fn a_plan_against_a_server_allowing_20_per_second_is_seldom_throttled() {
 
 async fn a_plan_against_a_server_allowing_20_per_second_is_seldom_throttled_async() {
     let n = 120;
-    let mut emulator_config = fast_config();
-    emulator_config.faults = Faults {
-        rate_limit: Some(20.0),
-        ..Faults::default()
-    };
-    let emulator = support::start(emulator_config, world(n)).await;
-    let (_dir, config) = config(n);
-    let clients = clients(&config, &emulator);
-    plan(&config, &clients).await;
-
-    let calls = emulator.calls()["DescribeDtsJobDetail"];
-    let throttled = emulator
-        .throttled()
-        .get("DescribeDtsJobDetail")
-        .copied()
-        .unwrap_or(0);
+    let (clients, calls, throttled) = plan_reads(
+        n,
+        Faults {
+            rate_limit: Some(20.0),
+            ..Faults::default()
+        },
+    )
+    .await;
     assert_eq!(
         calls,
         n as u64 + throttled,
@@ -152,26 +162,18 @@ fn a_limit_that_drops_mid_plan_is_followed_down() {
 
 async fn a_limit_that_drops_mid_plan_is_followed_down_async() {
     let n = 150;
-    let mut emulator_config = fast_config();
-    emulator_config.faults = Faults {
-        rate_limit: Some(200.0),
-        // A burst of a tenth of a second's worth: with a whole second's, the plan would be
-        // over before the drop.
-        rate_burst: Some(20),
-        rate_schedule: vec![(Duration::from_millis(300), 40.0)],
-        ..Faults::default()
-    };
-    let emulator = support::start(emulator_config, world(n)).await;
-    let (_dir, config) = config(n);
-    let clients = clients(&config, &emulator);
-    plan(&config, &clients).await;
-
-    let calls = emulator.calls()["DescribeDtsJobDetail"];
-    let throttled = emulator
-        .throttled()
-        .get("DescribeDtsJobDetail")
-        .copied()
-        .unwrap_or(0);
+    let (_, calls, throttled) = plan_reads(
+        n,
+        Faults {
+            rate_limit: Some(200.0),
+            // A burst of a tenth of a second's worth: with a whole second's, the plan
+            // would be over before the drop.
+            rate_burst: Some(20),
+            rate_schedule: vec![(Duration::from_millis(300), 40.0)],
+            ..Faults::default()
+        },
+    )
+    .await;
     assert_eq!(calls, n as u64 + throttled);
     // A probe at the start and one where the limit drops; seldom otherwise.
     assert!(
